@@ -1,0 +1,79 @@
+// Files: whole-file reads, read-only memory maps, and atomic writes.
+//
+//   UNSPIN_ASSIGN_OR_RETURN(MappedFile map, MappedFile::Open("model.bin"));
+//   std::string_view bytes = map.bytes();
+//
+//   AtomicFileWriter out;  // writes "x.tmp", then fsync + rename to "x"
+//   UNSPIN_RETURN_IF_ERROR(out.Open("x"));
+//   UNSPIN_RETURN_IF_ERROR(out.Append(bytes));
+//   UNSPIN_RETURN_IF_ERROR(out.Commit());
+#ifndef UNSPIN_BASE_FILE_H_
+#define UNSPIN_BASE_FILE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "unspin/base/status.h"
+
+namespace unspin {
+
+// Reads a whole file, or standard input when `path` is "-". Refuses files
+// larger than `max_bytes` with ResourceExhausted.
+Result<std::string> ReadFileOrStdin(const std::string& path,
+                                    uint64_t max_bytes = uint64_t{1} << 32);
+
+enum class MapPolicy : uint8_t {
+  kLazy,      // pages fault in on first touch
+  kPopulate,  // MAP_POPULATE: read everything at open
+};
+
+// A read-only memory map of a whole file. Movable, not copyable; the bytes
+// live as long as the MappedFile. Thread-safe for concurrent reads.
+class MappedFile {
+ public:
+  static Result<MappedFile> Open(const std::string& path, MapPolicy policy = MapPolicy::kLazy);
+
+  MappedFile() = default;
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+
+  std::string_view bytes() const { return {data_, size_}; }
+  const std::string& path() const { return path_; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+  std::string path_;
+};
+
+// Writes `path` so that readers see either the old file or the complete new
+// one: bytes go to "path.tmp", Commit() fsyncs and renames. Destroying an
+// uncommitted writer removes the temporary file. Not thread-safe.
+class AtomicFileWriter {
+ public:
+  AtomicFileWriter() = default;
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+  ~AtomicFileWriter();
+
+  Status Open(const std::string& path);
+  Status Append(std::string_view bytes);
+  // Pads with zero bytes up to a multiple of `alignment`.
+  Status PadTo(uint64_t alignment);
+  uint64_t offset() const { return offset_; }
+  Status Commit();
+
+ private:
+  std::string path_;
+  std::string tmp_path_;
+  int fd_ = -1;
+  uint64_t offset_ = 0;
+};
+
+}  // namespace unspin
+
+#endif  // UNSPIN_BASE_FILE_H_

@@ -1,0 +1,178 @@
+#include "unspin/base/file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+namespace unspin {
+namespace {
+
+Status ReadAll(int fd, const std::string& name, uint64_t max_bytes, std::string* out) {
+  char buffer[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError("cannot read " + name, errno);
+    }
+    if (n == 0) return Status::Ok();
+    if (out->size() + static_cast<uint64_t>(n) > max_bytes) {
+      return ResourceExhaustedError(name + ": input is larger than the limit of " +
+                                    std::to_string(max_bytes) + " bytes");
+    }
+    out->append(buffer, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+Result<std::string> ReadFileOrStdin(const std::string& path, uint64_t max_bytes) {
+  std::string content;
+  if (path == "-") {
+    UNSPIN_RETURN_IF_ERROR(ReadAll(STDIN_FILENO, "standard input", max_bytes, &content));
+    return content;
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return NotFoundError(path + ": no such file");
+    return ErrnoError("cannot open " + path, errno);
+  }
+  struct stat info {};
+  if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
+    ::close(fd);
+    return InvalidArgumentError(path + " is a directory, not a file");
+  }
+  if (info.st_size > 0 && static_cast<uint64_t>(info.st_size) <= max_bytes) {
+    content.reserve(static_cast<size_t>(info.st_size));
+  }
+  Status status = ReadAll(fd, path, max_bytes, &content);
+  ::close(fd);
+  if (!status.ok()) return status;
+  return content;
+}
+
+Result<MappedFile> MappedFile::Open(const std::string& path, MapPolicy policy) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return NotFoundError(path + ": no such file");
+    return ErrnoError("cannot open " + path, errno);
+  }
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    int saved = errno;
+    ::close(fd);
+    return ErrnoError("cannot stat " + path, saved);
+  }
+  if (!S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return InvalidArgumentError(path + " is not a regular file");
+  }
+  MappedFile file;
+  file.path_ = path;
+  file.size_ = static_cast<size_t>(info.st_size);
+  if (file.size_ > 0) {
+    int flags = MAP_PRIVATE | (policy == MapPolicy::kPopulate ? MAP_POPULATE : 0);
+    void* data = ::mmap(nullptr, file.size_, PROT_READ, flags, fd, 0);
+    if (data == MAP_FAILED) {
+      int saved = errno;
+      ::close(fd);
+      return ErrnoError("cannot map " + path, saved);
+    }
+    file.data_ = static_cast<const char*>(data);
+  }
+  ::close(fd);
+  return file;
+}
+
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : data_(other.data_), size_(other.size_), path_(std::move(other.path_)) {
+  other.data_ = nullptr;
+  other.size_ = 0;
+}
+
+MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
+  if (this != &other) {
+    if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+    data_ = other.data_;
+    size_ = other.size_;
+    path_ = std::move(other.path_);
+    other.data_ = nullptr;
+    other.size_ = 0;
+  }
+  return *this;
+}
+
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_path_.c_str());
+  }
+}
+
+Status AtomicFileWriter::Open(const std::string& path) {
+  UNSPIN_CHECK(fd_ < 0);
+  path_ = path;
+  tmp_path_ = path + ".tmp";
+  fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) return ErrnoError("cannot create " + tmp_path_, errno);
+  offset_ = 0;
+  return Status::Ok();
+}
+
+Status AtomicFileWriter::Append(std::string_view bytes) {
+  UNSPIN_CHECK(fd_ >= 0);
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError("cannot write " + tmp_path_, errno);
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+    offset_ += static_cast<uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status AtomicFileWriter::PadTo(uint64_t alignment) {
+  static const char kZeros[64] = {};
+  while (offset_ % alignment != 0) {
+    uint64_t missing = alignment - offset_ % alignment;
+    UNSPIN_RETURN_IF_ERROR(
+        Append(std::string_view(kZeros, missing < sizeof kZeros ? missing : sizeof kZeros)));
+  }
+  return Status::Ok();
+}
+
+Status AtomicFileWriter::Commit() {
+  UNSPIN_CHECK(fd_ >= 0);
+  if (::fsync(fd_) != 0) return ErrnoError("cannot sync " + tmp_path_, errno);
+  if (::close(fd_) != 0) {
+    fd_ = -1;
+    return ErrnoError("cannot close " + tmp_path_, errno);
+  }
+  fd_ = -1;
+  if (::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
+    int saved = errno;
+    ::unlink(tmp_path_.c_str());
+    return ErrnoError("cannot rename " + tmp_path_ + " to " + path_, saved);
+  }
+  std::string dir = path_.substr(0, path_.find_last_of('/') == std::string::npos
+                                        ? 0
+                                        : path_.find_last_of('/'));
+  int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  return Status::Ok();
+}
+
+}  // namespace unspin

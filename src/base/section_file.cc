@@ -1,0 +1,151 @@
+// Invariants: every section starts at a multiple of kSectionAlignment from the
+// start of the file (so an mmap base, page aligned, gives aligned arrays), and
+// lies entirely inside the file; tags are unique.
+#include "unspin/base/section_file.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "unspin/base/crc32c.h"
+
+namespace unspin {
+namespace {
+
+uint64_t AlignUp(uint64_t value, uint64_t alignment) {
+  return (value + alignment - 1) / alignment * alignment;
+}
+
+std::string MagicText(const FileMagic& magic) {
+  std::string text;
+  for (char c : magic) text += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return text;
+}
+
+}  // namespace
+
+std::string SectionTagName(uint32_t tag) {
+  std::string name;
+  for (int i = 0; i < 4; ++i) {
+    char c = static_cast<char>((tag >> (8 * i)) & 0xFFu);
+    name += (c >= 0x20 && c < 0x7f) ? c : '?';
+  }
+  return name;
+}
+
+void SectionFileWriter::Add(uint32_t tag, std::string bytes) {
+  for (const auto& [existing, unused] : sections_) UNSPIN_CHECK(existing != tag);
+  sections_.emplace_back(tag, std::move(bytes));
+}
+
+Status SectionFileWriter::Write(const std::string& path) const {
+  FileHeader header{};
+  header.magic = magic_;
+  header.version = version_;
+  header.header_size =
+      static_cast<uint32_t>(sizeof(FileHeader) + sections_.size() * sizeof(SectionEntry));
+  header.abi_one = 1;
+  header.abi_minus_half = -0.5f;
+  header.section_count = static_cast<uint32_t>(sections_.size());
+
+  std::vector<SectionEntry> entries;
+  uint64_t offset = AlignUp(header.header_size, kSectionAlignment);
+  for (const auto& [tag, bytes] : sections_) {
+    SectionEntry entry{};
+    entry.tag = tag;
+    entry.crc = Crc32c(bytes);
+    entry.offset = offset;
+    entry.size = bytes.size();
+    entries.push_back(entry);
+    offset = AlignUp(offset + bytes.size(), kSectionAlignment);
+  }
+  std::string head(reinterpret_cast<const char*>(&header), sizeof header);
+  head.append(reinterpret_cast<const char*>(entries.data()), entries.size() * sizeof(SectionEntry));
+  uint32_t crc = Crc32c(head);
+  std::memcpy(head.data() + offsetof(FileHeader, header_crc), &crc, sizeof crc);
+
+  AtomicFileWriter out;
+  UNSPIN_RETURN_IF_ERROR(out.Open(path));
+  UNSPIN_RETURN_IF_ERROR(out.Append(head));
+  for (const auto& [tag, bytes] : sections_) {
+    UNSPIN_RETURN_IF_ERROR(out.PadTo(kSectionAlignment));
+    UNSPIN_RETURN_IF_ERROR(out.Append(bytes));
+  }
+  return out.Commit();
+}
+
+Result<SectionFile> SectionFile::Open(const std::string& path, FileMagic magic, uint32_t version,
+                                      VerifyChecksums verify, MapPolicy policy) {
+  UNSPIN_ASSIGN_OR_RETURN(MappedFile map, MappedFile::Open(path, policy));
+  std::string_view bytes = map.bytes();
+  if (bytes.size() < sizeof(FileHeader)) {
+    return CorruptionError(path + ": file is " + std::to_string(bytes.size()) +
+                           " bytes, too short for a header; rebuild it");
+  }
+  FileHeader header;
+  std::memcpy(&header, bytes.data(), sizeof header);
+  if (header.magic != magic) {
+    return CorruptionError(path + ": not a " + MagicText(magic) + " file (magic is \"" +
+                           MagicText(header.magic) + "\")");
+  }
+  if (header.abi_one != 1 || header.abi_minus_half != -0.5f) {
+    return CorruptionError(path + ": written on a machine with another byte order or float format");
+  }
+  if (header.version != version) {
+    return VersionMismatchError(path + ": format version " + std::to_string(header.version) +
+                                ", this unspin reads version " + std::to_string(version) +
+                                "; rebuild the file with this unspin");
+  }
+  uint64_t table_end = sizeof(FileHeader) + uint64_t{header.section_count} * sizeof(SectionEntry);
+  if (header.header_size != table_end || table_end > bytes.size()) {
+    return CorruptionError(path + ": section table is truncated or has a bad size");
+  }
+  std::string head(bytes.substr(0, table_end));
+  std::memset(head.data() + offsetof(FileHeader, header_crc), 0, sizeof(uint32_t));
+  if (Crc32c(head) != header.header_crc) {
+    return CorruptionError(path + ": header checksum mismatch; the file is damaged, rebuild it");
+  }
+  SectionFile file;
+  for (uint32_t i = 0; i < header.section_count; ++i) {
+    SectionEntry entry;
+    std::memcpy(&entry, bytes.data() + sizeof(FileHeader) + i * sizeof(SectionEntry),
+                sizeof entry);
+    std::string name = SectionTagName(entry.tag);
+    if (entry.offset % kSectionAlignment != 0 || entry.offset > bytes.size() ||
+        entry.size > bytes.size() - entry.offset) {
+      return CorruptionError(path + ": section " + name + " lies outside the file (offset " +
+                             std::to_string(entry.offset) + ", size " +
+                             std::to_string(entry.size) + ", file " +
+                             std::to_string(bytes.size()) + " bytes); the file is truncated");
+    }
+    for (const SectionInfo& seen : file.sections_) {
+      if (seen.tag == entry.tag) return CorruptionError(path + ": section " + name + " repeats");
+    }
+    if (verify == VerifyChecksums::kYes &&
+        Crc32c(bytes.substr(entry.offset, entry.size)) != entry.crc) {
+      return CorruptionError(path + ": checksum mismatch in section " + name + " at byte " +
+                             std::to_string(entry.offset) + "; the file is damaged, rebuild it");
+    }
+    file.sections_.push_back({entry.tag, entry.offset, entry.size});
+  }
+  file.map_ = std::move(map);
+  return file;
+}
+
+Result<std::string_view> SectionFile::Section(uint32_t tag) const {
+  for (const SectionInfo& info : sections_) {
+    if (info.tag == tag) return map_.bytes().substr(info.offset, info.size);
+  }
+  return NotFoundError(map_.path() + ": no section " + SectionTagName(tag));
+}
+
+Status ByteSource::Truncated(uint64_t wanted) const {
+  return CorruptionError(what_ + ": truncated at byte " + std::to_string(pos_) + " (wanted " +
+                         std::to_string(wanted) + " more bytes, " +
+                         std::to_string(bytes_.size() - pos_) + " left)");
+}
+
+Status ByteSource::Misaligned() const {
+  return CorruptionError(what_ + ": misaligned array at byte " + std::to_string(pos_));
+}
+
+}  // namespace unspin
