@@ -1,0 +1,89 @@
+// The unspin model: one versioned, checksummed, memory-mapped file holding the
+// vocabulary, the thesaurus graph with morphology, word frequencies and the
+// n-gram language model. Format: docs/formats/model.md.
+//
+//   model::BuildReport report;
+//   UNSPIN_RETURN_IF_ERROR(model::BuildModel(model::BuildOptions{}, "en-us.unspin", &report));
+//   UNSPIN_ASSIGN_OR_RETURN(std::unique_ptr<model::Model> m, model::Model::Open("en-us.unspin"));
+//   std::optional<WordId> id = m->vocabulary().Find("failed");
+#ifndef UNSPIN_MODEL_MODEL_H_
+#define UNSPIN_MODEL_MODEL_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "unspin/base/section_file.h"
+#include "unspin/base/status.h"
+#include "unspin/lexicon/lexicon.h"
+#include "unspin/lm/ngram_model.h"
+#include "unspin/vocab/vocabulary.h"
+
+namespace unspin::model {
+
+inline constexpr FileMagic kModelMagic = {'U', 'N', 'S', 'P', 'M', 'O', 'D', 'L'};
+// Version 1: VOCB, META, FREQ, lexicon sections, LMNG.
+inline constexpr uint32_t kModelVersion = 1;
+
+// Where the default model's Debian data live.
+struct BuildOptions {
+  std::string wordnet_dir = "/usr/share/wordnet";
+  std::string mythes_path = "/usr/share/mythes/th_en_US_v2.dat";
+  std::string sphinx_lm_path = "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin";
+};
+
+struct BuildReport {
+  lexicon::LexiconStats lexicon;
+  std::vector<uint64_t> ngram_counts;  // index n-1
+  uint64_t vocabulary_words = 0;
+  uint64_t file_bytes = 0;
+};
+
+// Reads the sources named in `options` and writes the model atomically to
+// `out_path` (an interrupted build leaves an existing file intact).
+// Errors: NotFound for a missing source (install it with scripts/setup),
+// Corruption for an unreadable one, IOError when writing fails.
+Status BuildModel(const BuildOptions& options, const std::string& out_path, BuildReport* report);
+
+// What `unspin model info` prints.
+struct ModelInfo {
+  std::string path;
+  uint64_t file_bytes = 0;
+  uint32_t version = 0;
+  uint64_t vocabulary_words = 0;
+  lexicon::LexiconStats lexicon;
+  int lm_order = 0;
+  std::vector<uint64_t> ngram_counts;
+  std::vector<SectionInfo> sections;
+  std::string sources;  // JSON text: the files the model was built from, with sizes
+};
+
+// A loaded model. Views returned by the accessors live as long as the Model.
+// Thread-safe for concurrent reads.
+class Model {
+ public:
+  // Maps the file and validates every section (bad magic, version, checksums,
+  // structure). Errors: NotFound, Corruption, VersionMismatch, IOError.
+  static Result<std::unique_ptr<Model>> Open(const std::string& path);
+
+  const Vocabulary& vocabulary() const { return vocabulary_; }
+  const lexicon::Lexicon& lexicon() const { return lexicon_; }
+  const lm::NgramModel& language_model() const { return language_model_; }
+  // log10 relative frequency of a word (LM unigram), a floor for unknown words.
+  float Log10Frequency(WordId word) const;
+  ModelInfo Info() const;
+
+ private:
+  Model() = default;
+
+  SectionFile file_;
+  Vocabulary vocabulary_;
+  lexicon::Lexicon lexicon_;
+  lm::NgramModel language_model_;
+  std::span<const float> frequencies_;
+  std::string_view metadata_;
+};
+
+}  // namespace unspin::model
+
+#endif  // UNSPIN_MODEL_MODEL_H_

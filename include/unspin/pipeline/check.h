@@ -1,0 +1,76 @@
+// The use cases the CLI and the server call: is a text spun, which spans give
+// it away, and what did it most likely say before.
+//
+//   UNSPIN_ASSIGN_OR_RETURN(auto model, model::Model::Open(path));
+//   pipeline::Checker checker(*model);
+//   UNSPIN_ASSIGN_OR_RETURN(pipeline::CheckResult result, checker.Check(text));
+//   std::cout << pipeline::CheckResultToJson(result) << "\n";
+#ifndef UNSPIN_PIPELINE_CHECK_H_
+#define UNSPIN_PIPELINE_CHECK_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "unspin/base/status.h"
+#include "unspin/model/model.h"
+
+namespace unspin::pipeline {
+
+// A span the spinner most likely replaced. Offsets are UTF-8 byte offsets into
+// the checked input, half-open.
+struct SpunSpan {
+  uint32_t start = 0;
+  uint32_t end = 0;
+  std::string text;                       // the input bytes [start, end)
+  std::string original;                   // most likely original wording
+  std::vector<std::string> alternatives;  // next most likely originals, best first
+  double score = 0;  // log10 likelihood gain of `original` over `text` in context
+};
+
+// A line of page debris (share counters, captions, adverts ...).
+struct DebrisSpan {
+  uint32_t start = 0;
+  uint32_t end = 0;
+  std::string kind;
+};
+
+struct CheckResult {
+  double spun_probability = 0;
+  std::vector<SpunSpan> spans;  // in input order, non-overlapping
+  std::string restored;         // the input with every span replaced by its original
+  std::vector<DebrisSpan> debris;
+  uint32_t words = 0;           // word tokens considered
+};
+
+struct CheckOptions {
+  // log10 cost of changing one span: the evidence a change must overcome.
+  double change_cost = 2.5;
+  // Hypotheses kept per position in the lattice decoder.
+  int beam_width = 16;
+  // Alternatives reported per span.
+  int max_alternatives = 3;
+};
+
+// Stateless apart from the model reference; thread-safe. The model must
+// outlive the Checker.
+class Checker {
+ public:
+  explicit Checker(const model::Model& model, CheckOptions options = {});
+
+  // Checks one document. Errors: InvalidArgument for invalid UTF-8 (the
+  // message names the byte offset) or input over 4 GiB.
+  Result<CheckResult> Check(std::string_view input) const;
+
+ private:
+  const model::Model& model_;
+  CheckOptions options_;
+};
+
+// One JSON object, keys in the fixed order of the CLI contract
+// (spun_probability, spans, restored, debris); floats with 4 decimals.
+std::string CheckResultToJson(const CheckResult& result);
+
+}  // namespace unspin::pipeline
+
+#endif  // UNSPIN_PIPELINE_CHECK_H_

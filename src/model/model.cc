@@ -1,0 +1,143 @@
+// Invariants: the FREQ section has exactly one float per vocabulary word; the
+// vocabulary, lexicon and LM were written by one build and share word ids.
+#include "unspin/model/model.h"
+
+#include <sys/stat.h>
+
+#include <nlohmann/json.hpp>
+
+#include "unspin/lm/sphinx_reader.h"
+
+namespace unspin::model {
+namespace {
+
+constexpr uint32_t kVocabularyTag = SectionTag("VOCB");
+constexpr uint32_t kFrequencyTag = SectionTag("FREQ");
+constexpr uint32_t kMetadataTag = SectionTag("META");
+constexpr uint32_t kLanguageModelTag = SectionTag("LMNG");
+constexpr float kUnknownLog10Frequency = -9.0f;
+
+Status RequireFile(const std::string& path, std::string_view what, nlohmann::json* sources) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    return NotFoundError(std::string(what) + " not found at " + path +
+                         "; run scripts/setup to install it");
+  }
+  (*sources)[std::string(what)] = {{"path", path}, {"bytes", static_cast<uint64_t>(info.st_size)}};
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status BuildModel(const BuildOptions& options, const std::string& out_path, BuildReport* report) {
+  nlohmann::json sources;
+  UNSPIN_RETURN_IF_ERROR(RequireFile(options.sphinx_lm_path, "language model", &sources));
+  UNSPIN_RETURN_IF_ERROR(RequireFile(options.wordnet_dir + "/data.noun", "wordnet", &sources));
+  UNSPIN_RETURN_IF_ERROR(RequireFile(options.mythes_path, "mythes", &sources));
+
+  VocabularyBuilder vocabulary;
+  UNSPIN_ASSIGN_OR_RETURN(lm::NgramModelBuilder language_model,
+                          lm::ReadSphinxTrieLm(options.sphinx_lm_path, &vocabulary));
+  lexicon::LexiconBuilder lexicon(&vocabulary);
+  UNSPIN_RETURN_IF_ERROR(lexicon.AddWordNet(options.wordnet_dir));
+  UNSPIN_RETURN_IF_ERROR(lexicon.AddMythes(options.mythes_path));
+
+  std::string lm_section = language_model.Serialize();
+  // Frequencies come from the LM's unigrams, so read them back through the
+  // query API rather than a second parser of the builder's internals.
+  UNSPIN_ASSIGN_OR_RETURN(lm::NgramModel lm_view, lm::NgramModel::Open(lm_section));
+  std::vector<float> frequencies(vocabulary.size(), kUnknownLog10Frequency);
+  for (uint32_t id = 0; id < vocabulary.size(); ++id) {
+    float log10_prob = lm_view.UnigramLog10Prob(WordId{id});
+    if (id != ToIndex(kUnknownWord) && log10_prob > kUnknownLog10Frequency &&
+        log10_prob < 0.0f) {
+      frequencies[id] = log10_prob;
+    }
+  }
+
+  SectionFileWriter writer(kModelMagic, kModelVersion);
+  nlohmann::json metadata = {{"format", "unspin model"}, {"version", kModelVersion},
+                             {"sources", sources}};
+  writer.Add(kMetadataTag, metadata.dump());
+  writer.Add(kVocabularyTag, vocabulary.Serialize());
+  ByteSink frequency_bytes;
+  frequency_bytes.PutArray(std::span<const float>(frequencies));
+  writer.Add(kFrequencyTag, frequency_bytes.Take());
+  lexicon.Serialize(&writer);
+  writer.Add(kLanguageModelTag, std::move(lm_section));
+  UNSPIN_RETURN_IF_ERROR(writer.Write(out_path));
+
+  if (report != nullptr) {
+    report->lexicon = lexicon.stats();
+    report->ngram_counts.clear();
+    for (int n = 1; n <= language_model.order(); ++n) {
+      report->ngram_counts.push_back(language_model.count(n));
+    }
+    report->vocabulary_words = vocabulary.size();
+    struct stat info {};
+    if (::stat(out_path.c_str(), &info) == 0) report->file_bytes = static_cast<uint64_t>(info.st_size);
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Model>> Model::Open(const std::string& path) {
+  std::unique_ptr<Model> model(new Model());
+  UNSPIN_ASSIGN_OR_RETURN(model->file_, SectionFile::Open(path, kModelMagic, kModelVersion));
+  const SectionFile& file = model->file_;
+  auto context = [&path](const Status& status) {
+    return status.code() == StatusCode::kNotFound
+               ? CorruptionError(path + ": " + status.message() + "; rebuild the model")
+               : status.WithContext(path);
+  };
+  Result<std::string_view> vocabulary = file.Section(kVocabularyTag);
+  if (!vocabulary.ok()) return context(vocabulary.status());
+  Result<Vocabulary> vocabulary_view = Vocabulary::Open(*vocabulary);
+  if (!vocabulary_view.ok()) return context(vocabulary_view.status());
+  model->vocabulary_ = *vocabulary_view;
+
+  Result<std::string_view> frequencies = file.Section(kFrequencyTag);
+  if (!frequencies.ok()) return context(frequencies.status());
+  ByteSource frequency_source(*frequencies, path + ": frequency section");
+  Status status = frequency_source.GetArray(model->vocabulary_.size(), &model->frequencies_);
+  if (!status.ok()) return status;
+
+  Result<std::string_view> metadata = file.Section(kMetadataTag);
+  if (!metadata.ok()) return context(metadata.status());
+  model->metadata_ = *metadata;
+
+  Result<lexicon::Lexicon> lexicon = lexicon::Lexicon::Open(file);
+  if (!lexicon.ok()) return context(lexicon.status());
+  model->lexicon_ = *lexicon;
+
+  Result<std::string_view> lm_section = file.Section(kLanguageModelTag);
+  if (!lm_section.ok()) return context(lm_section.status());
+  Result<lm::NgramModel> language_model = lm::NgramModel::Open(*lm_section);
+  if (!language_model.ok()) return context(language_model.status());
+  model->language_model_ = *language_model;
+  return model;
+}
+
+float Model::Log10Frequency(WordId word) const {
+  uint32_t index = ToIndex(word);
+  return index < frequencies_.size() ? frequencies_[index] : kUnknownLog10Frequency;
+}
+
+ModelInfo Model::Info() const {
+  ModelInfo info;
+  info.path = file_.path();
+  info.file_bytes = file_.file_size();
+  info.version = kModelVersion;
+  info.vocabulary_words = vocabulary_.size();
+  info.lexicon = lexicon_.stats();
+  info.lm_order = language_model_.order();
+  for (int n = 1; n <= language_model_.order(); ++n) {
+    info.ngram_counts.push_back(language_model_.NgramCount(n));
+  }
+  info.sections = file_.sections();
+  nlohmann::json metadata = nlohmann::json::parse(metadata_, nullptr, /*allow_exceptions=*/false);
+  info.sources = metadata.is_object() && metadata.contains("sources") ? metadata["sources"].dump()
+                                                                      : std::string("{}");
+  return info;
+}
+
+}  // namespace unspin::model

@@ -1,0 +1,50 @@
+// Shared pieces of the unspin command line: exit codes, error reporting and
+// model loading. Each verb lives in cmd_<verb>.cc and registers itself with
+// CLI11 through a Register<Verb> function.
+#ifndef UNSPIN_TOOLS_UNSPIN_CLI_H_
+#define UNSPIN_TOOLS_UNSPIN_CLI_H_
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "unspin/base/status.h"
+#include "unspin/model/model.h"
+
+namespace unspin::cli {
+
+// Documented in README.md ("Exit codes").
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitUsage = 1,
+  kExitBadInput = 2,
+  kExitBadModel = 3,
+  kExitIO = 4,
+  kExitInternal = 70,
+};
+
+// Which kind of file a Status came from decides between "bad input" and
+// "bad model or index".
+enum class Origin { kInput, kModel };
+
+// Prints "unspin: <message>" to stderr and returns the exit code for it.
+int Fail(const Status& status, Origin origin);
+
+// The model path: --model, else $UNSPIN_MODEL, else the default built with
+// unspin (cmake build directory, model/en-us.unspin).
+std::string ModelPath(const std::string& flag);
+
+// Loads the model or reports why not (exit code through *exit_code).
+std::unique_ptr<model::Model> LoadModel(const std::string& flag, int* exit_code);
+
+// A verb's action runs after parsing and returns the process exit code.
+using Action = std::function<int()>;
+
+void RegisterCheck(CLI::App& app, Action* action);
+void RegisterRestore(CLI::App& app, Action* action);
+void RegisterModel(CLI::App& app, Action* action);
+
+}  // namespace unspin::cli
+
+#endif  // UNSPIN_TOOLS_UNSPIN_CLI_H_

@@ -1,0 +1,122 @@
+// unspin check / unspin restore.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli.h"
+#include "unspin/base/file.h"
+#include "unspin/pipeline/check.h"
+
+namespace unspin::cli {
+namespace {
+
+constexpr uint64_t kMaxInputBytes = uint64_t{1} << 30;
+
+struct CheckFlags {
+  std::string input = "-";
+  std::string model;
+  bool json = false;
+  bool lines = false;
+};
+
+// Coloured when stdout is a terminal: each span as [text -> original].
+void PrintForPeople(const pipeline::CheckResult& result, std::string_view input, bool color) {
+  double p = result.spun_probability;
+  std::printf("%s (spun probability %.2f, %zu suspicious span%s in %u words)\n",
+              p >= 0.5 ? "SPUN" : "not spun", p, result.spans.size(),
+              result.spans.size() == 1 ? "" : "s", result.words);
+  for (const pipeline::SpunSpan& span : result.spans) {
+    std::string alternatives;
+    for (const std::string& alternative : span.alternatives) {
+      alternatives += alternatives.empty() ? " (or: " : ", ";
+      alternatives += alternative;
+    }
+    if (!alternatives.empty()) alternatives += ")";
+    if (color) {
+      std::printf("  \033[31m%s\033[0m -> \033[32m%s\033[0m%s  [bytes %u-%u, score %.2f]\n",
+                  span.text.c_str(), span.original.c_str(), alternatives.c_str(), span.start,
+                  span.end, span.score);
+    } else {
+      std::printf("  %s -> %s%s  [bytes %u-%u, score %.2f]\n", span.text.c_str(),
+                  span.original.c_str(), alternatives.c_str(), span.start, span.end, span.score);
+    }
+  }
+  (void)input;
+}
+
+int RunCheck(const CheckFlags& flags, bool restore_only) {
+  Result<std::string> input = ReadFileOrStdin(flags.input, kMaxInputBytes);
+  if (!input.ok()) return Fail(input.status(), Origin::kInput);
+  int exit_code = kExitOk;
+  std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
+  if (!model) return exit_code;
+  pipeline::Checker checker(*model);
+
+  if (flags.lines) {
+    std::string_view rest = *input;
+    size_t line_number = 0;
+    while (!rest.empty()) {
+      ++line_number;
+      size_t newline = rest.find('\n');
+      std::string_view line = rest.substr(0, newline);
+      rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
+      Result<pipeline::CheckResult> result = checker.Check(line);
+      if (!result.ok()) {
+        return Fail(result.status().WithContext("line " + std::to_string(line_number)),
+                    Origin::kInput);
+      }
+      if (restore_only) {
+        std::cout << result->restored << '\n';
+      } else {
+        std::cout << pipeline::CheckResultToJson(*result) << '\n';
+      }
+    }
+    std::cout.flush();
+    return std::cout ? kExitOk : kExitIO;
+  }
+
+  Result<pipeline::CheckResult> result = checker.Check(*input);
+  if (!result.ok()) return Fail(result.status(), Origin::kInput);
+  if (restore_only) {
+    std::cout << result->restored;
+  } else if (flags.json) {
+    std::cout << pipeline::CheckResultToJson(*result) << '\n';
+  } else {
+    std::cout.flush();
+    PrintForPeople(*result, *input, ::isatty(STDOUT_FILENO) == 1);
+    std::fflush(stdout);
+  }
+  std::cout.flush();
+  return std::cout ? kExitOk : kExitIO;
+}
+
+}  // namespace
+
+void RegisterCheck(CLI::App& app, Action* action) {
+  auto flags = std::make_shared<CheckFlags>();
+  CLI::App* check = app.add_subcommand(
+      "check", "Say whether a text is spun, show the spans that give it away, restore them");
+  check->add_option("input", flags->input, "text file to check, or - for standard input")
+      ->capture_default_str();
+  check->add_option("--model", flags->model, "model file (default: $UNSPIN_MODEL or the built-in)");
+  check->add_flag("--json", flags->json,
+                  "print one JSON object: spun_probability, spans, restored, debris");
+  check->add_flag("--lines", flags->lines,
+                  "treat each input line as its own document; one JSON object per line");
+  check->callback([flags, action] { *action = [flags] { return RunCheck(*flags, false); }; });
+}
+
+void RegisterRestore(CLI::App& app, Action* action) {
+  auto flags = std::make_shared<CheckFlags>();
+  CLI::App* restore =
+      app.add_subcommand("restore", "Print the text with its spun spans restored");
+  restore->add_option("input", flags->input, "text file, or - for standard input")
+      ->capture_default_str();
+  restore->add_option("--model", flags->model,
+                      "model file (default: $UNSPIN_MODEL or the built-in)");
+  restore->add_flag("--lines", flags->lines, "restore each input line as its own document");
+  restore->callback([flags, action] { *action = [flags] { return RunCheck(*flags, true); }; });
+}
+
+}  // namespace unspin::cli

@@ -1,0 +1,29 @@
+// unspin: takes machine-spun text apart. One binary, one verb per use case.
+#include <cstdio>
+#include <exception>
+
+#include "cli.h"
+
+int main(int argc, char** argv) {
+  using namespace unspin::cli;
+  CLI::App app{"unspin: tell whether a text is machine-spun and restore its original wording",
+               "unspin"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("unspin ") + UNSPIN_VERSION);
+  Action action;
+  RegisterCheck(app, &action);
+  RegisterRestore(app, &action);
+  RegisterModel(app, &action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  try {
+    return action ? action() : kExitUsage;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "unspin: internal error: %s\n", error.what());
+    return kExitInternal;
+  }
+}
