@@ -1,0 +1,222 @@
+// End-to-end tests of the unspin binary: the CLI contract (exit codes, stdout
+// vs stderr, --json shape) and golden outputs in tests/golden/.
+// UNSPIN_UPDATE_GOLDEN=1 rewrites the golden files.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("unspin_cli_test_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs unspin with `args` (shell words), feeding `input` on stdin.
+  Run Unspin(const std::string& args, const std::string& input = "") {
+    fs::path in = dir_ / "stdin", out = dir_ / "stdout", err = dir_ / "stderr";
+    std::ofstream(in, std::ios::binary) << input;
+    std::string command = std::string(UNSPIN_BINARY) + " " + args + " <" + in.string() + " >" +
+                          out.string() + " 2>" + err.string();
+    int status = std::system(command.c_str());
+    Run run;
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    run.out = Slurp(out);
+    run.err = Slurp(err);
+    return run;
+  }
+
+  void ExpectGolden(const std::string& name, const std::string& actual) {
+    fs::path path = fs::path(UNSPIN_SOURCE_DIR) / "tests/golden" / name;
+    if (std::getenv("UNSPIN_UPDATE_GOLDEN") != nullptr) {
+      fs::create_directories(path.parent_path());
+      std::ofstream(path, std::ios::binary) << actual;
+    }
+    ASSERT_TRUE(fs::exists(path)) << path << " missing; run with UNSPIN_UPDATE_GOLDEN=1";
+    EXPECT_EQ(actual, Slurp(path)) << "golden " << name
+                                   << " differs; if intended, rerun with UNSPIN_UPDATE_GOLDEN=1";
+  }
+
+  std::string Example(const std::string& name) {
+    return (fs::path(UNSPIN_SOURCE_DIR) / "examples" / name).string();
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(CliTest, CheckJsonMatchesGoldenAndContract) {
+  for (const char* name : {"harbor-spun", "harbor-original"}) {
+    Run run = Unspin("check --json " + Example(std::string(name) + ".txt"));
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    ExpectGolden(std::string("check/") + name + ".json", run.out);
+    nlohmann::json json = nlohmann::json::parse(run.out);
+    std::string input = Slurp(Example(std::string(name) + ".txt"));
+    ASSERT_TRUE(json["spun_probability"].is_number());
+    double p = json["spun_probability"];
+    EXPECT_GE(p, 0.0);
+    EXPECT_LE(p, 1.0);
+    // Spans are ordered, inside the input, and `text` is the input bytes.
+    size_t last_end = 0;
+    std::string rebuilt;
+    for (const auto& span : json["spans"]) {
+      size_t start = span["start"], end = span["end"];
+      ASSERT_LE(last_end, start);
+      ASSERT_LT(start, end);
+      ASSERT_LE(end, input.size());
+      EXPECT_EQ(span["text"], input.substr(start, end - start));
+      EXPECT_TRUE(span["alternatives"].is_array());
+      EXPECT_TRUE(span["score"].is_number());
+      rebuilt += input.substr(last_end, start - last_end);
+      rebuilt += span["original"].get<std::string>();
+      last_end = end;
+    }
+    rebuilt += input.substr(last_end);
+    EXPECT_EQ(json["restored"], rebuilt);
+    EXPECT_TRUE(json["debris"].is_array());
+  }
+}
+
+TEST_F(CliTest, SpunExampleScoresAboveItsOriginal) {
+  Run spun = Unspin("check --json " + Example("harbor-spun.txt"));
+  Run original = Unspin("check --json " + Example("harbor-original.txt"));
+  ASSERT_EQ(spun.exit_code, 0);
+  ASSERT_EQ(original.exit_code, 0);
+  double p_spun = nlohmann::json::parse(spun.out)["spun_probability"];
+  double p_original = nlohmann::json::parse(original.out)["spun_probability"];
+  EXPECT_GT(p_spun, p_original);
+  EXPECT_GE(p_spun, 0.5);
+  EXPECT_LT(p_original, 0.5);
+}
+
+TEST_F(CliTest, RestoreMatchesGoldenAndStdinEqualsFile) {
+  Run from_file = Unspin("restore " + Example("harbor-spun.txt"));
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  ExpectGolden("restore/harbor-spun.txt", from_file.out);
+  Run from_stdin = Unspin("restore -", Slurp(Example("harbor-spun.txt")));
+  EXPECT_EQ(from_stdin.out, from_file.out);
+}
+
+TEST_F(CliTest, TerminalViewStartsWithVerdict) {
+  Run run = Unspin("check " + Example("harbor-spun.txt"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(run.out.rfind("SPUN", 0) == 0 || run.out.rfind("not spun", 0) == 0) << run.out;
+  EXPECT_EQ(run.out.find("\033["), std::string::npos) << "no colour when not a terminal";
+}
+
+TEST_F(CliTest, LinesModePrintsOneObjectPerLine) {
+  Run run = Unspin("check --lines -", "The council postponed a vote.\n\nSecond line here.\n");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::istringstream lines(run.out);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    nlohmann::json json = nlohmann::json::parse(line);
+    EXPECT_TRUE(json.contains("restored"));
+    ++count;
+  }
+  EXPECT_EQ(count, 3);
+}
+
+TEST_F(CliTest, InvalidUtf8IsBadInputWithByteOffset) {
+  Run run = Unspin("check -", std::string("good text \xC3\x28 more", 17));
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_TRUE(run.out.empty());
+  EXPECT_NE(run.err.find("byte 10"), std::string::npos) << run.err;
+}
+
+TEST_F(CliTest, BinaryJunkIsBadInputNotACrash) {
+  std::string junk;
+  for (int i = 0; i < 4096; ++i) junk += static_cast<char>((i * 7919) & 0xFF);
+  Run run = Unspin("check --json -", junk);
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+}
+
+TEST_F(CliTest, EmptyInputIsNotSpun) {
+  Run run = Unspin("check --json -", "");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  nlohmann::json json = nlohmann::json::parse(run.out);
+  EXPECT_TRUE(json["spans"].empty());
+  EXPECT_EQ(json["restored"], "");
+  EXPECT_LT(json["spun_probability"].get<double>(), 0.5);
+}
+
+TEST_F(CliTest, MissingInputFileIsIOError) {
+  Run run = Unspin("check " + (dir_ / "absent.txt").string());
+  EXPECT_EQ(run.exit_code, 4);
+  EXPECT_NE(run.err.find("absent.txt"), std::string::npos);
+}
+
+TEST_F(CliTest, UsageErrorsExitOne) {
+  EXPECT_EQ(Unspin("").exit_code, 1);
+  EXPECT_EQ(Unspin("frobnicate").exit_code, 1);
+  EXPECT_EQ(Unspin("check --no-such-flag").exit_code, 1);
+}
+
+TEST_F(CliTest, EveryVerbHasHelp) {
+  for (const char* verb : {"check", "restore", "model", "model build", "model info"}) {
+    Run run = Unspin(std::string(verb) + " --help");
+    EXPECT_EQ(run.exit_code, 0) << verb;
+    EXPECT_NE(run.out.find("Usage"), std::string::npos) << verb << ": " << run.out;
+  }
+}
+
+TEST_F(CliTest, ModelInfoReportsSizes) {
+  Run run = Unspin("model info");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  for (const char* key : {"vocabulary_words\t", "thesaurus_entries\t", "thesaurus_edges\t",
+                          "morphology_forms\t", "lm_order\t3", "lm_3grams\t"}) {
+    EXPECT_NE(run.out.find(key), std::string::npos) << key << " in\n" << run.out;
+  }
+}
+
+TEST_F(CliTest, DamagedModelIsExitThreeNeverACrash) {
+  std::string model = Slurp(UNSPIN_DEFAULT_MODEL);
+  ASSERT_GT(model.size(), 4096u);
+  fs::path damaged = dir_ / "damaged.unspin";
+  // Truncated at several points, and single bytes flipped across the file.
+  std::vector<std::string> variants;
+  for (size_t size : {size_t{0}, size_t{16}, size_t{100}, model.size() / 2, model.size() - 1}) {
+    variants.push_back(model.substr(0, size));
+  }
+  for (size_t pos : {size_t{3}, size_t{40}, model.size() / 3, model.size() - 10}) {
+    std::string flipped = model;
+    flipped[pos] = static_cast<char>(flipped[pos] ^ 0x5A);
+    variants.push_back(std::move(flipped));
+  }
+  for (const std::string& bytes : variants) {
+    std::ofstream(damaged, std::ios::binary | std::ios::trunc) << bytes;
+    Run run = Unspin("check --model " + damaged.string() + " -", "A short text.");
+    EXPECT_EQ(run.exit_code, 3) << run.err;
+    EXPECT_NE(run.err.find("damaged.unspin"), std::string::npos) << run.err;
+  }
+  Run missing = Unspin("model info " + (dir_ / "none.unspin").string());
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_NE(missing.err.find("model build"), std::string::npos) << missing.err;
+}
+
+}  // namespace
