@@ -101,7 +101,7 @@ void AppendLookupKey(std::string_view token_bytes, std::string* out) {
     char* dst = out->data() + start;
     for (size_t i = 0; i < n; ++i) {
       const unsigned char c = p[i];
-      dst[i] = static_cast<char>(c - 'A' < 26u ? c + ('a' - 'A') : c);
+      dst[i] = static_cast<char>(static_cast<unsigned>(c - 'A') < 26u ? c + ('a' - 'A') : c);
     }
     return;
   }
