@@ -14,7 +14,7 @@
 
 #include <cstring>
 
-#include "text/utf8_internal.h"
+#include "utf8_internal.h"
 #include "unspin/base/check.h"
 
 namespace unspin::text {

@@ -24,7 +24,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "text/utf8_internal.h"
+#include "utf8_internal.h"
 #include "unspin/base/check.h"
 
 namespace unspin::text {
