@@ -166,6 +166,7 @@ bool InLowerList(std::string_view bytes, const std::string_view (&list)[N]) {
 // What the tokens emitted so far say about a sentence end.
 enum class EndState : uint8_t {
   kNone,         // mid-sentence
+  kStart,        // no token yet
   kTerminal,     // after . ! ? ... (and closing quotes/brackets)
   kWeak,         // after "Inc." or "U.S.": ends only before a sentence opener
   kTitle,        // after "Mr." or an initial "J.": never ends here
@@ -184,7 +185,21 @@ class Tokenizer {
   size_t MatchAbbreviation(size_t i) const;
   bool LetterAt(size_t j) const;
   bool WordCharAt(size_t j) const;
-  void Emit(size_t begin, size_t end, TokenKind kind);
+  // Appends a token; the common case (mid-sentence, no line break) stays inline.
+  void Emit(size_t begin, size_t end, TokenKind kind) {
+    Token token{static_cast<uint32_t>(begin), static_cast<uint32_t>(end), kind, space_, false, 0};
+    if (newlines_ != 0 || end_state_ != EndState::kNone) BreakSentenceIfNeeded(token);
+    token.sentence = sentence_;
+    out_.tokens.push_back(token);
+    if (kind == TokenKind::kWord) {
+      end_state_ = p_[end - 1] == '.' ? EndState::kWeak : EndState::kNone;  // "U.S."
+    } else {
+      UpdateEndState(token);
+    }
+    space_ = false;
+    newlines_ = 0;
+  }
+  void BreakSentenceIfNeeded(const Token& token);
   bool StartsSentence(const Token& token) const;
   bool IsOpener(const Token& token) const;
   void UpdateEndState(const Token& token);
@@ -201,7 +216,8 @@ class Tokenizer {
   // Gap state since the previous token.
   bool space_ = false;
   uint32_t newlines_ = 0;
-  EndState end_state_ = EndState::kNone;
+  EndState end_state_ = EndState::kStart;
+  uint32_t sentence_ = 0;  // index of the open sentence
   std::vector<uint32_t> paragraph_starts_;  // token indices that start a paragraph (not 0)
 };
 
@@ -270,16 +286,17 @@ size_t Tokenizer::ScanWord(size_t i, bool* has_letter) const {
       return abbreviation_end;
     }
   }
+  uint8_t seen = 0;  // union of the ASCII classes in the word
   bool letters = false;
   size_t j = i;
   while (j < n_) {
-    const unsigned char c = p_[j];
-    const uint8_t cls = kAscii[c];
-    if ((cls & kAlnum) != 0) {
-      letters |= (cls & kLetter) != 0;
-      ++j;
-      continue;
+    uint8_t cls;
+    while ((cls = kAscii[p_[j]]) & kAlnum) {  // hot loop: ASCII letters and digits
+      seen |= cls;
+      if (++j == n_) break;
     }
+    if (j == n_) break;
+    const unsigned char c = p_[j];
     if (c == '\'') {
       if (LetterAt(j + 1)) {
         ++j;
@@ -329,7 +346,7 @@ size_t Tokenizer::ScanWord(size_t i, bool* has_letter) const {
     }
     break;
   }
-  *has_letter = letters;
+  *has_letter = letters || (seen & kLetter) != 0;
   return j;
 }
 
@@ -436,43 +453,35 @@ void Tokenizer::CloseSentence() {
   s.end = out_.tokens.back().end;
 }
 
-void Tokenizer::Emit(size_t begin, size_t end, TokenKind kind) {
-  Token token{static_cast<uint32_t>(begin), static_cast<uint32_t>(end), kind, space_, false, 0};
-  if (out_.tokens.empty()) {
+void Tokenizer::BreakSentenceIfNeeded(const Token& token) {
+  if (end_state_ == EndState::kStart) {
     out_.sentences.push_back({token.begin, token.end, 0, 0});
-  } else {
-    bool new_sentence = false;
-    bool new_paragraph = false;
-    if (newlines_ >= 2) {
-      new_sentence = new_paragraph = true;  // blank line
-    } else if (newlines_ == 1) {
-      // A line break before a capitalised line ends the sentence (headlines,
-      // captions) unless the line ended with "Mr." or an initial.
-      new_sentence = new_paragraph = end_state_ != EndState::kTitle && StartsSentence(token);
-    } else if (space_ && end_state_ == EndState::kTerminal) {
-      new_sentence = StartsSentence(token);
-    } else if (space_ && end_state_ == EndState::kWeak) {
-      new_sentence = IsOpener(token);
-    }
-    if (new_sentence) {
-      CloseSentence();
-      if (new_paragraph) paragraph_starts_.push_back(static_cast<uint32_t>(out_.tokens.size()));
-      out_.sentences.push_back(
-          {token.begin, token.end, static_cast<uint32_t>(out_.tokens.size()), 0});
-    }
-  }
-  token.sentence = static_cast<uint32_t>(out_.sentences.size() - 1);
-  out_.tokens.push_back(token);
-  UpdateEndState(token);
-  space_ = false;
-  newlines_ = 0;
-}
-
-void Tokenizer::UpdateEndState(const Token& token) {
-  if (token.kind == TokenKind::kWord) {
-    end_state_ = p_[token.end - 1] == '.' ? EndState::kWeak : EndState::kNone;  // "U.S."
+    end_state_ = EndState::kNone;
     return;
   }
+  bool new_sentence = false;
+  bool new_paragraph = false;
+  if (newlines_ >= 2) {
+    new_sentence = new_paragraph = true;  // blank line
+  } else if (newlines_ == 1) {
+    // A line break before a capitalised line ends the sentence (headlines,
+    // captions) unless the line ended with "Mr." or an initial.
+    new_sentence = new_paragraph = end_state_ != EndState::kTitle && StartsSentence(token);
+  } else if (space_ && end_state_ == EndState::kTerminal) {
+    new_sentence = StartsSentence(token);
+  } else if (space_ && end_state_ == EndState::kWeak) {
+    new_sentence = IsOpener(token);
+  }
+  if (new_sentence) {
+    CloseSentence();
+    if (new_paragraph) paragraph_starts_.push_back(static_cast<uint32_t>(out_.tokens.size()));
+    out_.sentences.push_back({token.begin, token.end, static_cast<uint32_t>(out_.tokens.size()), 0});
+    ++sentence_;
+  }
+}
+
+// After a token that is not a word.
+void Tokenizer::UpdateEndState(const Token& token) {
   if (token.kind != TokenKind::kPunctuation) {
     end_state_ = EndState::kNone;
     return;
