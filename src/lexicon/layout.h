@@ -1,0 +1,72 @@
+// The one definition of the lexicon section layouts, shared by the writer
+// (lexicon_builder.cc) and the reader (lexicon.cc). Specified in
+// docs/formats/lexicon.md; keep the two in step.
+#ifndef UNSPIN_LEXICON_LAYOUT_H_
+#define UNSPIN_LEXICON_LAYOUT_H_
+
+#include <cstdint>
+#include <span>
+
+#include "unspin/base/section_file.h"
+#include "unspin/vocab/vocabulary.h"
+
+namespace unspin::lexicon::internal {
+
+inline constexpr uint32_t kEntriesTag = SectionTag("LXEN");
+inline constexpr uint32_t kEdgesTag = SectionTag("LXED");
+inline constexpr uint32_t kMorphologyTag = SectionTag("LXMO");
+
+// Version of the three section layouts, stored in each section header.
+// 1: initial layout.
+inline constexpr uint32_t kLayoutVersion = 1;
+
+// LXEN: header, u32 word_offsets[entry_count + 1], u32 words[word_total],
+// u32 slots[slot_count], u8 pos_masks[entry_count].
+struct EntriesHeader {
+  uint32_t layout_version;
+  uint32_t entry_count;
+  uint32_t word_total;     // sum of entry lengths
+  uint32_t slot_count;     // power of two, > entry_count
+  uint32_t word_id_limit;  // every stored WordId is below this (the vocabulary size)
+  uint32_t reserved[3];
+};
+static_assert(sizeof(EntriesHeader) == 32);
+
+// LXED: header, u32 edge_offsets[entry_count + 1], Edge edges[edge_count].
+struct EdgesHeader {
+  uint32_t layout_version;
+  uint32_t entry_count;
+  uint32_t edge_count;
+  uint32_t reserved;
+};
+static_assert(sizeof(EdgesHeader) == 16);
+
+// LXMO: header, ReadingRecord readings[reading_count],
+// InflectionRecord inflections[inflection_count].
+struct MorphologyHeader {
+  uint32_t layout_version;
+  uint32_t reading_count;
+  uint32_t inflection_count;
+  uint32_t word_id_limit;
+};
+static_assert(sizeof(MorphologyHeader) == 16);
+
+// Hash of an entry's word ids for the LXEN slot table: FNV-1a over the ids
+// (each as one 32-bit unit), then the MurmurHash3 64-bit finaliser.
+inline uint64_t PhraseHash(std::span<const WordId> words) {
+  uint64_t hash = 14695981039346656037ull;
+  for (WordId word : words) {
+    hash ^= static_cast<uint32_t>(word);
+    hash *= 1099511628211ull;
+  }
+  hash ^= hash >> 33;
+  hash *= 0xff51afd7ed558ccdull;
+  hash ^= hash >> 33;
+  hash *= 0xc4ceb9fe1a85ec53ull;
+  hash ^= hash >> 33;
+  return hash;
+}
+
+}  // namespace unspin::lexicon::internal
+
+#endif  // UNSPIN_LEXICON_LAYOUT_H_
