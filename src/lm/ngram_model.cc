@@ -40,6 +40,21 @@ using internal::UnigramEntry;
 
 // ---------------------------------------------------------------- builder
 
+namespace {
+
+using Words = std::array<uint32_t, kMaxOrder>;
+
+// Lexicographic order of word arrays (a plain loop: this is the builder's
+// hot comparison, and std::array's <=> is slow in unoptimised builds).
+bool WordsBefore(const Words& a, const Words& b) {
+  for (int i = 0; i < kMaxOrder; ++i) {
+    if (a[i] != b[i]) return a[i] < b[i];
+  }
+  return false;
+}
+
+}  // namespace
+
 NgramModelBuilder::NgramModelBuilder(int order) : order_(order) {
   UNSPIN_CHECK(order >= 1 && order <= kMaxOrder);
 }
@@ -52,7 +67,7 @@ void NgramModelBuilder::Add(std::span<const WordId> words, float log10_prob,
   record.log10_prob = log10_prob;
   record.log10_backoff = words.size() == static_cast<size_t>(order_) ? 0.0f : log10_backoff;
   std::vector<Record>& records = records_[words.size() - 1];
-  if (normalized_ && !records.empty() && !(records.back().words < record.words)) {
+  if (normalized_ && !records.empty() && !WordsBefore(records.back().words, record.words)) {
     normalized_ = false;
   }
   records.push_back(record);
@@ -62,8 +77,9 @@ void NgramModelBuilder::Add(std::span<const WordId> words, float log10_prob,
 void NgramModelBuilder::Normalize() const {
   if (normalized_) return;
   for (std::vector<Record>& records : records_) {
-    std::stable_sort(records.begin(), records.end(),
-                     [](const Record& a, const Record& b) { return a.words < b.words; });
+    std::stable_sort(records.begin(), records.end(), [](const Record& a, const Record& b) {
+      return WordsBefore(a.words, b.words);
+    });
     size_t out = 0;
     for (size_t i = 0; i < records.size(); ++i) {
       if (out > 0 && records[out - 1].words == records[i].words) {
@@ -85,8 +101,6 @@ uint64_t NgramModelBuilder::count(int n) const {
 
 namespace {
 
-using Words = std::array<uint32_t, kMaxOrder>;
-
 struct Gram {
   Words words;
   float log10_prob;
@@ -95,16 +109,49 @@ struct Gram {
   bool relevant;
 };
 
-bool WordsLess(const Gram& a, const Gram& b) { return a.words < b.words; }
+bool WordsLess(const Gram& a, const Gram& b) { return WordsBefore(a.words, b.words); }
 
-const Gram* FindGram(const std::vector<Gram>& grams, const Words& words) {
-  auto it = std::lower_bound(grams.begin(), grams.end(), words,
-                             [](const Gram& g, const Words& w) { return g.words < w; });
-  return it != grams.end() && it->words == words ? &*it : nullptr;
+uint64_t HashOf(const Words& words, int n) {  // words oldest first
+  uint64_t hash = HashFirst(words[n - 1]);
+  for (int i = n - 2; i >= 0; --i) hash = HashExtend(hash, words[i]);
+  return hash;
 }
-Gram* FindGram(std::vector<Gram>& grams, const Words& words) {
-  return const_cast<Gram*>(FindGram(std::as_const(grams), words));
-}
+
+// Finds the grams of one order by their words in O(1) (the builder's hot
+// lookup; binary search over millions of n-grams was the bottleneck). Keyed by
+// the same 63-bit hash as the section tables.
+class GramIndex {
+ public:
+  GramIndex(std::vector<Gram>& grams, int n) : grams_(grams), n_(n) {
+    size_t capacity = 16;
+    while (capacity < 2 * grams.size()) capacity *= 2;
+    mask_ = capacity - 1;
+    keys_.assign(capacity, 0);
+    slots_.assign(capacity, 0);
+    for (size_t i = 0; i < grams.size(); ++i) {
+      uint64_t key = KeyOf(HashOf(grams[i].words, n));
+      size_t slot = key & mask_;
+      while (keys_[slot] != 0) slot = (slot + 1) & mask_;
+      keys_[slot] = key;
+      slots_[slot] = i;
+    }
+  }
+
+  Gram* Find(const Words& words) const {
+    uint64_t key = KeyOf(HashOf(words, n_));
+    for (size_t slot = key & mask_; keys_[slot] != 0; slot = (slot + 1) & mask_) {
+      if (keys_[slot] == key) return &grams_[slots_[slot]];
+    }
+    return nullptr;
+  }
+
+ private:
+  std::vector<Gram>& grams_;
+  int n_;
+  size_t mask_;
+  std::vector<uint64_t> keys_;
+  std::vector<size_t> slots_;
+};
 
 Words Prefix(const Words& words, int n) {  // first n - 1 of n words
   Words out{};
@@ -124,10 +171,11 @@ Words Suffix(const Words& words, int n) {  // last n - 1 of n words
 void Close(std::array<std::vector<Gram>, kMaxOrder>& grams, int order) {
   for (int n = order; n >= 2; --n) {
     std::vector<Gram>& lower = grams[n - 2];
+    const GramIndex lower_index(lower, n - 1);
     std::vector<Gram> missing;
     for (const Gram& gram : grams[n - 1]) {
       for (const Words& part : {Prefix(gram.words, n), Suffix(gram.words, n)}) {
-        if (FindGram(lower, part) == nullptr) missing.push_back(Gram{part, 0, 0, true, false});
+        if (lower_index.Find(part) == nullptr) missing.push_back(Gram{part, 0, 0, true, false});
       }
     }
     if (missing.empty()) continue;
@@ -147,17 +195,19 @@ void Close(std::array<std::vector<Gram>, kMaxOrder>& grams, int order) {
     if (!gram.placeholder) lowest = std::min(lowest, gram.log10_prob);
   }
   if (lowest == std::numeric_limits<float>::infinity()) lowest = NgramModel::kLog10ProbFloor;
-  if (FindGram(grams[0], Words{}) == nullptr) {  // <unk> = word 0
+  if (grams[0].empty() || grams[0].front().words != Words{}) {  // <unk> = word 0 sorts first
     grams[0].insert(grams[0].begin(), Gram{Words{}, lowest, 0, false, false});
   }
   for (Gram& gram : grams[0]) {
     if (gram.placeholder) gram.log10_prob = lowest;
   }
+  std::vector<GramIndex> indexes;  // [n - 1] for orders 1..order-1
+  for (int n = 1; n < order; ++n) indexes.emplace_back(grams[n - 1], n);
   for (int n = 2; n <= order; ++n) {
     for (Gram& gram : grams[n - 1]) {
       if (!gram.placeholder) continue;
-      const Gram* suffix = FindGram(grams[n - 2], Suffix(gram.words, n));
-      const Gram* prefix = FindGram(grams[n - 2], Prefix(gram.words, n));
+      const Gram* suffix = indexes[n - 2].Find(Suffix(gram.words, n));
+      const Gram* prefix = indexes[n - 2].Find(Prefix(gram.words, n));
       UNSPIN_CHECK(suffix != nullptr && prefix != nullptr);
       gram.log10_prob = suffix->log10_prob + prefix->log10_backoff;
     }
@@ -166,17 +216,11 @@ void Close(std::array<std::vector<Gram>, kMaxOrder>& grams, int order) {
   for (int n = 1; n < order; ++n) {
     for (Gram& gram : grams[n - 1]) gram.relevant = gram.log10_backoff != 0.0f;
     for (const Gram& longer : grams[n]) {
-      Gram* prefix = FindGram(grams[n - 1], Prefix(longer.words, n + 1));
+      Gram* prefix = indexes[n - 1].Find(Prefix(longer.words, n + 1));
       UNSPIN_CHECK(prefix != nullptr);
       prefix->relevant = true;
     }
   }
-}
-
-uint64_t HashOf(const Words& words, int n) {  // words oldest first
-  uint64_t hash = HashFirst(words[n - 1]);
-  for (int i = n - 2; i >= 0; --i) hash = HashExtend(hash, words[i]);
-  return hash;
 }
 
 }  // namespace
@@ -312,6 +356,12 @@ LmState NgramModel::BeginSentence() const {
 
 LmState NgramModel::NullContext() const { return LmState(); }
 
+// The word's unigram index: itself if present in the model, else <unk> (0).
+inline uint32_t NgramModel::MapWord(WordId word) const {
+  uint32_t w = ToIndex(word);
+  return w < unigram_slots_ && (unigrams_[w].flags & kUnigramPresent) != 0 ? w : 0;
+}
+
 inline const NgramEntry* NgramModel::Find(const Table& table, uint64_t hash) const {
   const uint64_t key = KeyOf(hash);
   uint64_t slot = HomeSlot(hash, table.capacity);
@@ -329,15 +379,14 @@ float NgramModel::Score(const LmState& in, WordId word, LmState* out) const {
     *out = LmState();
     return kLog10ProbFloor;
   }
-  uint32_t w = ToIndex(word);
-  if (w >= unigram_slots_ || (unigrams_[w].flags & kUnigramPresent) == 0) w = 0;
+  const uint32_t w = MapWord(word);
   const UnigramEntry& unigram = unigrams_[w];
 
   // history[j] = the j-th most recent word; the n-gram "history[k-1]..history[0] w"
   // has hash ngram_hash[k], the context "history[k-1]..history[0]" context_hash[k].
   const int length = std::min<int>(in.length, order_ - 1);
   std::array<uint32_t, kMaxOrder - 1> history;
-  for (int j = 0; j < length; ++j) history[j] = ToIndex(in.context[j]);
+  for (int j = 0; j < length; ++j) history[j] = MapWord(in.context[j]);
   std::array<uint64_t, kMaxOrder> ngram_hash;
   std::array<uint64_t, kMaxOrder> context_hash;
   ngram_hash[0] = HashFirst(w);
@@ -366,7 +415,7 @@ float NgramModel::Score(const LmState& in, WordId word, LmState* out) const {
   }
   for (int k = matched + 1; k <= length; ++k) {
     if (k == 1) {
-      if (history[0] < unigram_slots_) log10_prob += unigrams_[history[0]].log10_backoff;
+      log10_prob += unigrams_[history[0]].log10_backoff;
     } else if (const NgramEntry* entry = Find(tables_[k - 1], context_hash[k])) {
       log10_prob += entry->log10_backoff;
     }
@@ -397,9 +446,7 @@ float NgramModel::EndSentenceScore(const LmState& in) const {
 
 float NgramModel::UnigramLog10Prob(WordId word) const {
   if (order_ == 0) return kLog10ProbFloor;
-  uint32_t w = ToIndex(word);
-  if (w >= unigram_slots_ || (unigrams_[w].flags & kUnigramPresent) == 0) w = 0;
-  return unigrams_[w].log10_prob;
+  return unigrams_[MapWord(word)].log10_prob;
 }
 
 }  // namespace unspin::lm

@@ -135,9 +135,9 @@ TEST_P(LmRandomModelTest, ScoresMatchBruteForceReference) {
       std::vector<uint32_t> history;
       int length = static_cast<int>(Next(rng) % static_cast<uint32_t>(order));
       for (int j = 0; j < length; ++j) {
-        uint32_t w = random.reference.Map(Next(rng) % (random.vocab_size + 2));
+        uint32_t w = Next(rng) % (random.vocab_size + 2);  // some unknown
         state.context[j] = W(w);
-        history.insert(history.begin(), w);
+        history.insert(history.begin(), random.reference.Map(w));
       }
       state.length = static_cast<uint8_t>(length);
       uint32_t word = Next(rng) % (random.vocab_size + 2);  // some unknown

@@ -122,7 +122,7 @@ class NgramModel {
   LmState NullContext() const;    // no context
 
   // log10 P(word | in) with standard back-off. A word the model does not know
-  // scores as <unk>. Sets *out (which may alias `in`) to the state after
+  // (here or in `in`) is taken as <unk>. Sets *out (which may alias `in`) to the state after
   // `word`, shortened to the longest context that can still affect a later
   // score (KenLM-style minimal state), so histories with equal futures compare
   // equal. Bounds-safe on any section that Open() accepted.
@@ -142,6 +142,7 @@ class NgramModel {
     uint32_t max_probe = 0;
   };
   const internal::NgramEntry* Find(const Table& table, uint64_t hash) const;
+  uint32_t MapWord(WordId word) const;
 
   int order_ = 0;
   uint32_t unigram_slots_ = 0;
