@@ -104,6 +104,9 @@ class SentenceDecoder {
       key.clear();
       text::AppendLookupKey(bytes, &key);
       WordId id = model_.vocabulary().Find(key).value_or(kUnknownWord);
+      // A word the language model has never seen cannot be judged: it is
+      // scored as <unk> and left alone (names, abbreviations, rare words).
+      if (!InLanguageModel(id)) id = kUnknownWord;
       bool name_like = StartsUpper(bytes) && !words_.empty();
       bool changeable = token.kind == text::TokenKind::kWord && !token.quoted && !name_like &&
                         id != kUnknownWord;

@@ -15,7 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct Outcome {
   int exit_code = -1;
   std::string out;
   std::string err;
@@ -38,13 +38,13 @@ class CliTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // Runs unspin with `args` (shell words), feeding `input` on stdin.
-  Run Unspin(const std::string& args, const std::string& input = "") {
+  Outcome Unspin(const std::string& args, const std::string& input = "") {
     fs::path in = dir_ / "stdin", out = dir_ / "stdout", err = dir_ / "stderr";
     std::ofstream(in, std::ios::binary) << input;
     std::string command = std::string(UNSPIN_BINARY) + " " + args + " <" + in.string() + " >" +
                           out.string() + " 2>" + err.string();
     int status = std::system(command.c_str());
-    Run run;
+    Outcome run;
     run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     run.out = Slurp(out);
     run.err = Slurp(err);
@@ -71,7 +71,7 @@ class CliTest : public ::testing::Test {
 
 TEST_F(CliTest, CheckJsonMatchesGoldenAndContract) {
   for (const char* name : {"harbor-spun", "harbor-original"}) {
-    Run run = Unspin("check --json " + Example(std::string(name) + ".txt"));
+    Outcome run = Unspin("check --json " + Example(std::string(name) + ".txt"));
     ASSERT_EQ(run.exit_code, 0) << run.err;
     ExpectGolden(std::string("check/") + name + ".json", run.out);
     nlohmann::json json = nlohmann::json::parse(run.out);
@@ -102,8 +102,8 @@ TEST_F(CliTest, CheckJsonMatchesGoldenAndContract) {
 }
 
 TEST_F(CliTest, SpunExampleScoresAboveItsOriginal) {
-  Run spun = Unspin("check --json " + Example("harbor-spun.txt"));
-  Run original = Unspin("check --json " + Example("harbor-original.txt"));
+  Outcome spun = Unspin("check --json " + Example("harbor-spun.txt"));
+  Outcome original = Unspin("check --json " + Example("harbor-original.txt"));
   ASSERT_EQ(spun.exit_code, 0);
   ASSERT_EQ(original.exit_code, 0);
   double p_spun = nlohmann::json::parse(spun.out)["spun_probability"];
@@ -114,22 +114,22 @@ TEST_F(CliTest, SpunExampleScoresAboveItsOriginal) {
 }
 
 TEST_F(CliTest, RestoreMatchesGoldenAndStdinEqualsFile) {
-  Run from_file = Unspin("restore " + Example("harbor-spun.txt"));
+  Outcome from_file = Unspin("restore " + Example("harbor-spun.txt"));
   ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
   ExpectGolden("restore/harbor-spun.txt", from_file.out);
-  Run from_stdin = Unspin("restore -", Slurp(Example("harbor-spun.txt")));
+  Outcome from_stdin = Unspin("restore -", Slurp(Example("harbor-spun.txt")));
   EXPECT_EQ(from_stdin.out, from_file.out);
 }
 
 TEST_F(CliTest, TerminalViewStartsWithVerdict) {
-  Run run = Unspin("check " + Example("harbor-spun.txt"));
+  Outcome run = Unspin("check " + Example("harbor-spun.txt"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_TRUE(run.out.rfind("SPUN", 0) == 0 || run.out.rfind("not spun", 0) == 0) << run.out;
   EXPECT_EQ(run.out.find("\033["), std::string::npos) << "no colour when not a terminal";
 }
 
 TEST_F(CliTest, LinesModePrintsOneObjectPerLine) {
-  Run run = Unspin("check --lines -", "The council postponed a vote.\n\nSecond line here.\n");
+  Outcome run = Unspin("check --lines -", "The council postponed a vote.\n\nSecond line here.\n");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::istringstream lines(run.out);
   std::string line;
@@ -143,7 +143,7 @@ TEST_F(CliTest, LinesModePrintsOneObjectPerLine) {
 }
 
 TEST_F(CliTest, InvalidUtf8IsBadInputWithByteOffset) {
-  Run run = Unspin("check -", std::string("good text \xC3\x28 more", 17));
+  Outcome run = Unspin("check -", std::string("good text \xC3\x28 more", 17));
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_TRUE(run.out.empty());
   EXPECT_NE(run.err.find("byte 10"), std::string::npos) << run.err;
@@ -152,12 +152,12 @@ TEST_F(CliTest, InvalidUtf8IsBadInputWithByteOffset) {
 TEST_F(CliTest, BinaryJunkIsBadInputNotACrash) {
   std::string junk;
   for (int i = 0; i < 4096; ++i) junk += static_cast<char>((i * 7919) & 0xFF);
-  Run run = Unspin("check --json -", junk);
+  Outcome run = Unspin("check --json -", junk);
   EXPECT_EQ(run.exit_code, 2) << run.err;
 }
 
 TEST_F(CliTest, EmptyInputIsNotSpun) {
-  Run run = Unspin("check --json -", "");
+  Outcome run = Unspin("check --json -", "");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   nlohmann::json json = nlohmann::json::parse(run.out);
   EXPECT_TRUE(json["spans"].empty());
@@ -166,7 +166,7 @@ TEST_F(CliTest, EmptyInputIsNotSpun) {
 }
 
 TEST_F(CliTest, MissingInputFileIsIOError) {
-  Run run = Unspin("check " + (dir_ / "absent.txt").string());
+  Outcome run = Unspin("check " + (dir_ / "absent.txt").string());
   EXPECT_EQ(run.exit_code, 4);
   EXPECT_NE(run.err.find("absent.txt"), std::string::npos);
 }
@@ -179,14 +179,14 @@ TEST_F(CliTest, UsageErrorsExitOne) {
 
 TEST_F(CliTest, EveryVerbHasHelp) {
   for (const char* verb : {"check", "restore", "model", "model build", "model info"}) {
-    Run run = Unspin(std::string(verb) + " --help");
+    Outcome run = Unspin(std::string(verb) + " --help");
     EXPECT_EQ(run.exit_code, 0) << verb;
     EXPECT_NE(run.out.find("Usage"), std::string::npos) << verb << ": " << run.out;
   }
 }
 
 TEST_F(CliTest, ModelInfoReportsSizes) {
-  Run run = Unspin("model info");
+  Outcome run = Unspin("model info");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   for (const char* key : {"vocabulary_words\t", "thesaurus_entries\t", "thesaurus_edges\t",
                           "morphology_forms\t", "lm_order\t3", "lm_3grams\t"}) {
@@ -210,11 +210,11 @@ TEST_F(CliTest, DamagedModelIsExitThreeNeverACrash) {
   }
   for (const std::string& bytes : variants) {
     std::ofstream(damaged, std::ios::binary | std::ios::trunc) << bytes;
-    Run run = Unspin("check --model " + damaged.string() + " -", "A short text.");
+    Outcome run = Unspin("check --model " + damaged.string() + " -", "A short text.");
     EXPECT_EQ(run.exit_code, 3) << run.err;
     EXPECT_NE(run.err.find("damaged.unspin"), std::string::npos) << run.err;
   }
-  Run missing = Unspin("model info " + (dir_ / "none.unspin").string());
+  Outcome missing = Unspin("model info " + (dir_ / "none.unspin").string());
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_NE(missing.err.find("model build"), std::string::npos) << missing.err;
 }
