@@ -341,10 +341,10 @@ class SentenceDecoder {
 
 // Uncalibrated first mapping from the share of replaced words to a
 // probability (calibration on data is part of the check issue): about 0.5 at
-// two replaced spans per 100 words, with 20 pseudo-words of prior so that a
+// two replaced spans per 100 words, with 50 pseudo-words of prior so that a
 // short text needs more than one change.
 double SpunProbability(size_t spans, uint32_t words) {
-  double rate = static_cast<double>(spans) / (static_cast<double>(words) + 20.0);
+  double rate = static_cast<double>(spans) / (static_cast<double>(words) + 50.0);
   return 1.0 / (1.0 + std::exp(-(rate - 0.02) * 200.0));
 }
 
