@@ -8,12 +8,11 @@
 
 namespace unspin::lexicon::internal {
 
-// Splits `text` into lower-cased words the way the text tokenizer splits
-// running text: spaces, tabs and underscores separate words; every ASCII
-// punctuation character except the apostrophe and the full stop is a word of
-// its own ("military-to-military" -> military - to - military); "o'clock" and
-// "st." stay whole. Lower-cases ASCII and the Latin-1 capitals of UTF-8.
-// Replaces *words.
+// Splits `text` into the lookup keys of its tokens, exactly as running text is
+// tokenised (text::Tokenize, then text::AppendLookupKey: lower-cased, NFKC),
+// with underscores (WordNet's word separator) read as spaces:
+// "military-to-military" -> military - to - military; "o'clock", "o.k." stay
+// whole; "St. Albans" -> st . albans. Replaces *words.
 void SplitEntryText(std::string_view text, std::vector<std::string>* words);
 
 // True if `text` has an upper-case letter (a proper name in the thesauri).

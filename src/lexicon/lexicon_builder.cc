@@ -484,12 +484,18 @@ Status LexiconBuilder::AddMythes(const std::string& dat_path) {
         std::optional<uint32_t> target = state.InternEntry(text);
         if (!target) continue;
         bool common = !internal::HasUpperCase(text);
-        state.MarkPos(*target, *part, common);
+        // A related term of an adjective is the noun it pertains to ("layer" for
+        // "laminar"), whose part of speech MyThes does not give.
+        PartOfSpeech target_pos =
+            relation == Relation::kRelated && *part == PartOfSpeech::kAdjective
+                ? PartOfSpeech::kOther
+                : *part;
+        state.MarkPos(*target, target_pos, common);
         if (*target == *head) {
           if (!common && EqualsIgnoringAsciiCase(text, headword)) capitalised_here = true;
           continue;
         }
-        state.AddEdge(*head, *target, *part, *part, relation, kSourceMythes);
+        state.AddEdge(*head, *target, *part, target_pos, relation, kSourceMythes);
       }
       if (!capitalised_here) plain_pos |= PosBit(*part);
       state.MarkPos(*head, *part, false);
@@ -507,7 +513,7 @@ void LexiconBuilder::Regenerate() {
   state.readings.clear();
   state.inflections.clear();
   std::vector<internal::SlotForms> slots;
-  const std::vector<std::string> no_exceptions;
+  std::vector<std::string> exceptions;
   for (uint32_t entry = 0; entry < state.pos_masks.size(); ++entry) {
     if (state.word_offsets[entry + 1] - state.word_offsets[entry] != 1) continue;
     WordId lemma_id = state.words[state.word_offsets[entry]];
@@ -516,13 +522,33 @@ void LexiconBuilder::Regenerate() {
     for (int p = 0; p < 4; ++p) {
       PartOfSpeech pos = static_cast<PartOfSpeech>(p);
       if ((state.pos_masks[entry] & PosBit(pos)) == 0) continue;
-      auto found = state.exceptions[p].find(lemma);
-      std::span<const std::string> exceptions =
-          found == state.exceptions[p].end() ? std::span<const std::string>(no_exceptions)
-                                             : std::span<const std::string>(found->second);
+      // Adjectives and adverbs share comparison forms (far: farther; well: better).
+      exceptions.clear();
+      for (int list : {p, p == 2 ? 3 : p == 3 ? 2 : p}) {
+        auto found = state.exceptions[list].find(lemma);
+        if (found == state.exceptions[list].end()) continue;
+        for (const std::string& form : found->second) {
+          if (std::find(exceptions.begin(), exceptions.end(), form) == exceptions.end()) {
+            exceptions.push_back(form);
+          }
+        }
+      }
       bool regular = (state.common_masks[entry] & PosBit(pos)) != 0;
       internal::InflectLemma(lemma, pos, exceptions, regular, &slots);
-      for (const internal::SlotForms& slot : slots) {
+      for (internal::SlotForms& slot : slots) {
+        // A rule-made comparison that spells another word (lay -> layer, off ->
+        // offer) is more likely that word: keep it only if the word can be an
+        // adjective or adverb itself (late -> later).
+        bool comparison = slot.inflection == Inflection::kComparative ||
+                          slot.inflection == Inflection::kSuperlative;
+        if (comparison && slot.from_rule) {
+          auto other = state.entry_by_key.find(slot.preferred);
+          if (other != state.entry_by_key.end() &&
+              (state.pos_masks[other->second] &
+               (PosBit(PartOfSpeech::kAdjective) | PosBit(PartOfSpeech::kAdverb))) == 0) {
+            slot.preferred.clear();
+          }
+        }
         auto add_reading = [&](WordId form) {
           state.readings.push_back({ToIndex(form), ToIndex(lemma_id), static_cast<uint8_t>(pos),
                                     static_cast<uint8_t>(slot.inflection), 0});

@@ -153,7 +153,8 @@ constexpr std::string_view kBritishDoubling[] = {
     "benefit", "bias", "combat", "worship", "focus", "bus"};
 // Nouns whose exception-list plural is archaic or rarer than the regular one.
 constexpr std::string_view kPreferRegularPlural[] = {
-    "brother", "cow", "penny", "genius", "octopus", "focus", "formula", "antenna", "index"};
+    "brother", "cow",     "penny", "genius", "octopus",
+    "focus",   "formula", "antenna", "index", "bus"};
 // Nouns in -man whose plural is -mans.
 constexpr std::string_view kManPluralS[] = {
     "human",   "shaman",  "talisman", "ottoman", "caiman",   "cayman",
@@ -263,7 +264,9 @@ int CountSyllables(std::string_view word) {
 
 bool TakesSuffixComparison(std::string_view adjective) {
   int syllables = CountSyllables(adjective);
-  return syllables == 1 || (syllables == 2 && adjective.back() == 'y');
+  if (syllables == 1) return true;
+  return syllables == 2 && (EndsWith(adjective, "y") || EndsWith(adjective, "le") ||
+                            EndsWith(adjective, "er") || EndsWith(adjective, "ow"));
 }
 
 std::string RegularForm(std::string_view lemma, PartOfSpeech pos, Inflection inflection) {
@@ -275,6 +278,8 @@ std::string RegularForm(std::string_view lemma, PartOfSpeech pos, Inflection inf
       return word;
     case Inflection::kPlural:
       if (pos != PartOfSpeech::kNoun) return word;
+      // Nouns already ending like plurals are invariant: series, species, physics, news.
+      if (EndsWith(word, "es") || EndsWith(word, "ics") || EndsWith(word, "news")) return word;
       if (EndsWith(word, "man") && word.size() > 3 && !Contains(kManPluralS, word)) {
         return word.substr(0, word.size() - 3) + "men";
       }
@@ -366,7 +371,8 @@ void InflectLemma(std::string_view lemma, PartOfSpeech pos,
 
   bool any_exception = !exceptions.empty();
   bool plain = regular && IsPlainWord(lemma);
-  bool comparable = pos == PartOfSpeech::kAdjective && TakesSuffixComparison(lemma);
+  bool comparable = (pos == PartOfSpeech::kAdjective && TakesSuffixComparison(lemma)) ||
+                    (pos == PartOfSpeech::kAdverb && CountSyllables(lemma) == 1);
   if (is_be) {
     SlotForms base{Inflection::kBase, "", {}};
     for (const std::string& form : by_slot[0]) AddUnique(&base.others, form);
@@ -396,7 +402,7 @@ void InflectLemma(std::string_view lemma, PartOfSpeech pos,
       }
     } else {
       bool rule_applies = plain && (pos == PartOfSpeech::kNoun || pos == PartOfSpeech::kVerb ||
-                                    (pos == PartOfSpeech::kAdjective && (comparable || any_exception)));
+                                    comparable || any_exception);
       std::string rule_form = rule_applies ? RegularForm(lemma, pos, slot) : std::string();
       if (pos == PartOfSpeech::kVerb) {
         for (const std::string& form : listed) {
@@ -413,7 +419,10 @@ void InflectLemma(std::string_view lemma, PartOfSpeech pos,
                    !rule_form.empty())) {
         forms.preferred = listed.front();
       }
-      if (forms.preferred.empty()) forms.preferred = rule_form;
+      if (forms.preferred.empty() && !rule_form.empty()) {
+        forms.preferred = rule_form;
+        forms.from_rule = true;
+      }
     }
     for (const std::string& form : listed) {
       if (form != forms.preferred) AddUnique(&forms.others, form);

@@ -27,7 +27,8 @@ bool IsPlainWord(std::string_view word);
 int CountSyllables(std::string_view word);
 
 // Whether an adjective compares with -er/-est rather than more/most: one
-// syllable, or two ending in -y (happy -> happier).
+// syllable, or two ending in -y, -le, -er, -ow (happy -> happier, simple ->
+// simpler, narrow -> narrower).
 bool TakesSuffixComparison(std::string_view adjective);
 
 // The forms of one inflectional slot of a lemma.
@@ -35,6 +36,7 @@ struct SlotForms {
   Inflection inflection;
   std::string preferred;            // what Inflect returns; empty: no Inflect entry
   std::vector<std::string> others;  // further spellings that lemmatise to this slot
+  bool from_rule = false;           // `preferred` comes from the regular rules alone
 };
 
 // Computes the inflected forms of `lemma` (a single lower-case word) as `pos`.
@@ -46,7 +48,9 @@ struct SlotForms {
 // when the exception list confirms it), then an exception form that is a
 // spelling variant of the regular form (abetted, panicked, dying; not British
 // -ll- doubling: traveled), then other exception forms for nouns and
-// adjectives (children, better), then the regular rule. Replaces *out.
+// adjectives (children, better), then the regular rule (adverbs: one-syllable
+// ones only; nouns ending -es/-ics/-news are invariant: series -> series).
+// Replaces *out.
 void InflectLemma(std::string_view lemma, PartOfSpeech pos,
                   std::span<const std::string> exceptions, bool regular,
                   std::vector<SlotForms>* out);

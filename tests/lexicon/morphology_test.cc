@@ -139,7 +139,9 @@ TEST(EntryTextTest, SplitsLikeTheTokenizer) {
   SplitEntryText("o'clock", &words);
   EXPECT_EQ(words, std::vector<std::string>{"o'clock"});
   SplitEntryText("  St. Albans ", &words);
-  EXPECT_EQ(words, (std::vector<std::string>{"st.", "albans"}));
+  EXPECT_EQ(words, (std::vector<std::string>{"st", ".", "albans"}));
+  SplitEntryText("O.K.", &words);
+  EXPECT_EQ(words, std::vector<std::string>{"o.k."});
   SplitEntryText("A/C", &words);
   EXPECT_EQ(words, (std::vector<std::string>{"a", "/", "c"}));
   SplitEntryText("\xc3\x89t\xc3\xa9", &words);  // Été
