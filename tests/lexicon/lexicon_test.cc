@@ -23,12 +23,26 @@ constexpr FileMagic kTestMagic = {'U', 'N', 'S', 'P', 'L', 'X', 'T', '1'};
 constexpr uint32_t kTestVersion = 1;
 const std::string kDataDir = std::string(UNSPIN_TEST_DATA_DIR) + "/lexicon";
 
-std::string TempPath(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("unspin_lexicon_test_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
+std::filesystem::path TempDir() {
+  return std::filesystem::temp_directory_path() /
+         ("unspin_lexicon_test_" + std::to_string(::getpid()));
 }
+
+std::string TempPath(const std::string& name) {
+  std::filesystem::create_directories(TempDir());
+  return (TempDir() / name).string();
+}
+
+// Removes this process's temporary files when the tests end.
+class TempDirCleaner : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(TempDir(), ignored);
+  }
+};
+[[maybe_unused]] ::testing::Environment* const kTempDirCleaner =
+    ::testing::AddGlobalTestEnvironment(new TempDirCleaner);
 
 // A vocabulary and a lexicon built from thesaurus files, written to a section
 // file and opened again: every query in these tests goes through the mapped view.
