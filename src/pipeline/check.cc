@@ -124,7 +124,10 @@ class SentenceDecoder {
                    uint32_t length, std::vector<std::vector<WordId>>* out) const {
     const lexicon::Lexicon& lexicon = model_.lexicon();
     for (const Edge& edge : lexicon.Neighbors(entry)) {
-      if (!IsUsableRelation(edge.relation) || !PartsOfSpeechAgree(edge.pos, reading.pos)) continue;
+      if (!IsUsableRelation(edge.relation) || !PartsOfSpeechAgree(edge.source_pos, reading.pos) ||
+          !PartsOfSpeechAgree(edge.pos, reading.pos)) {
+        continue;
+      }
       std::span<const WordId> target = lexicon.EntryWords(edge.target);
       if (target.empty() || target.size() > kMaxPhraseWords) continue;
       std::vector<WordId> words(target.begin(), target.end());
