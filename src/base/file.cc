@@ -164,9 +164,8 @@ Status AtomicFileWriter::Commit() {
     ::unlink(tmp_path_.c_str());
     return ErrnoError("cannot rename " + tmp_path_ + " to " + path_, saved);
   }
-  std::string dir = path_.substr(0, path_.find_last_of('/') == std::string::npos
-                                        ? 0
-                                        : path_.find_last_of('/'));
+  std::string dir =
+      path_.substr(0, path_.find_last_of('/') == std::string::npos ? 0 : path_.find_last_of('/'));
   int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd >= 0) {
     ::fsync(dir_fd);

@@ -107,15 +107,14 @@ Result<SectionFile> SectionFile::Open(const std::string& path, FileMagic magic, 
   SectionFile file;
   for (uint32_t i = 0; i < header.section_count; ++i) {
     SectionEntry entry;
-    std::memcpy(&entry, bytes.data() + sizeof(FileHeader) + i * sizeof(SectionEntry),
-                sizeof entry);
+    std::memcpy(&entry, bytes.data() + sizeof(FileHeader) + i * sizeof(SectionEntry), sizeof entry);
     std::string name = SectionTagName(entry.tag);
     if (entry.offset % kSectionAlignment != 0 || entry.offset > bytes.size() ||
         entry.size > bytes.size() - entry.offset) {
       return CorruptionError(path + ": section " + name + " lies outside the file (offset " +
-                             std::to_string(entry.offset) + ", size " +
-                             std::to_string(entry.size) + ", file " +
-                             std::to_string(bytes.size()) + " bytes); the file is truncated");
+                             std::to_string(entry.offset) + ", size " + std::to_string(entry.size) +
+                             ", file " + std::to_string(bytes.size()) +
+                             " bytes); the file is truncated");
     }
     for (const SectionInfo& seen : file.sections_) {
       if (seen.tag == entry.tag) return CorruptionError(path + ": section " + name + " repeats");

@@ -9,11 +9,12 @@
 //   nevertheless bounded by the slot count.
 // - readings_ is strictly sorted by (form, lemma, pos, inflection) and
 //   inflections_ by (lemma, pos, inflection).
+#include "unspin/lexicon/lexicon.h"
+
 #include <algorithm>
 #include <tuple>
 
 #include "lexicon/layout.h"
-#include "unspin/lexicon/lexicon.h"
 
 namespace unspin::lexicon {
 namespace {
@@ -37,8 +38,7 @@ Result<std::string_view> GetSection(const SectionFile& file, uint32_t tag) {
   Result<std::string_view> bytes = file.Section(tag);
   if (!bytes.ok()) {
     return bytes.status().WithContext("lexicon: " + file.path() + " has no section " +
-                                      SectionTagName(tag) +
-                                      "; build the model with a lexicon");
+                                      SectionTagName(tag) + "; build the model with a lexicon");
   }
   return bytes;
 }
@@ -138,7 +138,8 @@ Result<Lexicon> Lexicon::Open(const SectionFile& file) {
   UNSPIN_RETURN_IF_ERROR(entries.GetArray(slot_count, &lexicon.slots_));
   UNSPIN_RETURN_IF_ERROR(entries.GetArray(entry_count, &lexicon.pos_masks_));
   if (entries.remaining() != 0) return Corrupt("LXEN", "trailing bytes");
-  if (lexicon.word_offsets_[0] != 0 || lexicon.word_offsets_[entry_count] != entries_header.word_total) {
+  if (lexicon.word_offsets_[0] != 0 ||
+      lexicon.word_offsets_[entry_count] != entries_header.word_total) {
     return Corrupt("LXEN", "word offsets do not span the word array");
   }
   for (uint32_t entry = 0; entry < entry_count; ++entry) {
@@ -175,7 +176,8 @@ Result<Lexicon> Lexicon::Open(const SectionFile& file) {
   UNSPIN_RETURN_IF_ERROR(edges.GetArray(uint64_t{entry_count} + 1, &lexicon.edge_offsets_));
   UNSPIN_RETURN_IF_ERROR(edges.GetArray(edges_header.edge_count, &lexicon.edges_));
   if (edges.remaining() != 0) return Corrupt("LXED", "trailing bytes");
-  if (lexicon.edge_offsets_[0] != 0 || lexicon.edge_offsets_[entry_count] != edges_header.edge_count) {
+  if (lexicon.edge_offsets_[0] != 0 ||
+      lexicon.edge_offsets_[entry_count] != edges_header.edge_count) {
     return Corrupt("LXED", "edge offsets do not span the edge array");
   }
   for (uint32_t entry = 0; entry < entry_count; ++entry) {
@@ -281,7 +283,8 @@ void Lexicon::Lemmatize(WordId form, std::vector<LemmaReading>* out) const {
 std::optional<WordId> Lexicon::Inflect(WordId lemma, PartOfSpeech pos,
                                        Inflection inflection) const {
   if (inflection == Inflection::kBase) return lemma;
-  auto key = std::tuple(ToIndex(lemma), static_cast<uint8_t>(pos), static_cast<uint8_t>(inflection));
+  auto key =
+      std::tuple(ToIndex(lemma), static_cast<uint8_t>(pos), static_cast<uint8_t>(inflection));
   auto it = std::lower_bound(
       inflections_.begin(), inflections_.end(), key,
       [](const InflectionRecord& r, const auto& k) { return InflectionKey(r) < k; });

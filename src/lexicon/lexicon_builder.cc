@@ -308,8 +308,9 @@ Status LexiconBuilder::AddWordNet(const std::string& dict_dir) {
       }
       int ss_file = FileIndexOfPosLetter(fields[2]);
       if (ss_file != static_cast<int>(file)) {
-        return LineError(path, number, "synset type '" + std::string(fields[2]) +
-                                           "' does not belong in " + info.data_name);
+        return LineError(
+            path, number,
+            "synset type '" + std::string(fields[2]) + "' does not belong in " + info.data_name);
       }
       if (!ParseNumber(fields[3], 16, &word_count) || word_count == 0 ||
           fields.size() < 4 + 2 * size_t{word_count} + 1) {
@@ -462,8 +463,8 @@ Status LexiconBuilder::AddMythes(const std::string& dat_path) {
     uint8_t plain_pos = 0;
     for (uint32_t m = 0; m < meaning_count; ++m) {
       if (!lines.Next(&line)) {
-        return LineError(dat_path, lines.number(), "file ends inside the meanings of '" +
-                                                       std::string(headword) + "'");
+        return LineError(dat_path, lines.number(),
+                         "file ends inside the meanings of '" + std::string(headword) + "'");
       }
       terms.clear();
       size_t pos = 0;

@@ -51,9 +51,8 @@ struct SlotForms {
 // adjectives (children, better), then the regular rule (adverbs: one-syllable
 // ones only; nouns ending -es/-ics/-news are invariant: series -> series).
 // Replaces *out.
-void InflectLemma(std::string_view lemma, PartOfSpeech pos,
-                  std::span<const std::string> exceptions, bool regular,
-                  std::vector<SlotForms>* out);
+void InflectLemma(std::string_view lemma, PartOfSpeech pos, std::span<const std::string> exceptions,
+                  bool regular, std::vector<SlotForms>* out);
 
 }  // namespace unspin::lexicon::internal
 

@@ -22,13 +22,13 @@ inline constexpr uint64_t kTableAlignment = 64;
 
 struct SectionHeader {
   uint32_t format_version;
-  uint32_t order;                           // 1..kMaxOrder
-  uint32_t unigram_slots;                   // UnigramEntry records: max word id + 1
-  uint32_t reserved0;                       // 0
-  uint64_t ngram_count[kMaxOrder];          // stored n-grams of order n at [n - 1]
-  uint64_t capacity[kMaxOrder];             // NgramEntry slots of order n at [n - 1]; [0] = 0
-  uint32_t max_probe[kMaxOrder];            // longest probe distance in table n; [0] = 0
-  uint32_t reserved1[3];                    // 0
+  uint32_t order;                   // 1..kMaxOrder
+  uint32_t unigram_slots;           // UnigramEntry records: max word id + 1
+  uint32_t reserved0;               // 0
+  uint64_t ngram_count[kMaxOrder];  // stored n-grams of order n at [n - 1]
+  uint64_t capacity[kMaxOrder];     // NgramEntry slots of order n at [n - 1]; [0] = 0
+  uint32_t max_probe[kMaxOrder];    // longest probe distance in table n; [0] = 0
+  uint32_t reserved1[3];            // 0
 };
 static_assert(sizeof(SectionHeader) == kSectionHeaderBytes);
 

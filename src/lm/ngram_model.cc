@@ -59,8 +59,7 @@ NgramModelBuilder::NgramModelBuilder(int order) : order_(order) {
   UNSPIN_CHECK(order >= 1 && order <= kMaxOrder);
 }
 
-void NgramModelBuilder::Add(std::span<const WordId> words, float log10_prob,
-                            float log10_backoff) {
+void NgramModelBuilder::Add(std::span<const WordId> words, float log10_prob, float log10_backoff) {
   UNSPIN_CHECK(!words.empty() && words.size() <= static_cast<size_t>(order_));
   Record record{};
   for (size_t i = 0; i < words.size(); ++i) record.words[i] = ToIndex(words[i]);
@@ -185,8 +184,8 @@ void Close(std::array<std::vector<Gram>, kMaxOrder>& grams, int order) {
                   missing.end());
     size_t old_size = lower.size();
     lower.insert(lower.end(), missing.begin(), missing.end());
-    std::inplace_merge(lower.begin(), lower.begin() + static_cast<ptrdiff_t>(old_size),
-                       lower.end(), WordsLess);
+    std::inplace_merge(lower.begin(), lower.begin() + static_cast<ptrdiff_t>(old_size), lower.end(),
+                       WordsLess);
   }
   // Unigram placeholders (a word seen only inside longer n-grams) get the
   // lowest unigram probability, like <unk>.
@@ -245,9 +244,9 @@ std::string NgramModelBuilder::Serialize() const {
 
   std::vector<UnigramEntry> unigrams(header.unigram_slots, UnigramEntry{0, 0, 0});
   for (const Gram& gram : grams[0]) {
-    unigrams[gram.words[0]] = UnigramEntry{
-        gram.log10_prob, gram.log10_backoff,
-        kUnigramPresent | (gram.relevant ? kUnigramRelevant : 0)};
+    unigrams[gram.words[0]] =
+        UnigramEntry{gram.log10_prob, gram.log10_backoff,
+                     kUnigramPresent | (gram.relevant ? kUnigramRelevant : 0)};
   }
   header.ngram_count[0] = grams[0].size();
 
@@ -269,8 +268,8 @@ std::string NgramModelBuilder::Serialize() const {
         ++distance;
       }
       if (table[slot].key != 0) continue;
-      table[slot] = NgramEntry{key | (gram.relevant ? kKeyRelevant : 0), gram.log10_prob,
-                               gram.log10_backoff};
+      table[slot] =
+          NgramEntry{key | (gram.relevant ? kKeyRelevant : 0), gram.log10_prob, gram.log10_backoff};
       max_probe = std::max(max_probe, distance);
     }
     header.ngram_count[n - 1] = order_grams.size();
@@ -343,9 +342,7 @@ Result<NgramModel> NgramModel::Open(std::string_view section) {
   return model;
 }
 
-uint64_t NgramModel::NgramCount(int n) const {
-  return n >= 1 && n <= order_ ? counts_[n - 1] : 0;
-}
+uint64_t NgramModel::NgramCount(int n) const { return n >= 1 && n <= order_ ? counts_[n - 1] : 0; }
 
 LmState NgramModel::BeginSentence() const {
   LmState state;

@@ -46,9 +46,8 @@ class Cursor {
 
   Status Take(uint64_t count, std::string_view what, std::string_view* out) {
     if (count > bytes_.size() - pos_) {
-      return CorruptionError(path_ + ": truncated at byte " + std::to_string(pos_) +
-                             " reading " + std::string(what) + " (wanted " +
-                             std::to_string(count) + " bytes, " +
+      return CorruptionError(path_ + ": truncated at byte " + std::to_string(pos_) + " reading " +
+                             std::string(what) + " (wanted " + std::to_string(count) + " bytes, " +
                              std::to_string(bytes_.size() - pos_) + " left)");
     }
     *out = bytes_.substr(pos_, count);
@@ -187,8 +186,8 @@ Result<NgramModelBuilder> ReadSphinxTrieLm(const std::string& path, VocabularyBu
   UNSPIN_RETURN_IF_ERROR(cursor.Get("the order", &order_byte));
   const int order = order_byte;
   if (order < 1 || order > kMaxOrder) {
-    return CorruptionError(path + ": unsupported order " + std::to_string(order) +
-                           " at byte " + std::to_string(kTrieMagic.size()));
+    return CorruptionError(path + ": unsupported order " + std::to_string(order) + " at byte " +
+                           std::to_string(kTrieMagic.size()));
   }
   std::array<uint32_t, kMaxOrder> counts{};
   for (int n = 0; n < order; ++n) {
@@ -204,8 +203,8 @@ Result<NgramModelBuilder> ReadSphinxTrieLm(const std::string& path, VocabularyBu
     UNSPIN_RETURN_IF_ERROR(cursor.Get("the quantiser header", &quant_type));
     size_t tables = 2 * static_cast<size_t>(order - 2) + 1;
     std::string_view raw;
-    UNSPIN_RETURN_IF_ERROR(cursor.Take(tables * kQuantBins * sizeof(float),
-                                       "the quantisation tables", &raw));
+    UNSPIN_RETURN_IF_ERROR(
+        cursor.Take(tables * kQuantBins * sizeof(float), "the quantisation tables", &raw));
     bins.resize(tables * kQuantBins);
     std::memcpy(bins.data(), raw.data(), raw.size());
   }
@@ -233,15 +232,14 @@ Result<NgramModelBuilder> ReadSphinxTrieLm(const std::string& path, VocabularyBu
     level.word_bits = word_bits;
     level.longest = n == order;
     level.pointer_bits = level.longest ? 0 : RequiredBits(counts[n]);
-    level.total_bits = word_bits + (level.longest ? kQuantBits : 2 * kQuantBits) +
-                       level.pointer_bits;
+    level.total_bits =
+        word_bits + (level.longest ? kQuantBits : 2 * kQuantBits) + level.pointer_bits;
     const float* tables = bins.data() + static_cast<size_t>(2 * (n - 2)) * kQuantBins;
     level.prob_bins = tables;
     level.backoff_bins = level.longest ? nullptr : tables + kQuantBins;
     level.file_offset = cursor.pos();
     UNSPIN_RETURN_IF_ERROR(cursor.Take(LevelBytes(level.entries, level.total_bits),
-                                       "the " + std::to_string(n) + "-gram level",
-                                       &level.bytes));
+                                       "the " + std::to_string(n) + "-gram level", &level.bytes));
     levels.push_back(level);
   }
 
@@ -271,9 +269,8 @@ Result<NgramModelBuilder> ReadSphinxTrieLm(const std::string& path, VocabularyBu
     start = end + 1;
   }
   if (ids.size() != counts[0] || start != strings.size()) {
-    return CorruptionError(path + ": the word strings at byte " +
-                           std::to_string(strings_offset) + " hold " +
-                           std::to_string(ids.size()) + " words, the header says " +
+    return CorruptionError(path + ": the word strings at byte " + std::to_string(strings_offset) +
+                           " hold " + std::to_string(ids.size()) + " words, the header says " +
                            std::to_string(counts[0]));
   }
 

@@ -49,15 +49,14 @@ Status BuildModel(const BuildOptions& options, const std::string& out_path, Buil
   std::vector<float> frequencies(vocabulary.size(), kUnknownLog10Frequency);
   for (uint32_t id = 0; id < vocabulary.size(); ++id) {
     float log10_prob = lm_view.UnigramLog10Prob(WordId{id});
-    if (id != ToIndex(kUnknownWord) && log10_prob > kUnknownLog10Frequency &&
-        log10_prob < 0.0f) {
+    if (id != ToIndex(kUnknownWord) && log10_prob > kUnknownLog10Frequency && log10_prob < 0.0f) {
       frequencies[id] = log10_prob;
     }
   }
 
   SectionFileWriter writer(kModelMagic, kModelVersion);
-  nlohmann::json metadata = {{"format", "unspin model"}, {"version", kModelVersion},
-                             {"sources", sources}};
+  nlohmann::json metadata = {
+      {"format", "unspin model"}, {"version", kModelVersion}, {"sources", sources}};
   writer.Add(kMetadataTag, metadata.dump());
   writer.Add(kVocabularyTag, vocabulary.Serialize());
   ByteSink frequency_bytes;
@@ -75,7 +74,8 @@ Status BuildModel(const BuildOptions& options, const std::string& out_path, Buil
     }
     report->vocabulary_words = vocabulary.size();
     struct stat info {};
-    if (::stat(out_path.c_str(), &info) == 0) report->file_bytes = static_cast<uint64_t>(info.st_size);
+    if (::stat(out_path.c_str(), &info) == 0)
+      report->file_bytes = static_cast<uint64_t>(info.st_size);
   }
   return Status::Ok();
 }

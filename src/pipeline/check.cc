@@ -13,9 +13,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_set>
-
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "unspin/text/normalize.h"
 #include "unspin/text/tokenize.h"
@@ -79,8 +78,8 @@ std::string MatchCase(std::string_view observed, std::string original) {
 
 class SentenceDecoder {
  public:
-  SentenceDecoder(const model::Model& model, const CheckOptions& options,
-                  std::string_view input, const text::TokenizedText& tokens)
+  SentenceDecoder(const model::Model& model, const CheckOptions& options, std::string_view input,
+                  const text::TokenizedText& tokens)
       : model_(model), options_(options), input_(input), tokens_(tokens) {}
 
   void Decode(const text::Sentence& sentence, std::vector<SpunSpan>* spans, uint32_t* words) {
@@ -108,8 +107,8 @@ class SentenceDecoder {
       // scored as <unk> and left alone (names, abbreviations, rare words).
       if (!InLanguageModel(id)) id = kUnknownWord;
       bool name_like = StartsUpper(bytes) && !words_.empty();
-      bool changeable = token.kind == text::TokenKind::kWord && !token.quoted && !name_like &&
-                        id != kUnknownWord;
+      bool changeable =
+          token.kind == text::TokenKind::kWord && !token.quoted && !name_like && id != kUnknownWord;
       words_.push_back({t, id, changeable});
     }
   }
@@ -235,8 +234,8 @@ class SentenceDecoder {
         for (int c : by_first[pos]) {
           const Candidate& candidate = candidates_[c];
           lm::LmState cand_state = arena_[h].state;
-          double cand_score = arena_[h].score + ScoreWords(&cand_state, candidate.words) -
-                              options_.change_cost;
+          double cand_score =
+              arena_[h].score + ScoreWords(&cand_state, candidate.words) - options_.change_cost;
           arena_.push_back({cand_state, cand_score, h, c});
           frontier[pos + candidate.length].push_back(static_cast<int>(arena_.size() - 1));
         }

@@ -14,8 +14,8 @@
 
 #include <cstring>
 
-#include "utf8_internal.h"
 #include "unspin/base/check.h"
+#include "utf8_internal.h"
 
 namespace unspin::text {
 namespace {
@@ -26,14 +26,33 @@ using internal::EncodeUtf8;
 // unspin's own mappings, applied to each code point before NFKC.
 utf8proc_int32_t UnspinMap(utf8proc_int32_t cp, void* /*data*/) {
   switch (cp) {
-    case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x02BC:
+    case 0x2018:
+    case 0x2019:
+    case 0x201A:
+    case 0x201B:
+    case 0x2032:
+    case 0x02BC:
       return '\'';
-    case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033:
+    case 0x201C:
+    case 0x201D:
+    case 0x201E:
+    case 0x201F:
+    case 0x2033:
       return '"';
-    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015:
-    case 0x2212: case 0xFE58: case 0xFE63: case 0xFF0D:
+    case 0x2010:
+    case 0x2011:
+    case 0x2012:
+    case 0x2013:
+    case 0x2014:
+    case 0x2015:
+    case 0x2212:
+    case 0xFE58:
+    case 0xFE63:
+    case 0xFF0D:
       return '-';
-    case 0x0085: case 0x2028: case 0x2029:
+    case 0x0085:
+    case 0x2028:
+    case 0x2029:
       return '\n';
     default:
       break;
@@ -58,8 +77,8 @@ void NormalizeBytes(std::string_view bytes, utf8proc_option_t options, Sink&& si
   utf8proc_int32_t* buffer = stack_buffer;
   const auto* str = reinterpret_cast<const utf8proc_uint8_t*>(bytes.data());
   const auto str_len = static_cast<utf8proc_ssize_t>(bytes.size());
-  utf8proc_ssize_t count = utf8proc_decompose_custom(
-      str, str_len, buffer, kStackCodePoints, options, UnspinMap, nullptr);
+  utf8proc_ssize_t count = utf8proc_decompose_custom(str, str_len, buffer, kStackCodePoints,
+                                                     options, UnspinMap, nullptr);
   if (count > static_cast<utf8proc_ssize_t>(kStackCodePoints)) {
     heap_buffer.resize(static_cast<size_t>(count));
     buffer = heap_buffer.data();
@@ -84,8 +103,8 @@ constexpr char kReplacementUtf8[] = "\xEF\xBF\xBD";
 
 bool IsNonStarter(const unsigned char* p, size_t n) {
   internal::Decoded d = DecodeUtf8(p, n);
-  return d.valid && utf8proc_get_property(static_cast<utf8proc_int32_t>(d.code_point))
-                            ->combining_class != 0;
+  return d.valid &&
+         utf8proc_get_property(static_cast<utf8proc_int32_t>(d.code_point))->combining_class != 0;
 }
 
 }  // namespace

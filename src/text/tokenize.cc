@@ -24,8 +24,8 @@
 #include <cstring>
 #include <string_view>
 
-#include "utf8_internal.h"
 #include "unspin/base/check.h"
+#include "utf8_internal.h"
 
 namespace unspin::text {
 namespace {
@@ -62,8 +62,8 @@ constexpr std::array<uint8_t, 256> MakeAsciiTable() {
       cls = kNewline;
     } else if (c < 0x20 || c == 0x7F) {
       cls = kControl;
-    } else if (c == '$' || c == '+' || c == '<' || c == '=' || c == '>' || c == '^' ||
-               c == '`' || c == '|' || c == '~') {
+    } else if (c == '$' || c == '+' || c == '<' || c == '=' || c == '>' || c == '^' || c == '`' ||
+               c == '|' || c == '~') {
       cls = kSymbol;  // Unicode Sc, Sm, Sk
     } else {
       cls = kPunct;  // ! " # % & ' ( ) * , - . / : ; ? @ [ \ ] _ { }
@@ -75,27 +75,48 @@ constexpr std::array<uint8_t, 256> MakeAsciiTable() {
 
 constexpr std::array<uint8_t, 256> kAscii = MakeAsciiTable();
 
-enum class CharClass : uint8_t { kWordStart, kWordOnly, kSpace, kNewline, kPunct, kSymbol, kIgnore };
+enum class CharClass : uint8_t {
+  kWordStart,
+  kWordOnly,
+  kSpace,
+  kNewline,
+  kPunct,
+  kSymbol,
+  kIgnore
+};
 
 // Classifies a non-ASCII code point by its Unicode general category.
 CharClass ClassifyHigh(char32_t cp) {
   if (cp == 0x0085) return CharClass::kNewline;
   switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
       return CharClass::kWordStart;
-    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
       return CharClass::kWordOnly;  // combining mark: continues a word
     case UTF8PROC_CATEGORY_ZS:
       return CharClass::kSpace;
-    case UTF8PROC_CATEGORY_ZL: case UTF8PROC_CATEGORY_ZP:
+    case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP:
       return CharClass::kNewline;
-    case UTF8PROC_CATEGORY_PC: case UTF8PROC_CATEGORY_PD: case UTF8PROC_CATEGORY_PS:
-    case UTF8PROC_CATEGORY_PE: case UTF8PROC_CATEGORY_PI: case UTF8PROC_CATEGORY_PF:
+    case UTF8PROC_CATEGORY_PC:
+    case UTF8PROC_CATEGORY_PD:
+    case UTF8PROC_CATEGORY_PS:
+    case UTF8PROC_CATEGORY_PE:
+    case UTF8PROC_CATEGORY_PI:
+    case UTF8PROC_CATEGORY_PF:
     case UTF8PROC_CATEGORY_PO:
       return CharClass::kPunct;
-    case UTF8PROC_CATEGORY_CC: case UTF8PROC_CATEGORY_CF:
+    case UTF8PROC_CATEGORY_CC:
+    case UTF8PROC_CATEGORY_CF:
       return CharClass::kIgnore;  // C1 controls; format characters outside words
     default:
       return CharClass::kSymbol;  // S*, Co, Cn, Cs
@@ -104,8 +125,11 @@ CharClass ClassifyHigh(char32_t cp) {
 
 bool IsHighLetter(char32_t cp) {
   switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
       return true;
     default:
       return false;
@@ -123,24 +147,25 @@ constexpr char32_t kRightSingleQuote = 0x2019;  // ’, also the typographic apo
 
 // Followed by '.', never end a sentence ("Mr. Smith", "Dr. No").
 constexpr std::string_view kTitleAbbreviations[] = {
-    "mr",  "mrs",  "ms",  "dr",   "prof", "gen", "gov",  "sen", "rep", "lt",   "col",
-    "capt", "sgt", "adm", "maj",  "cmdr", "rev", "hon",  "pres", "st", "mt",   "ft",
-    "vs",  "messrs", "supt", "gens", "reps", "sens", "cf"};
+    "mr",  "mrs",  "ms",  "dr",     "prof", "gen",  "gov",  "sen",  "rep",  "lt",
+    "col", "capt", "sgt", "adm",    "maj",  "cmdr", "rev",  "hon",  "pres", "st",
+    "mt",  "ft",   "vs",  "messrs", "supt", "gens", "reps", "sens", "cf"};
 // Followed by '.', end a sentence only before a typical sentence opener
 // ("Apple Inc. The company" vs "Jan. 5"). Abbreviations with internal periods
 // ("U.S.", "e.g.") are treated the same way.
 constexpr std::string_view kWeakAbbreviations[] = {
-    "jan", "feb", "mar", "apr", "jun",  "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "inc", "corp", "co", "ltd", "bros", "jr",  "sr",  "no",  "nos",  "etc", "al",  "approx",
-    "dept", "univ", "est", "fig", "vol", "ave", "blvd", "rd"};
+    "jan", "feb",    "mar",  "apr",  "jun", "jul",  "aug", "sep", "sept", "oct", "nov",
+    "dec", "inc",    "corp", "co",   "ltd", "bros", "jr",  "sr",  "no",   "nos", "etc",
+    "al",  "approx", "dept", "univ", "est", "fig",  "vol", "ave", "blvd", "rd"};
 // Words that, capitalised, typically open a sentence.
 constexpr std::string_view kSentenceOpeners[] = {
-    "The",   "A",     "An",    "In",    "It",    "He",    "She",   "They",  "We",   "I",
-    "This",  "That",  "These", "Those", "But",   "And",   "Its",   "His",   "Her",  "Their",
-    "There", "On",    "At",    "As",    "If",    "When",  "While", "So",    "Yet",  "For",
-    "After", "Before", "Although", "However", "Meanwhile", "Still", "Both", "Some", "Many",
-    "Most",  "Our",   "My",    "You",   "What",  "Why",   "How",   "Now",   "Then", "Also",
-    "One",   "Officials", "Earlier", "Last", "Since", "Under", "According", "Despite"};
+    "The",   "A",         "An",     "In",    "It",     "He",        "She",     "They",      "We",
+    "I",     "This",      "That",   "These", "Those",  "But",       "And",     "Its",       "His",
+    "Her",   "Their",     "There",  "On",    "At",     "As",        "If",      "When",      "While",
+    "So",    "Yet",       "For",    "After", "Before", "Although",  "However", "Meanwhile", "Still",
+    "Both",  "Some",      "Many",   "Most",  "Our",    "My",        "You",     "What",      "Why",
+    "How",   "Now",       "Then",   "Also",  "One",    "Officials", "Earlier", "Last",      "Since",
+    "Under", "According", "Despite"};
 
 bool EqualsLower(std::string_view bytes, std::string_view lower) {
   if (bytes.size() != lower.size()) return false;
@@ -165,11 +190,11 @@ bool InLowerList(std::string_view bytes, const std::string_view (&list)[N]) {
 
 // What the tokens emitted so far say about a sentence end.
 enum class EndState : uint8_t {
-  kNone,         // mid-sentence
-  kStart,        // no token yet
-  kTerminal,     // after . ! ? ... (and closing quotes/brackets)
-  kWeak,         // after "Inc." or "U.S.": ends only before a sentence opener
-  kTitle,        // after "Mr." or an initial "J.": never ends here
+  kNone,      // mid-sentence
+  kStart,     // no token yet
+  kTerminal,  // after . ! ? ... (and closing quotes/brackets)
+  kWeak,      // after "Inc." or "U.S.": ends only before a sentence opener
+  kTitle,     // after "Mr." or an initial "J.": never ends here
 };
 
 class Tokenizer {
@@ -217,7 +242,7 @@ class Tokenizer {
   bool space_ = false;
   uint32_t newlines_ = 0;
   EndState end_state_ = EndState::kStart;
-  uint32_t sentence_ = 0;  // index of the open sentence
+  uint32_t sentence_ = 0;                   // index of the open sentence
   std::vector<uint32_t> paragraph_starts_;  // token indices that start a paragraph (not 0)
 };
 
@@ -324,9 +349,15 @@ size_t Tokenizer::ScanWord(size_t i, bool* has_letter) const {
     }
     const utf8proc_category_t cat = utf8proc_category(static_cast<utf8proc_int32_t>(d.code_point));
     switch (cat) {
-      case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
-      case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_NL:
-      case UTF8PROC_CATEGORY_NO: case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC:
+      case UTF8PROC_CATEGORY_LU:
+      case UTF8PROC_CATEGORY_LL:
+      case UTF8PROC_CATEGORY_LT:
+      case UTF8PROC_CATEGORY_LM:
+      case UTF8PROC_CATEGORY_LO:
+      case UTF8PROC_CATEGORY_NL:
+      case UTF8PROC_CATEGORY_NO:
+      case UTF8PROC_CATEGORY_MN:
+      case UTF8PROC_CATEGORY_MC:
       case UTF8PROC_CATEGORY_ME:
         letters = true;
         j += d.length;
@@ -475,7 +506,8 @@ void Tokenizer::BreakSentenceIfNeeded(const Token& token) {
   if (new_sentence) {
     CloseSentence();
     if (new_paragraph) paragraph_starts_.push_back(static_cast<uint32_t>(out_.tokens.size()));
-    out_.sentences.push_back({token.begin, token.end, static_cast<uint32_t>(out_.tokens.size()), 0});
+    out_.sentences.push_back(
+        {token.begin, token.end, static_cast<uint32_t>(out_.tokens.size()), 0});
     ++sentence_;
   }
 }
@@ -527,8 +559,14 @@ void Tokenizer::UpdateEndState(const Token& token) {
 
 // ---- Quotes -------------------------------------------------------------------
 
-enum class QuoteMark : uint8_t { kNone, kOpenDouble, kCloseDouble, kStraightDouble, kOpenSingle,
-                                 kCloseSingle };
+enum class QuoteMark : uint8_t {
+  kNone,
+  kOpenDouble,
+  kCloseDouble,
+  kStraightDouble,
+  kOpenSingle,
+  kCloseSingle
+};
 
 QuoteMark ClassifyQuote(std::string_view bytes) {
   if (bytes.size() == 1) return bytes[0] == '"' ? QuoteMark::kStraightDouble : QuoteMark::kNone;
@@ -539,11 +577,18 @@ QuoteMark ClassifyQuote(std::string_view bytes) {
   }
   if (bytes.size() != 3 || bytes[0] != '\xE2' || bytes[1] != '\x80') return QuoteMark::kNone;
   switch (bytes[2]) {
-    case '\x9C': case '\x9E': return QuoteMark::kOpenDouble;    // “ „
-    case '\x9D': return QuoteMark::kCloseDouble;                // ”
-    case '\x98': case '\x9B': return QuoteMark::kOpenSingle;    // ‘ ‛
-    case '\x99': return QuoteMark::kCloseSingle;                // ’
-    default: return QuoteMark::kNone;
+    case '\x9C':
+    case '\x9E':
+      return QuoteMark::kOpenDouble;  // “ „
+    case '\x9D':
+      return QuoteMark::kCloseDouble;  // ”
+    case '\x98':
+    case '\x9B':
+      return QuoteMark::kOpenSingle;  // ‘ ‛
+    case '\x99':
+      return QuoteMark::kCloseSingle;  // ’
+    default:
+      return QuoteMark::kNone;
   }
 }
 
@@ -587,8 +632,8 @@ void Tokenizer::PairQuotes() {
     if (token.kind != TokenKind::kPunctuation) continue;
     const QuoteMark mark = ClassifyQuote(Bytes(token));
     const bool paragraph_ends_after =
-        t + 1 == count || (next_paragraph < paragraph_starts_.size() &&
-                           paragraph_starts_[next_paragraph] == t + 1);
+        t + 1 == count ||
+        (next_paragraph < paragraph_starts_.size() && paragraph_starts_[next_paragraph] == t + 1);
     switch (mark) {
       case QuoteMark::kNone:
         break;
@@ -613,10 +658,9 @@ void Tokenizer::PairQuotes() {
       case QuoteMark::kOpenSingle: {
         // Clearly a quotation: starts a stretch (after whitespace, the input
         // start or other punctuation) and touches the next token.
-        const bool starts = t == 0 || token.space_before ||
-                            tokens[t - 1].kind == TokenKind::kPunctuation;
-        if (starts && !paragraph_ends_after && !tokens[t + 1].space_before &&
-            depth < kMaxDepth) {
+        const bool starts =
+            t == 0 || token.space_before || tokens[t - 1].kind == TokenKind::kPunctuation;
+        if (starts && !paragraph_ends_after && !tokens[t + 1].space_before && depth < kMaxDepth) {
           stack[depth++] = {t, true};
         }
         break;

@@ -30,8 +30,7 @@ inline Decoded DecodeUtf8(const unsigned char* p, size_t n) {
     }
   } else if (b0 >= 0xF0 && b0 <= 0xF4) {
     if (cont(1) && cont(2) && cont(3)) {
-      char32_t cp =
-          (b0 & 0x07) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3Fu);
+      char32_t cp = (b0 & 0x07) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 | (p[3] & 0x3Fu);
       if (cp >= 0x10000 && cp <= 0x10FFFF) return {cp, 4, true};
     }
   }

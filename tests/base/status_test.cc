@@ -48,7 +48,8 @@ TEST(Crc32cTest, MatchesKnownVectors) {
   EXPECT_EQ(Crc32c(""), 0u);
   // Extending in pieces equals one pass.
   std::string text = "the quick brown fox jumps over the lazy dog";
-  uint32_t split = Crc32cExtend(Crc32cExtend(0, text.data(), 10), text.data() + 10, text.size() - 10);
+  uint32_t split =
+      Crc32cExtend(Crc32cExtend(0, text.data(), 10), text.data() + 10, text.size() - 10);
   EXPECT_EQ(split, Crc32c(text));
 }
 

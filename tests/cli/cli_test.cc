@@ -2,13 +2,13 @@
 // vs stderr, --json shape) and golden outputs in tests/golden/.
 // UNSPIN_UPDATE_GOLDEN=1 rewrites the golden files.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace {
@@ -31,8 +31,9 @@ std::string Slurp(const fs::path& path) {
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("unspin_cli_test_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("unspin_cli_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -58,8 +59,8 @@ class CliTest : public ::testing::Test {
       std::ofstream(path, std::ios::binary) << actual;
     }
     ASSERT_TRUE(fs::exists(path)) << path << " missing; run with UNSPIN_UPDATE_GOLDEN=1";
-    EXPECT_EQ(actual, Slurp(path)) << "golden " << name
-                                   << " differs; if intended, rerun with UNSPIN_UPDATE_GOLDEN=1";
+    EXPECT_EQ(actual, Slurp(path))
+        << "golden " << name << " differs; if intended, rerun with UNSPIN_UPDATE_GOLDEN=1";
   }
 
   std::string Example(const std::string& name) {

@@ -129,8 +129,8 @@ class Built {
     std::optional<WordId> lemma_id = vocab.Find(lemma);
     if (!lemma_id) return false;
     std::vector<LemmaReading> readings = Lemmatize(form);
-    return std::find(readings.begin(), readings.end(),
-                     LemmaReading{*lemma_id, pos, inflection}) != readings.end();
+    return std::find(readings.begin(), readings.end(), LemmaReading{*lemma_id, pos, inflection}) !=
+           readings.end();
   }
   std::string Inflect(std::string_view lemma, PartOfSpeech pos, Inflection inflection) const {
     std::optional<WordId> lemma_id = vocab.Find(lemma);
@@ -199,7 +199,8 @@ class LexiconFixtureTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     built_ = new Built;
-    Status status = built_->Build(kDataDir + "/wordnet", kDataDir + "/th_sample.dat", "fixture.lex");
+    Status status =
+        built_->Build(kDataDir + "/wordnet", kDataDir + "/th_sample.dat", "fixture.lex");
     ASSERT_TRUE(status.ok()) << status.ToString();
   }
   static void TearDownTestSuite() {

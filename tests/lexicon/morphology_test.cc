@@ -21,15 +21,24 @@ TEST(MorphologyTest, RegularRules) {
     const char* form;
   };
   const Case cases[] = {
-      {"yard", kNoun, kPlural, "yards"},          {"box", kNoun, kPlural, "boxes"},
-      {"church", kNoun, kPlural, "churches"},     {"city", kNoun, kPlural, "cities"},
-      {"day", kNoun, kPlural, "days"},            {"chairman", kNoun, kPlural, "chairmen"},
-      {"human", kNoun, kPlural, "humans"},        {"radio", kNoun, kPlural, "radios"},
-      {"decline", kVerb, kPast, "declined"},      {"decrease", kVerb, kPast, "decreased"},
-      {"study", kVerb, kPast, "studied"},         {"play", kVerb, kPast, "played"},
-      {"stop", kVerb, kPast, "stopped"},          {"visit", kVerb, kPast, "visited"},
-      {"fix", kVerb, kPast, "fixed"},             {"rain", kVerb, kPast, "rained"},
-      {"quip", kVerb, kPast, "quipped"},          {"fail", kVerb, kPastParticiple, "failed"},
+      {"yard", kNoun, kPlural, "yards"},
+      {"box", kNoun, kPlural, "boxes"},
+      {"church", kNoun, kPlural, "churches"},
+      {"city", kNoun, kPlural, "cities"},
+      {"day", kNoun, kPlural, "days"},
+      {"chairman", kNoun, kPlural, "chairmen"},
+      {"human", kNoun, kPlural, "humans"},
+      {"radio", kNoun, kPlural, "radios"},
+      {"decline", kVerb, kPast, "declined"},
+      {"decrease", kVerb, kPast, "decreased"},
+      {"study", kVerb, kPast, "studied"},
+      {"play", kVerb, kPast, "played"},
+      {"stop", kVerb, kPast, "stopped"},
+      {"visit", kVerb, kPast, "visited"},
+      {"fix", kVerb, kPast, "fixed"},
+      {"rain", kVerb, kPast, "rained"},
+      {"quip", kVerb, kPast, "quipped"},
+      {"fail", kVerb, kPastParticiple, "failed"},
       {"study", kVerb, kThirdPersonSingular, "studies"},
       {"watch", kVerb, kThirdPersonSingular, "watches"},
       {"echo", kVerb, kThirdPersonSingular, "echoes"},
@@ -86,8 +95,7 @@ TEST(MorphologyTest, PrefersIrregularAndUsSpellings) {
   EXPECT_NE(Preferred("outrun", kVerb, kPast), "outran");
   // Spelling variants from the exception list win over the rules...
   EXPECT_EQ(Preferred("admit", kVerb, kPast, {"admitted"}), "admitted");
-  EXPECT_EQ(Preferred("panic", kVerb, kPresentParticiple, {"panicked", "panicking"}),
-            "panicking");
+  EXPECT_EQ(Preferred("panic", kVerb, kPresentParticiple, {"panicked", "panicking"}), "panicking");
   // ...except British doubling and British irregulars.
   EXPECT_EQ(Preferred("travel", kVerb, kPast, {"travelled"}), "traveled");
   EXPECT_EQ(Preferred("compel", kVerb, kPast, {"compelled"}), "compelled");

@@ -24,8 +24,8 @@ class ReferenceModel {
   explicit ReferenceModel(int order) : order_(order) {}
 
   void Add(const std::vector<uint32_t>& words, float log10_prob, float log10_backoff) {
-    grams_[words] = {log10_prob, words.size() == static_cast<size_t>(order_) ? 0.0f
-                                                                             : log10_backoff};
+    grams_[words] = {log10_prob,
+                     words.size() == static_cast<size_t>(order_) ? 0.0f : log10_backoff};
     for (uint32_t word : words) known_.insert(word);
   }
 
@@ -307,8 +307,14 @@ TEST(LmNgramModelTest, BadHeaderFieldsAreCorruption) {
     return copy;
   };
   // format_version, order, unigram_slots, count[1] (low word), max_probe[1].
-  for (auto [offset, value] : std::vector<std::pair<size_t, uint32_t>>{
-           {0, 2}, {4, 0}, {4, 6}, {4, 2}, {8, 1}, {8, 1u << 30}, {24, 1u << 30}, {100, 1u << 30}}) {
+  for (auto [offset, value] : std::vector<std::pair<size_t, uint32_t>>{{0, 2},
+                                                                       {4, 0},
+                                                                       {4, 6},
+                                                                       {4, 2},
+                                                                       {8, 1},
+                                                                       {8, 1u << 30},
+                                                                       {24, 1u << 30},
+                                                                       {100, 1u << 30}}) {
     std::string copy = patched(offset, value);
     Result<NgramModel> model = NgramModel::Open(copy);
     EXPECT_EQ(model.status().code(), StatusCode::kCorruption) << offset << " " << value;

@@ -30,8 +30,8 @@ uint32_t Next(std::mt19937& rng) { return static_cast<uint32_t>(rng()); }
 // Sentences of lower-cased words from a few presidential speeches.
 std::vector<std::vector<std::string>> CorpusSentences(size_t max_files) {
   std::vector<std::filesystem::path> files;
-  std::filesystem::path dir = std::filesystem::path(UNSPIN_SHARED_DIR) / "corpora" /
-                              "presidential-speeches";
+  std::filesystem::path dir =
+      std::filesystem::path(UNSPIN_SHARED_DIR) / "corpora" / "presidential-speeches";
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
     if (entry.path().extension() == ".txt") files.push_back(entry.path());

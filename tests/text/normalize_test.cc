@@ -39,10 +39,10 @@ TEST(TextLookupKeyTest, MapsApostrophesQuotesAndDashes) {
 
 TEST(TextLookupKeyTest, FoldsCaseAndCompatibilityForms) {
   EXPECT_EQ(Key("CAF\u00C9"), "caf\u00E9");
-  EXPECT_EQ(Key("Cafe\u0301"), "caf\u00E9");          // composed after folding
-  EXPECT_EQ(Key("\uFB01nal"), "final");               // ligature
-  EXPECT_EQ(Key("Stra\u00DFe"), "strasse");           // full case folding
-  EXPECT_EQ(Key("\uFF21\uFF22\uFF23"), "abc");        // full-width
+  EXPECT_EQ(Key("Cafe\u0301"), "caf\u00E9");    // composed after folding
+  EXPECT_EQ(Key("\uFB01nal"), "final");         // ligature
+  EXPECT_EQ(Key("Stra\u00DFe"), "strasse");     // full case folding
+  EXPECT_EQ(Key("\uFF21\uFF22\uFF23"), "abc");  // full-width
   EXPECT_EQ(Key("\u0394\u0399\u0391"), "\u03B4\u03B9\u03B1");
   EXPECT_EQ(Key("in\u00ADcredible"), "incredible");  // soft hyphen dropped
 }
@@ -104,7 +104,9 @@ TEST(TextNormalizeTest, CompatibilityAndCompositionKeepClusterOffsets) {
 }
 
 TEST(TextNormalizeTest, IllFormedBytesBecomeReplacementCharacters) {
-  NormalizedText norm = Normalize("a\xFF" "b");
+  NormalizedText norm = Normalize(
+      "a\xFF"
+      "b");
   EXPECT_EQ(norm.text, "a\uFFFDb");
   EXPECT_EQ(norm.source_offsets, (std::vector<uint32_t>{0, 1, 1, 1, 2, 3}));
 }
@@ -112,10 +114,10 @@ TEST(TextNormalizeTest, IllFormedBytesBecomeReplacementCharacters) {
 TEST(TextNormalizeTest, OffsetMapPropertiesOnRandomValidStrings) {
   std::mt19937 rng(777);
   const std::string pieces[] = {
-      "a", "Z", " ", "\n", "\r", "\r\n", ".", "'", "\"", "\u00A0", "\u2009", "\u201C", "\u201D",
-      "\u2019", "\u2013", "\u2014", "\uFB01", "\u0301", "\u0308", "\u00E9", "\u00DF", "\u4E2D",
-      "\U0001F600", "\u00AD", "\u200B", "\uFEFF", "\uAC00", "\u1100", "\u1161", "\u2026",
-      "\uFF21", "\u2028", "\u0085", "\u00BD", "\u0345", "\u0F73"};
+      "a",      "Z",      " ",      "\n",     "\r",         "\r\n",   ".",      "'",      "\"",
+      "\u00A0", "\u2009", "\u201C", "\u201D", "\u2019",     "\u2013", "\u2014", "\uFB01", "\u0301",
+      "\u0308", "\u00E9", "\u00DF", "\u4E2D", "\U0001F600", "\u00AD", "\u200B", "\uFEFF", "\uAC00",
+      "\u1100", "\u1161", "\u2026", "\uFF21", "\u2028",     "\u0085", "\u00BD", "\u0345", "\u0F73"};
   for (int round = 0; round < 3000; ++round) {
     std::string input;
     const int length = static_cast<int>(rng() % 30);
@@ -141,7 +143,8 @@ TEST(TextNormalizeTest, OffsetMapPropertiesOnRandomValidStrings) {
 
 TEST(TextNormalizeTest, IsIdempotentOnNewsText) {
   const std::string input =
-      "BEIJING\u2013 U.S. Secretary\u00A0of State \u201CBlinken\u2019s\u201D \uFB01rst trip\u2026\r\n";
+      "BEIJING\u2013 U.S. Secretary\u00A0of State \u201CBlinken\u2019s\u201D \uFB01rst "
+      "trip\u2026\r\n";
   const NormalizedText once = Normalize(input);
   EXPECT_EQ(Normalize(once.text).text, once.text);
 }

@@ -124,8 +124,8 @@ TEST(TextTokenizeTest, NumbersAndSymbols) {
   TokenizedText tt = Tokenize(input);
   Texts texts;
   for (const Token& t : tt.tokens) texts.emplace_back(TokenText(input, t));
-  EXPECT_EQ(texts, (Texts{"$", "3", "Billion", ",", "150", "backyards", ",", "3.5", "and",
-                          "1,000", ".", "4th"}));
+  EXPECT_EQ(texts, (Texts{"$", "3", "Billion", ",", "150", "backyards", ",", "3.5", "and", "1,000",
+                          ".", "4th"}));
   EXPECT_EQ(tt.tokens[0].kind, TokenKind::kSymbol);
   EXPECT_EQ(tt.tokens[1].kind, TokenKind::kNumber);
   EXPECT_EQ(tt.tokens[2].kind, TokenKind::kWord);
@@ -137,8 +137,7 @@ TEST(TextTokenizeTest, NumbersAndSymbols) {
 
 TEST(TextTokenizeTest, PunctuationAndGluedTokens) {
   EXPECT_EQ(TokenTexts("Wait... what?!"), (Texts{"Wait", "...", "what", "?", "!"}));
-  EXPECT_EQ(TokenTexts("balloon inFebruary Beijing"),
-            (Texts{"balloon", "inFebruary", "Beijing"}));
+  EXPECT_EQ(TokenTexts("balloon inFebruary Beijing"), (Texts{"balloon", "inFebruary", "Beijing"}));
   EXPECT_EQ(TokenTexts("Pedro Pardo|AFP|Getty Images"),
             (Texts{"Pedro", "Pardo", "|", "AFP", "|", "Getty", "Images"}));
   EXPECT_EQ(TokenTexts("(see: [1])"), (Texts{"(", "see", ":", "[", "1", "]", ")"}));
@@ -205,7 +204,8 @@ TEST(TextSentenceTest, LineBreaksAndBlankLines) {
             (Texts{"U.S. sanctions at play", "An problem for the Chinese is here."}));
   EXPECT_EQ(SentenceTexts("Pedro Pardo|AFP|Getty Images\nBEIJING\u2013 U.S. Secretary"),
             (Texts{"Pedro Pardo|AFP|Getty Images", "BEIJING\u2013 U.S. Secretary"}));
-  EXPECT_EQ(SentenceTexts("a line wrapped in\nthe middle"), (Texts{"a line wrapped in\nthe middle"}));
+  EXPECT_EQ(SentenceTexts("a line wrapped in\nthe middle"),
+            (Texts{"a line wrapped in\nthe middle"}));
   EXPECT_EQ(SentenceTexts("lower case\n\nafter a blank line"),
             (Texts{"lower case", "after a blank line"}));
   EXPECT_EQ(SentenceTexts("Speech by Mr.\nSmith today"), (Texts{"Speech by Mr.\nSmith today"}));
@@ -230,7 +230,7 @@ TEST(TextQuoteTest, SingleQuotesOnlyWhenClearlyQuotation) {
             (Texts{"\u201CHe said \u2018no\u2019 today,\u201D", "\u2018no\u2019"}));
   EXPECT_EQ(QuoteTexts("Blinken\u2019s trip and the nations\u2019 heads"), Texts{});
   EXPECT_EQ(QuoteTexts("rock \u2018n\u2019 roll"), (Texts{"\u2018n\u2019"}));
-  EXPECT_EQ(QuoteTexts("a \u2018 b"), Texts{});        // detached: not a quote
+  EXPECT_EQ(QuoteTexts("a \u2018 b"), Texts{});          // detached: not a quote
   EXPECT_EQ(QuoteTexts("it's 'quoted' here"), Texts{});  // straight singles are never quotes
 }
 
@@ -249,10 +249,12 @@ TEST(TextQuoteTest, UnbalancedQuotesEndWithTheParagraph) {
 TEST(TextTokenizeTest, InvariantsOnRandomValidText) {
   std::mt19937 rng(4242);
   const std::string pieces[] = {
-      "a", "B", "xyz", "U.S.", "e.g", "3", "1,0", "3.", ".", "...", ",", "'", "\u2019", "\u2018",
-      "\"", "\u201C", "\u201D", " ", "  ", "\n", "\n\n", "\r\n", "\t", "-", "\u2013", "$", "|",
-      "(", ")", "!", "?", "\u00A0", "\u00E9", "\u0301", "\u4E2D", "\U0001F600", "\u00AD",
-      "\u200B", "\x01", "\u2028", "Mr", "The", "\u00AB", "\u00BB", "\u2026", "\u0661"};
+      "a",      "B",      "xyz",    "U.S.",       "e.g",    "3",      "1,0",  "3.",
+      ".",      "...",    ",",      "'",          "\u2019", "\u2018", "\"",   "\u201C",
+      "\u201D", " ",      "  ",     "\n",         "\n\n",   "\r\n",   "\t",   "-",
+      "\u2013", "$",      "|",      "(",          ")",      "!",      "?",    "\u00A0",
+      "\u00E9", "\u0301", "\u4E2D", "\U0001F600", "\u00AD", "\u200B", "\x01", "\u2028",
+      "Mr",     "The",    "\u00AB", "\u00BB",     "\u2026", "\u0661"};
   for (int round = 0; round < 5000; ++round) {
     std::string input;
     const int length = static_cast<int>(rng() % 40);

@@ -131,8 +131,14 @@ TEST(TextUtf8Test, FastValidatorMatchesSlowReferenceOnRandomBytes) {
   const unsigned char interesting[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
                                        0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE,
                                        0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF};
-  const std::string valid_chars[] = {"a", " ", "\xC3\xA9", "\xE2\x80\x99", "\xF0\x9F\x98\x80",
-                                     "\xF4\x8F\xBF\xBF", "\xED\x9F\xBF", "\xE0\xA0\x80"};
+  const std::string valid_chars[] = {"a",
+                                     " ",
+                                     "\xC3\xA9",
+                                     "\xE2\x80\x99",
+                                     "\xF0\x9F\x98\x80",
+                                     "\xF4\x8F\xBF\xBF",
+                                     "\xED\x9F\xBF",
+                                     "\xE0\xA0\x80"};
   int valid_count = 0;
   for (int round = 0; round < 20000; ++round) {
     std::string s;

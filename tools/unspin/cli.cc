@@ -38,8 +38,8 @@ std::unique_ptr<model::Model> LoadModel(const std::string& flag, int* exit_code)
   if (!model.ok()) {
     Status status = model.status();
     if (status.code() == StatusCode::kNotFound) {
-      status = NotFoundError(status.message() + " (build it with: unspin model build -o " + path +
-                             ")");
+      status =
+          NotFoundError(status.message() + " (build it with: unspin model build -o " + path + ")");
     }
     *exit_code = Fail(status, Origin::kModel);
     return nullptr;

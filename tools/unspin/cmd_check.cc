@@ -109,8 +109,7 @@ void RegisterCheck(CLI::App& app, Action* action) {
 
 void RegisterRestore(CLI::App& app, Action* action) {
   auto flags = std::make_shared<CheckFlags>();
-  CLI::App* restore =
-      app.add_subcommand("restore", "Print the text with its spun spans restored");
+  CLI::App* restore = app.add_subcommand("restore", "Print the text with its spun spans restored");
   restore->add_option("input", flags->input, "text file, or - for standard input")
       ->capture_default_str();
   restore->add_option("--model", flags->model,

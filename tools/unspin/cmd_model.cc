@@ -25,8 +25,7 @@ int RunBuild(const ModelFlags& flags) {
   model::BuildReport report;
   Status status = model::BuildModel(flags.sources, path, &report);
   if (!status.ok()) return Fail(status, Origin::kInput);
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::fprintf(stderr, "unspin: built %s (%s, %llu words) in %.1f s\n", path.c_str(),
                Megabytes(report.file_bytes).c_str(),
                static_cast<unsigned long long>(report.vocabulary_words), seconds);
@@ -79,8 +78,9 @@ void RegisterModel(CLI::App& app, Action* action) {
       ->capture_default_str();
   build->add_option("--mythes", flags->sources.mythes_path, "MyThes .dat thesaurus")
       ->capture_default_str();
-  build->add_option("--sphinx-lm", flags->sources.sphinx_lm_path,
-                    "pocketsphinx binary trie language model")
+  build
+      ->add_option("--sphinx-lm", flags->sources.sphinx_lm_path,
+                   "pocketsphinx binary trie language model")
       ->capture_default_str();
   build->callback([flags, action] { *action = [flags] { return RunBuild(*flags); }; });
   CLI::App* info = model->add_subcommand("info", "Print what a model file holds");

@@ -7,8 +7,8 @@ namespace unspin::internal {
 [[noreturn]] void CheckFailed(const char* file, int line, const char* condition);
 }  // namespace unspin::internal
 
-#define UNSPIN_CHECK(condition)                                            \
-  do {                                                                     \
+#define UNSPIN_CHECK(condition)                                                        \
+  do {                                                                                 \
     if (!(condition)) ::unspin::internal::CheckFailed(__FILE__, __LINE__, #condition); \
   } while (false)
 

@@ -70,7 +70,8 @@ Status ErrnoError(std::string_view what, int errno_value);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value)
+      : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : data_(std::in_place_index<1>, std::move(status)) {  // NOLINT
     UNSPIN_CHECK(!std::get<1>(data_).ok());
   }
@@ -106,10 +107,10 @@ class [[nodiscard]] Result {
 #define UNSPIN_STATUS_CONCAT_INNER_(a, b) a##b
 #define UNSPIN_STATUS_CONCAT_(a, b) UNSPIN_STATUS_CONCAT_INNER_(a, b)
 
-#define UNSPIN_RETURN_IF_ERROR(expr)                     \
-  do {                                                   \
-    ::unspin::Status unspin_status_ = (expr);            \
-    if (!unspin_status_.ok()) return unspin_status_;     \
+#define UNSPIN_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::unspin::Status unspin_status_ = (expr);        \
+    if (!unspin_status_.ok()) return unspin_status_; \
   } while (false)
 
 #define UNSPIN_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

@@ -58,13 +58,13 @@ inline constexpr int kPartOfSpeechCount = 5;
 
 enum class Inflection : uint8_t {
   kBase = 0,
-  kPlural,                // nouns: yards
-  kThirdPersonSingular,   // verbs: declines
-  kPast,                  // verbs: declined, went
-  kPastParticiple,        // verbs: declined, gone
-  kPresentParticiple,     // verbs: declining
-  kComparative,           // adjectives, adverbs: bigger
-  kSuperlative,           // adjectives, adverbs: biggest
+  kPlural,               // nouns: yards
+  kThirdPersonSingular,  // verbs: declines
+  kPast,                 // verbs: declined, went
+  kPastParticiple,       // verbs: declined, gone
+  kPresentParticiple,    // verbs: declining
+  kComparative,          // adjectives, adverbs: bigger
+  kSuperlative,          // adjectives, adverbs: biggest
 };
 inline constexpr int kInflectionCount = 8;
 
@@ -72,19 +72,19 @@ inline constexpr int kInflectionCount = 8;
 // source". Hypernym and hyponym are each other's inverse; every other kind is
 // its own inverse (an edge and its reverse carry the same kind).
 enum class Relation : uint8_t {
-  kSynonym = 0,     // same WordNet synset; MyThes plain synonym
-  kSimilar = 1,     // WordNet similar-to (&); MyThes "(similar term)"
-  kHypernym = 2,    // target is more general: WordNet @; MyThes "(generic term)"
-  kHyponym = 3,     // target is more specific: WordNet ~
-  kDerivation = 4,  // WordNet derivationally related form (+)
-  kRelated = 5,     // WordNet also-see (^); MyThes "(related term)"
-  kAntonym = 6,     // WordNet !; MyThes "(antonym)". Not a substitute: callers exclude it.
-  kVerbGroup = 7,   // WordNet verb group ($): closely related verb senses
-  kPertainym = 8,   // WordNet pertainym / derived-from-adjective (\)
-  kParticiple = 9,  // WordNet participle of verb (<)
-  kAttribute = 10,  // WordNet attribute (=): noun <-> adjective
-  kEntailment = 11, // WordNet entailment (*), either direction
-  kCause = 12,      // WordNet cause (>), either direction
+  kSynonym = 0,      // same WordNet synset; MyThes plain synonym
+  kSimilar = 1,      // WordNet similar-to (&); MyThes "(similar term)"
+  kHypernym = 2,     // target is more general: WordNet @; MyThes "(generic term)"
+  kHyponym = 3,      // target is more specific: WordNet ~
+  kDerivation = 4,   // WordNet derivationally related form (+)
+  kRelated = 5,      // WordNet also-see (^); MyThes "(related term)"
+  kAntonym = 6,      // WordNet !; MyThes "(antonym)". Not a substitute: callers exclude it.
+  kVerbGroup = 7,    // WordNet verb group ($): closely related verb senses
+  kPertainym = 8,    // WordNet pertainym / derived-from-adjective (\)
+  kParticiple = 9,   // WordNet participle of verb (<)
+  kAttribute = 10,   // WordNet attribute (=): noun <-> adjective
+  kEntailment = 11,  // WordNet entailment (*), either direction
+  kCause = 12,       // WordNet cause (>), either direction
 };
 inline constexpr int kRelationCount = 13;
 
@@ -92,9 +92,9 @@ inline constexpr int kRelationCount = 13;
 inline constexpr uint8_t kSourceWordNet = 1;
 inline constexpr uint8_t kSourceMythes = 2;
 
-std::string_view PartOfSpeechName(PartOfSpeech pos);    // "noun", "verb", "adj", "adv", "other"
-std::string_view InflectionName(Inflection inflection); // "base", "plural", "3sg", "past", ...
-std::string_view RelationName(Relation relation);       // "synonym", "similar", "hypernym", ...
+std::string_view PartOfSpeechName(PartOfSpeech pos);     // "noun", "verb", "adj", "adv", "other"
+std::string_view InflectionName(Inflection inflection);  // "base", "plural", "3sg", "past", ...
+std::string_view RelationName(Relation relation);        // "synonym", "similar", "hypernym", ...
 
 enum class EntryId : uint32_t {};
 inline uint32_t ToIndex(EntryId id) { return static_cast<uint32_t>(id); }

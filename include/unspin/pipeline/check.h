@@ -40,7 +40,7 @@ struct CheckResult {
   std::vector<SpunSpan> spans;  // in input order, non-overlapping
   std::string restored;         // the input with every span replaced by its original
   std::vector<DebrisSpan> debris;
-  uint32_t words = 0;           // word tokens considered
+  uint32_t words = 0;  // word tokens considered
 };
 
 struct CheckOptions {
