@@ -1,0 +1,235 @@
+// Tests of the model file: the default model (a build product) opens and its
+// vocabulary, lexicon, frequencies and language model agree on word ids; the
+// build is deterministic; damaged copies (a missing section, another version,
+// a short frequency section) give the right Status.
+#include "unspin/model/model.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace unspin::model {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kDefaultModel = UNSPIN_DEFAULT_MODEL;
+
+// A fresh directory for one test, on tmpfs when there is one (copies of the
+// 100 MB model are written there).
+class ModelFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::path base = fs::is_directory("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
+    dir_ = base / ("unspin_model_test_" + std::to_string(::getpid()) + "_" +
+                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+
+  // The sections of the default model, in file order.
+  static std::vector<std::pair<uint32_t, std::string>> DefaultSections() {
+    std::vector<std::pair<uint32_t, std::string>> sections;
+    Result<SectionFile> file = SectionFile::Open(kDefaultModel, kModelMagic, kModelVersion);
+    EXPECT_TRUE(file.ok()) << file.status().ToString();
+    if (!file.ok()) return sections;
+    for (const SectionInfo& info : file->sections()) {
+      sections.emplace_back(info.tag, std::string(*file->Section(info.tag)));
+    }
+    return sections;
+  }
+
+  fs::path dir_;
+};
+
+std::vector<WordId> Ids(const Vocabulary& vocabulary, std::initializer_list<const char*> words) {
+  std::vector<WordId> ids;
+  for (const char* word : words) ids.push_back(vocabulary.Find(word).value_or(kUnknownWord));
+  return ids;
+}
+
+// log10 P(<s> words... </s>), checking every step is a finite probability
+// (and, for words the LM knows, not a floor value).
+float SentenceLog10Prob(const lm::NgramModel& lm, const std::vector<WordId>& words) {
+  lm::LmState state = lm.BeginSentence();
+  float total = 0;
+  for (WordId word : words) {
+    float log10_prob = lm.Score(state, word, &state);
+    EXPECT_TRUE(std::isfinite(log10_prob));
+    EXPECT_LE(log10_prob, 0.0f);
+    if (word != kUnknownWord) {
+      EXPECT_GT(log10_prob, -15.0f);
+    }
+    total += log10_prob;
+  }
+  float end = lm.EndSentenceScore(state);
+  EXPECT_TRUE(std::isfinite(end));
+  return total + end;
+}
+
+TEST(DefaultModelTest, OpensAndComponentsAgree) {
+  Result<std::unique_ptr<Model>> opened = Model::Open(kDefaultModel);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  const Model& model = **opened;
+  const Vocabulary& vocabulary = model.vocabulary();
+  ASSERT_GT(vocabulary.size(), 100000u);
+  EXPECT_EQ(vocabulary.Word(kUnknownWord), "<unk>");
+  EXPECT_EQ(vocabulary.Word(kSentenceBegin), "<s>");
+  EXPECT_EQ(vocabulary.Word(kSentenceEnd), "</s>");
+  EXPECT_LE(model.lexicon().word_id_limit(), vocabulary.size());
+  EXPECT_EQ(model.language_model().order(), 3);
+
+  // FREQ holds each word's LM unigram probability, floored at -9: words the LM
+  // does not know score as <unk> (whose probability is below the floor) and a
+  // few LM words are rarer than -9 themselves.
+  const lm::NgramModel& lm = model.language_model();
+  ASSERT_LE(lm.UnigramLog10Prob(kUnknownWord), -9.0f);
+  uint64_t known = 0;
+  for (uint32_t id = 3; id < vocabulary.size(); ++id) {
+    const WordId word{id};
+    const float frequency = model.Log10Frequency(word);
+    const float unigram = lm.UnigramLog10Prob(word);
+    if (unigram > -9.0f && unigram < 0.0f) {
+      ++known;
+      ASSERT_EQ(frequency, unigram) << vocabulary.Word(word);
+    } else {
+      ASSERT_EQ(frequency, -9.0f) << vocabulary.Word(word);
+    }
+    ASSERT_EQ(vocabulary.Find(vocabulary.Word(word)), word);
+  }
+  // Nearly every LM unigram is above the floor (en-us: 70,951 of 72,548).
+  EXPECT_LE(known + 3, lm.NgramCount(1));
+  EXPECT_GE(known, lm.NgramCount(1) * 95 / 100);
+  EXPECT_EQ(model.Log10Frequency(WordId{static_cast<uint32_t>(vocabulary.size())}), -9.0f);
+}
+
+TEST(DefaultModelTest, SaidIsInTheVocabularyLexiconAndLm) {
+  Result<std::unique_ptr<Model>> opened = Model::Open(kDefaultModel);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  const Model& model = **opened;
+  std::optional<WordId> said = model.vocabulary().Find("said");
+  std::optional<WordId> say = model.vocabulary().Find("say");
+  ASSERT_TRUE(said.has_value());
+  ASSERT_TRUE(say.has_value());
+  EXPECT_GT(model.Log10Frequency(*said), -4.0f);
+
+  std::vector<lexicon::LemmaReading> readings;
+  model.lexicon().Lemmatize(*said, &readings);
+  ASSERT_FALSE(readings.empty());
+  const lexicon::LemmaReading past{*say, lexicon::PartOfSpeech::kVerb, lexicon::Inflection::kPast};
+  EXPECT_NE(std::find(readings.begin(), readings.end(), past), readings.end());
+  EXPECT_EQ(model.lexicon().Inflect(*say, lexicon::PartOfSpeech::kVerb, lexicon::Inflection::kPast),
+            said);
+  std::optional<lexicon::EntryId> entry = model.lexicon().FindEntry(std::span(&*say, 1));
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_FALSE(model.lexicon().Neighbors(*entry).empty());
+  for (const lexicon::Edge& edge : model.lexicon().Neighbors(*entry)) {
+    for (WordId word : model.lexicon().EntryWords(edge.target)) {
+      ASSERT_LT(ToIndex(word), model.vocabulary().size());
+    }
+  }
+}
+
+TEST(DefaultModelTest, LmScoresSentencesFinitely) {
+  Result<std::unique_ptr<Model>> opened = Model::Open(kDefaultModel);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  const Model& model = **opened;
+  const std::vector<WordId> natural = Ids(
+      model.vocabulary(), {"the", "president", "said", "that", "the", "economy", "is", "growing"});
+  for (WordId word : natural) ASSERT_NE(word, kUnknownWord);
+  const std::vector<WordId> scrambled = Ids(
+      model.vocabulary(), {"growing", "the", "is", "said", "economy", "that", "president", "the"});
+  const std::vector<WordId> unknown = Ids(model.vocabulary(), {"the", "qqxyzzyq", "said"});
+  const float natural_log10_prob = SentenceLog10Prob(model.language_model(), natural);
+  const float scrambled_log10_prob = SentenceLog10Prob(model.language_model(), scrambled);
+  EXPECT_TRUE(std::isfinite(SentenceLog10Prob(model.language_model(), unknown)));
+  EXPECT_GT(natural_log10_prob, -40.0f);
+  EXPECT_GT(natural_log10_prob, scrambled_log10_prob + 5.0f);
+}
+
+// Building from Debian's files reproduces the default model byte for byte (one
+// build, ~10 s: the default model was written by the same code from the same
+// files, so this also shows two builds agree).
+TEST_F(ModelFileTest, BuildIsDeterministic) {
+  const BuildOptions options;
+  for (const std::string& source :
+       {options.sphinx_lm_path, options.wordnet_dir + "/data.noun", options.mythes_path}) {
+    if (!fs::exists(source)) GTEST_SKIP() << source << " is not installed (scripts/setup)";
+  }
+  const std::string path = Path("built.unspin");
+  BuildReport report;
+  Status status = BuildModel(options, path, &report);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(report.file_bytes, fs::file_size(path));
+  EXPECT_EQ(report.ngram_counts.size(), 3u);
+  ASSERT_EQ(fs::file_size(path), fs::file_size(kDefaultModel));
+  std::ifstream built(path, std::ios::binary);
+  std::ifstream reference(kDefaultModel, std::ios::binary);
+  ASSERT_TRUE(std::equal(std::istreambuf_iterator<char>(built), {},
+                         std::istreambuf_iterator<char>(reference), {}))
+      << path << " differs from " << kDefaultModel;
+}
+
+TEST_F(ModelFileTest, MissingSectionIsCorruptionNamingIt) {
+  const std::vector<std::pair<uint32_t, std::string>> sections = DefaultSections();
+  ASSERT_EQ(sections.size(), 7u);
+  for (size_t omit = 0; omit < sections.size(); ++omit) {
+    const std::string name = SectionTagName(sections[omit].first);
+    SectionFileWriter writer(kModelMagic, kModelVersion);
+    for (size_t i = 0; i < sections.size(); ++i) {
+      if (i != omit) writer.Add(sections[i].first, sections[i].second);
+    }
+    const std::string path = Path("without_" + name + ".unspin");
+    ASSERT_TRUE(writer.Write(path).ok());
+    Result<std::unique_ptr<Model>> model = Model::Open(path);
+    ASSERT_FALSE(model.ok()) << "opened without " << name;
+    EXPECT_EQ(model.status().code(), StatusCode::kCorruption) << model.status().ToString();
+    EXPECT_NE(model.status().message().find(name), std::string::npos) << model.status().ToString();
+    fs::remove(path);
+  }
+}
+
+TEST_F(ModelFileTest, OtherVersionIsVersionMismatch) {
+  SectionFileWriter writer(kModelMagic, kModelVersion + 1);
+  writer.Add(SectionTag("META"), "{}");
+  const std::string path = Path("next.unspin");
+  ASSERT_TRUE(writer.Write(path).ok());
+  Result<std::unique_ptr<Model>> model = Model::Open(path);
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), StatusCode::kVersionMismatch) << model.status().ToString();
+  EXPECT_NE(model.status().message().find("rebuild"), std::string::npos);
+}
+
+TEST_F(ModelFileTest, ShortFrequencySectionIsCorruption) {
+  const std::vector<std::pair<uint32_t, std::string>> sections = DefaultSections();
+  SectionFileWriter writer(kModelMagic, kModelVersion);
+  for (const auto& [tag, bytes] : sections) {
+    writer.Add(tag,
+               tag == SectionTag("FREQ") ? bytes.substr(0, bytes.size() - sizeof(float)) : bytes);
+  }
+  const std::string path = Path("short_freq.unspin");
+  ASSERT_TRUE(writer.Write(path).ok());
+  Result<std::unique_ptr<Model>> model = Model::Open(path);
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), StatusCode::kCorruption) << model.status().ToString();
+  EXPECT_NE(model.status().message().find("frequency"), std::string::npos)
+      << model.status().ToString();
+}
+
+TEST(ModelOpenTest, MissingFileIsNotFound) {
+  Result<std::unique_ptr<Model>> model = Model::Open("/nonexistent/model.unspin");
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace unspin::model

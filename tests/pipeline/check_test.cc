@@ -1,0 +1,291 @@
+// Property tests of Checker::Check on the default model: span structure and
+// restoration on any input, what must never change (quoted text, names, other
+// scripts), how little changes in original prose, and bad or extreme input.
+#include "unspin/pipeline/check.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "unspin/text/tokenize.h"
+
+namespace unspin::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Paragraphs of original, unspun English prose written for these tests.
+const char* const kOriginalProse[] = {
+    "The city council voted on Tuesday to repair the old harbor bridge before winter. Engineers "
+    "told the council that the steel supports had cracked and that the work could not wait "
+    "another year. The repairs will cost about forty million dollars, and the state has agreed to "
+    "pay half of the bill.",
+    "My grandmother kept a small garden behind her house. Every spring she planted tomatoes, "
+    "beans and a row of sunflowers along the fence. When we visited in August, she would send us "
+    "home with a basket of vegetables and a jar of jam she had made the week before.",
+    "The company reported higher profits for the third quarter, helped by strong sales of its new "
+    "phone. Its shares rose five percent in early trading. The chief executive said that demand "
+    "had been better than expected, but warned that the cost of parts was still rising.",
+    "Scientists have found that some birds can remember where they hid thousands of seeds. In a "
+    "study published last week, researchers followed a group of jays through the autumn and "
+    "found that most of the hidden food was recovered months later.",
+    "The train was late again this morning, so I walked the last two miles to work. It was cold "
+    "but clear, and the streets were quiet. By the time I reached the office, the meeting had "
+    "already started and my coffee was gone.",
+    "Students at the local high school raised money this year to build a new library for a "
+    "village school in Kenya. They sold cookies, washed cars and held a concert in the gym. The "
+    "library opened in March with more than two thousand books.",
+    "After the storm, volunteers spent the weekend clearing fallen trees from the roads. Power "
+    "was restored to most homes by Sunday night, although a few farms outside town were still "
+    "waiting on Monday. The mayor thanked the crews and asked people to check on their older "
+    "neighbors.",
+    "The museum will open a new exhibition of early photographs next month. Many of the pictures "
+    "show the city as it looked a hundred years ago, with horses in the streets and children "
+    "playing by the river. Entry is free for anyone under eighteen.",
+};
+
+class CheckTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    Result<std::unique_ptr<model::Model>> opened = model::Model::Open(UNSPIN_DEFAULT_MODEL);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    model_ = std::move(opened).value().release();
+    checker_ = new Checker(*model_);
+  }
+  static void TearDownTestSuite() {
+    delete checker_;
+    delete model_;
+  }
+
+  // Checks `input` and every structural property of the result.
+  static CheckResult CheckWithInvariants(std::string_view input) {
+    Result<CheckResult> checked = checker_->Check(input);
+    EXPECT_TRUE(checked.ok()) << checked.status().ToString();
+    if (!checked.ok()) return {};
+    const CheckResult& result = *checked;
+    const text::TokenizedText tokens = text::Tokenize(input);
+    std::set<uint32_t> begins;
+    std::set<uint32_t> ends;
+    for (const text::Token& token : tokens.tokens) {
+      begins.insert(token.begin);
+      ends.insert(token.end);
+    }
+    std::string restored;
+    uint32_t copied = 0;
+    for (const SpunSpan& span : result.spans) {
+      EXPECT_LE(copied, span.start) << "spans overlap or are out of order at " << span.start;
+      EXPECT_LT(span.start, span.end);
+      EXPECT_LE(span.end, input.size());
+      if (span.start < copied || span.end > input.size() || span.start >= span.end) break;
+      EXPECT_TRUE(begins.contains(span.start)) << "span starts inside a token: " << span.start;
+      EXPECT_TRUE(ends.contains(span.end)) << "span ends inside a token: " << span.end;
+      EXPECT_EQ(span.text, input.substr(span.start, span.end - span.start));
+      EXPECT_FALSE(span.original.empty());
+      EXPECT_NE(span.original, span.text);
+      restored.append(input.substr(copied, span.start - copied));
+      restored.append(span.original);
+      copied = span.end;
+    }
+    restored.append(input.substr(std::min<size_t>(copied, input.size())));
+    EXPECT_EQ(result.restored, restored);
+    EXPECT_GE(result.spun_probability, 0.0);
+    EXPECT_LE(result.spun_probability, 1.0);
+    return result;
+  }
+
+  // Words of the input inside spans, over the words checked.
+  static size_t ChangedWords(const CheckResult& result) {
+    size_t changed = 0;
+    for (const SpunSpan& span : result.spans) {
+      for (const text::Token& token : text::Tokenize(span.text).tokens) {
+        changed += token.kind == text::TokenKind::kWord ? 1 : 0;
+      }
+    }
+    return changed;
+  }
+
+  static model::Model* model_;
+  static Checker* checker_;
+};
+
+model::Model* CheckTest::model_ = nullptr;
+Checker* CheckTest::checker_ = nullptr;
+
+TEST_F(CheckTest, SpunTextSpansAreWellFormed) {
+  const std::string spun = Slurp(fs::path(UNSPIN_SOURCE_DIR) / "examples/harbor-spun.txt");
+  ASSERT_FALSE(spun.empty());
+  CheckResult result = CheckWithInvariants(spun);
+  EXPECT_FALSE(result.spans.empty());
+  EXPECT_GT(result.words, 100u);
+  CheckWithInvariants(
+      "The mayor stated that the council required more time to examine the "
+      "expense. Inspectors discovered fractures; the mayor approximates the "
+      "expense at $48 million.\n\nShe stated: it's fast.");
+}
+
+TEST_F(CheckTest, QuotedTextIsNeverChanged) {
+  // The same sentence unquoted does get its spun word ("stated") changed, so the
+  // quotation marks are what protects it.
+  ASSERT_FALSE(
+      CheckWithInvariants("The mayor stated that the council required more time.").spans.empty());
+  const std::vector<std::string> inputs = {
+      "He wrote \"the mayor stated that the council required more time\" in his letter.",
+      "She said: \"The mayor stated that the council required more time.\" Then she left.",
+      "The sign read \xE2\x80\x9Cthe mayor stated that the council required more time\xE2\x80\x9D "
+      "and nothing else.",
+      "\"Inspectors discovered fractures,\" the engineer stated, \"and the mayor approximates the "
+      "expense at $48 million.\"",
+  };
+  for (const std::string& input : inputs) {
+    const text::TokenizedText tokens = text::Tokenize(input);
+    ASSERT_FALSE(tokens.quotes.empty()) << input;
+    CheckResult result = CheckWithInvariants(input);
+    for (const SpunSpan& span : result.spans) {
+      for (const auto& quote : tokens.quotes) {
+        EXPECT_TRUE(span.end <= quote.begin || span.start >= quote.end)
+            << "changed quoted text \"" << span.text << "\" in: " << input;
+      }
+    }
+  }
+}
+
+TEST_F(CheckTest, CapitalisedMidSentenceWordsAreNeverChanged) {
+  const std::vector<std::string> inputs = {
+      "The report by Fast Company stated that sales required a fast response.",
+      "Yesterday the mayor met Stated Required and Approximates Discovered in Boston.",
+      "We flew with Rugged Airlines to see the Profound Sound Orchestra play.",
+      "The harbor bridge, which Engineers Fractures Inc. built, stated nothing.",
+  };
+  for (const std::string& input : inputs) {
+    const text::TokenizedText tokens = text::Tokenize(input);
+    std::set<uint32_t> sentence_starts;
+    for (const text::Sentence& sentence : tokens.sentences) sentence_starts.insert(sentence.begin);
+    CheckResult result = CheckWithInvariants(input);
+    for (const SpunSpan& span : result.spans) {
+      for (const text::Token& token : text::Tokenize(span.text).tokens) {
+        const bool upper = span.text[token.begin] >= 'A' && span.text[token.begin] <= 'Z';
+        EXPECT_FALSE(upper && !sentence_starts.contains(span.start + token.begin))
+            << "changed capitalised \"" << span.text << "\" in: " << input;
+      }
+    }
+  }
+}
+
+TEST_F(CheckTest, OriginalProseChangesFewWords) {
+  size_t words = 0;
+  size_t changed = 0;
+  for (const char* paragraph : kOriginalProse) {
+    CheckResult result = CheckWithInvariants(paragraph);
+    words += result.words;
+    changed += ChangedWords(result);
+  }
+  ASSERT_GT(words, 300u);
+  const double share = static_cast<double>(changed) / static_cast<double>(words);
+  std::cout << "original prose (test paragraphs): " << changed << " of " << words
+            << " words changed (" << 100 * share << "%)\n";
+  RecordProperty("changed_words", static_cast<int>(changed));
+  RecordProperty("words", static_cast<int>(words));
+  EXPECT_LT(share, 0.05);
+}
+
+// Every 50th speech (sorted by date) of the shared corpus, without its
+// "President:" line: ~20 speeches from 1789 to 2020.
+TEST_F(CheckTest, PresidentialSpeechesChangeFewWords) {
+  const fs::path dir = fs::path(UNSPIN_SHARED_DIR) / "corpora/presidential-speeches";
+  if (!fs::is_directory(dir)) GTEST_SKIP() << dir << " not found";
+  std::vector<fs::path> files;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() == ".txt") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_GT(files.size(), 100u);
+  size_t words = 0;
+  size_t changed = 0;
+  for (size_t i = 0; i < files.size(); i += 50) {
+    std::string speech = Slurp(files[i]);
+    if (speech.starts_with("President:")) speech.erase(0, speech.find('\n') + 1);
+    CheckResult result = CheckWithInvariants(speech);
+    words += result.words;
+    changed += ChangedWords(result);
+  }
+  ASSERT_GT(words, 10000u);
+  const double share = static_cast<double>(changed) / static_cast<double>(words);
+  std::cout << "original prose (presidential speeches): " << changed << " of " << words
+            << " words changed (" << 100 * share << "%)\n";
+  RecordProperty("changed_words", static_cast<int>(changed));
+  RecordProperty("words", static_cast<int>(words));
+  EXPECT_LT(share, 0.05);
+}
+
+TEST_F(CheckTest, InvalidUtf8IsInvalidArgumentNamingTheOffset) {
+  Result<CheckResult> result = checker_->Check("The mayor stated \xFF that.");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(result.status().message().find("byte 17"), std::string::npos)
+      << result.status().ToString();
+
+  Result<CheckResult> truncated = checker_->Check("caf\xC3");  // sequence cut at the end
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_EQ(truncated.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(truncated.status().message().find("byte 3"), std::string::npos)
+      << truncated.status().ToString();
+}
+
+TEST_F(CheckTest, EmptyInputHasNoSpans) {
+  CheckResult result = CheckWithInvariants("");
+  EXPECT_TRUE(result.spans.empty());
+  EXPECT_EQ(result.restored, "");
+  EXPECT_EQ(result.words, 0u);
+  EXPECT_TRUE(CheckWithInvariants(" \n\t\n ").spans.empty());
+}
+
+TEST_F(CheckTest, HugeInputsReturnQuickly) {
+  using Clock = std::chrono::steady_clock;
+  std::string repeated;
+  while (repeated.size() < (1u << 20)) repeated += "stated ";
+  std::string the;
+  while (the.size() < (1u << 20)) the += "the ";
+  std::string one_word(100 * 1024, 'a');
+  std::string one_word_mixed;
+  while (one_word_mixed.size() < 100 * 1024) one_word_mixed += "stated-";
+  for (const std::string* input : {&repeated, &the, &one_word, &one_word_mixed}) {
+    const Clock::time_point start = Clock::now();
+    CheckResult result = CheckWithInvariants(*input);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::cout << input->size() << " bytes starting \"" << input->substr(0, 14)
+              << "\": " << result.spans.size() << " spans in " << seconds << " s\n";
+    EXPECT_LT(seconds, 10.0);
+  }
+}
+
+TEST_F(CheckTest, OtherScriptsHaveNoSpans) {
+  const std::vector<std::string> inputs = {
+      "Η πόλη αποφάσισε να επισκευάσει τη γέφυρα πριν από τον χειμώνα. Οι μηχανικοί είπαν ότι "
+      "το έργο δεν μπορεί να περιμένει.",
+      "市议会周二投票决定在冬天之前修复旧港口大桥。工程师说钢支架已经开裂。",
+      "Городской совет решил отремонтировать старый мост до зимы.",
+      "市議会は冬の前に古い橋を修理することを決めた。",
+  };
+  for (const std::string& input : inputs) {
+    CheckResult result = CheckWithInvariants(input);
+    EXPECT_TRUE(result.spans.empty()) << input << ": " << CheckResultToJson(result);
+    EXPECT_EQ(result.restored, input);
+  }
+}
+
+}  // namespace
+}  // namespace unspin::pipeline
