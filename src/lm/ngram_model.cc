@@ -188,10 +188,13 @@ void Close(std::array<std::vector<Gram>, kMaxOrder>& grams, int order) {
                        WordsLess);
   }
   // Unigram placeholders (a word seen only inside longer n-grams) get the
-  // lowest unigram probability, like <unk>.
+  // lowest unigram probability, like <unk>. Floor values (<s> carries -99 as
+  // a placeholder: it is never predicted) are not probabilities of words.
   float lowest = std::numeric_limits<float>::infinity();
   for (const Gram& gram : grams[0]) {
-    if (!gram.placeholder) lowest = std::min(lowest, gram.log10_prob);
+    if (!gram.placeholder && gram.log10_prob > NgramModel::kLog10ProbFloor) {
+      lowest = std::min(lowest, gram.log10_prob);
+    }
   }
   if (lowest == std::numeric_limits<float>::infinity()) lowest = NgramModel::kLog10ProbFloor;
   if (grams[0].empty() || grams[0].front().words != Words{}) {  // <unk> = word 0 sorts first

@@ -108,6 +108,12 @@ Result<std::unique_ptr<Model>> Model::Open(const std::string& path) {
   Result<lexicon::Lexicon> lexicon = lexicon::Lexicon::Open(file);
   if (!lexicon.ok()) return context(lexicon.status());
   model->lexicon_ = *lexicon;
+  if (model->lexicon_.word_id_limit() > model->vocabulary_.size()) {
+    return CorruptionError(path + ": the lexicon uses word ids up to " +
+                           std::to_string(model->lexicon_.word_id_limit()) +
+                           " but the vocabulary has " + std::to_string(model->vocabulary_.size()) +
+                           " words; rebuild the model");
+  }
 
   Result<std::string_view> lm_section = file.Section(kLanguageModelTag);
   if (!lm_section.ok()) return context(lm_section.status());
