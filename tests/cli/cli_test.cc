@@ -143,6 +143,20 @@ TEST_F(CliTest, LinesModePrintsOneObjectPerLine) {
   EXPECT_EQ(count, 3);
 }
 
+TEST_F(CliTest, ChangeCostTradesChangesForEvidence) {
+  auto span_count = [this](const std::string& cost) {
+    Outcome run = Unspin("check --json --change-cost " + cost + " " + Example("harbor-spun.txt"));
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return nlohmann::json::parse(run.out)["spans"].size();
+  };
+  size_t lenient = span_count("1.5");
+  size_t strict = span_count("6");
+  EXPECT_GE(lenient, strict);
+  EXPECT_GT(lenient, 0u);
+  EXPECT_EQ(span_count("100"), 0u);
+  EXPECT_EQ(Unspin("check --change-cost -1 " + Example("harbor-spun.txt")).exit_code, 1);
+}
+
 TEST_F(CliTest, InvalidUtf8IsBadInputWithByteOffset) {
   Outcome run = Unspin("check -", std::string("good text \xC3\x28 more", 17));
   EXPECT_EQ(run.exit_code, 2);

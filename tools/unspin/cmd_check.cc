@@ -18,6 +18,7 @@ struct CheckFlags {
   std::string model;
   bool json = false;
   bool lines = false;
+  pipeline::CheckOptions options;
 };
 
 // Coloured when stdout is a terminal: each span as [text -> original].
@@ -51,7 +52,7 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
   int exit_code = kExitOk;
   std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
   if (!model) return exit_code;
-  pipeline::Checker checker(*model);
+  pipeline::Checker checker(*model, flags.options);
 
   if (flags.lines) {
     std::string_view rest = *input;
@@ -102,6 +103,12 @@ void RegisterCheck(CLI::App& app, Action* action) {
   check->add_option("--model", flags->model, "model file (default: $UNSPIN_MODEL or the built-in)");
   check->add_flag("--json", flags->json,
                   "print one JSON object: spun_probability, spans, restored, debris");
+  check
+      ->add_option("--change-cost", flags->options.change_cost,
+                   "log10 evidence a replacement must gain over the text as written; "
+                   "higher changes less")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
   check->add_flag("--lines", flags->lines,
                   "treat each input line as its own document; one JSON object per line");
   check->callback([flags, action] { *action = [flags] { return RunCheck(*flags, false); }; });
@@ -114,6 +121,11 @@ void RegisterRestore(CLI::App& app, Action* action) {
       ->capture_default_str();
   restore->add_option("--model", flags->model,
                       "model file (default: $UNSPIN_MODEL or the built-in)");
+  restore
+      ->add_option("--change-cost", flags->options.change_cost,
+                   "log10 evidence a replacement must gain; higher changes less")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
   restore->add_flag("--lines", flags->lines, "restore each input line as its own document");
   restore->callback([flags, action] { *action = [flags] { return RunCheck(*flags, true); }; });
 }
