@@ -1,0 +1,159 @@
+// Training of back-off n-gram language models with interpolated modified
+// Kneser-Ney smoothing (Chen & Goodman 1998), in two stages:
+//
+//   1. counting: NgramCounter takes sentences of WordIds and produces
+//      WindowCounts, the distinct order-N windows with their counts;
+//   2. estimation: EstimateKneserNey turns WindowCounts into a BackoffLm,
+//      ARPA-style log10 probabilities and back-off weights for every n-gram.
+//
+// The stages meet only in WindowCounts (sorted packed windows + counts), so a
+// counter that spills sorted runs to disk can replace the in-memory one.
+//
+//   VocabularyBuilder vocab;
+//   UNSPIN_ASSIGN_OR_RETURN(NgramCounter counter, NgramCounter::Create(4));
+//   std::vector<WordId> sentence = {vocab.Intern("the"), vocab.Intern("cat")};
+//   UNSPIN_RETURN_IF_ERROR(counter.AddSentence(sentence));  // no <s> / </s>
+//   WindowCounts counts = std::move(counter).Finish();
+//   UNSPIN_ASSIGN_OR_RETURN(BackoffLm lm, EstimateKneserNey(counts, vocab.size()));
+//   NgramModelBuilder builder(lm.order);
+//   lm.AddTo(&builder);
+#ifndef UNSPIN_LM_KNESER_NEY_H_
+#define UNSPIN_LM_KNESER_NEY_H_
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "unspin/base/status.h"
+#include "unspin/lm/ngram_model.h"
+#include "unspin/vocab/vocabulary.h"
+
+namespace unspin::lm {
+
+inline constexpr int kMinTrainOrder = 2;
+inline constexpr int kMaxTrainOrder = kMaxOrder;
+
+// Word ids in a packed window take kPackedWordBits bits each; larger ids are
+// refused with ResourceExhausted.
+inline constexpr int kPackedWordBits = 25;
+inline constexpr uint32_t kMaxPackedWord = (uint32_t{1} << kPackedWordBits) - 1;
+
+// An n-gram of 1..kMaxOrder word ids in 128 bits: its length n in bits
+// 125..127, word i (oldest first, i = 0..n-1) in bits 25(n-1-i) .. 25(n-i)-1.
+// Numeric order is therefore by length, then lexicographic (oldest word
+// first), so n-grams that share a history are adjacent.
+__extension__ typedef unsigned __int128 PackedNgram;
+
+inline constexpr int kPackedLengthShift = 125;
+
+// Packs 1..kMaxOrder ids, each <= kMaxPackedWord (checked by the caller).
+inline PackedNgram PackNgram(std::span<const WordId> words) {
+  PackedNgram packed = 0;
+  for (WordId word : words) packed = (packed << kPackedWordBits) | ToIndex(word);
+  return packed | (static_cast<PackedNgram>(words.size()) << kPackedLengthShift);
+}
+inline int PackedLength(PackedNgram packed) {
+  return static_cast<int>(packed >> kPackedLengthShift);
+}
+// Word i (0 = oldest) of a packed n-gram.
+inline WordId PackedWord(PackedNgram packed, int i) {
+  int shift = kPackedWordBits * (PackedLength(packed) - 1 - i);
+  return WordId{static_cast<uint32_t>(packed >> shift) & kMaxPackedWord};
+}
+
+// The counting stage's product: every distinct window of up to `order` words
+// over the training sentences, with its count. Each sentence is
+// <s> w_1 .. w_k </s>; one window ends at each predicted word (w_1 .. w_k and
+// </s>) and reaches back `order` words or to the <s>, whichever comes first.
+// So a window is an n-gram of `order` words or a shorter one starting with
+// <s>. Sorted by packed value, distinct; counts[i] belongs to windows[i].
+struct WindowCounts {
+  int order = 0;
+  std::vector<PackedNgram> windows;
+  std::vector<uint64_t> counts;
+  uint64_t tokens = 0;     // words added, without <s> and </s>
+  uint64_t sentences = 0;  // non-empty sentences added
+};
+
+// Counts windows in memory: 16 bytes per token until Finish sorts them.
+// Not thread-safe. TODO(#3): spill sorted runs to disk past a memory budget.
+class NgramCounter {
+ public:
+  // `order` in kMinTrainOrder..kMaxTrainOrder, else InvalidArgument.
+  static Result<NgramCounter> Create(int order);
+
+  // Adds one sentence of word ids (without <s> and </s>; empty sentences are
+  // ignored). Errors: InvalidArgument if a word is <s> or </s>,
+  // ResourceExhausted if an id exceeds kMaxPackedWord.
+  Status AddSentence(std::span<const WordId> words);
+
+  uint64_t tokens() const { return tokens_; }
+
+  // Sorts and counts; the counter is consumed.
+  WindowCounts Finish() &&;
+
+ private:
+  explicit NgramCounter(int order) : order_(order) {}
+
+  int order_;
+  std::vector<PackedNgram> windows_;  // one per predicted word, unsorted
+  uint64_t tokens_ = 0;
+  uint64_t sentences_ = 0;
+};
+
+// One n-gram of a back-off model, ARPA semantics.
+struct BackoffNgram {
+  std::array<WordId, kMaxOrder> words{};  // oldest first; unused tail is <unk>
+  float log10_prob = 0;                   // log10 P(last word | the others)
+  float log10_backoff = 0;                // weight of the n-gram as a context; 0 at the top order
+};
+
+// A back-off model as plain arrays: what the estimator produces, the ARPA
+// reader reads and the ARPA writer writes.
+struct BackoffLm {
+  int order = 0;
+  // ngrams[n - 1]: the n-grams of order n, in lexicographic word id order.
+  std::array<std::vector<BackoffNgram>, kMaxOrder> ngrams;
+
+  // Adds every n-gram to `builder` (whose order must be >= `order`).
+  void AddTo(NgramModelBuilder* builder) const;
+};
+
+struct KneserNeyOptions {
+  // Discounts used for an order whose count-of-counts give discounts outside
+  // (0, k] (tiny corpora): D1, D2, D3+ (KenLM's --discount_fallback).
+  std::array<double, 3> fallback_discounts = {0.5, 1.0, 1.5};
+};
+
+struct KneserNeyReport {
+  // discounts[n - 1] = {D1, D2, D3+} of order n.
+  std::array<std::array<double, 3>, kMaxOrder> discounts{};
+  std::array<bool, kMaxOrder> used_fallback{};
+  std::array<uint64_t, kMaxOrder> ngram_counts{};  // n-grams of order n in the result
+};
+
+// Interpolated modified Kneser-Ney (Chen & Goodman 1998, section 3; the
+// variant KenLM's lmplz implements):
+//   - adjusted counts a(): raw counts at the top order and for n-grams that
+//     start with <s>; otherwise the number of distinct words seen before it;
+//   - per order, discounts D1, D2, D3+ from the count-of-counts t1..t4 of the
+//     adjusted counts: Y = t1 / (t1 + 2 t2), Dk = k - (k + 1) Y t_{k+1} / t_k;
+//   - p(w | h) = (a(hw) - D(a(hw))) / Σ_x a(hx) + γ(h) p(w | h'), with
+//     γ(h) = (D1 N1(h·) + D2 N2(h·) + D3+ N3+(h·)) / Σ_x a(hx) and h' the
+//     history without its oldest word; the unigram distribution is
+//     interpolated with the uniform distribution over the vocabulary without
+//     <s> (`vocabulary_size` - 1 words), which gives <unk> (never counted) the
+//     probability γ(ε) / (vocabulary_size - 1), as KenLM does.
+// In back-off form the stored probability is the interpolated p and the
+// back-off weight of h is γ(h). <s> gets log10 probability -99 (it is never
+// predicted). Every word id below `vocabulary_size` gets a unigram.
+// Errors: InvalidArgument for an empty corpus or a bad order,
+// ResourceExhausted for more than 2^32 n-grams of one order.
+Result<BackoffLm> EstimateKneserNey(const WindowCounts& counts, size_t vocabulary_size,
+                                    const KneserNeyOptions& options = {},
+                                    KneserNeyReport* report = nullptr);
+
+}  // namespace unspin::lm
+
+#endif  // UNSPIN_LM_KNESER_NEY_H_
