@@ -113,7 +113,8 @@ struct BackoffNgram {
 // reader reads and the ARPA writer writes.
 struct BackoffLm {
   int order = 0;
-  // ngrams[n - 1]: the n-grams of order n, in lexicographic word id order.
+  // ngrams[n - 1]: the n-grams of order n (the estimator: lexicographic word id
+  // order, unigrams indexed by id; ReadArpa: file order).
   std::array<std::vector<BackoffNgram>, kMaxOrder> ngrams;
 
   // Adds every n-gram to `builder` (whose order must be >= `order`).
