@@ -234,4 +234,54 @@ TEST_F(CliTest, DamagedModelIsExitThreeNeverACrash) {
   EXPECT_NE(missing.err.find("model build"), std::string::npos) << missing.err;
 }
 
+TEST_F(CliTest, LmBuildScoreAndBadInput) {
+  // A small generated corpus: a directory of plain text, a JSONL file, and
+  // one invalid UTF-8 line that is skipped and counted.
+  fs::create_directories(dir_ / "corpus" / "sub");
+  const char* subjects[] = {"The bank", "A trader", "The minister", "Shares"};
+  const char* verbs[] = {"said", "expected", "rose", "fell"};
+  const char* objects[] = {"on Monday.", "by 5 pct.", "in March.", "sharply, dealers said."};
+  std::string text, jsonl;
+  for (int i = 0; i < 64; ++i) {
+    std::string sentence =
+        std::string(subjects[i % 4]) + " " + verbs[(i / 4) % 4] + " " + objects[(i / 16) % 4];
+    text += sentence + (i % 3 == 0 ? "\n\n" : " ");
+    jsonl += nlohmann::json({{"text", sentence}}).dump() + "\n";
+  }
+  std::ofstream(dir_ / "corpus" / "a.txt", std::ios::binary) << text << "bad \xff byte\n";
+  std::ofstream(dir_ / "corpus" / "sub" / "b.jsonl", std::ios::binary) << jsonl;
+  std::string lm = (dir_ / "small.lm").string(), arpa = (dir_ / "small.arpa").string();
+
+  Outcome build =
+      Unspin("lm build --order 3 -o " + lm + " --arpa " + arpa + " " + (dir_ / "corpus").string());
+  ASSERT_EQ(build.exit_code, 0) << build.err;
+  EXPECT_NE(build.err.find("skipped 1 lines that are not valid UTF-8"), std::string::npos)
+      << build.err;
+  EXPECT_NE(build.err.find("3-grams"), std::string::npos) << build.err;
+  EXPECT_TRUE(Slurp(arpa).starts_with("\\data\\\nngram 1="));
+
+  Outcome score = Unspin("lm score --lm " + lm + " -", "The bank rose on Monday. Zebras fell.");
+  ASSERT_EQ(score.exit_code, 0) << score.err;
+  for (const char* key :
+       {"perplexity\t", "oov\t1\n", "tokens\t9\n", "sentences\t2\n", "tokens_per_second\t"}) {
+    EXPECT_NE(score.out.find(key), std::string::npos) << key << " in\n" << score.out;
+  }
+
+  Outcome bad_order = Unspin("lm build --order 6 -o " + lm + " " + (dir_ / "corpus").string());
+  EXPECT_EQ(bad_order.exit_code, 1);
+  EXPECT_NE(bad_order.err.find("--order"), std::string::npos) << bad_order.err;
+  EXPECT_EQ(Unspin("lm build --order 1 -o " + lm + " -", "Some text.").exit_code, 1);
+
+  std::ofstream(dir_ / "empty.txt", std::ios::binary) << "\n\n  \n";
+  Outcome empty =
+      Unspin("lm build -o " + (dir_ / "empty.lm").string() + " " + (dir_ / "empty.txt").string());
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_NE(empty.err.find("empty corpus"), std::string::npos) << empty.err;
+  EXPECT_FALSE(fs::exists(dir_ / "empty.lm"));
+
+  EXPECT_EQ(Unspin("lm build -o " + lm + " " + (dir_ / "missing.txt").string()).exit_code, 4);
+  std::ofstream(dir_ / "junk.lm", std::ios::binary) << "not a model";
+  EXPECT_EQ(Unspin("lm score --lm " + (dir_ / "junk.lm").string() + " -", "Text.").exit_code, 3);
+}
+
 }  // namespace

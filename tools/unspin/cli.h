@@ -44,6 +44,7 @@ using Action = std::function<int()>;
 void RegisterCheck(CLI::App& app, Action* action);
 void RegisterRestore(CLI::App& app, Action* action);
 void RegisterModel(CLI::App& app, Action* action);
+void RegisterLm(CLI::App& app, Action* action);
 
 }  // namespace unspin::cli
 

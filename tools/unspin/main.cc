@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   RegisterCheck(app, &action);
   RegisterRestore(app, &action);
   RegisterModel(app, &action);
+  RegisterLm(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
