@@ -27,11 +27,15 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_util.h"
 #include "unspin/base/section_file.h"
 #include "unspin/lexicon/lexicon.h"
 #include "unspin/vocab/vocabulary.h"
 
 namespace {
+
+using unspin::fuzz::Require;
+using unspin::fuzz::TempPath;
 
 using unspin::WordId;
 using unspin::lexicon::EntryId;
@@ -42,18 +46,6 @@ constexpr unspin::FileMagic kMagic = {'U', 'N', 'S', 'P', 'L', 'X', 'F', 'Z'};
 constexpr uint32_t kVersion = 1;
 constexpr std::array<uint32_t, 3> kTags = {unspin::SectionTag("LXEN"), unspin::SectionTag("LXED"),
                                            unspin::SectionTag("LXMO")};
-
-void Require(bool condition) {
-  if (!condition) std::abort();
-}
-
-// Files go to /dev/shm when it exists: tmpfs, so the writer's fsyncs stay cheap.
-std::string TempPath(const std::string& name) {
-  std::filesystem::path dir = std::filesystem::is_directory("/dev/shm")
-                                  ? "/dev/shm"
-                                  : std::filesystem::temp_directory_path();
-  return (dir / ("unspin_" + name + "_" + std::to_string(::getpid()))).string();
-}
 
 // tests/data/lexicon, searched upwards from the working directory; empty if absent.
 std::string FixtureDir() {

@@ -16,33 +16,15 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_util.h"
 #include "unspin/lm/ngram_model.h"
 
 namespace {
 
+using unspin::fuzz::MutateSeed;
+using unspin::fuzz::Require;
+
 using unspin::WordId;
-
-void Require(bool condition) {
-  if (!condition) std::abort();
-}
-
-std::string Mutate(const std::string& seed, const uint8_t* data, size_t size) {
-  if (size == 0 || (data[0] & 1) == 0) {
-    return size == 0 ? std::string()
-                     : std::string(reinterpret_cast<const char*>(data + 1), size - 1);
-  }
-  std::string bytes = seed;
-  size_t pos = 1;
-  if ((data[0] & 2) != 0 && size >= 3) {
-    bytes.resize((data[1] | size_t{data[2]} << 8) % (bytes.size() + 1));
-    pos = 3;
-  }
-  for (; pos + 4 <= size && !bytes.empty(); pos += 4) {
-    size_t offset = (data[pos] | size_t{data[pos + 1]} << 8 | size_t{data[pos + 2]} << 16);
-    bytes[offset % bytes.size()] ^= static_cast<char>(data[pos + 3]);
-  }
-  return bytes;
-}
 
 // Words 3..9 of a made-up vocabulary: "the cat sat on a mat today".
 const std::string& ValidSection() {
@@ -73,7 +55,7 @@ const std::string& ValidSection() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string bytes = Mutate(ValidSection(), data, size);
+  const std::string bytes = MutateSeed(ValidSection(), data, size);
   unspin::Result<unspin::lm::NgramModel> model = unspin::lm::NgramModel::Open(bytes);
   if (!model.ok()) return 0;
   Require(model->order() >= 1 && model->order() <= unspin::lm::kMaxOrder);

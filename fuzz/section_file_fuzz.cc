@@ -19,25 +19,18 @@
 #include <iterator>
 #include <string>
 
+#include "fuzz_util.h"
 #include "unspin/base/crc32c.h"
 #include "unspin/base/section_file.h"
 
 namespace {
 
+using unspin::fuzz::MutateSeed;
+using unspin::fuzz::Require;
+using unspin::fuzz::TempPath;
+
 constexpr unspin::FileMagic kMagic = {'U', 'N', 'S', 'P', 'F', 'U', 'Z', 'Z'};
 constexpr uint32_t kVersion = 3;
-
-void Require(bool condition) {
-  if (!condition) std::abort();
-}
-
-// Files go to /dev/shm when it exists: tmpfs, so a write per input stays cheap.
-std::string TempPath(const std::string& name) {
-  std::filesystem::path dir = std::filesystem::is_directory("/dev/shm")
-                                  ? "/dev/shm"
-                                  : std::filesystem::temp_directory_path();
-  return (dir / ("unspin_" + name + "_" + std::to_string(::getpid()))).string();
-}
 
 const std::string& ValidFile() {
   static const std::string* file = [] {
@@ -53,34 +46,6 @@ const std::string& ValidFile() {
     return bytes;
   }();
   return *file;
-}
-
-std::string Mutate(const std::string& seed, const uint8_t* data, size_t size) {
-  if (size == 0 || (data[0] & 1) == 0) {
-    return size == 0 ? std::string()
-                     : std::string(reinterpret_cast<const char*>(data + 1), size - 1);
-  }
-  std::string bytes = seed;
-  size_t pos = 1;
-  if ((data[0] & 2) != 0 && size >= 3) {
-    bytes.resize((data[1] | size_t{data[2]} << 8) % (bytes.size() + 1));
-    pos = 3;
-  }
-  for (; pos + 4 <= size && !bytes.empty(); pos += 4) {
-    size_t offset = (data[pos] | size_t{data[pos + 1]} << 8 | size_t{data[pos + 2]} << 16);
-    bytes[offset % bytes.size()] ^= static_cast<char>(data[pos + 3]);
-  }
-  if ((data[0] & 4) != 0 && bytes.size() >= sizeof(unspin::FileHeader)) {
-    unspin::FileHeader header;
-    std::memcpy(&header, bytes.data(), sizeof header);
-    if (header.header_size >= sizeof header && header.header_size <= bytes.size()) {
-      std::string head = bytes.substr(0, header.header_size);
-      std::memset(head.data() + offsetof(unspin::FileHeader, header_crc), 0, sizeof(uint32_t));
-      uint32_t crc = unspin::Crc32c(head);
-      std::memcpy(bytes.data() + offsetof(unspin::FileHeader, header_crc), &crc, sizeof crc);
-    }
-  }
-  return bytes;
 }
 
 void ReadAll(const unspin::SectionFile& file) {
@@ -110,7 +75,7 @@ struct InputFile {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static InputFile input;
   const std::string* path = &input.path;
-  const std::string bytes = Mutate(ValidFile(), data, size);
+  const std::string bytes = MutateSeed(ValidFile(), data, size);
   {
     std::FILE* out = std::fopen(path->c_str(), "wb");
     Require(out != nullptr);

@@ -13,31 +13,13 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_util.h"
 #include "unspin/vocab/vocabulary.h"
 
 namespace {
 
-void Require(bool condition) {
-  if (!condition) std::abort();
-}
-
-std::string Mutate(const std::string& seed, const uint8_t* data, size_t size) {
-  if (size == 0 || (data[0] & 1) == 0) {
-    return size == 0 ? std::string()
-                     : std::string(reinterpret_cast<const char*>(data + 1), size - 1);
-  }
-  std::string bytes = seed;
-  size_t pos = 1;
-  if ((data[0] & 2) != 0 && size >= 3) {
-    bytes.resize((data[1] | size_t{data[2]} << 8) % (bytes.size() + 1));
-    pos = 3;
-  }
-  for (; pos + 4 <= size && !bytes.empty(); pos += 4) {
-    size_t offset = (data[pos] | size_t{data[pos + 1]} << 8 | size_t{data[pos + 2]} << 16);
-    bytes[offset % bytes.size()] ^= static_cast<char>(data[pos + 3]);
-  }
-  return bytes;
-}
+using unspin::fuzz::MutateSeed;
+using unspin::fuzz::Require;
 
 const std::string& ValidSection() {
   static const std::string* section = [] {
@@ -55,7 +37,7 @@ const std::string& ValidSection() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The section must be 4-byte aligned, as the container guarantees (64).
-  const std::string bytes = Mutate(ValidSection(), data, size);
+  const std::string bytes = MutateSeed(ValidSection(), data, size);
   unspin::Result<unspin::Vocabulary> vocab = unspin::Vocabulary::Open(bytes);
   if (!vocab.ok()) return 0;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
