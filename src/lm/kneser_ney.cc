@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <string>
 
 #include "unspin/base/check.h"
@@ -140,6 +141,79 @@ std::vector<Entry> ContinuationCounts(const std::vector<Entry>& entries, int n) 
     i = j;
   }
   return result;
+}
+
+// The probability of the n-gram `key` (length n) under the back-off model
+// `entries` (with `indexes` over orders >= 2) and the unigram arrays.
+double BackoffProb(PackedNgram key, int n, const std::array<std::vector<Entry>, kMaxOrder>& entries,
+                   const std::array<std::unique_ptr<EntryIndex>, kMaxOrder>& indexes,
+                   const std::vector<float>& unigram_prob,
+                   const std::vector<float>& unigram_backoff) {
+  double log10_backoff = 0;
+  for (; n >= 2; --n) {
+    int64_t at = indexes[n - 1]->Find(key);
+    if (at >= 0) return entries[n - 1][at].prob * std::pow(10.0, log10_backoff);
+    PackedNgram context = Prefix(key, n);
+    if (n == 2) {
+      log10_backoff += unigram_backoff[LastWord(context)];
+    } else {
+      int64_t context_at = indexes[n - 2]->Find(context);
+      if (context_at >= 0) log10_backoff += entries[n - 2][context_at].log10_backoff;
+    }
+    key = Suffix(key, n);
+  }
+  return unigram_prob[LastWord(key)] * std::pow(10.0, log10_backoff);
+}
+
+// See KneserNeyOptions::prune_singletons. Orders 1 and 2 are never pruned.
+void PruneSingletons(int order, const std::vector<float>& unigram_prob,
+                     const std::vector<float>& unigram_backoff,
+                     std::array<std::vector<Entry>, kMaxOrder>* entries) {
+  if (order < 3) return;
+  // Top down: keep non-singletons and the prefixes and suffixes of kept n-grams.
+  std::vector<bool> needed((*entries)[order - 1].size(), false);
+  for (int n = order; n >= 3; --n) {
+    std::vector<Entry>& grams = (*entries)[n - 1];
+    std::vector<Entry>& lower = (*entries)[n - 2];
+    EntryIndex lower_index(lower);
+    std::vector<bool> lower_needed(lower.size(), false);
+    size_t kept = 0;
+    for (size_t i = 0; i < grams.size(); ++i) {
+      if (grams[i].adjusted_count <= 1 && !needed[i]) continue;
+      for (PackedNgram part : {Prefix(grams[i].key, n), Suffix(grams[i].key, n)}) {
+        int64_t at = lower_index.Find(part);
+        if (at >= 0) lower_needed[at] = true;
+      }
+      grams[kept++] = grams[i];
+    }
+    grams.resize(kept);
+    grams.shrink_to_fit();
+    needed = std::move(lower_needed);
+  }
+  // Bottom up: back-off weights that renormalise each history over its kept words.
+  std::array<std::unique_ptr<EntryIndex>, kMaxOrder> indexes;
+  for (int n = 2; n <= order; ++n) indexes[n - 1] = std::make_unique<EntryIndex>((*entries)[n - 1]);
+  for (int n = 3; n <= order; ++n) {
+    std::vector<Entry>& grams = (*entries)[n - 1];
+    std::vector<Entry>& contexts = (*entries)[n - 2];
+    for (Entry& context : contexts) context.log10_backoff = 0;
+    for (size_t begin = 0; begin < grams.size();) {
+      PackedNgram history = Prefix(grams[begin].key, n);
+      double kept_prob = 0, kept_lower_prob = 0;
+      size_t end = begin;
+      for (; end < grams.size() && Prefix(grams[end].key, n) == history; ++end) {
+        kept_prob += grams[end].prob;
+        kept_lower_prob += BackoffProb(Suffix(grams[end].key, n), n - 1, *entries, indexes,
+                                       unigram_prob, unigram_backoff);
+      }
+      int64_t at = indexes[n - 2]->Find(history);
+      UNSPIN_CHECK(at >= 0);
+      double left = std::max(1.0 - kept_prob, 1e-12),
+             lower_left = std::max(1.0 - kept_lower_prob, 1e-12);
+      contexts[at].log10_backoff = static_cast<float>(std::log10(left / lower_left));
+      begin = end;
+    }
+  }
 }
 
 }  // namespace
@@ -333,6 +407,8 @@ Result<BackoffLm> EstimateKneserNey(const WindowCounts& counts, size_t vocabular
       begin = end;
     }
   }
+
+  if (options.prune_singletons) PruneSingletons(order, unigram_prob, unigram_backoff, &entries);
 
   BackoffLm lm;
   lm.order = order;

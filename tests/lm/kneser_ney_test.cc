@@ -120,7 +120,8 @@ std::vector<Gram> RandomCorpus(uint32_t seed, size_t vocabulary_size, int senten
 }
 
 NgramModel Train(const std::vector<Gram>& corpus, int order, size_t vocabulary_size,
-                 std::string* section, KneserNeyReport* report = nullptr) {
+                 std::string* section, KneserNeyReport* report = nullptr,
+                 KneserNeyOptions options = {}) {
   Result<NgramCounter> counter = NgramCounter::Create(order);
   EXPECT_TRUE(counter.ok());
   for (const Gram& sentence : corpus) {
@@ -129,7 +130,7 @@ NgramModel Train(const std::vector<Gram>& corpus, int order, size_t vocabulary_s
     EXPECT_TRUE(counter->AddSentence(words).ok());
   }
   WindowCounts counts = std::move(*counter).Finish();
-  Result<BackoffLm> lm = EstimateKneserNey(counts, vocabulary_size, {}, report);
+  Result<BackoffLm> lm = EstimateKneserNey(counts, vocabulary_size, options, report);
   EXPECT_TRUE(lm.ok()) << lm.status().ToString();
   NgramModelBuilder builder(order);
   lm->AddTo(&builder);
@@ -206,6 +207,42 @@ TEST_P(KneserNeyReferenceTest, BackoffFormMatchesInterpolatedFormula) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Orders, KneserNeyReferenceTest, ::testing::Values(2, 3, 4, 5));
+
+class KneserNeyPruningTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(KneserNeyPruningTest, PrunedModelIsSmallerAndStillNormalised) {
+  const int order = GetParam();
+  const uint32_t vocabulary_size = 9;
+  std::vector<Gram> corpus = RandomCorpus(31 + order, vocabulary_size, 80);
+  std::string full_section, pruned_section;
+  KneserNeyReport full, pruned;
+  Train(corpus, order, vocabulary_size, &full_section, &full);
+  KneserNeyOptions options;
+  options.prune_singletons = true;
+  NgramModel model = Train(corpus, order, vocabulary_size, &pruned_section, &pruned, options);
+  EXPECT_EQ(pruned.ngram_counts[0], full.ngram_counts[0]);
+  EXPECT_EQ(pruned.ngram_counts[1], full.ngram_counts[1]);
+  EXPECT_LT(pruned.ngram_counts[order - 1], full.ngram_counts[order - 1]);
+
+  for (const Gram& history : Histories(order, vocabulary_size)) {
+    LmState state = model.NullContext();
+    size_t first = 0;
+    if (!history.empty() && history[0] == kBos) {
+      state = model.BeginSentence();
+      first = 1;
+    }
+    for (size_t i = first; i < history.size(); ++i) model.Score(state, WordId{history[i]}, &state);
+    double sum = 0;
+    for (uint32_t w = 0; w < vocabulary_size; ++w) {
+      if (w == kBos) continue;
+      LmState out;
+      sum += std::pow(10.0, model.Score(state, WordId{w}, &out));
+    }
+    ASSERT_NEAR(sum, 1.0, 1e-4) << "history size " << history.size();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Orders, KneserNeyPruningTest, ::testing::Values(3, 4, 5));
 
 TEST(KneserNeyTest, UsesEstimatedDiscountsOnALargerCorpus) {
   std::vector<Gram> corpus = RandomCorpus(5, 40, 3000);

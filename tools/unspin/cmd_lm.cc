@@ -32,6 +32,7 @@ namespace fs = std::filesystem;
 
 struct LmFlags {
   int order = 4;
+  bool prune = false;
   std::string output;
   std::string arpa;
   std::string lm;
@@ -183,7 +184,9 @@ int RunBuild(const LmFlags& flags) {
   double read_seconds = SecondsSince(start);
   lm::WindowCounts counts = std::move(*counter).Finish();
   lm::KneserNeyReport report;
-  Result<lm::BackoffLm> lm = lm::EstimateKneserNey(counts, vocabulary.size(), {}, &report);
+  lm::KneserNeyOptions options;
+  options.prune_singletons = flags.prune;
+  Result<lm::BackoffLm> lm = lm::EstimateKneserNey(counts, vocabulary.size(), options, &report);
   if (!lm.ok()) return Fail(lm.status(), Origin::kInput);
   double estimate_seconds = SecondsSince(start) - read_seconds;
   std::fprintf(stderr, "unspin: %llu tokens, %llu sentences, %zu words in %llu files\n",
@@ -287,6 +290,8 @@ void RegisterLm(CLI::App& app, Action* action) {
       ->capture_default_str();
   build->add_option("-o,--output", flags->output, "language model file to write")->required();
   build->add_option("--arpa", flags->arpa, "also write the model as ARPA text");
+  build->add_flag("--prune", flags->prune,
+                  "drop 3-grams and longer seen once (unless a longer kept n-gram needs them)");
   build
       ->add_option("inputs", flags->inputs,
                    "text files, directories, *.jsonl ({\"text\": ...} per line), or - for stdin")

@@ -125,6 +125,12 @@ struct KneserNeyOptions {
   // Discounts used for an order whose count-of-counts give discounts outside
   // (0, k] (tiny corpora): D1, D2, D3+ (KenLM's --discount_fallback).
   std::array<double, 3> fallback_discounts = {0.5, 1.0, 1.5};
+  // Drop n-grams of order >= 3 whose adjusted count is 1, except those that
+  // are the context (prefix) or suffix of a kept longer n-gram. Kept n-grams
+  // keep their probabilities; back-off weights are then recomputed so that
+  // every history's distribution still sums to 1 (renormalisation after
+  // estimation, as SRILM does when pruning).
+  bool prune_singletons = false;
 };
 
 struct KneserNeyReport {
