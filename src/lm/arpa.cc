@@ -75,6 +75,13 @@ bool ParseCount(std::string_view text, uint64_t* value) {
   return error == std::errc() && end == text.data() + text.size() && !text.empty();
 }
 
+std::string_view Trim(std::string_view text) {
+  size_t begin = text.find_first_not_of(" \t");
+  if (begin == std::string_view::npos) return {};
+  size_t end = text.find_last_not_of(" \t");
+  return text.substr(begin, end + 1 - begin);
+}
+
 bool IsBlank(std::string_view line) {
   return line.find_first_not_of(" \t") == std::string_view::npos;
 }
@@ -152,12 +159,13 @@ Result<BackoffLm> ReadArpa(std::string_view text, VocabularyBuilder* vocabulary)
   std::array<uint64_t, kMaxOrder> counts{};
   while (true) {
     if (!reader.NextNonBlank(&line)) return reader.Error("unexpected end of text in \\data\\");
-    if (!line.starts_with("ngram ")) break;
+    if (!line.starts_with("ngram ") && !line.starts_with("ngram\t")) break;
+    // "ngram N=COUNT", spaces allowed around both numbers (IRSTLM aligns them).
     std::string_view spec = line.substr(6);
     size_t equals = spec.find('=');
     uint64_t n = 0, count = 0;
-    if (equals == std::string_view::npos || !ParseCount(spec.substr(0, equals), &n) ||
-        !ParseCount(spec.substr(equals + 1), &count)) {
+    if (equals == std::string_view::npos || !ParseCount(Trim(spec.substr(0, equals)), &n) ||
+        !ParseCount(Trim(spec.substr(equals + 1)), &count)) {
       return reader.Error("expected \"ngram N=COUNT\", got \"" + std::string(line) + "\"");
     }
     if (n != static_cast<uint64_t>(lm.order) + 1 || n > kMaxOrder) {

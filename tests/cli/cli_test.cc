@@ -267,6 +267,18 @@ TEST_F(CliTest, LmBuildScoreAndBadInput) {
     EXPECT_NE(score.out.find(key), std::string::npos) << key << " in\n" << score.out;
   }
 
+  // The ARPA copy converts back to a model with the same scores.
+  std::string converted = (dir_ / "converted.lm").string();
+  ASSERT_EQ(Unspin("lm convert " + arpa + " -o " + converted).exit_code, 0);
+  Outcome rescore =
+      Unspin("lm score --lm " + converted + " -", "The bank rose on Monday. Zebras fell.");
+  ASSERT_EQ(rescore.exit_code, 0) << rescore.err;
+  EXPECT_EQ(rescore.out.substr(0, rescore.out.find("oov_rate")),
+            score.out.substr(0, score.out.find("oov_rate")));
+  Outcome tokens = Unspin("lm tokenize -", "The bank's shares rose 5.5 pct. Good!");
+  ASSERT_EQ(tokens.exit_code, 0) << tokens.err;
+  EXPECT_EQ(tokens.out, "the bank's shares rose 5.5 pct .\ngood !\n");
+
   Outcome bad_order = Unspin("lm build --order 6 -o " + lm + " " + (dir_ / "corpus").string());
   EXPECT_EQ(bad_order.exit_code, 1);
   EXPECT_NE(bad_order.err.find("--order"), std::string::npos) << bad_order.err;

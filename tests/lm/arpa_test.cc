@@ -83,7 +83,7 @@ TEST(ArpaTest, RoundTripKeepsEveryScore) {
 
 TEST(ArpaTest, ReadsForeignSpacingAndComments) {
   std::string text =
-      "written by hand\n\n\\data\\\nngram 1=3\nngram 2=1\n\n\\1-grams:\n"
+      "written by hand\n\n\\data\\\nngram  1=     3\nngram 2=1\n\n\\1-grams:\n"
       "-1.0 <s> -0.5\r\n-0.5   </s>\n-0.3\tcat\t-0.1\n\n\\2-grams:\n-0.2 <s> cat\n\n\\end\\\n";
   VocabularyBuilder vocabulary;
   Result<BackoffLm> lm = ReadArpa(text, &vocabulary);

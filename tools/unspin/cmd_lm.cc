@@ -1,5 +1,7 @@
-// unspin lm build / unspin lm score: train a Kneser-Ney language model on a
-// text archive, and measure one on held-out text.
+// unspin lm build / score / tokenize / convert: train a Kneser-Ney language
+// model on a text archive, measure one on held-out text, print the token
+// stream a model is trained on (to train peers on the same tokens), and turn
+// an ARPA file into an unspin language model file.
 //
 // Inputs are files, directories (every regular file below, in sorted path
 // order) or "-" for stdin. A file whose name ends in ".jsonl" holds one JSON
@@ -18,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
+#include "unspin/base/file.h"
 #include "unspin/lm/arpa.h"
 #include "unspin/lm/kneser_ney.h"
 #include "unspin/lm/lm_file.h"
@@ -36,6 +39,7 @@ struct LmFlags {
   std::string output;
   std::string arpa;
   std::string lm;
+  std::string arpa_input;
   std::vector<std::string> inputs;
 };
 
@@ -274,6 +278,48 @@ int RunScore(const LmFlags& flags) {
   return kExitOk;
 }
 
+int RunTokenize(const LmFlags& flags) {
+  std::string line;
+  ReadStats stats;
+  CorpusReader reader(
+      [&](const std::vector<std::string_view>& keys) {
+        line.clear();
+        for (std::string_view key : keys) {
+          if (!line.empty()) line.push_back(' ');
+          line.append(key);
+        }
+        line.push_back('\n');
+        if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size()) {
+          return IOError("standard output: write failed");
+        }
+        return Status::Ok();
+      },
+      &stats);
+  if (Status status = reader.ReadAll(flags.inputs); !status.ok()) {
+    return Fail(status, Origin::kInput);
+  }
+  ReportSkipped(stats);
+  return std::fflush(stdout) == 0 ? kExitOk
+                                  : Fail(IOError("standard output: write failed"), Origin::kInput);
+}
+
+int RunConvert(const LmFlags& flags) {
+  Result<std::string> text = ReadFileOrStdin(flags.arpa_input);
+  if (!text.ok()) return Fail(text.status(), Origin::kInput);
+  VocabularyBuilder vocabulary;
+  Result<lm::BackoffLm> lm = lm::ReadArpa(*text, &vocabulary);
+  if (!lm.ok()) return Fail(lm.status().WithContext(flags.arpa_input), Origin::kInput);
+  lm::NgramModelBuilder builder(lm->order);
+  lm->AddTo(&builder);
+  if (Status status = lm::WriteLmFile(flags.output, vocabulary, builder); !status.ok()) {
+    return Fail(status, Origin::kInput);
+  }
+  for (int n = 1; n <= lm->order; ++n) {
+    std::fprintf(stderr, "unspin: %d-grams %zu\n", n, lm->ngrams[n - 1].size());
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void RegisterLm(CLI::App& app, Action* action) {
@@ -302,6 +348,16 @@ void RegisterLm(CLI::App& app, Action* action) {
   score->add_option("--lm", flags->lm, "language model file (from unspin lm build)")->required();
   score->add_option("inputs", flags->inputs, "text files, directories, *.jsonl, or -")->required();
   score->callback([flags, action] { *action = [flags] { return RunScore(*flags); }; });
+  CLI::App* tokenize = lm->add_subcommand(
+      "tokenize", "Print the token stream lm build trains on: one sentence per line");
+  tokenize->add_option("inputs", flags->inputs, "text files, directories, *.jsonl, or -")
+      ->required();
+  tokenize->callback([flags, action] { *action = [flags] { return RunTokenize(*flags); }; });
+  CLI::App* convert =
+      lm->add_subcommand("convert", "Turn an ARPA language model into an unspin .lm file");
+  convert->add_option("arpa", flags->arpa_input, "ARPA file, or - for stdin")->required();
+  convert->add_option("-o,--output", flags->output, "language model file to write")->required();
+  convert->callback([flags, action] { *action = [flags] { return RunConvert(*flags); }; });
 }
 
 }  // namespace unspin::cli
