@@ -285,6 +285,17 @@ void BackoffLm::AddTo(NgramModelBuilder* builder) const {
   }
 }
 
+void BackoffLm::MoveTo(NgramModelBuilder* builder) && {
+  for (int n = 1; n <= order; ++n) {
+    for (const BackoffNgram& gram : ngrams[n - 1]) {
+      builder->Add(std::span<const WordId>(gram.words.data(), n), gram.log10_prob,
+                   gram.log10_backoff);
+    }
+    ngrams[n - 1] = {};
+  }
+  order = 0;
+}
+
 Result<BackoffLm> EstimateKneserNey(const WindowCounts& counts, size_t vocabulary_size,
                                     const KneserNeyOptions& options, KneserNeyReport* report) {
   const int order = counts.order;

@@ -210,8 +210,7 @@ int RunBuild(const LmFlags& flags) {
     }
   }
   lm::NgramModelBuilder builder(lm->order);
-  lm->AddTo(&builder);
-  *lm = {};
+  std::move(*lm).MoveTo(&builder);
   if (Status status = lm::WriteLmFile(flags.output, vocabulary, builder); !status.ok()) {
     return Fail(status, Origin::kInput);
   }
@@ -310,7 +309,7 @@ int RunConvert(const LmFlags& flags) {
   Result<lm::BackoffLm> lm = lm::ReadArpa(*text, &vocabulary);
   if (!lm.ok()) return Fail(lm.status().WithContext(flags.arpa_input), Origin::kInput);
   lm::NgramModelBuilder builder(lm->order);
-  lm->AddTo(&builder);
+  std::move(*lm).MoveTo(&builder);
   if (Status status = lm::WriteLmFile(flags.output, vocabulary, builder); !status.ok()) {
     return Fail(status, Origin::kInput);
   }

@@ -119,6 +119,9 @@ struct BackoffLm {
 
   // Adds every n-gram to `builder` (whose order must be >= `order`).
   void AddTo(NgramModelBuilder* builder) const;
+  // The same, releasing each order's memory once it is added; leaves this
+  // model empty.
+  void MoveTo(NgramModelBuilder* builder) &&;
 };
 
 struct KneserNeyOptions {
