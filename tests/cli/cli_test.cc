@@ -279,6 +279,10 @@ TEST_F(CliTest, LmBuildScoreAndBadInput) {
   ASSERT_EQ(tokens.exit_code, 0) << tokens.err;
   EXPECT_EQ(tokens.out, "the bank's shares rose 5.5 pct .\ngood !\n");
 
+  Outcome pruned = Unspin("lm build --prune -o " + (dir_ / "pruned.lm").string() + " " +
+                          (dir_ / "corpus").string());
+  EXPECT_EQ(pruned.exit_code, 0) << pruned.err;
+
   Outcome bad_order = Unspin("lm build --order 6 -o " + lm + " " + (dir_ / "corpus").string());
   EXPECT_EQ(bad_order.exit_code, 1);
   EXPECT_NE(bad_order.err.find("--order"), std::string::npos) << bad_order.err;
