@@ -45,6 +45,7 @@ void RegisterCheck(CLI::App& app, Action* action);
 void RegisterRestore(CLI::App& app, Action* action);
 void RegisterModel(CLI::App& app, Action* action);
 void RegisterLm(CLI::App& app, Action* action);
+void RegisterEval(CLI::App& app, Action* action);
 
 }  // namespace unspin::cli
 

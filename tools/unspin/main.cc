@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   RegisterRestore(app, &action);
   RegisterModel(app, &action);
   RegisterLm(app, &action);
+  RegisterEval(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -1,0 +1,326 @@
+// Evaluation metrics for the checker (definitions: docs/evaluation.md).
+//
+// Invariants: AlignWords returns steps in order, consuming every word of a and
+// of b exactly once; the number of non-match steps is the Levenshtein
+// distance. A "spinner span" is a maximal run of consecutive non-match steps
+// of the original <-> spun alignment; it covers original words [i0, i1) and
+// the gaps i0..i1 between them (a pure insertion covers only gap i0).
+#include "unspin/pipeline/eval.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "unspin/text/normalize.h"
+#include "unspin/text/tokenize.h"
+#include "unspin/text/utf8.h"
+
+namespace unspin::pipeline {
+namespace {
+
+std::vector<std::string> Keys(const std::vector<EvalWord>& words) {
+  std::vector<std::string> keys;
+  keys.reserve(words.size());
+  for (const EvalWord& word : words) keys.push_back(word.key);
+  return keys;
+}
+
+// inside[k] is true when words[k] overlaps any of `spans` (sorted, disjoint).
+std::vector<bool> InsideSpans(const std::vector<EvalWord>& words,
+                              const std::vector<SpunSpan>& spans) {
+  std::vector<bool> inside(words.size(), false);
+  size_t s = 0;
+  for (size_t k = 0; k < words.size(); ++k) {
+    while (s < spans.size() && spans[s].end <= words[k].begin) ++s;
+    inside[k] = s < spans.size() && spans[s].start < words[k].end;
+  }
+  return inside;
+}
+
+double Ratio(uint64_t numerator, uint64_t denominator) {
+  return denominator == 0 ? 0.0 : static_cast<double>(numerator) / static_cast<double>(denominator);
+}
+
+Status LineError(size_t line_number, std::string_view what) {
+  return InvalidArgumentError("line " + std::to_string(line_number) + ": " + std::string(what));
+}
+
+}  // namespace
+
+Result<std::vector<EvalPair>> ParseEvalPairs(std::string_view jsonl) {
+  std::vector<EvalPair> pairs;
+  size_t line_number = 0;
+  while (!jsonl.empty()) {
+    ++line_number;
+    size_t newline = jsonl.find('\n');
+    std::string_view line = jsonl.substr(0, newline);
+    jsonl.remove_prefix(newline == std::string_view::npos ? jsonl.size() : newline + 1);
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    if (Status utf8 = text::ValidateUtf8(line); !utf8.ok()) {
+      return LineError(line_number, utf8.message());
+    }
+    nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (json.is_discarded()) {
+      return LineError(line_number, "not valid JSON (expected {\"original\": ..., \"spun\": ...})");
+    }
+    if (!json.is_object()) return LineError(line_number, "not a JSON object");
+    EvalPair pair;
+    for (const char* member : {"original", "spun"}) {
+      auto it = json.find(member);
+      if (it == json.end() || !it->is_string()) {
+        return LineError(line_number, std::string("missing string member \"") + member + "\"");
+      }
+      (member[0] == 'o' ? pair.original : pair.spun) = it->get_ref<const std::string&>();
+    }
+    if (auto it = json.find("id"); it != json.end()) {
+      if (it->is_string()) {
+        pair.id = it->get_ref<const std::string&>();
+      } else if (it->is_number()) {
+        pair.id = it->dump();
+      } else {
+        return LineError(line_number, "\"id\" must be a string or a number");
+      }
+    } else {
+      pair.id = std::to_string(line_number);
+    }
+    pairs.push_back(std::move(pair));
+  }
+  return pairs;
+}
+
+std::vector<EvalWord> EvalWords(std::string_view text) {
+  text::TokenizedText tokens = text::Tokenize(text);
+  std::vector<EvalWord> words;
+  for (const text::Token& token : tokens.tokens) {
+    if (token.kind != text::TokenKind::kWord && token.kind != text::TokenKind::kNumber) continue;
+    EvalWord word;
+    word.begin = token.begin;
+    word.end = token.end;
+    text::AppendLookupKey(text.substr(token.begin, token.end - token.begin), &word.key);
+    words.push_back(std::move(word));
+  }
+  return words;
+}
+
+std::vector<AlignStep> AlignWords(std::span<const std::string> a, std::span<const std::string> b) {
+  size_t prefix = 0;
+  while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix]) ++prefix;
+  size_t suffix = 0;
+  while (suffix < a.size() - prefix && suffix < b.size() - prefix &&
+         a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix]) {
+    ++suffix;
+  }
+  const size_t n = a.size() - prefix - suffix;
+  const size_t m = b.size() - prefix - suffix;
+  std::vector<AlignStep> steps;
+  steps.reserve(std::max(a.size(), b.size()) + std::min(n, m));
+  for (size_t k = 0; k < prefix; ++k) {
+    steps.push_back({AlignOp::kMatch, static_cast<uint32_t>(k), static_cast<uint32_t>(k)});
+  }
+  // Forward DP over the middle; move[i][j] is the step that ends a best
+  // alignment of a[..i) with b[..j): 0 diagonal, 1 delete, 2 insert.
+  std::vector<uint8_t> move((n + 1) * (m + 1), 0);
+  std::vector<uint32_t> previous(m + 1), current(m + 1);
+  for (size_t j = 0; j <= m; ++j) {
+    previous[j] = static_cast<uint32_t>(j);
+    move[j] = 2;
+  }
+  for (size_t i = 1; i <= n; ++i) {
+    current[0] = static_cast<uint32_t>(i);
+    move[i * (m + 1)] = 1;
+    const std::string& word_a = a[prefix + i - 1];
+    for (size_t j = 1; j <= m; ++j) {
+      uint32_t diagonal = previous[j - 1] + (word_a == b[prefix + j - 1] ? 0 : 1);
+      uint32_t deletion = previous[j] + 1;
+      uint32_t insertion = current[j - 1] + 1;
+      uint32_t best = diagonal;
+      uint8_t step = 0;
+      if (deletion < best) {
+        best = deletion;
+        step = 1;
+      }
+      if (insertion < best) {
+        best = insertion;
+        step = 2;
+      }
+      current[j] = best;
+      move[i * (m + 1) + j] = step;
+    }
+    std::swap(previous, current);
+  }
+  std::vector<AlignStep> middle;
+  size_t i = n, j = m;
+  while (i > 0 || j > 0) {
+    uint8_t step = move[i * (m + 1) + j];
+    auto ai = static_cast<uint32_t>(prefix + i - 1);
+    auto bj = static_cast<uint32_t>(prefix + j - 1);
+    if (step == 0) {
+      middle.push_back({a[ai] == b[bj] ? AlignOp::kMatch : AlignOp::kSubstitute, ai, bj});
+      --i;
+      --j;
+    } else if (step == 1) {
+      middle.push_back({AlignOp::kDelete, ai, static_cast<uint32_t>(prefix + j)});
+      --i;
+    } else {
+      middle.push_back({AlignOp::kInsert, static_cast<uint32_t>(prefix + i), bj});
+      --j;
+    }
+  }
+  steps.insert(steps.end(), middle.rbegin(), middle.rend());
+  for (size_t k = 0; k < suffix; ++k) {
+    steps.push_back({AlignOp::kMatch, static_cast<uint32_t>(prefix + n + k),
+                     static_cast<uint32_t>(prefix + m + k)});
+  }
+  return steps;
+}
+
+size_t WordEditDistance(std::span<const std::string> a, std::span<const std::string> b) {
+  std::vector<AlignStep> steps = AlignWords(a, b);
+  return static_cast<size_t>(std::count_if(
+      steps.begin(), steps.end(), [](const AlignStep& s) { return s.op != AlignOp::kMatch; }));
+}
+
+double RocAuc(std::span<const double> positives, std::span<const double> negatives) {
+  if (positives.empty() || negatives.empty()) return 0.5;
+  // Rank-sum form of Mann-Whitney U with mid-ranks for ties.
+  std::vector<std::pair<double, bool>> all;
+  all.reserve(positives.size() + negatives.size());
+  for (double p : positives) all.push_back({p, true});
+  for (double n : negatives) all.push_back({n, false});
+  std::sort(all.begin(), all.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  double positive_rank_sum = 0;
+  for (size_t k = 0; k < all.size();) {
+    size_t end = k;
+    while (end < all.size() && all[end].first == all[k].first) ++end;
+    double mid_rank = (static_cast<double>(k + 1) + static_cast<double>(end)) / 2.0;
+    for (size_t t = k; t < end; ++t) {
+      if (all[t].second) positive_rank_sum += mid_rank;
+    }
+    k = end;
+  }
+  double n_pos = static_cast<double>(positives.size());
+  double n_neg = static_cast<double>(negatives.size());
+  double u = positive_rank_sum - n_pos * (n_pos + 1) / 2.0;
+  return u / (n_pos * n_neg);
+}
+
+void EvalAccumulator::Add(const EvalPair& pair, const CheckResult& on_original,
+                          const CheckResult& on_spun) {
+  EvalReport& t = totals_;
+  ++t.pairs;
+  spun_scores_.push_back(on_spun.spun_probability);
+  original_scores_.push_back(on_original.spun_probability);
+  if (on_spun.spun_probability >= 0.5) ++t.true_positives;
+  if (on_original.spun_probability >= 0.5) ++t.false_positives;
+  t.spans_reported_spun += on_spun.spans.size();
+  t.spans_reported_original += on_original.spans.size();
+
+  std::vector<EvalWord> original = EvalWords(pair.original);
+  std::vector<EvalWord> spun = EvalWords(pair.spun);
+  std::vector<EvalWord> restored = EvalWords(on_spun.restored);
+  std::vector<std::string> original_keys = Keys(original);
+  std::vector<std::string> spun_keys = Keys(spun);
+  std::vector<std::string> restored_keys = Keys(restored);
+  t.original_words += original.size();
+  t.spun_words += spun.size();
+
+  // False changes: words of the original inside a span the checker reported.
+  std::vector<bool> original_changed = InsideSpans(original, on_original.spans);
+  t.original_words_changed +=
+      static_cast<uint64_t>(std::count(original_changed.begin(), original_changed.end(), true));
+
+  std::vector<AlignStep> spin = AlignWords(original_keys, spun_keys);
+  std::vector<AlignStep> restore = AlignWords(original_keys, restored_keys);
+  auto non_match = [](const AlignStep& s) { return s.op != AlignOp::kMatch; };
+  t.edits_before += static_cast<uint64_t>(std::count_if(spin.begin(), spin.end(), non_match));
+  t.edits_after += static_cast<uint64_t>(std::count_if(restore.begin(), restore.end(), non_match));
+
+  // Collateral: spun words the spinner left alone (aligned to an identical
+  // original word) that lie inside a checker span.
+  std::vector<bool> spun_changed = InsideSpans(spun, on_spun.spans);
+  for (const AlignStep& step : spin) {
+    if (step.op != AlignOp::kMatch) continue;
+    ++t.untouched_words;
+    if (spun_changed[step.b]) ++t.collateral_changes;
+  }
+
+  // Exact restoration: per original word, whether the restored text keeps it
+  // (aligned match); per gap between original words, restored words inserted.
+  std::vector<bool> kept(original.size(), false);
+  std::vector<uint32_t> inserted(original.size() + 1, 0);
+  for (const AlignStep& step : restore) {
+    if (step.op == AlignOp::kMatch) kept[step.a] = true;
+    if (step.op == AlignOp::kInsert) ++inserted[step.a];
+  }
+  for (size_t k = 0; k < spin.size();) {
+    if (spin[k].op == AlignOp::kMatch) {
+      ++k;
+      continue;
+    }
+    uint32_t first = spin[k].a;  // the span's first original word, or its gap
+    uint32_t last = first;       // one past its last original word
+    for (; k < spin.size() && spin[k].op != AlignOp::kMatch; ++k) {
+      if (spin[k].op != AlignOp::kInsert) last = spin[k].a + 1;
+    }
+    ++t.spinner_spans;
+    bool exact = true;
+    for (uint32_t w = first; w < last && exact; ++w) exact = kept[w];
+    for (uint32_t g = first; g <= last && exact; ++g) exact = inserted[g] == 0;
+    if (exact) ++t.spans_restored;
+  }
+}
+
+EvalReport EvalAccumulator::Report() const {
+  EvalReport r = totals_;
+  r.auc = RocAuc(spun_scores_, original_scores_);
+  r.recall = Ratio(r.true_positives, r.pairs);
+  r.precision = Ratio(r.true_positives, r.true_positives + r.false_positives);
+  r.f1 = r.precision + r.recall == 0 ? 0.0 : 2 * r.precision * r.recall / (r.precision + r.recall);
+  r.error_reduction = r.edits_before == 0 ? 0.0 : 1.0 - Ratio(r.edits_after, r.edits_before);
+  r.collateral = Ratio(r.collateral_changes, r.untouched_words);
+  r.false_changes = Ratio(r.original_words_changed, r.original_words);
+  r.exact_restoration = Ratio(r.spans_restored, r.spinner_spans);
+  return r;
+}
+
+std::string EvalReportToJson(const EvalReport& r) {
+  std::string out = "{";
+  auto add_count = [&out](const char* key, uint64_t value) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    out += key;
+    out += "\":";
+    out += std::to_string(value);
+  };
+  auto add_value = [&out](const char* key, double value) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof(buffer), "%s\"%s\":%.4f", out.size() > 1 ? "," : "", key, value);
+    out += buffer;
+  };
+  add_count("pairs", r.pairs);
+  add_count("original_words", r.original_words);
+  add_count("spun_words", r.spun_words);
+  add_value("auc", r.auc);
+  add_value("precision", r.precision);
+  add_value("recall", r.recall);
+  add_value("f1", r.f1);
+  add_count("true_positives", r.true_positives);
+  add_count("false_positives", r.false_positives);
+  add_count("edits_before", r.edits_before);
+  add_count("edits_after", r.edits_after);
+  add_value("error_reduction", r.error_reduction);
+  add_count("untouched_words", r.untouched_words);
+  add_count("collateral_changes", r.collateral_changes);
+  add_value("collateral", r.collateral);
+  add_count("original_words_changed", r.original_words_changed);
+  add_value("false_changes", r.false_changes);
+  add_count("spinner_spans", r.spinner_spans);
+  add_count("spans_restored", r.spans_restored);
+  add_value("exact_restoration", r.exact_restoration);
+  add_count("spans_reported_spun", r.spans_reported_spun);
+  add_count("spans_reported_original", r.spans_reported_original);
+  out += '}';
+  return out;
+}
+
+}  // namespace unspin::pipeline
