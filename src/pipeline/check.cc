@@ -1,10 +1,16 @@
-// First version of the noisy-channel checker (built out in the check issue).
+// The noisy-channel checker.
 //
 // For every sentence, each word or short phrase gets candidate originals from
 // the thesaurus graph (relations used in both directions, lemmatised and
-// re-inflected to the observed form). A beam decoder over language-model
-// states picks the wording that maximises log10 P_lm(words) minus a fixed
-// change cost per replaced span; a span is reported when its replacement wins.
+// re-inflected to the observed form), each with a channel cost: the log10
+// evidence the language model must supply before the change is made, higher
+// for looser relations. Spinner artefacts add candidates of their own:
+// fillers after auxiliaries ("had actually dropped") may be deleted, an
+// article that disagrees with the next word ("an problem") makes candidates
+// that agree with it cheaper, and glued tokens ("inFebruary") are split. A
+// beam decoder over language-model states picks the wording that maximises
+// log10 P_lm(words) minus the channel costs; a span is reported when its
+// replacement wins.
 //
 // Invariants: spans are non-overlapping and sorted; every span lies on token
 // boundaries of the input; quoted tokens and mid-sentence capitalised words
@@ -12,6 +18,7 @@
 #include "unspin/pipeline/check.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
@@ -44,10 +51,42 @@ struct SentenceWord {
 };
 
 struct Candidate {
-  uint32_t first;   // index into sentence words
-  uint32_t length;  // observed words replaced
-  std::vector<WordId> words;
+  uint32_t first;             // index into sentence words
+  uint32_t length;            // observed words replaced
+  std::vector<WordId> words;  // empty: the observed word is deleted
+  double cost;                // channel cost, log10
 };
+
+using Proposal = std::pair<std::vector<WordId>, double>;  // words, channel cost
+
+bool IsAuxiliary(std::string_view word) {
+  static constexpr std::string_view kAuxiliaries[] = {
+      "am",   "is",    "are", "was",   "were", "be",   "been",  "being", "has",
+      "have", "had",   "do",  "does",  "did",  "will", "would", "shall", "should",
+      "can",  "could", "may", "might", "must", "'s",   "'re",   "'ve",   "'d"};
+  return std::find(std::begin(kAuxiliaries), std::end(kAuxiliaries), word) !=
+         std::end(kAuxiliaries);
+}
+
+// Spelling-based guess of whether "an" (true) or "a" (false) goes before `word`.
+bool TakesAn(std::string_view word) {
+  return !word.empty() && std::string_view("aeiou").find(word[0]) != std::string_view::npos;
+}
+
+bool IsAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
+bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
+
+// "inFebruary" -> 2 (the offset of the capital), else 0: a lower-case word
+// of two or more letters glued to a capitalised one.
+size_t GlueOffset(std::string_view bytes) {
+  size_t i = 0;
+  while (i < bytes.size() && IsAsciiLower(bytes[i])) ++i;
+  if (i < 2 || i + 2 > bytes.size() || !IsAsciiUpper(bytes[i])) return 0;
+  for (size_t j = i + 1; j < bytes.size(); ++j) {
+    if (!IsAsciiLower(bytes[j])) return 0;
+  }
+  return i;
+}
 
 struct Hypothesis {
   lm::LmState state;
@@ -56,18 +95,54 @@ struct Hypothesis {
   int candidate;  // index into candidates, -1 = observed word kept
 };
 
-bool IsUsableRelation(Relation relation) {
-  return relation != Relation::kAntonym && relation != Relation::kHypernym &&
-         relation != Relation::kHyponym;
+// Extra log10 cost, on top of CheckOptions::change_cost, of restoring an
+// original that relates to the observed word by `relation`; negative when the
+// relation is not a substitute at all. Spinners mostly use synonyms, and
+// replace a specific word by a more general one (so the original is a hyponym
+// of what we observe) more often than the reverse.
+double RelationCost(Relation relation) {
+  switch (relation) {
+    case Relation::kSynonym:
+      return 0.0;
+    case Relation::kSimilar:
+    case Relation::kVerbGroup:
+      return 0.5;
+    case Relation::kRelated:
+    case Relation::kHyponym:
+      return 0.75;
+    case Relation::kHypernym:
+      return 1.25;
+    case Relation::kDerivation:
+    case Relation::kPertainym:
+    case Relation::kParticiple:
+    case Relation::kAttribute:
+    case Relation::kEntailment:
+    case Relation::kCause:
+      return 1.5;
+    case Relation::kAntonym:
+      return -1.0;
+  }
+  return -1.0;
 }
+
+// Deleting an inserted filler word costs more than a substitution: the
+// language model prefers shorter sentences by itself.
+constexpr double kFillerDeletionCost = 1.0;
+// An article that disagrees with the observed word ("an problem") is evidence
+// that the word was swapped; candidates that agree with it get this discount.
+constexpr double kArticleAgreementDiscount = 1.5;
+// Alternatives are reported while their net score (LM gain minus channel
+// cost) is within this margin of changing the text themselves.
+constexpr double kAlternativeMargin = 1.0;
+// Candidates whose net score in the observed context is below minus this
+// margin are not decoded.
+constexpr double kPrefilterMargin = 3.0;
 
 bool PartsOfSpeechAgree(PartOfSpeech a, PartOfSpeech b) {
   return a == b || a == PartOfSpeech::kOther || b == PartOfSpeech::kOther;
 }
 
-bool StartsUpper(std::string_view bytes) {
-  return !bytes.empty() && bytes[0] >= 'A' && bytes[0] <= 'Z';
-}
+bool StartsUpper(std::string_view bytes) { return !bytes.empty() && IsAsciiUpper(bytes[0]); }
 
 std::string MatchCase(std::string_view observed, std::string original) {
   if (StartsUpper(observed) && !original.empty() && original[0] >= 'a' && original[0] <= 'z') {
@@ -90,6 +165,8 @@ class SentenceDecoder {
     for (uint32_t i = 0; i < words_.size(); ++i) AddCandidates(i);
     std::vector<int> chosen = BestPath();
     Report(chosen, spans);
+    for (SpunSpan& span : glued_) spans->push_back(std::move(span));
+    glued_.clear();
   }
 
  private:
@@ -100,6 +177,7 @@ class SentenceDecoder {
       const text::Token& token = tokens_.tokens[t];
       if (token.kind != text::TokenKind::kWord && token.kind != text::TokenKind::kNumber) continue;
       std::string_view bytes = input_.substr(token.begin, token.end - token.begin);
+      if (token.kind == text::TokenKind::kWord && !token.quoted && SplitGlued(t, bytes)) continue;
       key.clear();
       text::AppendLookupKey(bytes, &key);
       WordId id = model_.vocabulary().Find(key).value_or(kUnknownWord);
@@ -113,6 +191,38 @@ class SentenceDecoder {
     }
   }
 
+  // "inFebruary": a space lost between a lower-case word and a capitalised
+  // one. When both halves are known words, they enter the sentence as two
+  // words (left alone by the decoder) and the split is reported as a span.
+  bool SplitGlued(uint32_t token_index, std::string_view bytes) {
+    size_t split = GlueOffset(bytes);
+    if (split == 0) return false;
+    std::string key;
+    text::AppendLookupKey(bytes.substr(0, split), &key);
+    WordId first = model_.vocabulary().Find(key).value_or(kUnknownWord);
+    key.clear();
+    text::AppendLookupKey(bytes.substr(split), &key);
+    WordId second = model_.vocabulary().Find(key).value_or(kUnknownWord);
+    if (!InLanguageModel(first) || !InLanguageModel(second)) return false;
+    const lm::NgramModel& lm = model_.language_model();
+    lm::LmState state = lm.NullContext();
+    std::array<WordId, 2> words = {first, second};
+    double split_score = ScoreWords(&state, words);
+    state = lm.NullContext();
+    double glued_score = ScoreWords(&state, std::span<const WordId>(&kUnknownWord, 1));
+    const text::Token& token = tokens_.tokens[token_index];
+    SpunSpan span;
+    span.start = token.begin;
+    span.end = token.end;
+    span.text = std::string(bytes);
+    span.original = std::string(bytes.substr(0, split)) + " " + std::string(bytes.substr(split));
+    span.score = split_score - glued_score;
+    glued_.push_back(std::move(span));
+    words_.push_back({token_index, first, false});
+    words_.push_back({token_index, second, false});
+    return true;
+  }
+
   bool InLanguageModel(WordId word) const {
     return model_.Log10Frequency(word) > kUnknownLog10Frequency;
   }
@@ -120,10 +230,11 @@ class SentenceDecoder {
   // Expands a lexicon entry reached through `reading` into re-inflected
   // candidate word sequences replacing words_[first, first + length).
   void ExpandEntry(lexicon::EntryId entry, const LemmaReading& reading, uint32_t first,
-                   uint32_t length, std::vector<std::vector<WordId>>* out) const {
+                   uint32_t length, std::vector<Proposal>* out) const {
     const lexicon::Lexicon& lexicon = model_.lexicon();
     for (const Edge& edge : lexicon.Neighbors(entry)) {
-      if (!IsUsableRelation(edge.relation) || !PartsOfSpeechAgree(edge.source_pos, reading.pos) ||
+      double relation_cost = RelationCost(edge.relation);
+      if (relation_cost < 0 || !PartsOfSpeechAgree(edge.source_pos, reading.pos) ||
           !PartsOfSpeechAgree(edge.pos, reading.pos)) {
         continue;
       }
@@ -146,7 +257,7 @@ class SentenceDecoder {
                        [this](WordId w) { return InLanguageModel(w); })) {
         continue;
       }
-      out->push_back(std::move(words));
+      out->emplace_back(std::move(words), options_.change_cost + relation_cost);
     }
   }
 
@@ -161,7 +272,7 @@ class SentenceDecoder {
       if (length == 1 && model_.Log10Frequency(words_[first].id) > kFunctionWordLog10Frequency) {
         continue;
       }
-      std::vector<std::vector<WordId>> found;
+      std::vector<Proposal> found;
       std::vector<WordId> phrase;
       for (uint32_t j = first; j < first + length; ++j) phrase.push_back(words_[j].id);
       // Readings of the phrase: the whole phrase as written, and with its head
@@ -185,19 +296,73 @@ class SentenceDecoder {
         if (!entry) continue;
         ExpandEntry(*entry, reading, first, length, &found);
       }
+      // One proposal per wording, at the cheapest relation that reached it.
       std::sort(found.begin(), found.end());
-      found.erase(std::unique(found.begin(), found.end()), found.end());
+      found.erase(
+          std::unique(found.begin(), found.end(),
+                      [](const Proposal& a, const Proposal& b) { return a.first == b.first; }),
+          found.end());
       if (found.size() > kMaxCandidatesPerSpan) {
         std::partial_sort(found.begin(), found.begin() + kMaxCandidatesPerSpan, found.end(),
-                          [this](const std::vector<WordId>& a, const std::vector<WordId>& b) {
-                            return model_.Log10Frequency(a[0]) > model_.Log10Frequency(b[0]);
+                          [this](const Proposal& a, const Proposal& b) {
+                            return model_.Log10Frequency(a.first[0]) >
+                                   model_.Log10Frequency(b.first[0]);
                           });
         found.resize(kMaxCandidatesPerSpan);
       }
-      for (std::vector<WordId>& words : found) {
-        candidates_.push_back({first, length, std::move(words)});
+      int article = PrecedingArticle(first);
+      lm::LmState before = ObservedStateBefore(first);
+      double observed_score = LocalScore(before, phrase, first + length);
+      for (auto& [words, cost] : found) {
+        if (article >= 0 && (article == 1) != TakesAn(WordText(words_[first].id)) &&
+            (article == 1) == TakesAn(WordText(words[0]))) {
+          cost = std::max(0.0, cost - kArticleAgreementDiscount);
+        }
+        // Candidates far from winning even in the observed context never win
+        // in the beam either; dropping them here keeps decoding linear and fast.
+        double net = LocalScore(before, words, first + length) - observed_score - cost;
+        if (net < -kPrefilterMargin) continue;
+        candidates_.push_back({first, length, std::move(words), cost});
       }
     }
+    AddFillerDeletion(first);
+  }
+
+  std::string_view WordText(WordId word) const { return model_.vocabulary().Word(word); }
+
+  // The LM state after the observed words before words_[first].
+  lm::LmState ObservedStateBefore(uint32_t first) const {
+    const lm::NgramModel& lm = model_.language_model();
+    uint32_t context = static_cast<uint32_t>(std::max(lm.order() - 1, 0));
+    lm::LmState state = first <= context ? lm.BeginSentence() : lm.NullContext();
+    uint32_t from = first <= context ? 0 : first - context;
+    for (uint32_t j = from; j < first; ++j) {
+      ScoreWords(&state, std::span<const WordId>(&words_[j].id, 1));
+    }
+    return state;
+  }
+
+  // 1 when words_[i] follows "an", 0 after "a", -1 otherwise.
+  int PrecedingArticle(uint32_t i) const {
+    if (i == 0) return -1;
+    std::string_view previous = WordText(words_[i - 1].id);
+    if (previous == "an") return 1;
+    if (previous == "a") return 0;
+    return -1;
+  }
+
+  // An adverb right after an auxiliary ("had actually dropped") may be a
+  // filler the spinner inserted.
+  void AddFillerDeletion(uint32_t i) {
+    if (i == 0 || i + 1 >= words_.size() || !words_[i].changeable) return;
+    if (!IsAuxiliary(WordText(words_[i - 1].id))) return;
+    std::vector<LemmaReading> readings;
+    model_.lexicon().Lemmatize(words_[i].id, &readings);
+    if (readings.empty()) return;
+    for (const LemmaReading& reading : readings) {
+      if (reading.pos != PartOfSpeech::kAdverb) return;
+    }
+    candidates_.push_back({i, 1, {}, options_.change_cost + kFillerDeletionCost});
   }
 
   double ScoreWords(lm::LmState* state, std::span<const WordId> words) const {
@@ -215,7 +380,8 @@ class SentenceDecoder {
   std::vector<int> BestPath() {
     const lm::NgramModel& lm = model_.language_model();
     const size_t n = words_.size();
-    std::vector<std::vector<int>> by_first(n);
+    by_first_.assign(n, {});
+    std::vector<std::vector<int>>& by_first = by_first_;
     for (size_t c = 0; c < candidates_.size(); ++c) {
       by_first[candidates_[c].first].push_back(static_cast<int>(c));
     }
@@ -235,7 +401,7 @@ class SentenceDecoder {
           const Candidate& candidate = candidates_[c];
           lm::LmState cand_state = arena_[h].state;
           double cand_score =
-              arena_[h].score + ScoreWords(&cand_state, candidate.words) - options_.change_cost;
+              arena_[h].score + ScoreWords(&cand_state, candidate.words) - candidate.cost;
           arena_.push_back({cand_state, cand_score, h, c});
           frontier[pos + candidate.length].push_back(static_cast<int>(arena_.size() - 1));
         }
@@ -307,22 +473,35 @@ class SentenceDecoder {
       }
       double observed_score = LocalScore(before, observed, best.first + best.length);
       std::vector<std::pair<double, std::string>> ranked;
-      for (const Candidate& other : candidates_) {
-        if (other.first != best.first || other.length != best.length) continue;
-        double gain = LocalScore(before, other.words, best.first + best.length) - observed_score;
-        ranked.emplace_back(gain, Surface(other.words));
+      for (int c : by_first_[best.first]) {
+        const Candidate& other = candidates_[c];
+        if (other.first != best.first || other.length != best.length || other.words.empty()) {
+          continue;
+        }
+        // Ranked by the decoder's own objective: LM gain minus channel cost.
+        double net =
+            LocalScore(before, other.words, best.first + best.length) - observed_score - other.cost;
+        ranked.emplace_back(net, Surface(other.words));
       }
       std::sort(ranked.begin(), ranked.end(),
                 [](const auto& a, const auto& b) { return a.first > b.first; });
       SpunSpan span;
       span.start = tokens_.tokens[words_[best.first].token].begin;
       span.end = tokens_.tokens[words_[best.first + best.length - 1].token].end;
+      if (best.words.empty()) {
+        // A deleted filler takes the space before it along.
+        while (span.start > 0 &&
+               (input_[span.start - 1] == ' ' || input_[span.start - 1] == '\t')) {
+          --span.start;
+        }
+      }
       span.text = std::string(input_.substr(span.start, span.end - span.start));
-      span.original = MatchCase(span.text, Surface(best.words));
+      span.original =
+          best.words.empty() ? std::string() : MatchCase(span.text, Surface(best.words));
       span.score = LocalScore(before, best.words, best.first + best.length) - observed_score;
-      for (const auto& [gain, surface] : ranked) {
+      for (const auto& [net, surface] : ranked) {
         if (static_cast<int>(span.alternatives.size()) >= options_.max_alternatives) break;
-        if (gain <= 0) break;
+        if (net < -kAlternativeMargin) break;
         std::string alternative = MatchCase(span.text, surface);
         if (alternative != span.original) span.alternatives.push_back(std::move(alternative));
       }
@@ -336,7 +515,9 @@ class SentenceDecoder {
   std::string_view input_;
   const text::TokenizedText& tokens_;
   std::vector<SentenceWord> words_;
+  std::vector<SpunSpan> glued_;
   std::vector<Candidate> candidates_;
+  std::vector<std::vector<int>> by_first_;  // candidate indexes by first word
   std::vector<Hypothesis> arena_;
   std::vector<lm::LmState> path_states_;
 };
@@ -368,6 +549,8 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
   for (const text::Sentence& sentence : tokens.sentences) {
     decoder.Decode(sentence, &result.spans, &result.words);
   }
+  std::sort(result.spans.begin(), result.spans.end(),
+            [](const SpunSpan& a, const SpunSpan& b) { return a.start < b.start; });
   result.spun_probability = SpunProbability(result.spans.size(), result.words);
   uint32_t copied = 0;
   for (const SpunSpan& span : result.spans) {

@@ -22,7 +22,7 @@ struct CheckFlags {
 };
 
 // Coloured when stdout is a terminal: each span as [text -> original].
-void PrintForPeople(const pipeline::CheckResult& result, std::string_view input, bool color) {
+void PrintForPeople(const pipeline::CheckResult& result, bool color) {
   double p = result.spun_probability;
   std::printf("%s (spun probability %.2f, %zu suspicious span%s in %u words)\n",
               p >= 0.5 ? "SPUN" : "not spun", p, result.spans.size(),
@@ -34,16 +34,20 @@ void PrintForPeople(const pipeline::CheckResult& result, std::string_view input,
       alternatives += alternative;
     }
     if (!alternatives.empty()) alternatives += ")";
+    // A deleted filler's span includes the space before it; show the word.
+    std::string_view text = span.text;
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    std::string original = span.original.empty() ? "(delete)" : span.original;
     if (color) {
-      std::printf("  \033[31m%s\033[0m -> \033[32m%s\033[0m%s  [bytes %u-%u, score %.2f]\n",
-                  span.text.c_str(), span.original.c_str(), alternatives.c_str(), span.start,
-                  span.end, span.score);
+      std::printf("  \033[31m%.*s\033[0m -> \033[32m%s\033[0m%s  [bytes %u-%u, score %.2f]\n",
+                  static_cast<int>(text.size()), text.data(), original.c_str(),
+                  alternatives.c_str(), span.start, span.end, span.score);
     } else {
-      std::printf("  %s -> %s%s  [bytes %u-%u, score %.2f]\n", span.text.c_str(),
-                  span.original.c_str(), alternatives.c_str(), span.start, span.end, span.score);
+      std::printf("  %.*s -> %s%s  [bytes %u-%u, score %.2f]\n", static_cast<int>(text.size()),
+                  text.data(), original.c_str(), alternatives.c_str(), span.start, span.end,
+                  span.score);
     }
   }
-  (void)input;
 }
 
 int RunCheck(const CheckFlags& flags, bool restore_only) {
@@ -85,7 +89,7 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
     std::cout << pipeline::CheckResultToJson(*result) << '\n';
   } else {
     std::cout.flush();
-    PrintForPeople(*result, *input, ::isatty(STDOUT_FILENO) == 1);
+    PrintForPeople(*result, ::isatty(STDOUT_FILENO) == 1);
     std::fflush(stdout);
   }
   std::cout.flush();
