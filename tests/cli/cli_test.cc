@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -298,6 +299,85 @@ TEST_F(CliTest, LmBuildScoreAndBadInput) {
   EXPECT_EQ(Unspin("lm build -o " + lm + " " + (dir_ / "missing.txt").string()).exit_code, 4);
   std::ofstream(dir_ / "junk.lm", std::ios::binary) << "not a model";
   EXPECT_EQ(Unspin("lm score --lm " + (dir_ / "junk.lm").string() + " -", "Text.").exit_code, 3);
+}
+
+// unspin simulate: same seed, same text; the key's byte offsets index the
+// input and the output; --lines keys each line as its own document.
+TEST_F(CliTest, SimulateIsDeterministicAndKeyedByBytes) {
+  std::string input = Slurp(Example("harbor-original.txt"));
+  for (const char* style : {"thesaurus", "phrase", "sparse"}) {
+    std::string key = (dir_ / (std::string(style) + ".key")).string();
+    std::string args = std::string("simulate --style ") + style + " --rate 0.3 --seed 9 ";
+    Outcome first = Unspin(args + "--key " + key + " " + Example("harbor-original.txt"));
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    Outcome again = Unspin(args + "-", input);
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(first.out, again.out) << style;
+    EXPECT_NE(first.out, input) << style;
+    nlohmann::json json = nlohmann::json::parse(Slurp(key));
+    EXPECT_EQ(json["document"], 0);
+    ASSERT_FALSE(json["changes"].empty()) << style;
+    for (const auto& change : json["changes"]) {
+      size_t orig_start = change["orig_start"], orig_end = change["orig_end"];
+      size_t spun_start = change["spun_start"], spun_end = change["spun_end"];
+      ASSERT_LE(orig_end, input.size());
+      ASSERT_LE(spun_end, first.out.size());
+      EXPECT_EQ(input.substr(orig_start, orig_end - orig_start), change["original"]);
+      EXPECT_EQ(first.out.substr(spun_start, spun_end - spun_start), change["spun"]);
+    }
+  }
+  std::string key = (dir_ / "lines.key").string();
+  Outcome lines = Unspin("simulate --style thesaurus --rate 0.5 --lines --key " + key + " -",
+                         "The engineers found cracks in the old bridge.\n\nThe mayor urged a "
+                         "quick decision.\n");
+  ASSERT_EQ(lines.exit_code, 0) << lines.err;
+  EXPECT_EQ(std::count(lines.out.begin(), lines.out.end(), '\n'), 3);
+  std::istringstream key_lines(Slurp(key));
+  std::string line;
+  int documents = 0;
+  while (std::getline(key_lines, line)) {
+    EXPECT_EQ(nlohmann::json::parse(line)["document"], documents++);
+  }
+  EXPECT_EQ(documents, 3);
+  EXPECT_EQ(Unspin("simulate --style fancy -", "Text.").exit_code, 1);
+  EXPECT_EQ(Unspin("simulate --style phrase --rate 2 -", "Text.").exit_code, 1);
+}
+
+// unspin eval: every metric on pairs made by simulate; a bad line names its
+// number and exits 2.
+TEST_F(CliTest, EvalReportsEveryMetricAndRejectsBadLines) {
+  const std::string originals =
+      "The city council delayed a vote on emergency repairs to the old harbor bridge.\n"
+      "Council members said they needed more time to review the cost of the work.\n"
+      "The mayor had urged a quick decision after inspectors found cracks in the supports.\n";
+  Outcome spun = Unspin("simulate --style phrase --rate 0.5 --lines -", originals);
+  ASSERT_EQ(spun.exit_code, 0) << spun.err;
+  std::istringstream a(originals), b(spun.out);
+  std::string original_line, spun_line, pairs;
+  while (std::getline(a, original_line) && std::getline(b, spun_line)) {
+    pairs += nlohmann::json{{"original", original_line}, {"spun", spun_line}}.dump() + "\n";
+  }
+  std::ofstream(dir_ / "pairs.jsonl", std::ios::binary) << pairs;
+  Outcome table = Unspin("eval " + (dir_ / "pairs.jsonl").string());
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  for (const char* metric : {"pairs\t3\n", "auc\t", "f1\t", "error_reduction\t", "collateral\t",
+                             "false_changes\t", "exact_restoration\t", "docs_per_second\t"}) {
+    EXPECT_NE(table.out.find(metric), std::string::npos) << metric << " in\n" << table.out;
+  }
+  Outcome json = Unspin("eval --json --change-cost 3 -", pairs);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  nlohmann::json report = nlohmann::json::parse(json.out);
+  for (const char* key : {"auc", "f1", "error_reduction", "collateral", "false_changes",
+                          "exact_restoration", "spinner_spans", "docs_per_second"}) {
+    EXPECT_TRUE(report[key].is_number()) << key;
+  }
+  EXPECT_EQ(report["pairs"], 3);
+  EXPECT_GT(report["spinner_spans"].get<int>(), 0);
+
+  Outcome bad = Unspin("eval -", "{\"original\": \"a\", \"spun\": \"b\"}\n{\"original\": 1}\n");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("line 2"), std::string::npos) << bad.err;
+  EXPECT_TRUE(bad.out.empty());
 }
 
 }  // namespace

@@ -46,6 +46,7 @@ void RegisterRestore(CLI::App& app, Action* action);
 void RegisterModel(CLI::App& app, Action* action);
 void RegisterLm(CLI::App& app, Action* action);
 void RegisterEval(CLI::App& app, Action* action);
+void RegisterSimulate(CLI::App& app, Action* action);
 
 }  // namespace unspin::cli
 

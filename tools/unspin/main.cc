@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   RegisterModel(app, &action);
   RegisterLm(app, &action);
   RegisterEval(app, &action);
+  RegisterSimulate(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
