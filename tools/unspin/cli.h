@@ -47,6 +47,7 @@ void RegisterModel(CLI::App& app, Action* action);
 void RegisterLm(CLI::App& app, Action* action);
 void RegisterEval(CLI::App& app, Action* action);
 void RegisterSimulate(CLI::App& app, Action* action);
+void RegisterExtract(CLI::App& app, Action* action);
 
 }  // namespace unspin::cli
 

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   RegisterLm(app, &action);
   RegisterEval(app, &action);
   RegisterSimulate(app, &action);
+  RegisterExtract(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
