@@ -306,18 +306,28 @@ TEST(LmNgramModelTest, BadHeaderFieldsAreCorruption) {
     std::memcpy(copy.data() + offset, &value, sizeof(value));
     return copy;
   };
-  // format_version, order, unigram_slots, count[1] (low word), max_probe[1].
-  for (auto [offset, value] : std::vector<std::pair<size_t, uint32_t>>{{0, 2},
-                                                                       {4, 0},
+  // order, unigram_slots, count[1] (low word), buckets[1], prob_bins[1],
+  // backoff_bins[1], backoff_bins[2] (the top order has none).
+  for (auto [offset, value] : std::vector<std::pair<size_t, uint32_t>>{{4, 0},
                                                                        {4, 6},
                                                                        {4, 2},
                                                                        {8, 1},
                                                                        {8, 1u << 30},
                                                                        {24, 1u << 30},
-                                                                       {100, 1u << 30}}) {
+                                                                       {64, 0},
+                                                                       {64, 1u << 30},
+                                                                       {100, 0},
+                                                                       {100, 65537},
+                                                                       {120, 0},
+                                                                       {124, 1}}) {
     std::string copy = patched(offset, value);
     Result<NgramModel> model = NgramModel::Open(copy);
     EXPECT_EQ(model.status().code(), StatusCode::kCorruption) << offset << " " << value;
+  }
+  // Another format version (1 was the 16-byte probing layout): rebuild the model.
+  for (uint32_t version : {1u, 3u}) {
+    Result<NgramModel> model = NgramModel::Open(patched(0, version));
+    EXPECT_EQ(model.status().code(), StatusCode::kVersionMismatch) << version;
   }
 }
 

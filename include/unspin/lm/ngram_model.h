@@ -32,7 +32,6 @@ inline constexpr int kMaxOrder = 5;
 
 namespace internal {
 struct UnigramEntry;  // section records, defined in src/lm/layout.h
-struct NgramEntry;
 }  // namespace internal
 
 // The part of the history that can still change future scores. A small value:
@@ -77,27 +76,32 @@ class NgramModelBuilder {
   void Add(std::span<const WordId> words, float log10_prob, float log10_backoff);
 
   int order() const { return order_; }
-  // Distinct n-grams of order n added so far (0 outside 1..order).
+  // Distinct n-grams of order n added so far, without those Serialize's
+  // closure added (0 outside 1..order).
   uint64_t count(int n) const;
 
   // The section bytes. Before writing, the n-gram set is closed under prefix
   // and suffix (a missing (n-1)-gram gets its backed-off probability and a zero
-  // back-off, which leaves every score unchanged), and <unk> gets the lowest
-  // unigram probability if it was not added. Scores of the opened model equal
-  // standard back-off over the added n-grams.
+  // back-off, which leaves every score unchanged), and <unk> gets the lowest unigram probability if
+  // it was not added. Probabilities and back-offs of orders >= 2 are quantised to at most 65,536
+  // values per order and kind (exact when an order has no more distinct values). Scores of the
+  // opened model equal standard back-off over the added n-grams, up to that quantisation. Memory:
+  // the records plus about 20 bytes per n-gram of the largest order, plus the result.
   std::string Serialize() const;
 
  private:
   struct Record {
     std::array<uint32_t, kMaxOrder> words;  // oldest first, unused tail zero
-    float log10_prob;
+    float log10_prob;                       // NaN: a closure placeholder, set by Close()
     float log10_backoff;
   };
   void Normalize() const;
+  void Close() const;
 
   int order_;
   mutable std::array<std::vector<Record>, kMaxOrder> records_;  // by order - 1
   mutable bool normalized_ = true;
+  mutable std::array<uint64_t, kMaxOrder> closure_added_{};  // records_ added by Close()
 };
 
 // A read-only view over the bytes of an "LMNG" section, which must outlive it
@@ -137,11 +141,18 @@ class NgramModel {
 
  private:
   struct Table {
-    const internal::NgramEntry* entries = nullptr;  // [capacity]
-    uint64_t capacity = 0;
-    uint32_t max_probe = 0;
+    const uint8_t* records = nullptr;         // [count] records of record_bytes
+    const uint32_t* bucket_starts = nullptr;  // [buckets + 1]
+    const float* prob_codebook = nullptr;     // [prob_last + 1]
+    const float* backoff_codebook = nullptr;  // [backoff_last + 1]; null at the top order
+    uint64_t count = 0;
+    uint64_t buckets = 0;
+    uint32_t record_bytes = 0;
+    uint32_t prob_last = 0;
+    uint32_t backoff_last = 0;
   };
-  const internal::NgramEntry* Find(const Table& table, uint64_t hash) const;
+  // The record of the n-gram with this hash among [begin, end) of the table, or null.
+  static const uint8_t* Find(const Table& table, uint64_t hash, uint64_t begin, uint64_t end);
   uint32_t MapWord(WordId word) const;
 
   int order_ = 0;
