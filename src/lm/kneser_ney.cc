@@ -20,8 +20,15 @@
 //     probability of a seen n-gram is its interpolated p.
 #include "unspin/lm/kneser_ney.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <string>
@@ -220,13 +227,134 @@ void PruneSingletons(int order, const std::vector<float>& unigram_prob,
 
 // ---------------------------------------------------------------- counting
 
-Result<NgramCounter> NgramCounter::Create(int order) {
+// Run files: sorted distinct (window, count) records of 24 bytes (16-byte
+// window, 8-byte count), written and read through buffers.
+
+struct NgramCounter::Runs {
+  struct Run {
+    std::FILE* file = nullptr;
+    uint64_t records = 0;
+  };
+  std::vector<Run> files;
+  ~Runs() {
+    for (Run& run : files) {
+      if (run.file != nullptr) std::fclose(run.file);
+    }
+  }
+};
+
+namespace {
+
+constexpr size_t kRunRecordBytes = 24;  // 16-byte window, 8-byte count, no padding
+
+void PutRunRecord(const PackedNgram& window, uint64_t count, char* out) {
+  std::memcpy(out, &window, 16);
+  std::memcpy(out + 16, &count, 8);
+}
+
+// Reads one run sequentially.
+class RunReader {
+ public:
+  RunReader(std::FILE* file, uint64_t records) : file_(file), left_(records) {}
+
+  // Loads the next record; false at the end. Errors: IOError.
+  Result<bool> Next() {
+    if (left_ == 0) return false;
+    if (at_ == filled_) {
+      size_t want = static_cast<size_t>(std::min<uint64_t>(left_, kBufferRecords));
+      buffer_.resize(kBufferRecords * kRunRecordBytes);
+      if (std::fread(buffer_.data(), kRunRecordBytes, want, file_) != want) {
+        return IOError("counting run file: short read (was the temporary directory changed?)");
+      }
+      at_ = 0;
+      filled_ = want;
+    }
+    std::memcpy(&window_, buffer_.data() + at_ * kRunRecordBytes, 16);
+    std::memcpy(&count_, buffer_.data() + at_ * kRunRecordBytes + 16, 8);
+    ++at_;
+    --left_;
+    return true;
+  }
+  const PackedNgram& window() const { return window_; }
+  uint64_t count() const { return count_; }
+
+ private:
+  static constexpr size_t kBufferRecords = 1 << 15;  // 768 KB per run
+  std::FILE* file_;
+  uint64_t left_;
+  std::vector<char> buffer_;
+  size_t at_ = 0, filled_ = 0;
+  PackedNgram window_ = 0;
+  uint64_t count_ = 0;
+};
+
+}  // namespace
+
+NgramCounter::NgramCounter(int order, CounterOptions options)
+    : order_(order), options_(std::move(options)), runs_(std::make_unique<Runs>()) {
+  if (options_.memory_bytes > 0) {
+    buffer_limit_ = std::max<uint64_t>(1024, options_.memory_bytes / sizeof(PackedNgram));
+  }
+}
+NgramCounter::NgramCounter(NgramCounter&&) noexcept = default;
+NgramCounter& NgramCounter::operator=(NgramCounter&&) noexcept = default;
+NgramCounter::~NgramCounter() = default;
+
+int NgramCounter::runs() const { return runs_ ? static_cast<int>(runs_->files.size()) : 0; }
+
+Result<NgramCounter> NgramCounter::Create(int order, CounterOptions options) {
   if (order < kMinTrainOrder || order > kMaxTrainOrder) {
     return InvalidArgumentError("n-gram order " + std::to_string(order) + " is outside " +
                                 std::to_string(kMinTrainOrder) + ".." +
                                 std::to_string(kMaxTrainOrder));
   }
-  return NgramCounter(order);
+  return NgramCounter(order, std::move(options));
+}
+
+Status NgramCounter::Spill() {
+  std::sort(windows_.begin(), windows_.end());
+  std::string dir = options_.temp_dir;
+  if (dir.empty()) {
+    std::error_code error;
+    dir = std::filesystem::temp_directory_path(error).string();
+    if (error) dir = "/tmp";
+  }
+  std::string path = dir + "/unspin-lm-run-XXXXXX";
+  int fd = ::mkstemp(path.data());
+  if (fd < 0) return ErrnoError("cannot create a counting run file in " + dir, errno);
+  ::unlink(path.c_str());
+  std::FILE* file = ::fdopen(fd, "w+b");
+  if (file == nullptr) {
+    int saved = errno;
+    ::close(fd);
+    return ErrnoError("cannot open a counting run file in " + dir, saved);
+  }
+  runs_->files.push_back({file, 0});
+  Runs::Run& run = runs_->files.back();
+  std::vector<char> buffer;
+  buffer.reserve(1 << 20);
+  auto flush = [&]() -> Status {
+    if (!buffer.empty() && std::fwrite(buffer.data(), 1, buffer.size(), file) != buffer.size()) {
+      return ErrnoError("cannot write a counting run file in " + dir, errno);
+    }
+    buffer.clear();
+    return Status::Ok();
+  };
+  for (size_t i = 0; i < windows_.size();) {
+    size_t j = i + 1;
+    while (j < windows_.size() && windows_[j] == windows_[i]) ++j;
+    buffer.resize(buffer.size() + kRunRecordBytes);
+    PutRunRecord(windows_[i], j - i, buffer.data() + buffer.size() - kRunRecordBytes);
+    ++run.records;
+    if (buffer.size() >= (1 << 20)) UNSPIN_RETURN_IF_ERROR(flush());
+    i = j;
+  }
+  UNSPIN_RETURN_IF_ERROR(flush());
+  if (std::fflush(file) != 0) {
+    return ErrnoError("cannot write a counting run file in " + dir, errno);
+  }
+  windows_.clear();
+  return Status::Ok();
 }
 
 Status NgramCounter::AddSentence(std::span<const WordId> words) {
@@ -239,6 +367,13 @@ Status NgramCounter::AddSentence(std::span<const WordId> words) {
       return ResourceExhaustedError("word id " + std::to_string(ToIndex(word)) +
                                     " exceeds the counter's limit of " +
                                     std::to_string(kMaxPackedWord));
+    }
+  }
+  if (buffer_limit_ > 0) {
+    // Untouched capacity costs no memory; reserving avoids doubling past the budget.
+    if (windows_.capacity() < buffer_limit_) windows_.reserve(buffer_limit_);
+    if (windows_.size() + words.size() + 1 > buffer_limit_ && !windows_.empty()) {
+      UNSPIN_RETURN_IF_ERROR(Spill());
     }
   }
   // Window ending at predicted position i of <s> w_1 .. w_k </s> (i = 1..k+1).
@@ -257,20 +392,58 @@ Status NgramCounter::AddSentence(std::span<const WordId> words) {
   return Status::Ok();
 }
 
-WindowCounts NgramCounter::Finish() && {
+Result<WindowCounts> NgramCounter::Finish() && {
   WindowCounts result;
   result.order = order_;
   result.tokens = tokens_;
   result.sentences = sentences_;
-  std::vector<PackedNgram> windows = std::move(windows_);
-  std::sort(windows.begin(), windows.end());
-  for (size_t i = 0; i < windows.size();) {
-    size_t j = i + 1;
-    while (j < windows.size() && windows[j] == windows[i]) ++j;
-    result.windows.push_back(windows[i]);
-    result.counts.push_back(j - i);
-    i = j;
+  if (runs_->files.empty()) {
+    std::vector<PackedNgram> windows = std::move(windows_);
+    std::sort(windows.begin(), windows.end());
+    for (size_t i = 0; i < windows.size();) {
+      size_t j = i + 1;
+      while (j < windows.size() && windows[j] == windows[i]) ++j;
+      result.windows.push_back(windows[i]);
+      result.counts.push_back(j - i);
+      i = j;
+    }
+    return result;
   }
+  if (!windows_.empty()) UNSPIN_RETURN_IF_ERROR(Spill());
+  windows_ = {};
+  // k-way merge with a heap of (window, run).
+  std::vector<RunReader> readers;
+  for (Runs::Run& run : runs_->files) {
+    if (std::fseek(run.file, 0, SEEK_SET) != 0) {
+      return ErrnoError("cannot rewind a counting run file", errno);
+    }
+    readers.emplace_back(run.file, run.records);
+  }
+  using Head = std::pair<PackedNgram, size_t>;
+  auto greater = [](const Head& a, const Head& b) { return a.first > b.first; };
+  std::vector<Head> heap;
+  for (size_t r = 0; r < readers.size(); ++r) {
+    UNSPIN_ASSIGN_OR_RETURN(bool more, readers[r].Next());
+    if (more) heap.emplace_back(readers[r].window(), r);
+  }
+  std::make_heap(heap.begin(), heap.end(), greater);
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), greater);
+    auto [window, r] = heap.back();
+    heap.pop_back();
+    if (!result.windows.empty() && result.windows.back() == window) {
+      result.counts.back() += readers[r].count();
+    } else {
+      result.windows.push_back(window);
+      result.counts.push_back(readers[r].count());
+    }
+    UNSPIN_ASSIGN_OR_RETURN(bool more, readers[r].Next());
+    if (more) {
+      heap.emplace_back(readers[r].window(), r);
+      std::push_heap(heap.begin(), heap.end(), greater);
+    }
+  }
+  runs_ = std::make_unique<Runs>();  // closes (and so deletes) the run files
   return result;
 }
 

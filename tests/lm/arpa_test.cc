@@ -26,7 +26,9 @@ BackoffLm TrainSmall(VocabularyBuilder* vocabulary, int order) {
     }
     EXPECT_TRUE(counter->AddSentence(sentence).ok());
   }
-  Result<BackoffLm> lm = EstimateKneserNey(std::move(*counter).Finish(), vocabulary->size());
+  Result<WindowCounts> counts = std::move(*counter).Finish();
+  EXPECT_TRUE(counts.ok());
+  Result<BackoffLm> lm = EstimateKneserNey(*counts, vocabulary->size());
   EXPECT_TRUE(lm.ok());
   return *lm;
 }

@@ -129,7 +129,9 @@ NgramModel Train(const std::vector<Gram>& corpus, int order, size_t vocabulary_s
     for (uint32_t w : sentence) words.push_back(WordId{w});
     EXPECT_TRUE(counter->AddSentence(words).ok());
   }
-  WindowCounts counts = std::move(*counter).Finish();
+  Result<WindowCounts> finished = std::move(*counter).Finish();
+  EXPECT_TRUE(finished.ok());
+  WindowCounts counts = std::move(*finished);
   Result<BackoffLm> lm = EstimateKneserNey(counts, vocabulary_size, options, report);
   EXPECT_TRUE(lm.ok()) << lm.status().ToString();
   NgramModelBuilder builder(order);
@@ -266,8 +268,54 @@ TEST(KneserNeyTest, BadOrderEmptyCorpusAndReservedWords) {
   std::vector<WordId> bad = {WordId{5}, kSentenceEnd};
   EXPECT_EQ(counter->AddSentence(bad).code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(counter->AddSentence({}).ok());
-  WindowCounts counts = std::move(*counter).Finish();
+  Result<WindowCounts> finished = std::move(*counter).Finish();
+  ASSERT_TRUE(finished.ok());
+  WindowCounts counts = std::move(*finished);
   EXPECT_EQ(EstimateKneserNey(counts, 10).status().code(), StatusCode::kInvalidArgument);
+}
+
+// A counter over a memory budget spills sorted runs and merges them: the
+// counts equal the in-memory ones exactly.
+TEST(KneserNeyTest, SpilledRunsMergeToTheInMemoryCounts) {
+  std::mt19937 rng(17);
+  std::vector<std::vector<WordId>> corpus(3000);
+  for (auto& sentence : corpus) {
+    sentence.resize(1 + rng() % 12);
+    for (WordId& word : sentence) {
+      word = WordId{static_cast<uint32_t>(3 + std::min(rng() % 40, rng() % 40))};
+    }
+  }
+  CounterOptions spilling;
+  spilling.memory_bytes = 1;  // the smallest buffer: 1024 windows
+  spilling.temp_dir = ::testing::TempDir();
+  Result<NgramCounter> in_memory = NgramCounter::Create(4);
+  Result<NgramCounter> on_disk = NgramCounter::Create(4, spilling);
+  ASSERT_TRUE(in_memory.ok() && on_disk.ok());
+  for (const auto& sentence : corpus) {
+    ASSERT_TRUE(in_memory->AddSentence(sentence).ok());
+    ASSERT_TRUE(on_disk->AddSentence(sentence).ok());
+  }
+  EXPECT_EQ(in_memory->runs(), 0);
+  EXPECT_GT(on_disk->runs(), 10);
+  Result<WindowCounts> want = std::move(*in_memory).Finish();
+  Result<WindowCounts> got = std::move(*on_disk).Finish();
+  ASSERT_TRUE(want.ok() && got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->windows, want->windows);
+  EXPECT_EQ(got->counts, want->counts);
+  EXPECT_EQ(got->tokens, want->tokens);
+  EXPECT_EQ(got->sentences, want->sentences);
+}
+
+TEST(KneserNeyTest, UnwritableRunDirectoryIsIOError) {
+  CounterOptions options;
+  options.memory_bytes = 1;
+  options.temp_dir = "/nonexistent/unspin-runs";
+  Result<NgramCounter> counter = NgramCounter::Create(3, options);
+  ASSERT_TRUE(counter.ok());
+  std::vector<WordId> sentence(600, WordId{7});
+  Status status = counter->AddSentence(sentence);
+  if (status.ok()) status = counter->AddSentence(sentence);
+  EXPECT_EQ(status.code(), StatusCode::kIOError) << status.ToString();
 }
 
 TEST(KneserNeyTest, PackedNgramsSortLexicographically) {

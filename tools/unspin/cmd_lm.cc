@@ -11,6 +11,8 @@
 // counted. Text is tokenised with text::Tokenize, each token becomes its
 // lookup key (lower-cased, text::AppendLookupKey; punctuation stays a token),
 // and each text::Sentence is one LM sentence.
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -18,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli.h"
 #include "unspin/base/file.h"
@@ -36,6 +39,8 @@ namespace fs = std::filesystem;
 struct LmFlags {
   int order = 4;
   bool prune = false;
+  std::string memory = "25%";
+  std::string temp_dir;
   std::string output;
   std::string arpa;
   std::string lm;
@@ -163,9 +168,46 @@ void ReportSkipped(const ReadStats& stats) {
   }
 }
 
+// "25%" (of physical memory), "512M", "4G", "1000000" (bytes); nullopt if malformed.
+std::optional<uint64_t> ParseMemory(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || !(value > 0)) return std::nullopt;
+  std::string suffix(end);
+  double bytes;
+  if (suffix == "%") {
+    if (value > 100) return std::nullopt;
+    double physical = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) *
+                      static_cast<double>(::sysconf(_SC_PAGESIZE));
+    bytes = physical * value / 100;
+  } else if (suffix.empty() || suffix == "B") {
+    bytes = value;
+  } else if (suffix == "K" || suffix == "k") {
+    bytes = value * 1024;
+  } else if (suffix == "M" || suffix == "m") {
+    bytes = value * 1024 * 1024;
+  } else if (suffix == "G" || suffix == "g") {
+    bytes = value * 1024 * 1024 * 1024;
+  } else {
+    return std::nullopt;
+  }
+  return static_cast<uint64_t>(bytes);
+}
+
 int RunBuild(const LmFlags& flags) {
   auto start = std::chrono::steady_clock::now();
-  Result<lm::NgramCounter> counter = lm::NgramCounter::Create(flags.order);
+  std::optional<uint64_t> memory = ParseMemory(flags.memory);
+  if (!memory) {
+    std::fprintf(stderr, "unspin: --memory %s: expected e.g. 25%%, 512M or 4G\n",
+                 flags.memory.c_str());
+    return kExitUsage;
+  }
+  lm::CounterOptions counter_options;
+  // The window buffer gets half the budget: sorting and the vocabulary need the rest.
+  counter_options.memory_bytes = *memory / 2;
+  counter_options.temp_dir = flags.temp_dir;
+  Result<lm::NgramCounter> counter = lm::NgramCounter::Create(flags.order, counter_options);
   if (!counter.ok()) return Fail(counter.status(), Origin::kInput);
   VocabularyBuilder vocabulary;
   std::vector<WordId> ids;
@@ -186,7 +228,15 @@ int RunBuild(const LmFlags& flags) {
     return kExitBadInput;
   }
   double read_seconds = SecondsSince(start);
-  lm::WindowCounts counts = std::move(*counter).Finish();
+  int runs = counter->runs();
+  Result<lm::WindowCounts> counted = std::move(*counter).Finish();
+  if (!counted.ok()) return Fail(counted.status(), Origin::kInput);
+  lm::WindowCounts counts = std::move(*counted);
+  if (runs > 0) {
+    std::fprintf(stderr,
+                 "unspin: counting spilled %d sorted runs (--memory %s), merged in %.1f s\n", runs,
+                 flags.memory.c_str(), SecondsSince(start) - read_seconds);
+  }
   lm::KneserNeyReport report;
   lm::KneserNeyOptions options;
   options.prune_singletons = flags.prune;
@@ -335,6 +385,13 @@ void RegisterLm(CLI::App& app, Action* action) {
       ->capture_default_str();
   build->add_option("-o,--output", flags->output, "language model file to write")->required();
   build->add_option("--arpa", flags->arpa, "also write the model as ARPA text");
+  build
+      ->add_option("--memory", flags->memory,
+                   "memory budget for counting, e.g. 25% (of RAM), 512M, 4G; beyond it sorted "
+                   "runs are spilled to disk and merged")
+      ->capture_default_str();
+  build->add_option("--temp-dir", flags->temp_dir,
+                    "directory for counting runs (default: $TMPDIR or /tmp)");
   build->add_flag("--prune", flags->prune,
                   "drop 3-grams and longer seen once (unless a longer kept n-gram needs them)");
   build

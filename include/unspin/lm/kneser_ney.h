@@ -6,14 +6,14 @@
 //   2. estimation: EstimateKneserNey turns WindowCounts into a BackoffLm,
 //      ARPA-style log10 probabilities and back-off weights for every n-gram.
 //
-// The stages meet only in WindowCounts (sorted packed windows + counts), so a
-// counter that spills sorted runs to disk can replace the in-memory one.
+// The stages meet only in WindowCounts (sorted packed windows + counts); the
+// counter spills sorted runs to disk past a memory budget (CounterOptions).
 //
 //   VocabularyBuilder vocab;
 //   UNSPIN_ASSIGN_OR_RETURN(NgramCounter counter, NgramCounter::Create(4));
 //   std::vector<WordId> sentence = {vocab.Intern("the"), vocab.Intern("cat")};
 //   UNSPIN_RETURN_IF_ERROR(counter.AddSentence(sentence));  // no <s> / </s>
-//   WindowCounts counts = std::move(counter).Finish();
+//   UNSPIN_ASSIGN_OR_RETURN(WindowCounts counts, std::move(counter).Finish());
 //   UNSPIN_ASSIGN_OR_RETURN(BackoffLm lm, EstimateKneserNey(counts, vocab.size()));
 //   NgramModelBuilder builder(lm.order);
 //   lm.AddTo(&builder);
@@ -22,7 +22,9 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "unspin/base/status.h"
@@ -76,28 +78,54 @@ struct WindowCounts {
   uint64_t sentences = 0;  // non-empty sentences added
 };
 
-// Counts windows in memory: 16 bytes per token until Finish sorts them.
-// Not thread-safe. TODO(#3): spill sorted runs to disk past a memory budget.
+struct CounterOptions {
+  // Bytes the window buffer may use before it is sorted, collapsed and spilled
+  // to a run file; 0 = never spill. Each added token takes 16 bytes.
+  uint64_t memory_bytes = 0;
+  // Directory for run files ("" = std::filesystem::temp_directory_path()). The
+  // files are unlinked as soon as they are created, so none outlives the
+  // counter, even after a crash.
+  std::string temp_dir;
+};
+
+// Counts windows: 16 bytes per token in a buffer; with a memory budget, a full
+// buffer is sorted, collapsed to (window, count) pairs and written to disk as
+// a sorted run, and Finish merges the runs (an external merge sort, as
+// KenLM's lmplz counts). The distinct windows with their counts must fit in
+// memory (24 bytes each). Not thread-safe.
 class NgramCounter {
  public:
   // `order` in kMinTrainOrder..kMaxTrainOrder, else InvalidArgument.
-  static Result<NgramCounter> Create(int order);
+  static Result<NgramCounter> Create(int order, CounterOptions options = {});
+
+  NgramCounter(NgramCounter&&) noexcept;
+  NgramCounter& operator=(NgramCounter&&) noexcept;
+  ~NgramCounter();
 
   // Adds one sentence of word ids (without <s> and </s>; empty sentences are
   // ignored). Errors: InvalidArgument if a word is <s> or </s>,
-  // ResourceExhausted if an id exceeds kMaxPackedWord.
+  // ResourceExhausted if an id exceeds kMaxPackedWord, IOError if a run
+  // cannot be written (e.g. a full disk).
   Status AddSentence(std::span<const WordId> words);
 
   uint64_t tokens() const { return tokens_; }
+  // Runs spilled to disk so far.
+  int runs() const;
 
-  // Sorts and counts; the counter is consumed.
-  WindowCounts Finish() &&;
+  // Sorts and counts (merging the runs); the counter is consumed.
+  // Errors: IOError reading or writing a run.
+  Result<WindowCounts> Finish() &&;
 
  private:
-  explicit NgramCounter(int order) : order_(order) {}
+  struct Runs;
+  NgramCounter(int order, CounterOptions options);
+  Status Spill();
 
   int order_;
+  CounterOptions options_;
+  uint64_t buffer_limit_ = 0;         // windows; 0 = unlimited
   std::vector<PackedNgram> windows_;  // one per predicted word, unsorted
+  std::unique_ptr<Runs> runs_;
   uint64_t tokens_ = 0;
   uint64_t sentences_ = 0;
 };
