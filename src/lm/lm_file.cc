@@ -27,6 +27,7 @@ Result<std::unique_ptr<LmFile>> LmFile::Open(const std::string& path) {
   if (!opened_model.ok()) return opened_model.status().WithContext(path);
   lm_file->vocabulary_ = *opened_vocabulary;
   lm_file->model_ = *opened_model;
+  lm_file->model_section_ = model;
   return lm_file;
 }
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "unspin/lm/lm_file.h"
 #include "unspin/lm/sphinx_reader.h"
 
 namespace unspin::model {
@@ -31,20 +32,40 @@ Status RequireFile(const std::string& path, std::string_view what, nlohmann::jso
 
 Status BuildModel(const BuildOptions& options, const std::string& out_path, BuildReport* report) {
   nlohmann::json sources;
-  UNSPIN_RETURN_IF_ERROR(RequireFile(options.sphinx_lm_path, "language model", &sources));
+  const bool trained_lm = !options.lm_path.empty();
+  UNSPIN_RETURN_IF_ERROR(RequireFile(trained_lm ? options.lm_path : options.sphinx_lm_path,
+                                     "language model", &sources));
   UNSPIN_RETURN_IF_ERROR(RequireFile(options.wordnet_dir + "/data.noun", "wordnet", &sources));
   UNSPIN_RETURN_IF_ERROR(RequireFile(options.mythes_path, "mythes", &sources));
 
   VocabularyBuilder vocabulary;
-  UNSPIN_ASSIGN_OR_RETURN(lm::NgramModelBuilder language_model,
-                          lm::ReadSphinxTrieLm(options.sphinx_lm_path, &vocabulary));
+  std::string lm_section;
+  if (trained_lm) {
+    // The LM's words first, in its id order: then its ids are the model's and
+    // its section needs no remapping.
+    Result<std::unique_ptr<lm::LmFile>> lm_file = lm::LmFile::Open(options.lm_path);
+    if (!lm_file.ok()) return lm_file.status();
+    const Vocabulary& lm_words = (*lm_file)->vocabulary();
+    for (uint32_t id = 0; id < lm_words.size(); ++id) {
+      std::string_view word = lm_words.Word(WordId{id});
+      if (vocabulary.Intern(word) != WordId{id}) {
+        return CorruptionError(options.lm_path + ": word " + std::to_string(id) + " \"" +
+                               std::string(word) +
+                               "\" repeats an earlier word; rebuild the language model");
+      }
+    }
+    lm_section = std::string((*lm_file)->model_section());
+  } else {
+    UNSPIN_ASSIGN_OR_RETURN(lm::NgramModelBuilder language_model,
+                            lm::ReadSphinxTrieLm(options.sphinx_lm_path, &vocabulary));
+    lm_section = language_model.Serialize();
+  }
   lexicon::LexiconBuilder lexicon(&vocabulary);
   UNSPIN_RETURN_IF_ERROR(lexicon.AddWordNet(options.wordnet_dir));
   UNSPIN_RETURN_IF_ERROR(lexicon.AddMythes(options.mythes_path));
 
-  std::string lm_section = language_model.Serialize();
   // Frequencies come from the LM's unigrams, so read them back through the
-  // query API rather than a second parser of the builder's internals.
+  // query API rather than a second parser of the section.
   UNSPIN_ASSIGN_OR_RETURN(lm::NgramModel lm_view, lm::NgramModel::Open(lm_section));
   std::vector<float> frequencies(vocabulary.size(), kUnknownLog10Frequency);
   for (uint32_t id = 0; id < vocabulary.size(); ++id) {
@@ -53,6 +74,8 @@ Status BuildModel(const BuildOptions& options, const std::string& out_path, Buil
       frequencies[id] = log10_prob;
     }
   }
+  std::vector<uint64_t> ngram_counts;
+  for (int n = 1; n <= lm_view.order(); ++n) ngram_counts.push_back(lm_view.NgramCount(n));
 
   SectionFileWriter writer(kModelMagic, kModelVersion);
   nlohmann::json metadata = {
@@ -68,10 +91,7 @@ Status BuildModel(const BuildOptions& options, const std::string& out_path, Buil
 
   if (report != nullptr) {
     report->lexicon = lexicon.stats();
-    report->ngram_counts.clear();
-    for (int n = 1; n <= language_model.order(); ++n) {
-      report->ngram_counts.push_back(language_model.count(n));
-    }
+    report->ngram_counts = std::move(ngram_counts);
     report->vocabulary_words = vocabulary.size();
     struct stat info {};
     if (::stat(out_path.c_str(), &info) == 0)

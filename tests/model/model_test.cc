@@ -15,6 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "unspin/lm/kneser_ney.h"
+#include "unspin/lm/lm_file.h"
+
 namespace unspin::model {
 namespace {
 
@@ -177,6 +180,80 @@ TEST_F(ModelFileTest, BuildIsDeterministic) {
   ASSERT_TRUE(std::equal(std::istreambuf_iterator<char>(built), {},
                          std::istreambuf_iterator<char>(reference), {}))
       << path << " differs from " << kDefaultModel;
+}
+
+// `--lm`: a trained language model takes the sphinx model's place. Its words
+// are interned into the model's vocabulary (with the lexicon's words), and
+// the model scores every sentence exactly as the trained file does.
+TEST_F(ModelFileTest, TrainedLmReplacesTheDefaultAndScoresTheSame) {
+  BuildOptions options;
+  for (const std::string& source : {options.wordnet_dir + "/data.noun", options.mythes_path}) {
+    if (!fs::exists(source)) GTEST_SKIP() << source << " is not installed (scripts/setup)";
+  }
+  const std::vector<std::vector<std::string>> corpus = {
+      {"the", "harbor", "was", "quiet", "."},
+      {"the", "ship", "left", "the", "harbor", "at", "dawn", "."},
+      {"a", "quiet", "zorblax", "left", "."},  // "zorblax": in the LM, not the lexicon
+      {"the", "crew", "was", "tired", "and", "the", "ship", "was", "late", "."}};
+  VocabularyBuilder lm_words;
+  Result<lm::NgramCounter> counter = lm::NgramCounter::Create(3);
+  ASSERT_TRUE(counter.ok());
+  for (const auto& sentence : corpus) {
+    std::vector<WordId> ids;
+    for (const std::string& word : sentence) ids.push_back(lm_words.Intern(word));
+    ASSERT_TRUE(counter->AddSentence(ids).ok());
+  }
+  Result<lm::WindowCounts> finished = std::move(*counter).Finish();
+  ASSERT_TRUE(finished.ok());
+  lm::WindowCounts counts = std::move(*finished);
+  Result<lm::BackoffLm> trained = lm::EstimateKneserNey(counts, lm_words.size());
+  ASSERT_TRUE(trained.ok()) << trained.status().ToString();
+  lm::NgramModelBuilder builder(3);
+  trained->AddTo(&builder);
+  options.lm_path = Path("tiny.lm");
+  ASSERT_TRUE(lm::WriteLmFile(options.lm_path, lm_words, builder).ok());
+
+  const std::string path = Path("tiny.unspin");
+  BuildReport report;
+  Status status = BuildModel(options, path, &report);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(report.ngram_counts.size(), 3u);
+  Result<std::unique_ptr<Model>> model = Model::Open(path);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  Result<std::unique_ptr<lm::LmFile>> lm_file = lm::LmFile::Open(options.lm_path);
+  ASSERT_TRUE(lm_file.ok()) << lm_file.status().ToString();
+  const Vocabulary& vocabulary = (*model)->vocabulary();
+  EXPECT_GT(vocabulary.size(), 100000u);  // the lexicon's words joined the LM's
+  ASSERT_TRUE(vocabulary.Find("zorblax").has_value());
+  ASSERT_TRUE(vocabulary.Find("harbor").has_value());
+  EXPECT_EQ((*model)->language_model().order(), 3);
+
+  const std::vector<std::vector<std::string>> sentences = {
+      {"the", "ship", "was", "quiet", "."},
+      {"a", "zorblax", "left", "the", "harbor", "at", "dawn", "."},
+      {"the", "crew", "left", "the", "ship", "."},
+      {"dawn", "was", "tired", "zebra", "harbor", "."}};  // "zebra": lexicon only, <unk> here
+  for (const auto& sentence : sentences) {
+    const lm::NgramModel& ours = (*model)->language_model();
+    const lm::NgramModel& theirs = (*lm_file)->model();
+    lm::LmState our_state = ours.BeginSentence(), their_state = theirs.BeginSentence();
+    for (const std::string& word : sentence) {
+      WordId our_id = vocabulary.Find(word).value_or(kUnknownWord);
+      WordId their_id = (*lm_file)->vocabulary().Find(word).value_or(kUnknownWord);
+      EXPECT_EQ(ours.Score(our_state, our_id, &our_state),
+                theirs.Score(their_state, their_id, &their_state))
+          << word;
+      EXPECT_EQ(our_state.length, their_state.length) << word;
+    }
+    EXPECT_EQ(ours.EndSentenceScore(our_state), theirs.EndSentenceScore(their_state));
+  }
+  // Frequencies are the LM's unigrams.
+  EXPECT_FLOAT_EQ((*model)->Log10Frequency(*vocabulary.Find("the")),
+                  (*lm_file)->model().UnigramLog10Prob(*(*lm_file)->vocabulary().Find("the")));
+
+  // A file that is not a language model is refused.
+  options.lm_path = kDefaultModel;
+  EXPECT_EQ(BuildModel(options, Path("bad.unspin"), nullptr).code(), StatusCode::kCorruption);
 }
 
 TEST_F(ModelFileTest, MissingSectionIsCorruptionNamingIt) {

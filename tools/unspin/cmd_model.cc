@@ -71,7 +71,8 @@ void RegisterModel(CLI::App& app, Action* action) {
   CLI::App* model = app.add_subcommand("model", "Build or inspect the unspin model file");
   model->require_subcommand(1);
   CLI::App* build = model->add_subcommand(
-      "build", "Build the model from Debian's WordNet, MyThes and pocketsphinx data");
+      "build",
+      "Build the model from Debian's WordNet, MyThes and pocketsphinx data (or a trained LM)");
   build->add_option("-o,--output", flags->output,
                     "model file to write (default: $UNSPIN_MODEL or the built-in path)");
   build->add_option("--wordnet", flags->sources.wordnet_dir, "WordNet dict directory")
@@ -82,6 +83,8 @@ void RegisterModel(CLI::App& app, Action* action) {
       ->add_option("--sphinx-lm", flags->sources.sphinx_lm_path,
                    "pocketsphinx binary trie language model")
       ->capture_default_str();
+  build->add_option("--lm", flags->sources.lm_path,
+                    "language model file from `unspin lm build` to use instead of --sphinx-lm");
   build->callback([flags, action] { *action = [flags] { return RunBuild(*flags); }; });
   CLI::App* info = model->add_subcommand("info", "Print what a model file holds");
   info->add_option("model", flags->path, "model file (default: $UNSPIN_MODEL or the built-in)");

@@ -39,6 +39,8 @@ class LmFile {
 
   const Vocabulary& vocabulary() const { return vocabulary_; }
   const NgramModel& model() const { return model_; }
+  // The bytes of the LMNG section `model()` views (to store it elsewhere).
+  std::string_view model_section() const { return model_section_; }
   uint64_t file_size() const { return file_.file_size(); }
 
  private:
@@ -47,6 +49,7 @@ class LmFile {
   SectionFile file_;
   Vocabulary vocabulary_;
   NgramModel model_;
+  std::string_view model_section_;
 };
 
 }  // namespace unspin::lm

@@ -30,6 +30,10 @@ struct BuildOptions {
   std::string wordnet_dir = "/usr/share/wordnet";
   std::string mythes_path = "/usr/share/mythes/th_en_US_v2.dat";
   std::string sphinx_lm_path = "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin";
+  // A language model file from `unspin lm build` / `lm convert` (UNSPNGLM); when
+  // set, it replaces the sphinx model. Its words take the model's first word
+  // ids, in the LM's own order, so its LMNG section is stored unchanged.
+  std::string lm_path;
 };
 
 struct BuildReport {
@@ -42,7 +46,8 @@ struct BuildReport {
 // Reads the sources named in `options` and writes the model atomically to
 // `out_path` (an interrupted build leaves an existing file intact).
 // Errors: NotFound for a missing source (install it with scripts/setup),
-// Corruption for an unreadable one, IOError when writing fails.
+// Corruption for an unreadable one, VersionMismatch for a language model file
+// of another format version (rebuild it), IOError when writing fails.
 Status BuildModel(const BuildOptions& options, const std::string& out_path, BuildReport* report);
 
 // What `unspin model info` prints.
