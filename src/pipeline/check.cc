@@ -137,6 +137,9 @@ constexpr double kAlternativeMargin = 1.0;
 // Candidates whose net score in the observed context is below minus this
 // margin are not decoded.
 constexpr double kPrefilterMargin = 3.0;
+// Per-span and per-word evidence is capped so that one absurd sentence does
+// not decide a document.
+constexpr double kDetectorScoreCap = 8.0;
 
 bool PartsOfSpeechAgree(PartOfSpeech a, PartOfSpeech b) {
   return a == b || a == PartOfSpeech::kOther || b == PartOfSpeech::kOther;
@@ -157,12 +160,17 @@ class SentenceDecoder {
                   const text::TokenizedText& tokens)
       : model_(model), options_(options), input_(input), tokens_(tokens) {}
 
-  void Decode(const text::Sentence& sentence, std::vector<SpunSpan>* spans, uint32_t* words) {
+  void Decode(const text::Sentence& sentence, std::vector<SpunSpan>* spans, uint32_t* words,
+              DetectorFeatures* features) {
     CollectWords(sentence);
     *words += static_cast<uint32_t>(words_.size());
     if (words_.empty()) return;
     candidates_.clear();
-    for (uint32_t i = 0; i < words_.size(); ++i) AddCandidates(i);
+    for (uint32_t i = 0; i < words_.size(); ++i) {
+      best_gain_ = 0;
+      AddCandidates(i);
+      features->soft_evidence += std::min(best_gain_, kDetectorScoreCap);
+    }
     std::vector<int> chosen = BestPath();
     Report(chosen, spans);
     for (SpunSpan& span : glued_) spans->push_back(std::move(span));
@@ -321,6 +329,7 @@ class SentenceDecoder {
         // Candidates far from winning even in the observed context never win
         // in the beam either; dropping them here keeps decoding linear and fast.
         double net = LocalScore(before, words, first + length) - observed_score - cost;
+        best_gain_ = std::max(best_gain_, net + options_.change_cost);
         if (net < -kPrefilterMargin) continue;
         candidates_.push_back({first, length, std::move(words), cost});
       }
@@ -518,17 +527,28 @@ class SentenceDecoder {
   std::vector<SpunSpan> glued_;
   std::vector<Candidate> candidates_;
   std::vector<std::vector<int>> by_first_;  // candidate indexes by first word
+  double best_gain_ = 0;  // best candidate gain beyond relation cost at the current word
   std::vector<Hypothesis> arena_;
   std::vector<lm::LmState> path_states_;
 };
 
-// Uncalibrated first mapping from the share of replaced words to a
-// probability (calibration on data is part of the check issue): about 0.5 at
-// two replaced spans per 100 words, with 50 pseudo-words of prior so that a
-// short text needs more than one change.
-double SpunProbability(size_t spans, uint32_t words) {
-  double rate = static_cast<double>(spans) / (static_cast<double>(words) + 50.0);
-  return 1.0 / (1.0 + std::exp(-(rate - 0.02) * 200.0));
+// Logistic calibration of the spun probability, fitted by
+// bench/calibrate_detector.py on the simulated styles (thesaurus, phrase,
+// sparse; 300 paragraphs each) and evaluated on the real-dictionary set it
+// never saw (docs/evaluation.md). Rates are per word with kDetectorPriorWords
+// pseudo-words of prior, so a short text needs more evidence.
+constexpr double kDetectorPriorWords = 50.0;
+constexpr double kDetectorBias = -2.0361;
+constexpr double kDetectorSpanRateWeight = 1.6695;
+constexpr double kDetectorEvidenceRateWeight = 10.9483;
+constexpr double kDetectorSoftEvidenceRateWeight = 7.4599;
+
+double SpunProbability(size_t spans, uint32_t words, const DetectorFeatures& features) {
+  double scale = 1.0 / (static_cast<double>(words) + kDetectorPriorWords);
+  double z = kDetectorBias + kDetectorSpanRateWeight * static_cast<double>(spans) * scale +
+             kDetectorEvidenceRateWeight * features.evidence * scale +
+             kDetectorSoftEvidenceRateWeight * features.soft_evidence * scale;
+  return 1.0 / (1.0 + std::exp(-z));
 }
 
 double Round4(double value) { return std::round(value * 1e4) / 1e4; }
@@ -547,11 +567,14 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
   CheckResult result;
   SentenceDecoder decoder(model_, options_, input, tokens);
   for (const text::Sentence& sentence : tokens.sentences) {
-    decoder.Decode(sentence, &result.spans, &result.words);
+    decoder.Decode(sentence, &result.spans, &result.words, &result.features);
   }
   std::sort(result.spans.begin(), result.spans.end(),
             [](const SpunSpan& a, const SpunSpan& b) { return a.start < b.start; });
-  result.spun_probability = SpunProbability(result.spans.size(), result.words);
+  for (const SpunSpan& span : result.spans) {
+    result.features.evidence += std::min(span.score, kDetectorScoreCap);
+  }
+  result.spun_probability = SpunProbability(result.spans.size(), result.words, result.features);
   uint32_t copied = 0;
   for (const SpunSpan& span : result.spans) {
     result.restored.append(input.substr(copied, span.start - copied));

@@ -18,6 +18,7 @@ struct CheckFlags {
   std::string model;
   bool json = false;
   bool lines = false;
+  bool features = false;
   pipeline::CheckOptions options;
 };
 
@@ -50,6 +51,15 @@ void PrintForPeople(const pipeline::CheckResult& result, bool color) {
   }
 }
 
+// One JSON line of the detector's inputs, for bench/calibrate_detector.py.
+std::string FeaturesJson(const pipeline::CheckResult& result) {
+  char line[160];
+  std::snprintf(
+      line, sizeof line, "{\"words\":%u,\"spans\":%zu,\"evidence\":%.4f,\"soft_evidence\":%.4f}",
+      result.words, result.spans.size(), result.features.evidence, result.features.soft_evidence);
+  return line;
+}
+
 int RunCheck(const CheckFlags& flags, bool restore_only) {
   Result<std::string> input = ReadFileOrStdin(flags.input, kMaxInputBytes);
   if (!input.ok()) return Fail(input.status(), Origin::kInput);
@@ -73,6 +83,8 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
       }
       if (restore_only) {
         std::cout << result->restored << '\n';
+      } else if (flags.features) {
+        std::cout << FeaturesJson(*result) << '\n';
       } else {
         std::cout << pipeline::CheckResultToJson(*result) << '\n';
       }
@@ -85,6 +97,8 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
   if (!result.ok()) return Fail(result.status(), Origin::kInput);
   if (restore_only) {
     std::cout << result->restored;
+  } else if (flags.features) {
+    std::cout << FeaturesJson(*result) << '\n';
   } else if (flags.json) {
     std::cout << pipeline::CheckResultToJson(*result) << '\n';
   } else {
@@ -113,6 +127,9 @@ void RegisterCheck(CLI::App& app, Action* action) {
                    "higher changes less")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100.0));
+  check->add_flag("--features", flags->features,
+                  "print the detector's inputs (words, spans, evidence, soft_evidence) as JSON "
+                  "instead of the result; for calibration");
   check->add_flag("--lines", flags->lines,
                   "treat each input line as its own document; one JSON object per line");
   check->callback([flags, action] { *action = [flags] { return RunCheck(*flags, false); }; });

@@ -35,12 +35,21 @@ struct DebrisSpan {
   std::string kind;
 };
 
+// What the spun probability is computed from; bench/calibrate_detector.py
+// fits the calibration on simulated spinner styles (docs/evaluation.md).
+struct DetectorFeatures {
+  double evidence = 0;       // sum over spans of min(score, 8)
+  double soft_evidence = 0;  // sum over words of the best candidate's LM gain beyond its
+                             // relation cost (not the change cost), clipped to [0, 8]
+};
+
 struct CheckResult {
   double spun_probability = 0;
   std::vector<SpunSpan> spans;  // in input order, non-overlapping
   std::string restored;         // the input with every span replaced by its original
   std::vector<DebrisSpan> debris;
   uint32_t words = 0;  // word tokens considered
+  DetectorFeatures features;
 };
 
 struct CheckOptions {
