@@ -410,45 +410,71 @@ bool IsHidden(const GumboElement& element) {
   return false;
 }
 
-// The debris kind a class or id names, from its '-'/'_'/' '-separated words.
-LineKind ClassHint(const GumboElement& element) {
-  std::string names;
+// The lower-cased alphanumeric words of an element's class and id.
+std::vector<std::string> ClassWords(const GumboElement& element) {
+  std::vector<std::string> words;
   for (const char* attribute : {"class", "id"}) {
-    if (const char* value = Attribute(element, attribute); value != nullptr) {
-      names += ' ';
-      names += LowerAscii(value);
+    const char* value = Attribute(element, attribute);
+    if (value == nullptr) continue;
+    std::string word;
+    for (const char* p = value;; ++p) {
+      if (*p != '\0' && std::isalnum(static_cast<unsigned char>(*p))) {
+        word.push_back(Lower(*p));
+      } else {
+        if (!word.empty()) words.push_back(std::move(word));
+        word.clear();
+        if (*p == '\0') break;
+      }
     }
   }
-  if (names.empty()) return LineKind::kBody;
-  std::vector<std::string_view> words;
-  std::string_view rest = names;
-  size_t i = 0;
-  while (i < rest.size()) {
-    while (i < rest.size() && !std::isalnum(static_cast<unsigned char>(rest[i]))) ++i;
-    size_t start = i;
-    while (i < rest.size() && std::isalnum(static_cast<unsigned char>(rest[i]))) ++i;
-    if (i > start) words.push_back(rest.substr(start, i - start));
-  }
-  auto has = [&](std::initializer_list<std::string_view> any) {
-    for (std::string_view word : words) {
+  return words;
+}
+
+// The debris kind a class or id names. Short names must be whole words
+// ("ad", "more"); distinctive ones may be part of a word ("sharedaddy",
+// "jp-relatedposts", "image-credit").
+LineKind ClassHint(const std::vector<std::string>& words) {
+  auto is = [&](std::initializer_list<std::string_view> any) {
+    for (const std::string& word : words) {
       if (std::find(any.begin(), any.end(), word) != any.end()) return true;
     }
     return false;
   };
-  if (has({"count", "counter", "counts", "sharecount"})) return LineKind::kCounter;
-  if (has({"credit", "credits", "copyright", "attribution"})) return LineKind::kCredit;
-  if (has({"caption", "figcaption", "wp-caption-text"})) return LineKind::kCaption;
-  if (has({"share", "sharing", "social", "sharebar", "newsletter", "subscribe", "signup"})) {
+  auto part = [&](std::initializer_list<std::string_view> any) {
+    for (const std::string& word : words) {
+      for (std::string_view piece : any) {
+        if (word.find(piece) != std::string::npos) return true;
+      }
+    }
+    return false;
+  };
+  if (is({"count", "counter", "counts"}) || part({"sharecount", "commentcount"})) {
+    return LineKind::kCounter;
+  }
+  if (is({"copyright", "attribution"}) || part({"credit"})) return LineKind::kCredit;
+  if (part({"caption"})) return LineKind::kCaption;
+  if (part({"share", "sharing", "social", "newsletter", "subscribe", "signup"})) {
     return LineKind::kShare;
   }
-  if (has({"related", "recommended", "recirc", "trending", "readmore", "more"})) {
+  if (is({"more", "readmore", "recirc"}) || part({"related", "recommend", "trending"})) {
     return LineKind::kRelated;
   }
-  if (has({"ad", "ads", "advert", "advertisement", "adslot", "sponsor", "sponsored", "promo",
-           "promoted", "taboola", "outbrain", "dfp"})) {
+  if (is({"ad", "ads", "adslot", "promo", "promoted", "dfp"}) ||
+      part({"advert", "sponsor", "taboola", "outbrain"})) {
     return LineKind::kAdvert;
   }
   return LineKind::kBody;
+}
+
+// Reader comments are not the article: dropped like navigation.
+bool IsCommentSection(const std::vector<std::string>& words) {
+  for (const std::string& word : words) {
+    if (word == "comment" || word == "comments" || word == "commentlist" || word == "disqus" ||
+        word == "respond") {
+      return true;
+    }
+  }
+  return false;
 }
 
 struct Element {
@@ -593,11 +619,13 @@ void Walk(const GumboNode* root, Walker* walker) {
     if (IsDropped(tag) || (tag == GUMBO_TAG_HEADER && !parent.in_article) || IsHidden(element)) {
       continue;
     }
+    std::vector<std::string> class_words = ClassWords(element);
+    if (IsCommentSection(class_words)) continue;
     if (tag == GUMBO_TAG_IMG || tag == GUMBO_TAG_INPUT) continue;
     Frame next{child};
     next.element = static_cast<int>(walker->elements.size());
     walker->elements.push_back({parent.element, tag});
-    LineKind hint = ClassHint(element);
+    LineKind hint = ClassHint(class_words);
     if (tag == GUMBO_TAG_FIGCAPTION) hint = LineKind::kCaption;
     next.hint = hint != LineKind::kBody ? hint : parent.hint;
     bool block = IsBlock(tag) || hint != LineKind::kBody;

@@ -547,7 +547,10 @@ float CreditScore(const Features& f) {
   score += 2.5F * static_cast<float>(std::min(hits, 2));
   if (f.has_separator && CapitalisedRatio(f) >= 0.6 && words <= 10) score += 1.5F;
   if (f.final_punct && words > 6) score -= 2.0F;
-  if (f.has_date && !Contains(f.lower, "\xC2\xA9")) score -= 1.0F;
+  bool copyright = StartsWith(f.lower, "copyright") || StartsWith(f.lower, "\xC2\xA9") ||
+                   StartsWith(f.lower, "(c) ");
+  if (copyright) score += 3.0F;
+  if (f.has_date && !copyright) score -= 1.0F;
   if (words > 10) score -= 1.0F;
   return score;
 }

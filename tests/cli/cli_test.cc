@@ -380,4 +380,37 @@ TEST_F(CliTest, EvalReportsEveryMetricAndRejectsBadLines) {
   EXPECT_TRUE(bad.out.empty());
 }
 
+TEST_F(CliTest, ExtractPrintsTheArticleAndJsonLines) {
+  fs::path pages = fs::path(UNSPIN_SOURCE_DIR) / "tests/data/pages";
+  Outcome text = Unspin("extract " + (pages / "farm-rail.txt").string());
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(text.out.rfind("Regulators states rail operator", 0), 0u) << text.out;
+  EXPECT_EQ(text.out.find("Daniel Reyes | Reuters"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("LONDON"), std::string::npos);
+
+  std::string html = Slurp(pages / "news-bridge.html");
+  Outcome json = Unspin("extract --json -", html);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  nlohmann::json result = nlohmann::json::parse(json.out);
+  EXPECT_EQ(result["format"], "html");
+  EXPECT_EQ(result["body"].get<std::string>().find("Privacy Policy"), std::string::npos);
+  bool counter = false;
+  for (const nlohmann::json& line : result["lines"]) {
+    ASSERT_TRUE(line["start"].is_number() && line["end"].is_number() && line["kind"].is_string());
+    std::string line_text = line["text"];
+    size_t source = line["source_start"];
+    EXPECT_EQ(html.substr(source, 3), line_text.substr(0, 3));
+    counter = counter || (line["kind"] == "counter" && line_text == "342");
+  }
+  EXPECT_TRUE(counter);
+
+  Outcome forced = Unspin("extract --format text -", "<p>kept as text</p>\n");
+  ASSERT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(forced.out, "<p>kept as text</p>\n");
+  EXPECT_EQ(Unspin("extract --format warc -", "x").exit_code, 1);
+  EXPECT_EQ(Unspin("extract -", "caf\xC3 x\n").exit_code, 2);
+  EXPECT_EQ(Unspin("extract " + (dir_ / "missing.txt").string()).exit_code, 4);
+  EXPECT_EQ(Unspin("extract --help").exit_code, 0);
+}
+
 }  // namespace
