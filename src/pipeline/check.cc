@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
+#include "unspin/extract/lines.h"
 #include "unspin/text/normalize.h"
 #include "unspin/text/tokenize.h"
 #include "unspin/text/utf8.h"
@@ -156,9 +157,10 @@ std::string MatchCase(std::string_view observed, std::string original) {
 
 class SentenceDecoder {
  public:
+  // Tokens inside `excluded` byte ranges (sorted page debris) are not read.
   SentenceDecoder(const model::Model& model, const CheckOptions& options, std::string_view input,
-                  const text::TokenizedText& tokens)
-      : model_(model), options_(options), input_(input), tokens_(tokens) {}
+                  const text::TokenizedText& tokens, const std::vector<DebrisSpan>& excluded)
+      : model_(model), options_(options), input_(input), tokens_(tokens), excluded_(excluded) {}
 
   void Decode(const text::Sentence& sentence, std::vector<SpunSpan>* spans, uint32_t* words,
               DetectorFeatures* features) {
@@ -184,6 +186,7 @@ class SentenceDecoder {
     for (uint32_t t = sentence.first_token; t < sentence.first_token + sentence.token_count; ++t) {
       const text::Token& token = tokens_.tokens[t];
       if (token.kind != text::TokenKind::kWord && token.kind != text::TokenKind::kNumber) continue;
+      if (IsExcluded(token.begin)) continue;
       std::string_view bytes = input_.substr(token.begin, token.end - token.begin);
       if (token.kind == text::TokenKind::kWord && !token.quoted && SplitGlued(t, bytes)) continue;
       key.clear();
@@ -229,6 +232,13 @@ class SentenceDecoder {
     words_.push_back({token_index, first, false});
     words_.push_back({token_index, second, false});
     return true;
+  }
+
+  bool IsExcluded(uint32_t offset) const {
+    auto after =
+        std::upper_bound(excluded_.begin(), excluded_.end(), offset,
+                         [](uint32_t value, const DebrisSpan& span) { return value < span.start; });
+    return after != excluded_.begin() && offset < std::prev(after)->end;
   }
 
   bool InLanguageModel(WordId word) const {
@@ -523,6 +533,7 @@ class SentenceDecoder {
   const CheckOptions& options_;
   std::string_view input_;
   const text::TokenizedText& tokens_;
+  const std::vector<DebrisSpan>& excluded_;
   std::vector<SentenceWord> words_;
   std::vector<SpunSpan> glued_;
   std::vector<Candidate> candidates_;
@@ -565,7 +576,15 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
   UNSPIN_RETURN_IF_ERROR(text::ValidateUtf8(input));
   text::TokenizedText tokens = text::Tokenize(input);
   CheckResult result;
-  SentenceDecoder decoder(model_, options_, input, tokens);
+  // Page debris (counters, captions, adverts ...) is reported, and left out
+  // of the verdict: it was not written by the article's author.
+  for (const extract::Line& line : extract::ClassifyLines(input)) {
+    if (extract::IsDebris(line.kind)) {
+      result.debris.push_back(
+          {line.start, line.end, std::string(extract::LineKindName(line.kind))});
+    }
+  }
+  SentenceDecoder decoder(model_, options_, input, tokens, result.debris);
   for (const text::Sentence& sentence : tokens.sentences) {
     decoder.Decode(sentence, &result.spans, &result.words, &result.features);
   }

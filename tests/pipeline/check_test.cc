@@ -295,5 +295,32 @@ TEST_F(CheckTest, OtherScriptsHaveNoSpans) {
   }
 }
 
+// Page debris is reported and kept out of the verdict: the page version of the
+// example article gets the same spans as the article alone, shifted by the
+// debris bytes, and no span or word inside a debris line.
+TEST_F(CheckTest, DebrisIsReportedAndLeftOutOfTheVerdict) {
+  const std::string page = Slurp(fs::path(UNSPIN_SOURCE_DIR) / "examples/harbor-page.txt");
+  const std::string article = Slurp(fs::path(UNSPIN_SOURCE_DIR) / "examples/harbor-spun.txt");
+  CheckResult on_page = CheckWithInvariants(page);
+  CheckResult alone = CheckWithInvariants(article);
+  ASSERT_FALSE(on_page.debris.empty());
+  const size_t body = page.find("The city council on Tuesday");
+  ASSERT_NE(body, std::string::npos);
+  for (const DebrisSpan& debris : on_page.debris) {
+    EXPECT_LT(debris.start, debris.end);
+    EXPECT_LE(debris.end, body) << "an article line was taken for " << debris.kind;
+    for (const SpunSpan& span : on_page.spans) {
+      EXPECT_TRUE(span.end <= debris.start || span.start >= debris.end);
+    }
+  }
+  const size_t shift = body - article.find("The city council on Tuesday");
+  ASSERT_EQ(on_page.spans.size(), alone.spans.size());
+  for (size_t i = 0; i < alone.spans.size(); ++i) {
+    EXPECT_EQ(on_page.spans[i].start, alone.spans[i].start + shift);
+    EXPECT_EQ(on_page.spans[i].original, alone.spans[i].original);
+  }
+  EXPECT_NE(on_page.restored.find("27\n312\n"), std::string::npos) << "debris stays in restored";
+}
+
 }  // namespace
 }  // namespace unspin::pipeline
