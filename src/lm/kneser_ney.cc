@@ -293,7 +293,7 @@ class RunReader {
 NgramCounter::NgramCounter(int order, CounterOptions options)
     : order_(order), options_(std::move(options)), runs_(std::make_unique<Runs>()) {
   if (options_.memory_bytes > 0) {
-    buffer_limit_ = std::max<uint64_t>(1024, options_.memory_bytes / sizeof(PackedNgram));
+    buffer_limit_ = std::max<uint64_t>(256, options_.memory_bytes / sizeof(PackedNgram));
   }
 }
 NgramCounter::NgramCounter(NgramCounter&&) noexcept = default;

@@ -279,6 +279,17 @@ TEST_F(CliTest, LmBuildScoreAndBadInput) {
   Outcome tokens = Unspin("lm tokenize -", "The bank's shares rose 5.5 pct. Good!");
   ASSERT_EQ(tokens.exit_code, 0) << tokens.err;
   EXPECT_EQ(tokens.out, "the bank's shares rose 5.5 pct .\ngood !\n");
+  // --lines: each line is a sentence of the tokens as given.
+  Outcome lines = Unspin("lm tokenize --lines -", "The bank 's SHARES rose 5 . 5 pct\n\nGood !\n");
+  EXPECT_EQ(lines.out, "the bank 's shares rose 5 . 5 pct\ngood !\n");
+  // --memory: a tiny budget spills sorted runs; the merged counts give the same model.
+  std::string spilled = (dir_ / "spilled.lm").string();
+  Outcome spill =
+      Unspin("lm build --order 3 --memory 1K -o " + spilled + " " + (dir_ / "corpus").string());
+  ASSERT_EQ(spill.exit_code, 0) << spill.err;
+  EXPECT_NE(spill.err.find("sorted runs"), std::string::npos) << spill.err;
+  EXPECT_EQ(Slurp(spilled), Slurp(lm));
+  EXPECT_EQ(Unspin("lm build --memory lots -o " + spilled + " -", "Text.").exit_code, 1);
 
   Outcome pruned = Unspin("lm build --prune -o " + (dir_ / "pruned.lm").string() + " " +
                           (dir_ / "corpus").string());

@@ -286,7 +286,7 @@ TEST(KneserNeyTest, SpilledRunsMergeToTheInMemoryCounts) {
     }
   }
   CounterOptions spilling;
-  spilling.memory_bytes = 1;  // the smallest buffer: 1024 windows
+  spilling.memory_bytes = 1;  // the smallest buffer: 256 windows
   spilling.temp_dir = ::testing::TempDir();
   Result<NgramCounter> in_memory = NgramCounter::Create(4);
   Result<NgramCounter> on_disk = NgramCounter::Create(4, spilling);

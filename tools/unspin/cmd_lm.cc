@@ -10,7 +10,9 @@
 // JSONL lines that are not an object with a string "text", are skipped and
 // counted. Text is tokenised with text::Tokenize, each token becomes its
 // lookup key (lower-cased, text::AppendLookupKey; punctuation stays a token),
-// and each text::Sentence is one LM sentence.
+// and each text::Sentence is one LM sentence. With --lines, each line of a
+// plain-text input is one sentence of whitespace-separated tokens (each still
+// lower-cased to its lookup key), so a pre-tokenised stream is used as is.
 #include <unistd.h>
 
 #include <chrono>
@@ -40,6 +42,7 @@ struct LmFlags {
   int order = 4;
   bool prune = false;
   std::string memory = "25%";
+  bool lines = false;
   std::string temp_dir;
   std::string output;
   std::string arpa;
@@ -60,8 +63,10 @@ class CorpusReader {
  public:
   using SentenceFn = std::function<Status(const std::vector<std::string_view>&)>;
 
-  CorpusReader(SentenceFn sentence, ReadStats* stats)
-      : sentence_(std::move(sentence)), stats_(stats) {}
+  // `lines`: every input line is one sentence of whitespace-separated tokens
+  // (pre-tokenised text, e.g. to train on exactly a peer's token stream).
+  CorpusReader(SentenceFn sentence, ReadStats* stats, bool lines = false)
+      : sentence_(std::move(sentence)), stats_(stats), lines_(lines) {}
 
   Status ReadAll(const std::vector<std::string>& inputs) {
     for (const std::string& input : inputs) {
@@ -113,6 +118,10 @@ class CorpusReader {
         UNSPIN_RETURN_IF_ERROR(Text(json["text"].get_ref<const std::string&>()));
         continue;
       }
+      if (lines_) {
+        UNSPIN_RETURN_IF_ERROR(Line(line));
+        continue;
+      }
       if (line.find_first_not_of(" \t\r") == std::string::npos || paragraph.size() > (1u << 24)) {
         UNSPIN_RETURN_IF_ERROR(Text(paragraph));
         paragraph.clear();
@@ -122,6 +131,29 @@ class CorpusReader {
     }
     if (in.bad()) return IOError(name + ": read error");
     return Text(paragraph);
+  }
+
+  Status Line(std::string_view line) {
+    keys_buffer_.clear();
+    offsets_.clear();
+    for (size_t at = 0; at < line.size();) {
+      size_t begin = line.find_first_not_of(" \t\r", at);
+      if (begin == std::string_view::npos) break;
+      size_t end = std::min(line.find_first_of(" \t\r", begin), line.size());
+      size_t before = keys_buffer_.size();
+      text::AppendLookupKey(line.substr(begin, end - begin), &keys_buffer_);
+      if (keys_buffer_.size() > before) offsets_.push_back({before, keys_buffer_.size()});
+      at = end;
+    }
+    return Emit();
+  }
+
+  Status Emit() {
+    keys_.clear();
+    for (auto [begin, end] : offsets_) {
+      keys_.push_back(std::string_view(keys_buffer_).substr(begin, end - begin));
+    }
+    return keys_.empty() ? Status::Ok() : sentence_(keys_);
   }
 
   Status Text(std::string_view input) {
@@ -137,17 +169,14 @@ class CorpusReader {
         text::AppendLookupKey(input.substr(token.begin, token.end - token.begin), &keys_buffer_);
         if (keys_buffer_.size() > before) offsets_.push_back({before, keys_buffer_.size()});
       }
-      keys_.clear();
-      for (auto [begin, end] : offsets_) {
-        keys_.push_back(std::string_view(keys_buffer_).substr(begin, end - begin));
-      }
-      if (!keys_.empty()) UNSPIN_RETURN_IF_ERROR(sentence_(keys_));
+      UNSPIN_RETURN_IF_ERROR(Emit());
     }
     return Status::Ok();
   }
 
   SentenceFn sentence_;
   ReadStats* stats_;
+  bool lines_;
   std::string keys_buffer_;
   std::vector<std::pair<size_t, size_t>> offsets_;
   std::vector<std::string_view> keys_;
@@ -218,7 +247,7 @@ int RunBuild(const LmFlags& flags) {
         for (std::string_view key : keys) ids.push_back(vocabulary.Intern(key));
         return counter->AddSentence(ids);
       },
-      &stats);
+      &stats, flags.lines);
   if (Status status = reader.ReadAll(flags.inputs); !status.ok()) {
     return Fail(status, Origin::kInput);
   }
@@ -304,7 +333,7 @@ int RunScore(const LmFlags& flags) {
         ++sentences;
         return Status::Ok();
       },
-      &stats);
+      &stats, flags.lines);
   if (Status status = reader.ReadAll(flags.inputs); !status.ok()) {
     return Fail(status, Origin::kInput);
   }
@@ -343,7 +372,7 @@ int RunTokenize(const LmFlags& flags) {
         }
         return Status::Ok();
       },
-      &stats);
+      &stats, flags.lines);
   if (Status status = reader.ReadAll(flags.inputs); !status.ok()) {
     return Fail(status, Origin::kInput);
   }
@@ -369,6 +398,10 @@ int RunConvert(const LmFlags& flags) {
   return kExitOk;
 }
 
+constexpr const char* kLinesHelp =
+    "pre-tokenised input: each line is one sentence of whitespace-separated tokens "
+    "(lower-cased; no sentence splitting)";
+
 }  // namespace
 
 void RegisterLm(CLI::App& app, Action* action) {
@@ -392,6 +425,7 @@ void RegisterLm(CLI::App& app, Action* action) {
       ->capture_default_str();
   build->add_option("--temp-dir", flags->temp_dir,
                     "directory for counting runs (default: $TMPDIR or /tmp)");
+  build->add_flag("--lines", flags->lines, kLinesHelp);
   build->add_flag("--prune", flags->prune,
                   "drop 3-grams and longer seen once (unless a longer kept n-gram needs them)");
   build
@@ -402,10 +436,12 @@ void RegisterLm(CLI::App& app, Action* action) {
   CLI::App* score = lm->add_subcommand(
       "score", "Print perplexity, OOV rate and scoring speed of a model on text");
   score->add_option("--lm", flags->lm, "language model file (from unspin lm build)")->required();
+  score->add_flag("--lines", flags->lines, kLinesHelp);
   score->add_option("inputs", flags->inputs, "text files, directories, *.jsonl, or -")->required();
   score->callback([flags, action] { *action = [flags] { return RunScore(*flags); }; });
   CLI::App* tokenize = lm->add_subcommand(
       "tokenize", "Print the token stream lm build trains on: one sentence per line");
+  tokenize->add_flag("--lines", flags->lines, kLinesHelp);
   tokenize->add_option("inputs", flags->inputs, "text files, directories, *.jsonl, or -")
       ->required();
   tokenize->callback([flags, action] { *action = [flags] { return RunTokenize(*flags); }; });
