@@ -8,6 +8,7 @@
 #include "unspin/pipeline/eval.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -204,9 +205,13 @@ double RocAuc(std::span<const double> positives, std::span<const double> negativ
   return u / (n_pos * n_neg);
 }
 
-void EvalAccumulator::Add(const EvalPair& pair, const CheckResult& on_original,
-                          const CheckResult& on_spun) {
+PairOutcome EvalAccumulator::Add(const EvalPair& pair, const CheckResult& on_original,
+                                 const CheckResult& on_spun) {
   EvalReport& t = totals_;
+  PairOutcome outcome;
+  outcome.id = pair.id;
+  outcome.original_probability = on_original.spun_probability;
+  outcome.spun_probability = on_spun.spun_probability;
   ++t.pairs;
   spun_scores_.push_back(on_spun.spun_probability);
   original_scores_.push_back(on_original.spun_probability);
@@ -228,29 +233,56 @@ void EvalAccumulator::Add(const EvalPair& pair, const CheckResult& on_original,
   std::vector<bool> original_changed = InsideSpans(original, on_original.spans);
   t.original_words_changed +=
       static_cast<uint64_t>(std::count(original_changed.begin(), original_changed.end(), true));
+  outcome.false_changes = on_original.spans;
 
   std::vector<AlignStep> spin = AlignWords(original_keys, spun_keys);
   std::vector<AlignStep> restore = AlignWords(original_keys, restored_keys);
   auto non_match = [](const AlignStep& s) { return s.op != AlignOp::kMatch; };
-  t.edits_before += static_cast<uint64_t>(std::count_if(spin.begin(), spin.end(), non_match));
-  t.edits_after += static_cast<uint64_t>(std::count_if(restore.begin(), restore.end(), non_match));
+  outcome.edits_before = static_cast<uint64_t>(std::count_if(spin.begin(), spin.end(), non_match));
+  outcome.edits_after =
+      static_cast<uint64_t>(std::count_if(restore.begin(), restore.end(), non_match));
+  t.edits_before += outcome.edits_before;
+  t.edits_after += outcome.edits_after;
 
   // Collateral: spun words the spinner left alone (aligned to an identical
   // original word) that lie inside a checker span.
   std::vector<bool> spun_changed = InsideSpans(spun, on_spun.spans);
+  std::vector<bool> untouched(spun.size(), false);
   for (const AlignStep& step : spin) {
     if (step.op != AlignOp::kMatch) continue;
     ++t.untouched_words;
+    untouched[step.b] = true;
     if (spun_changed[step.b]) ++t.collateral_changes;
+  }
+  for (const SpunSpan& span : on_spun.spans) {
+    for (size_t k = 0; k < spun.size(); ++k) {
+      if (untouched[k] && spun[k].begin < span.end && span.start < spun[k].end) {
+        outcome.collateral.push_back(span);
+        break;
+      }
+    }
   }
 
   // Exact restoration: per original word, whether the restored text keeps it
   // (aligned match); per gap between original words, restored words inserted.
   std::vector<bool> kept(original.size(), false);
   std::vector<uint32_t> inserted(original.size() + 1, 0);
+  // restored_at[g]: the restored words aligned to original word g (g <
+  // original.size()) or inserted in gap g (index original.size() + 1 + g).
+  std::vector<std::string> restored_at(2 * original.size() + 2);
+  auto append = [](std::string* text, const std::string& word) {
+    if (word.empty()) return;
+    if (!text->empty()) *text += ' ';
+    *text += word;
+  };
   for (const AlignStep& step : restore) {
     if (step.op == AlignOp::kMatch) kept[step.a] = true;
-    if (step.op == AlignOp::kInsert) ++inserted[step.a];
+    if (step.op == AlignOp::kInsert) {
+      ++inserted[step.a];
+      append(&restored_at[original.size() + 1 + step.a], restored_keys[step.b]);
+    } else if (step.op != AlignOp::kDelete) {
+      append(&restored_at[step.a], restored_keys[step.b]);
+    }
   }
   for (size_t k = 0; k < spin.size();) {
     if (spin[k].op == AlignOp::kMatch) {
@@ -259,15 +291,27 @@ void EvalAccumulator::Add(const EvalPair& pair, const CheckResult& on_original,
     }
     uint32_t first = spin[k].a;  // the span's first original word, or its gap
     uint32_t last = first;       // one past its last original word
+    SpanOutcome span;
     for (; k < spin.size() && spin[k].op != AlignOp::kMatch; ++k) {
-      if (spin[k].op != AlignOp::kInsert) last = spin[k].a + 1;
+      if (spin[k].op != AlignOp::kInsert) {
+        last = spin[k].a + 1;
+        append(&span.original, original_keys[spin[k].a]);
+      }
+      if (spin[k].op != AlignOp::kDelete) append(&span.spun, spun_keys[spin[k].b]);
     }
     ++t.spinner_spans;
     bool exact = true;
     for (uint32_t w = first; w < last && exact; ++w) exact = kept[w];
     for (uint32_t g = first; g <= last && exact; ++g) exact = inserted[g] == 0;
     if (exact) ++t.spans_restored;
+    for (uint32_t g = first; g <= last; ++g) {
+      append(&span.restored, restored_at[original.size() + 1 + g]);
+      if (g < last) append(&span.restored, restored_at[g]);
+    }
+    span.exact = exact;
+    outcome.spinner_spans.push_back(std::move(span));
   }
+  return outcome;
 }
 
 EvalReport EvalAccumulator::Report() const {
@@ -281,6 +325,32 @@ EvalReport EvalAccumulator::Report() const {
   r.false_changes = Ratio(r.original_words_changed, r.original_words);
   r.exact_restoration = Ratio(r.spans_restored, r.spinner_spans);
   return r;
+}
+
+std::string PairOutcomeToJson(const PairOutcome& outcome) {
+  nlohmann::ordered_json json = nlohmann::ordered_json::object();
+  json["id"] = outcome.id;
+  json["original_probability"] = std::round(outcome.original_probability * 1e4) / 1e4;
+  json["spun_probability"] = std::round(outcome.spun_probability * 1e4) / 1e4;
+  json["edits_before"] = outcome.edits_before;
+  json["edits_after"] = outcome.edits_after;
+  nlohmann::ordered_json spans = nlohmann::ordered_json::array();
+  for (const SpanOutcome& span : outcome.spinner_spans) {
+    spans.push_back({{"original", span.original},
+                     {"spun", span.spun},
+                     {"restored", span.restored},
+                     {"exact", span.exact}});
+  }
+  json["spinner_spans"] = std::move(spans);
+  for (const auto& [key, list] : {std::pair{"false_changes", &outcome.false_changes},
+                                  std::pair{"collateral", &outcome.collateral}}) {
+    nlohmann::ordered_json changes = nlohmann::ordered_json::array();
+    for (const SpunSpan& span : *list) {
+      changes.push_back({{"text", span.text}, {"original", span.original}});
+    }
+    json[key] = std::move(changes);
+  }
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::string EvalReportToJson(const EvalReport& r) {

@@ -186,12 +186,13 @@ TEST(EvalAccumulatorTest, HandMadePairs) {
   // false change.
   EvalPair one{"1", "The old man said he failed to repair the bridge.",
                "The old guy said he stopped working to repair the bridge."};
-  accumulator.Add(one, Replacing(one.original, 0.2, {{"repair", "fix"}}),
-                  Replacing(one.spun, 0.9, {{"guy", "man"}, {"old", "ancient"}}));
+  PairOutcome first =
+      accumulator.Add(one, Replacing(one.original, 0.2, {{"repair", "fix"}}),
+                      Replacing(one.spun, 0.9, {{"guy", "man"}, {"old", "ancient"}}));
   // Pair 2: an inserted filler, which the checker removes; nothing else.
   EvalPair two{"2", "Prices had risen sharply.", "Prices had actually risen sharply."};
-  accumulator.Add(two, Replacing(two.original, 0.6, {}),
-                  Replacing(two.spun, 0.4, {{"had actually", "had"}}));
+  PairOutcome second = accumulator.Add(two, Replacing(two.original, 0.6, {}),
+                                       Replacing(two.spun, 0.4, {{"had actually", "had"}}));
   EvalReport report = accumulator.Report();
 
   EXPECT_EQ(report.pairs, 2u);
@@ -223,6 +224,36 @@ TEST(EvalAccumulatorTest, HandMadePairs) {
   EXPECT_DOUBLE_EQ(report.exact_restoration, 2.0 / 3.0);
   EXPECT_EQ(report.spans_reported_spun, 3u);
   EXPECT_EQ(report.spans_reported_original, 1u);
+
+  // Per pair: each spinner span with what the restored text has there.
+  EXPECT_EQ(first.id, "1");
+  EXPECT_DOUBLE_EQ(first.spun_probability, 0.9);
+  EXPECT_EQ(first.edits_before, 3u);
+  EXPECT_EQ(first.edits_after, 3u);
+  ASSERT_EQ(first.spinner_spans.size(), 2u);
+  EXPECT_EQ(first.spinner_spans[0].original, "man");
+  EXPECT_EQ(first.spinner_spans[0].spun, "guy");
+  EXPECT_EQ(first.spinner_spans[0].restored, "man");
+  EXPECT_TRUE(first.spinner_spans[0].exact);
+  EXPECT_EQ(first.spinner_spans[1].original, "failed");
+  EXPECT_EQ(first.spinner_spans[1].spun, "stopped working");
+  EXPECT_EQ(first.spinner_spans[1].restored, "stopped working");
+  EXPECT_FALSE(first.spinner_spans[1].exact);
+  ASSERT_EQ(first.false_changes.size(), 1u);
+  EXPECT_EQ(first.false_changes[0].text, "repair");
+  ASSERT_EQ(first.collateral.size(), 1u);
+  EXPECT_EQ(first.collateral[0].text, "old");
+  ASSERT_EQ(second.spinner_spans.size(), 1u);
+  EXPECT_EQ(second.spinner_spans[0].original, "");
+  EXPECT_EQ(second.spinner_spans[0].spun, "actually");
+  EXPECT_EQ(second.spinner_spans[0].restored, "");
+  EXPECT_TRUE(second.spinner_spans[0].exact);
+  ASSERT_EQ(second.collateral.size(), 1u);  // "had actually" covers the untouched "had"
+  EXPECT_EQ(PairOutcomeToJson(second),
+            "{\"id\":\"2\",\"original_probability\":0.6,\"spun_probability\":0.4,"
+            "\"edits_before\":1,\"edits_after\":0,\"spinner_spans\":[{\"original\":\"\","
+            "\"spun\":\"actually\",\"restored\":\"\",\"exact\":true}],\"false_changes\":[],"
+            "\"collateral\":[{\"text\":\"had actually\",\"original\":\"had\"}]}");
 
   std::string json = EvalReportToJson(report);
   EXPECT_EQ(json.front(), '{');

@@ -20,6 +20,7 @@ constexpr uint64_t kMaxInputBytes = uint64_t{1} << 30;
 struct EvalFlags {
   std::string input = "-";
   std::string model;
+  std::string details;
   bool json = false;
   int threads = 1;
   pipeline::CheckOptions options;
@@ -60,13 +61,23 @@ int RunEval(const EvalFlags& flags) {
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   pipeline::EvalAccumulator accumulator;
+  std::string details;
   for (size_t k = 0; k < pairs->size(); ++k) {
     for (const auto* result : {&checked[k].on_original, &checked[k].on_spun}) {
       if (!result->ok()) {
         return Fail(result->status().WithContext("pair " + (*pairs)[k].id), Origin::kInput);
       }
     }
-    accumulator.Add((*pairs)[k], *checked[k].on_original, *checked[k].on_spun);
+    pipeline::PairOutcome outcome =
+        accumulator.Add((*pairs)[k], *checked[k].on_original, *checked[k].on_spun);
+    if (!flags.details.empty()) details += pipeline::PairOutcomeToJson(outcome) + '\n';
+  }
+  if (!flags.details.empty()) {
+    AtomicFileWriter writer;
+    Status status = writer.Open(flags.details);
+    if (status.ok()) status = writer.Append(details);
+    if (status.ok()) status = writer.Commit();
+    if (!status.ok()) return Fail(status, Origin::kInput);
   }
   pipeline::EvalReport report = accumulator.Report();
   double documents = 2.0 * static_cast<double>(pairs->size());
@@ -123,6 +134,9 @@ void RegisterEval(CLI::App& app, Action* action) {
                    "the checker's --change-cost (log10 evidence a replacement must gain)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100.0));
+  eval->add_option("--details", flags->details,
+                   "write one JSON line per pair: spinner spans (original, spun, restored, "
+                   "exact), false changes and collateral changes");
   eval->add_option("--threads", flags->threads, "check documents on this many threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));

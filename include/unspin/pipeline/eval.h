@@ -118,12 +118,37 @@ struct EvalReport {
   uint64_t spans_reported_original = 0;  // checker spans on the originals
 };
 
+// What happened to one spinner span (words as lookup keys, space-separated).
+struct SpanOutcome {
+  std::string original;  // the original words ("" for an insertion)
+  std::string spun;      // the words the spinner put there ("" for a deletion)
+  std::string restored;  // the words the restored text has there
+  bool exact = false;    // restored exactly (see EvalReport::spans_restored)
+};
+
+// One pair's outcome, for finding out what the checker missed or broke.
+struct PairOutcome {
+  std::string id;
+  double original_probability = 0;
+  double spun_probability = 0;
+  uint64_t edits_before = 0;
+  uint64_t edits_after = 0;
+  std::vector<SpanOutcome> spinner_spans;
+  std::vector<SpunSpan> false_changes;  // checker spans on the original
+  std::vector<SpunSpan> collateral;     // checker spans on the spun text covering untouched words
+};
+
+// One JSON object: id, probabilities, edits, spinner spans (original, spun,
+// restored, exact), false changes and collateral as {text, original}.
+std::string PairOutcomeToJson(const PairOutcome& outcome);
+
 // Accumulates pairs and their check results. Not thread-safe.
 class EvalAccumulator {
  public:
   // Adds one pair: `on_original` and `on_spun` are the checker's results for
-  // pair.original and pair.spun (their spans index those texts).
-  void Add(const EvalPair& pair, const CheckResult& on_original, const CheckResult& on_spun);
+  // pair.original and pair.spun (their spans index those texts). Returns the
+  // pair's own outcome.
+  PairOutcome Add(const EvalPair& pair, const CheckResult& on_original, const CheckResult& on_spun);
 
   EvalReport Report() const;
 
