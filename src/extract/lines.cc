@@ -89,9 +89,10 @@ std::string_view StripPunct(std::string_view token) {
 
 // Pattern families, matched on the ASCII-lower-cased line. Phrases are
 // substrings; words are whole tokens after StripPunct.
-constexpr std::string_view kCounterWords[] = {"shares", "share", "comments",  "comment",  "views",
-                                              "view",   "likes", "reactions", "retweets", "reads",
-                                              "claps",  "votes", "replies",   "k",        "m"};
+constexpr std::string_view kCounterWords[] = {
+    "shares",   "share", "comments", "comment", "views",   "view",    "likes", "reactions",
+    "retweets", "reads", "claps",    "votes",   "replies", "k",       "m",     "ratings",
+    "reviews",  "min",   "mins",     "read",    "minute",  "minutes", "plays", "listens"};
 constexpr std::string_view kShareWords[] = {
     "share",    "tweet", "facebook", "twitter",   "linkedin",  "whatsapp",   "pinterest",
     "reddit",   "email", "e-mail",   "print",     "subscribe", "newsletter", "comments",
@@ -359,6 +360,9 @@ struct Features {
   bool has_url = false;             // http(s)://, www., or a token that looks like a domain
   bool has_phone = false;           // >= 9 digits in one phone-like run
   bool starts_by = false;           // "By Jane Doe"
+  int breadcrumbs = 0;              // » › or " > " between parts ("Home » Recipes » Soups")
+  int numbers = 0;                  // number tokens ("134", "1.2K", "4.8")
+  int counter_words = 0;            // tokens from kCounterWords
 };
 
 void ComputeFeatures(std::string_view line, Features& f) {
@@ -408,6 +412,15 @@ void ComputeFeatures(std::string_view line, Features& f) {
     }
   }
   f.numeric_only = numbers > 0 && non_numbers == 0;
+  f.numbers = numbers;
+  for (std::string_view word : f.words) f.counter_words += InList(word, kCounterWords) ? 1 : 0;
+  for (std::string_view mark :
+       {std::string_view("\xC2\xBB"), std::string_view("\xE2\x80\xBA"), std::string_view(" > ")}) {
+    for (size_t at = trimmed.find(mark); at != std::string_view::npos;
+         at = trimmed.find(mark, at + mark.size())) {
+      ++f.breadcrumbs;
+    }
+  }
   for (char c : trimmed) {
     if (!IsSpace(c)) ++f.nonspace;
     if (IsDigit(c)) ++f.digits;
@@ -533,6 +546,28 @@ bool HeadlineLike(const Features& f) {
   return f.alpha_words * 2 > words;
 }
 
+// A dateline or time stamp ("Published 3 hours ago", "Updated 6:42 PM EDT"):
+// article metadata, kept with the body like a byline.
+bool Dateline(const Features& f) {
+  std::string_view lower = f.lower;
+  for (std::string_view prefix :
+       {"published", "updated", "posted", "last updated", "first published"}) {
+    if (StartsWith(lower, prefix)) return Words(f) <= 14;
+  }
+  return (EndsWith(lower, " ago") && Words(f) <= 8) || (f.has_full_date && Words(f) <= 10);
+}
+
+// A label line announcing the caption on the next line ("Image caption,").
+bool CaptionMarker(const Features& f) {
+  std::string_view bare = f.lower;
+  while (!bare.empty() && !IsAlnum(bare.back())) bare.remove_suffix(1);
+  for (std::string_view marker : {"image caption", "caption", "photo caption", "video caption",
+                                  "media caption", "photo", "image", "picture"}) {
+    if (bare == marker) return true;
+  }
+  return false;
+}
+
 // Paragraph-like: a sentence of some length.
 bool ParagraphLike(const Features& f) { return Words(f) >= 10 && f.final_punct; }
 
@@ -557,6 +592,7 @@ float CreditScore(const Features& f) {
 
 // Caption evidence of the line alone (adjacency and region are added later).
 float CaptionLocalScore(const Features& f) {
+  if (CaptionMarker(f)) return 4.5F;
   int words = Words(f);
   if (words < 4 || words > 70) return 0;
   float score = 0;
@@ -599,6 +635,11 @@ float CounterScore(const Features& f) {
   if (f.numeric_only && f.raw_tokens <= 3) return 5.0F;
   if (words == 0 && f.digits > 0 && f.nonspace <= 8) return 4.0F;
   if (f.counter_words_only) return 3.0F;
+  // "4.8 from 212 votes", "Views: 1,234": numbers and counter nouns, at most one other word.
+  if (words <= 6 && !f.final_punct && f.numbers > 0 && f.counter_words > 0 &&
+      f.numbers + f.counter_words + 1 >= words) {
+    return 3.5F;
+  }
   return 0;
 }
 
@@ -646,8 +687,25 @@ float AdvertScore(const Features& f) {
   if (colon != std::string_view::npos && colon < 12 && lower.find(' ') > colon && hits > 0) {
     score += 1.0F;
   }
+  // "Top 10 Cars That ...", "7 Ways To ...": a listicle headline.
+  bool listicle_start =
+      !f.words.empty() && (IsDigit(f.words[0][0]) ||
+                           (f.words[0] == "top" && f.words.size() > 1 && IsDigit(f.words[1][0])));
+  if (listicle_start && words >= 4 && words <= 15 && !f.final_punct && CapitalisedRatio(f) >= 0.6) {
+    score += 2.5F;
+  }
   if (f.final_punct && words >= 12) score -= 3.0F;
   if (words >= 25) score -= 2.0F;
+  // Affiliate and sponsorship disclosures are sentences, and still not the article.
+  if (words <= 40 && Contains(lower, "affiliate") &&
+      (Contains(lower, "link") || Contains(lower, "commission") || Contains(lower, "partner"))) {
+    score = std::max(score, 5.0F);
+  }
+  if (words <= 40 &&
+      (Contains(lower, "may earn a commission") || Contains(lower, "may receive a commission") ||
+       Contains(lower, "this article is sponsored") || Contains(lower, "this post is sponsored"))) {
+    score = std::max(score, 5.0F);
+  }
   return score;
 }
 
@@ -674,6 +732,7 @@ float SpamScore(const Features& f) {
 }
 
 float RelatedLocalScore(const Features& f) {
+  if (f.breadcrumbs > 0 && Words(f) <= 10 && !f.final_punct) return 4.0F;
   for (std::string_view prefix : kRelatedPrefixes) {
     if (StartsWith(f.lower, prefix) &&
         (f.lower.size() == prefix.size() || !IsAlnum(f.lower[prefix.size()]))) {
@@ -811,6 +870,7 @@ std::vector<Line> ClassifyLines(std::string_view text) {
 
   bool after_related_marker = false;
   bool after_advert_marker = false;
+  bool after_caption_marker = false;
   for (size_t i = 0; i < n; ++i) {
     const Features& f = features[i];
     bool outside = i < body_first || i > body_last;
@@ -818,7 +878,7 @@ std::vector<Line> ClassifyLines(std::string_view text) {
     if (outside && i != title) {
       s[KindIndex(LineKind::kCaption)] += s[KindIndex(LineKind::kCaption)] > 0 ? 1.0F : 0.0F;
       bool subtitle = title != n && i == title + 1 && HeadlineLike(f) && Words(f) >= 8;
-      if (HeadlineLike(f) && !subtitle && !f.starts_by && !(f.has_date && Words(f) <= 10)) {
+      if (HeadlineLike(f) && !subtitle && !f.starts_by && !Dateline(f)) {
         float headline = 2.5F;
         if (Contains(f.lower, ", says") || Contains(f.lower, ", said") ||
             Contains(f.lower, ": report") || Contains(f.lower, ", report")) {
@@ -827,11 +887,19 @@ std::vector<Line> ClassifyLines(std::string_view text) {
         s[KindIndex(LineKind::kRelated)] += headline;
       }
     }
+    // Widget labels after the article ("Reader Interactions", "Comments").
+    if (i > body_last && Words(f) <= 3 && f.starts_upper && !f.final_punct && !f.starts_by &&
+        !Dateline(f) && !f.numeric_only && static_cast<unsigned char>(f.lower[0]) < 0x80 &&
+        IsAlnum(f.lower[0])) {
+      s[KindIndex(LineKind::kRelated)] += 2.5F;
+    }
     // Headlines listed under a "Related" or "Sponsored" marker line.
     if (HeadlineLike(f) && best_score(i) < kOutsideThreshold) {
       if (after_related_marker) s[KindIndex(LineKind::kRelated)] += 3.0F;
       if (after_advert_marker) s[KindIndex(LineKind::kAdvert)] += 3.0F;
     }
+    if (after_caption_marker && Words(f) <= 45) s[KindIndex(LineKind::kCaption)] += 3.5F;
+    after_caption_marker = CaptionMarker(f);
     // A "Sponsored" marker covers the one line after it; a "Related" marker
     // covers the list up to the next paragraph.
     after_advert_marker = s[KindIndex(LineKind::kAdvert)] >= 6.0F && Words(f) <= 4;
