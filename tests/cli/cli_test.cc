@@ -325,6 +325,8 @@ TEST_F(CliTest, SimulateIsDeterministicAndKeyedByBytes) {
     ASSERT_EQ(again.exit_code, 0) << again.err;
     EXPECT_EQ(first.out, again.out) << style;
     EXPECT_NE(first.out, input) << style;
+    // Pinned, so that a change to the adversary (and to the eval sets) shows.
+    ExpectGolden(std::string("simulate/harbor-") + style + ".txt", first.out);
     nlohmann::json json = nlohmann::json::parse(Slurp(key));
     EXPECT_EQ(json["document"], 0);
     ASSERT_FALSE(json["changes"].empty()) << style;
