@@ -194,7 +194,8 @@ TEST_F(CliTest, UsageErrorsExitOne) {
 }
 
 TEST_F(CliTest, EveryVerbHasHelp) {
-  for (const char* verb : {"check", "restore", "model", "model build", "model info"}) {
+  for (const char* verb :
+       {"check", "restore", "model", "model build", "model info", "simulate", "eval"}) {
     Outcome run = Unspin(std::string(verb) + " --help");
     EXPECT_EQ(run.exit_code, 0) << verb;
     EXPECT_NE(run.out.find("Usage"), std::string::npos) << verb << ": " << run.out;
