@@ -26,16 +26,15 @@ std::vector<std::string> Keys(const std::vector<EvalWord>& words) {
   return keys;
 }
 
-// inside[k] is true when words[k] overlaps any of `spans` (sorted, disjoint).
-std::vector<bool> InsideSpans(const std::vector<EvalWord>& words,
-                              const std::vector<SpunSpan>& spans) {
-  std::vector<bool> inside(words.size(), false);
-  size_t s = 0;
-  for (size_t k = 0; k < words.size(); ++k) {
-    while (s < spans.size() && spans[s].end <= words[k].begin) ++s;
-    inside[k] = s < spans.size() && spans[s].start < words[k].end;
+// changed[i] is true when before[i] has no identical counterpart in `after`
+// under the word alignment: the checker replaced or deleted it.
+std::vector<bool> ChangedWords(const std::vector<std::string>& before,
+                               const std::vector<std::string>& after) {
+  std::vector<bool> changed(before.size(), true);
+  for (const AlignStep& step : AlignWords(before, after)) {
+    if (step.op == AlignOp::kMatch) changed[step.a] = false;
   }
-  return inside;
+  return changed;
 }
 
 double Ratio(uint64_t numerator, uint64_t denominator) {
@@ -229,8 +228,10 @@ PairOutcome EvalAccumulator::Add(const EvalPair& pair, const CheckResult& on_ori
   t.original_words += original.size();
   t.spun_words += spun.size();
 
-  // False changes: words of the original inside a span the checker reported.
-  std::vector<bool> original_changed = InsideSpans(original, on_original.spans);
+  // False changes: words of the original that its restored text does not
+  // keep (by alignment, so a span "an problem" -> "a problem" changes one word).
+  std::vector<bool> original_changed =
+      ChangedWords(original_keys, Keys(EvalWords(on_original.restored)));
   t.original_words_changed +=
       static_cast<uint64_t>(std::count(original_changed.begin(), original_changed.end(), true));
   outcome.false_changes = on_original.spans;
@@ -245,18 +246,18 @@ PairOutcome EvalAccumulator::Add(const EvalPair& pair, const CheckResult& on_ori
   t.edits_after += outcome.edits_after;
 
   // Collateral: spun words the spinner left alone (aligned to an identical
-  // original word) that lie inside a checker span.
-  std::vector<bool> spun_changed = InsideSpans(spun, on_spun.spans);
-  std::vector<bool> untouched(spun.size(), false);
+  // original word) that the restored text does not keep.
+  std::vector<bool> spun_changed = ChangedWords(spun_keys, restored_keys);
+  std::vector<bool> collateral(spun.size(), false);
   for (const AlignStep& step : spin) {
     if (step.op != AlignOp::kMatch) continue;
     ++t.untouched_words;
-    untouched[step.b] = true;
+    collateral[step.b] = spun_changed[step.b];
     if (spun_changed[step.b]) ++t.collateral_changes;
   }
   for (const SpunSpan& span : on_spun.spans) {
     for (size_t k = 0; k < spun.size(); ++k) {
-      if (untouched[k] && spun[k].begin < span.end && span.start < spun[k].end) {
+      if (collateral[k] && spun[k].begin < span.end && span.start < spun[k].end) {
         outcome.collateral.push_back(span);
         break;
       }

@@ -212,9 +212,10 @@ TEST(EvalAccumulatorTest, HandMadePairs) {
   EXPECT_DOUBLE_EQ(report.error_reduction, 0.25);
   // Left alone: the old said he to repair the bridge (8) + prices had risen sharply (4).
   EXPECT_EQ(report.untouched_words, 12u);
-  // "old" in pair 1; in pair 2 the span "had actually" covers the untouched "had".
-  EXPECT_EQ(report.collateral_changes, 2u);
-  EXPECT_DOUBLE_EQ(report.collateral, 2.0 / 12.0);
+  // "old" in pair 1. In pair 2 the span "had actually" -> "had" keeps the
+  // untouched "had": no collateral change.
+  EXPECT_EQ(report.collateral_changes, 1u);
+  EXPECT_DOUBLE_EQ(report.collateral, 1.0 / 12.0);
   EXPECT_EQ(report.original_words_changed, 1u);
   EXPECT_DOUBLE_EQ(report.false_changes, 1.0 / 14.0);
   // Spans: "man" -> "guy" (restored), "failed" -> "stopped working" (not),
@@ -248,17 +249,33 @@ TEST(EvalAccumulatorTest, HandMadePairs) {
   EXPECT_EQ(second.spinner_spans[0].spun, "actually");
   EXPECT_EQ(second.spinner_spans[0].restored, "");
   EXPECT_TRUE(second.spinner_spans[0].exact);
-  ASSERT_EQ(second.collateral.size(), 1u);  // "had actually" covers the untouched "had"
+  EXPECT_TRUE(second.collateral.empty());  // "had actually" -> "had" keeps "had"
   EXPECT_EQ(PairOutcomeToJson(second),
             "{\"id\":\"2\",\"original_probability\":0.6,\"spun_probability\":0.4,"
             "\"edits_before\":1,\"edits_after\":0,\"spinner_spans\":[{\"original\":\"\","
             "\"spun\":\"actually\",\"restored\":\"\",\"exact\":true}],\"false_changes\":[],"
-            "\"collateral\":[{\"text\":\"had actually\",\"original\":\"had\"}]}");
+            "\"collateral\":[]}");
 
   std::string json = EvalReportToJson(report);
   EXPECT_EQ(json.front(), '{');
   EXPECT_NE(json.find("\"auc\":0.7500"), std::string::npos) << json;
   EXPECT_NE(json.find("\"exact_restoration\":0.6667"), std::string::npos) << json;
+}
+
+// A span that rewrites two words but changes one ("an issue" -> "a issue")
+// is one false change: changes are counted on the words, not the spans.
+TEST(EvalAccumulatorTest, ChangesAreCountedOnWordsNotSpans) {
+  EvalAccumulator accumulator;
+  EvalPair pair{"w", "They raised an issue today.", "They raised an problem today."};
+  PairOutcome outcome =
+      accumulator.Add(pair, Replacing(pair.original, 0.1, {{"an issue", "a issue"}}),
+                      Replacing(pair.spun, 0.9, {{"raised an problem", "lifted an issue"}}));
+  EvalReport report = accumulator.Report();
+  EXPECT_EQ(report.original_words_changed, 1u);  // "an"
+  EXPECT_EQ(report.collateral_changes, 1u);      // "raised"; "an" is kept
+  EXPECT_EQ(report.spans_restored, 1u);
+  ASSERT_EQ(outcome.collateral.size(), 1u);
+  EXPECT_EQ(outcome.false_changes.size(), 1u);
 }
 
 TEST(EvalAccumulatorTest, IdenticalTextsAndNoChanges) {

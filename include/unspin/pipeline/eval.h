@@ -107,9 +107,9 @@ struct EvalReport {
   uint64_t edits_after = 0;              // word edit distance original <-> restored spun, summed
   double error_reduction = 0;            // 1 - edits_after / edits_before (0 when no edits before)
   uint64_t untouched_words = 0;          // spun words aligned to an identical original word
-  uint64_t collateral_changes = 0;       // ... of which the checker changed
+  uint64_t collateral_changes = 0;       // ... of which the restored text does not keep
   double collateral = 0;                 // collateral_changes / untouched_words
-  uint64_t original_words_changed = 0;   // words of originals inside a checker span
+  uint64_t original_words_changed = 0;   // words of originals their restored text drops
   double false_changes = 0;              // original_words_changed / original_words
   uint64_t spinner_spans = 0;            // maximal runs of non-match steps original <-> spun
   uint64_t spans_restored = 0;           // ... restored exactly
@@ -135,7 +135,7 @@ struct PairOutcome {
   uint64_t edits_after = 0;
   std::vector<SpanOutcome> spinner_spans;
   std::vector<SpunSpan> false_changes;  // checker spans on the original
-  std::vector<SpunSpan> collateral;     // checker spans on the spun text covering untouched words
+  std::vector<SpunSpan> collateral;     // checker spans on the spun text changing untouched words
 };
 
 // One JSON object: id, probabilities, edits, spinner spans (original, spun,
