@@ -138,6 +138,8 @@ constexpr double kAlternativeMargin = 1.0;
 // Candidates whose net score in the observed context is below minus this
 // margin are not decoded.
 constexpr double kPrefilterMargin = 3.0;
+// At most this many candidates per (position, length) are decoded.
+constexpr size_t kMaxDecodedCandidates = 8;
 // Per-span and per-word evidence is capped so that one absurd sentence does
 // not decide a document.
 constexpr double kDetectorScoreCap = 8.0;
@@ -329,6 +331,7 @@ class SentenceDecoder {
         found.resize(kMaxCandidatesPerSpan);
       }
       int article = PrecedingArticle(first);
+      std::vector<std::pair<double, Candidate>> survivors;  // net score, candidate
       lm::LmState before = ObservedStateBefore(first);
       double observed_score = LocalScore(before, phrase, first + length);
       for (auto& [words, cost] : found) {
@@ -341,8 +344,16 @@ class SentenceDecoder {
         double net = LocalScore(before, words, first + length) - observed_score - cost;
         best_gain_ = std::max(best_gain_, net + options_.change_cost);
         if (net < -kPrefilterMargin) continue;
-        candidates_.push_back({first, length, std::move(words), cost});
+        survivors.push_back({net, Candidate{first, length, std::move(words), cost}});
       }
+      // Only the few best go to the beam: its work grows with their number.
+      if (survivors.size() > kMaxDecodedCandidates) {
+        std::partial_sort(survivors.begin(), survivors.begin() + kMaxDecodedCandidates,
+                          survivors.end(),
+                          [](const auto& a, const auto& b) { return a.first > b.first; });
+        survivors.resize(kMaxDecodedCandidates);
+      }
+      for (auto& [net, candidate] : survivors) candidates_.push_back(std::move(candidate));
     }
     AddFillerDeletion(first);
   }
