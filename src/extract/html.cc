@@ -489,6 +489,7 @@ struct RawLine {
   int element = -1;  // innermost block element holding the line
   LineKind hint = LineKind::kBody;
   bool h1 = false;
+  bool heading = false;  // inside h1, h2 or h3
 };
 
 struct Walker {
@@ -510,7 +511,8 @@ struct Walker {
   }
 
   // Appends decoded text, collapsing white space unless `pre`.
-  void AddText(const GumboText& text, int block, LineKind hint, bool in_link, bool pre, bool h1) {
+  void AddText(const GumboText& text, int block, LineKind hint, bool in_link, bool pre, bool h1,
+               bool heading) {
     std::string_view decoded = text.text;
     std::string_view original(text.original_text.data, text.original_text.length);
     size_t before = current.text.size();
@@ -538,6 +540,7 @@ struct Walker {
         current.element = block;
         current.hint = hint;
         current.h1 = h1;
+        current.heading = heading;
         // The first non-space byte of the node in the page.
         size_t skip = 0;
         while (skip < original.size() &&
@@ -564,6 +567,7 @@ struct Frame {
   bool pre = false;
   bool in_article = false;
   bool h1 = false;
+  bool heading = false;
   bool in_head = false;
 };
 
@@ -592,7 +596,7 @@ void Walk(const GumboNode* root, Walker* walker) {
         child->type == GUMBO_NODE_CDATA) {
       if (parent.in_head) continue;
       walker->AddText(child->v.text, parent.block, parent.hint, parent.in_link, parent.pre,
-                      parent.h1);
+                      parent.h1, parent.heading);
       continue;
     }
     if (child->type != GUMBO_NODE_ELEMENT) continue;
@@ -634,6 +638,8 @@ void Walk(const GumboNode* root, Walker* walker) {
     next.pre = parent.pre || tag == GUMBO_TAG_PRE;
     next.in_article = article;
     next.h1 = parent.h1 || tag == GUMBO_TAG_H1;
+    next.heading =
+        parent.heading || tag == GUMBO_TAG_H1 || tag == GUMBO_TAG_H2 || tag == GUMBO_TAG_H3;
     if (block) walker->Flush();
     if (tag == GUMBO_TAG_H1) walker->h1_lines.push_back(walker->lines.size());
     stack.push_back(next);
@@ -742,6 +748,25 @@ int MainContent(const Walker& walker) {
     double own = static_cast<double>(OwnBytes(line));
     total += own;
     tally[line.element].held += own;
+    // <br>-separated text has no <p>: its own block (a div, td ...) is the
+    // container, so it is credited too.
+    switch (elements[line.element].tag) {
+      case GUMBO_TAG_P:
+      case GUMBO_TAG_LI:
+      case GUMBO_TAG_H1:
+      case GUMBO_TAG_H2:
+      case GUMBO_TAG_H3:
+      case GUMBO_TAG_H4:
+      case GUMBO_TAG_H5:
+      case GUMBO_TAG_H6:
+      case GUMBO_TAG_DT:
+      case GUMBO_TAG_DD:
+      case GUMBO_TAG_PRE:
+      case GUMBO_TAG_FIGCAPTION:
+        break;
+      default:
+        tally[line.element].score += own;
+    }
     int container = elements[line.element].parent;
     double weight = own;
     for (int level = 0; level < 3 && container >= 0; ++level) {
@@ -751,10 +776,11 @@ int MainContent(const Walker& walker) {
     }
   }
   if (total == 0) return -1;
-  int best = 0;
+  int best = static_cast<int>(elements.size()) - 1;
   for (size_t e = elements.size(); e-- > 0;) {
     if (elements[e].parent >= 0) tally[elements[e].parent].held += tally[e].held;
-    if (tally[e].score >= tally[best].score) best = static_cast<int>(e);
+    // Strictly greater, visiting children before parents: ties go inward.
+    if (tally[e].score > tally[best].score) best = static_cast<int>(e);
   }
   while (best >= 0 && tally[best].held < 0.6 * total) best = elements[best].parent;
   return best;
@@ -823,6 +849,18 @@ Result<HtmlText> HtmlToText(std::string_view page, const HtmlOptions& options) {
       if (index >= walker.lines.size() || !walker.lines[index].h1) continue;
       double overlap = Overlap(walker.lines[index].text, walker.title_text);
       if (overlap > best) best = overlap, title_line = static_cast<int>(index);
+    }
+  }
+  // No <h1>: an <h2>/<h3> that repeats <title> (blog themes) is the title,
+  // rather than a copy of it beside the <title> text.
+  if (title_line < 0 && !walker.title_text.empty()) {
+    for (size_t index = 0; index < walker.lines.size(); ++index) {
+      const RawLine& line = walker.lines[index];
+      if (line.heading && Overlap(line.text, walker.title_text) >= 0.6 &&
+          (main < 0 || Inside(last, line.element, main))) {
+        title_line = static_cast<int>(index);
+        break;
+      }
     }
   }
   // A headline just outside the main content (the article's header block):
