@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "unspin/base/file.h"
 #include "unspin/lm/lm_file.h"
 #include "unspin/lm/sphinx_reader.h"
 
@@ -64,6 +65,16 @@ Status BuildModel(const BuildOptions& options, const std::string& out_path, Buil
   UNSPIN_RETURN_IF_ERROR(lexicon.AddWordNet(options.wordnet_dir));
   UNSPIN_RETURN_IF_ERROR(lexicon.AddMythes(options.mythes_path));
 
+  // The channel's words join the vocabulary before frequencies are laid out.
+  std::string channel_section;
+  if (!options.channel_path.empty()) {
+    UNSPIN_RETURN_IF_ERROR(RequireFile(options.channel_path, "channel", &sources));
+    UNSPIN_ASSIGN_OR_RETURN(std::string tsv, ReadFileOrStdin(options.channel_path));
+    channel::ChannelTableBuilder channel_table;
+    UNSPIN_RETURN_IF_ERROR(channel_table.ReadTsv(tsv, options.channel_path));
+    channel_section = channel_table.Serialize(&vocabulary);
+  }
+
   // Frequencies come from the LM's unigrams, so read them back through the
   // query API rather than a second parser of the section.
   UNSPIN_ASSIGN_OR_RETURN(lm::NgramModel lm_view, lm::NgramModel::Open(lm_section));
@@ -87,12 +98,22 @@ Status BuildModel(const BuildOptions& options, const std::string& out_path, Buil
   writer.Add(kFrequencyTag, frequency_bytes.Take());
   lexicon.Serialize(&writer);
   writer.Add(kLanguageModelTag, std::move(lm_section));
+  uint64_t channel_phrases = 0, channel_entries = 0;
+  if (!channel_section.empty()) {
+    UNSPIN_ASSIGN_OR_RETURN(channel::ChannelTable view,
+                            channel::ChannelTable::OpenSection(channel_section));
+    channel_phrases = view.phrase_count();
+    channel_entries = view.entry_count();
+    writer.Add(channel::kChannelTag, std::move(channel_section));
+  }
   UNSPIN_RETURN_IF_ERROR(writer.Write(out_path));
 
   if (report != nullptr) {
     report->lexicon = lexicon.stats();
     report->ngram_counts = std::move(ngram_counts);
     report->vocabulary_words = vocabulary.size();
+    report->channel_phrases = channel_phrases;
+    report->channel_entries = channel_entries;
     struct stat info {};
     if (::stat(out_path.c_str(), &info) == 0)
       report->file_bytes = static_cast<uint64_t>(info.st_size);
@@ -140,6 +161,19 @@ Result<std::unique_ptr<Model>> Model::Open(const std::string& path) {
   Result<lm::NgramModel> language_model = lm::NgramModel::Open(*lm_section);
   if (!language_model.ok()) return context(language_model.status());
   model->language_model_ = *language_model;
+
+  Result<channel::ChannelTable> channel = channel::ChannelTable::Open(file);
+  if (channel.ok()) {
+    model->channel_ = *channel;
+  } else if (channel.status().code() != StatusCode::kNotFound) {
+    return channel.status();  // names the file already
+  }
+  if (model->channel_.word_id_limit() > model->vocabulary_.size()) {
+    return CorruptionError(path + ": the channel uses word ids up to " +
+                           std::to_string(model->channel_.word_id_limit()) +
+                           " but the vocabulary has " + std::to_string(model->vocabulary_.size()) +
+                           " words; rebuild the model");
+  }
   return model;
 }
 
@@ -159,6 +193,8 @@ ModelInfo Model::Info() const {
   for (int n = 1; n <= language_model_.order(); ++n) {
     info.ngram_counts.push_back(language_model_.NgramCount(n));
   }
+  info.channel_phrases = channel_.phrase_count();
+  info.channel_entries = channel_.entry_count();
   info.sections = file_.sections();
   nlohmann::json metadata = nlohmann::json::parse(metadata_, nullptr, /*allow_exceptions=*/false);
   info.sources = metadata.is_object() && metadata.contains("sources") ? metadata["sources"].dump()

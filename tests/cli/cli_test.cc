@@ -427,4 +427,48 @@ TEST_F(CliTest, ExtractPrintsTheArticleAndJsonLines) {
   EXPECT_EQ(Unspin("extract --help").exit_code, 0);
 }
 
+TEST_F(CliTest, ChannelLearnThenModelBuildAddsTheTable) {
+  std::ofstream(dir_ / "pairs.jsonl")
+      << R"({"original": "He failed to revive talks.", "spun": "He stopped working to revive talks."})"
+      << "\n"
+      << R"({"original": "Despite rain, it had ended.", "spun": "In spite of rain, it had actually ended."})"
+      << "\n";
+  std::string table = (dir_ / "table.tsv").string();
+  Outcome learn =
+      Unspin("channel learn --pairs " + (dir_ / "pairs.jsonl").string() + " -o " + table);
+  ASSERT_EQ(learn.exit_code, 0) << learn.err;
+  EXPECT_NE(learn.out.find("pairs_aligned\t2\n"), std::string::npos) << learn.out;
+  EXPECT_NE(learn.out.find("distinct_substitutions\t4\n"), std::string::npos) << learn.out;
+  std::string tsv = Slurp(table);
+  EXPECT_EQ(tsv.rfind("original\tspun\tcount\ndespite\tin spite of\t1\n", 0), 0u) << tsv;
+  EXPECT_NE(tsv.find("failed\tstopped working\t1\n"), std::string::npos) << tsv;
+  EXPECT_NE(tsv.find("had\thad actually\t1\n"), std::string::npos) << tsv;
+
+  // Two plain-text files paired by line give the same table.
+  std::ofstream(dir_ / "a.txt") << "He failed to revive talks.\nDespite rain, it had ended.\n";
+  std::ofstream(dir_ / "b.txt") << "He stopped working to revive talks.\nIn spite of rain, it had "
+                                   "actually ended.\n";
+  Outcome lines = Unspin("channel learn " + (dir_ / "a.txt").string() + " " +
+                         (dir_ / "b.txt").string() + " -o -");
+  ASSERT_EQ(lines.exit_code, 0) << lines.err;
+  EXPECT_EQ(lines.out, tsv);
+
+  std::string model = (dir_ / "channel.unspin").string();
+  Outcome build = Unspin("model build --channel " + table + " -o " + model);
+  ASSERT_EQ(build.exit_code, 0) << build.err;
+  Outcome info = Unspin("model info " + model);
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_NE(info.out.find("channel_phrases\t4\n"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("section\tCHAN\t"), std::string::npos) << info.out;
+  Outcome plain = Unspin("model info " + std::string(UNSPIN_DEFAULT_MODEL));
+  EXPECT_NE(plain.out.find("channel_entries\t0\n"), std::string::npos) << plain.out;
+
+  std::ofstream(dir_ / "bad.tsv") << "failed\tstopped working\tmany\n";
+  Outcome bad = Unspin("model build --channel " + (dir_ / "bad.tsv").string() + " -o " + model);
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("bad.tsv:1"), std::string::npos) << bad.err;
+  EXPECT_EQ(Unspin("channel learn " + (dir_ / "a.txt").string()).exit_code, 1);
+  EXPECT_EQ(Unspin("channel learn --help").exit_code, 0);
+}
+
 }  // namespace

@@ -48,6 +48,7 @@ void RegisterLm(CLI::App& app, Action* action);
 void RegisterEval(CLI::App& app, Action* action);
 void RegisterSimulate(CLI::App& app, Action* action);
 void RegisterExtract(CLI::App& app, Action* action);
+void RegisterChannel(CLI::App& app, Action* action);
 
 }  // namespace unspin::cli
 

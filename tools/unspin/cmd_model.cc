@@ -29,6 +29,11 @@ int RunBuild(const ModelFlags& flags) {
   std::fprintf(stderr, "unspin: built %s (%s, %llu words) in %.1f s\n", path.c_str(),
                Megabytes(report.file_bytes).c_str(),
                static_cast<unsigned long long>(report.vocabulary_words), seconds);
+  if (!flags.sources.channel_path.empty()) {
+    std::fprintf(stderr, "unspin: channel: %llu spun phrases, %llu entries\n",
+                 static_cast<unsigned long long>(report.channel_phrases),
+                 static_cast<unsigned long long>(report.channel_entries));
+  }
   return kExitOk;
 }
 
@@ -52,6 +57,8 @@ int RunInfo(const ModelFlags& flags) {
   std::printf("morphology_forms\t%llu\n",
               static_cast<unsigned long long>(info.lexicon.morphology_forms));
   std::printf("lm_order\t%d\n", info.lm_order);
+  std::printf("channel_phrases\t%llu\n", static_cast<unsigned long long>(info.channel_phrases));
+  std::printf("channel_entries\t%llu\n", static_cast<unsigned long long>(info.channel_entries));
   for (size_t n = 0; n < info.ngram_counts.size(); ++n) {
     std::printf("lm_%zugrams\t%llu\n", n + 1,
                 static_cast<unsigned long long>(info.ngram_counts[n]));
@@ -85,6 +92,8 @@ void RegisterModel(CLI::App& app, Action* action) {
       ->capture_default_str();
   build->add_option("--lm", flags->sources.lm_path,
                     "language model file from `unspin lm build` to use instead of --sphinx-lm");
+  build->add_option("--channel", flags->sources.channel_path,
+                    "learned channel table (TSV from `unspin channel learn`) to add as CHAN");
   build->callback([flags, action] { *action = [flags] { return RunBuild(*flags); }; });
   CLI::App* info = model->add_subcommand("info", "Print what a model file holds");
   info->add_option("model", flags->path, "model file (default: $UNSPIN_MODEL or the built-in)");

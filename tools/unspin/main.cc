@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   RegisterEval(app, &action);
   RegisterSimulate(app, &action);
   RegisterExtract(app, &action);
+  RegisterChannel(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -15,6 +15,7 @@
 
 #include "unspin/base/section_file.h"
 #include "unspin/base/status.h"
+#include "unspin/channel/channel.h"
 #include "unspin/lexicon/lexicon.h"
 #include "unspin/lm/ngram_model.h"
 #include "unspin/vocab/vocabulary.h"
@@ -22,7 +23,7 @@
 namespace unspin::model {
 
 inline constexpr FileMagic kModelMagic = {'U', 'N', 'S', 'P', 'M', 'O', 'D', 'L'};
-// Version 1: VOCB, META, FREQ, lexicon sections, LMNG.
+// Version 1: VOCB, META, FREQ, lexicon sections, LMNG; optional CHAN (learned channel).
 inline constexpr uint32_t kModelVersion = 1;
 
 // Where the default model's Debian data live.
@@ -34,6 +35,9 @@ struct BuildOptions {
   // set, it replaces the sphinx model. Its words take the model's first word
   // ids, in the LM's own order, so its LMNG section is stored unchanged.
   std::string lm_path;
+  // A learned channel table (TSV from `unspin channel learn`); when set, it
+  // becomes the CHAN section. Its words join the vocabulary.
+  std::string channel_path;
 };
 
 struct BuildReport {
@@ -41,6 +45,8 @@ struct BuildReport {
   std::vector<uint64_t> ngram_counts;  // index n-1
   uint64_t vocabulary_words = 0;
   uint64_t file_bytes = 0;
+  uint64_t channel_phrases = 0;  // distinct spun phrases in CHAN
+  uint64_t channel_entries = 0;  // (spun, original) entries in CHAN
 };
 
 // Reads the sources named in `options` and writes the model atomically to
@@ -59,6 +65,8 @@ struct ModelInfo {
   lexicon::LexiconStats lexicon;
   int lm_order = 0;
   std::vector<uint64_t> ngram_counts;
+  uint64_t channel_phrases = 0;  // 0 when the model has no CHAN section
+  uint64_t channel_entries = 0;
   std::vector<SectionInfo> sections;
   std::string sources;  // JSON text: the files the model was built from, with sizes
 };
@@ -74,6 +82,8 @@ class Model {
   const Vocabulary& vocabulary() const { return vocabulary_; }
   const lexicon::Lexicon& lexicon() const { return lexicon_; }
   const lm::NgramModel& language_model() const { return language_model_; }
+  // The learned channel (CHAN section); an empty table when the model has none.
+  const channel::ChannelTable& channel() const { return channel_; }
   // log10 relative frequency of a word (LM unigram), a floor for unknown words.
   float Log10Frequency(WordId word) const;
   ModelInfo Info() const;
@@ -85,6 +95,7 @@ class Model {
   Vocabulary vocabulary_;
   lexicon::Lexicon lexicon_;
   lm::NgramModel language_model_;
+  channel::ChannelTable channel_;
   std::span<const float> frequencies_;
   std::string_view metadata_;
 };

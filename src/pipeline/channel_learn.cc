@@ -1,0 +1,139 @@
+// Document pairing and channel learning for `unspin channel learn`.
+#include "unspin/pipeline/channel_learn.h"
+
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "unspin/base/file.h"
+#include "unspin/text/utf8.h"
+
+namespace unspin::pipeline {
+namespace {
+
+std::vector<std::string_view> Lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back(line);
+    start = end + 1;
+  }
+  return lines;
+}
+
+bool IsBlank(std::string_view line) {
+  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+bool LooksLikeJsonl(const std::vector<std::string_view>& lines) {
+  for (std::string_view line : lines) {
+    if (IsBlank(line)) continue;
+    nlohmann::json value = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    return value.is_object() && value.contains("text") && value["text"].is_string();
+  }
+  return false;
+}
+
+Status LineError(std::string_view file, size_t line, std::string_view what) {
+  return InvalidArgumentError(std::string(file) + " line " + std::to_string(line) + ": " +
+                              std::string(what));
+}
+
+// Parses one {"id", "text"} line into *id and *text.
+Status ParseDocument(std::string_view line, std::string_view file, size_t number, std::string* id,
+                     std::string* text) {
+  Status utf8 = text::ValidateUtf8(line);
+  if (!utf8.ok()) return LineError(file, number, utf8.message());
+  nlohmann::json value = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!value.is_object()) return LineError(file, number, "not a JSON object");
+  auto found_id = value.find("id");
+  if (found_id == value.end()) return LineError(file, number, "missing \"id\"");
+  if (found_id->is_string()) {
+    *id = found_id->get<std::string>();
+  } else if (found_id->is_number_integer()) {
+    *id = found_id->dump();
+  } else {
+    return LineError(file, number, "\"id\" must be a string or an integer");
+  }
+  auto found_text = value.find("text");
+  if (found_text == value.end() || !found_text->is_string()) {
+    return LineError(file, number, "missing or non-string \"text\"");
+  }
+  *text = found_text->get<std::string>();
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<EvalPair>> ReadDocumentPairs(std::string_view originals, std::string_view copies,
+                                                uint64_t* unmatched) {
+  if (unmatched != nullptr) *unmatched = 0;
+  std::vector<std::string_view> a = Lines(originals), b = Lines(copies);
+  std::vector<EvalPair> pairs;
+  if (LooksLikeJsonl(a) && LooksLikeJsonl(b)) {
+    std::map<std::string, std::string> by_id;
+    for (size_t k = 0; k < a.size(); ++k) {
+      if (IsBlank(a[k])) continue;
+      std::string id, text;
+      UNSPIN_RETURN_IF_ERROR(ParseDocument(a[k], "originals", k + 1, &id, &text));
+      if (!by_id.emplace(id, std::move(text)).second) {
+        return LineError("originals", k + 1, "duplicate id " + id);
+      }
+    }
+    for (size_t k = 0; k < b.size(); ++k) {
+      if (IsBlank(b[k])) continue;
+      std::string id, text;
+      UNSPIN_RETURN_IF_ERROR(ParseDocument(b[k], "copies", k + 1, &id, &text));
+      auto original = by_id.find(id);
+      if (original == by_id.end()) {
+        if (unmatched != nullptr) ++*unmatched;
+        continue;
+      }
+      pairs.push_back({id, original->second, std::move(text)});
+    }
+    return pairs;
+  }
+  if (a.size() != b.size()) {
+    return InvalidArgumentError("originals have " + std::to_string(a.size()) +
+                                " lines but copies have " + std::to_string(b.size()) +
+                                "; plain-text inputs are paired by line");
+  }
+  for (size_t k = 0; k < a.size(); ++k) {
+    if (IsBlank(a[k]) && IsBlank(b[k])) continue;
+    Status utf8 = text::ValidateUtf8(a[k]);
+    if (!utf8.ok()) return LineError("originals", k + 1, utf8.message());
+    utf8 = text::ValidateUtf8(b[k]);
+    if (!utf8.ok()) return LineError("copies", k + 1, utf8.message());
+    pairs.push_back({std::to_string(k + 1), std::string(a[k]), std::string(b[k])});
+  }
+  return pairs;
+}
+
+Result<ChannelLearnReport> LearnChannel(std::span<const EvalPair> pairs,
+                                        const std::string& out_path) {
+  channel::ChannelLearner learner;
+  for (const EvalPair& pair : pairs) learner.AddPair(pair.original, pair.spun);
+  ChannelLearnReport report;
+  report.stats = learner.stats();
+  channel::ChannelTableBuilder table = learner.Finish();
+  report.distinct_substitutions = table.substitution_count();
+  report.table_rows = table.rows().size();
+  std::string tsv = table.ToTsv();
+  if (out_path == "-") {
+    if (std::fwrite(tsv.data(), 1, tsv.size(), stdout) != tsv.size() || std::fflush(stdout) != 0) {
+      return IOError("writing the channel table to standard output failed");
+    }
+    return report;
+  }
+  AtomicFileWriter writer;
+  UNSPIN_RETURN_IF_ERROR(writer.Open(out_path));
+  UNSPIN_RETURN_IF_ERROR(writer.Append(tsv));
+  UNSPIN_RETURN_IF_ERROR(writer.Commit());
+  return report;
+}
+
+}  // namespace unspin::pipeline

@@ -1,0 +1,46 @@
+// Tests of document pairing for `unspin channel learn`.
+#include "unspin/pipeline/channel_learn.h"
+
+#include <gtest/gtest.h>
+
+namespace unspin::pipeline {
+namespace {
+
+TEST(ReadDocumentPairsTest, PlainLinesPairByLineNumber) {
+  uint64_t unmatched = 7;
+  Result<std::vector<EvalPair>> pairs =
+      ReadDocumentPairs("one failed\n\nthree\n", "one stopped working\n\nthree\n", &unmatched);
+  ASSERT_TRUE(pairs.ok()) << pairs.status().ToString();
+  ASSERT_EQ(pairs->size(), 2u);
+  EXPECT_EQ((*pairs)[0].spun, "one stopped working");
+  EXPECT_EQ((*pairs)[1].id, "3");
+  EXPECT_EQ(unmatched, 0u);
+  Result<std::vector<EvalPair>> uneven = ReadDocumentPairs("a\nb\n", "a\n", nullptr);
+  EXPECT_EQ(uneven.status().code(), StatusCode::kInvalidArgument);
+  Result<std::vector<EvalPair>> bad = ReadDocumentPairs("a\n", "\xff\n", nullptr);
+  EXPECT_NE(bad.status().message().find("copies line 1"), std::string::npos);
+}
+
+TEST(ReadDocumentPairsTest, JsonlPairsById) {
+  uint64_t unmatched = 0;
+  Result<std::vector<EvalPair>> pairs = ReadDocumentPairs(
+      "{\"id\": 1, \"text\": \"He failed.\"}\n{\"id\": \"b\", \"text\": \"Despite it.\"}\n",
+      "{\"id\": \"b\", \"text\": \"In spite of it.\"}\n\n{\"id\": 9, \"text\": \"x\"}\n"
+      "{\"id\": 1, \"text\": \"He stopped working.\"}\n",
+      &unmatched);
+  ASSERT_TRUE(pairs.ok()) << pairs.status().ToString();
+  ASSERT_EQ(pairs->size(), 2u);
+  EXPECT_EQ((*pairs)[0].original, "Despite it.");
+  EXPECT_EQ((*pairs)[1].spun, "He stopped working.");
+  EXPECT_EQ(unmatched, 1u);
+  Result<std::vector<EvalPair>> duplicate =
+      ReadDocumentPairs("{\"id\": 1, \"text\": \"a\"}\n{\"id\": 1, \"text\": \"b\"}\n",
+                        "{\"id\": 1, \"text\": \"c\"}\n", nullptr);
+  EXPECT_NE(duplicate.status().message().find("originals line 2"), std::string::npos);
+  Result<std::vector<EvalPair>> no_id =
+      ReadDocumentPairs("{\"id\": 1, \"text\": \"a\"}\n", "{\"text\": \"c\"}\n", nullptr);
+  EXPECT_EQ(no_id.status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace unspin::pipeline

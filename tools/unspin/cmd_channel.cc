@@ -1,0 +1,87 @@
+// unspin channel learn: learn a spinner's dictionary from aligned pairs of
+// originals and their spun copies.
+#include <cstdio>
+
+#include "cli.h"
+#include "unspin/base/file.h"
+#include "unspin/pipeline/channel_learn.h"
+
+namespace unspin::cli {
+namespace {
+
+constexpr uint64_t kMaxInputBytes = uint64_t{1} << 32;
+
+struct ChannelFlags {
+  std::vector<std::string> inputs;
+  std::string output = "-";
+  bool pairs = false;
+};
+
+int RunLearn(const ChannelFlags& flags) {
+  if (flags.inputs.size() != (flags.pairs ? 1u : 2u)) {
+    std::fprintf(stderr, "unspin: channel learn takes %s\n",
+                 flags.pairs ? "one PAIRS.jsonl with --pairs" : "ORIGINALS and COPIES");
+    return kExitUsage;
+  }
+  std::vector<pipeline::EvalPair> pairs;
+  uint64_t unmatched = 0;
+  if (flags.pairs) {
+    Result<std::string> text = ReadFileOrStdin(flags.inputs[0], kMaxInputBytes);
+    if (!text.ok()) return Fail(text.status(), Origin::kInput);
+    Result<std::vector<pipeline::EvalPair>> parsed = pipeline::ParseEvalPairs(*text);
+    if (!parsed.ok()) return Fail(parsed.status().WithContext(flags.inputs[0]), Origin::kInput);
+    pairs = std::move(*parsed);
+  } else {
+    Result<std::string> originals = ReadFileOrStdin(flags.inputs[0], kMaxInputBytes);
+    if (!originals.ok()) return Fail(originals.status(), Origin::kInput);
+    Result<std::string> copies = ReadFileOrStdin(flags.inputs[1], kMaxInputBytes);
+    if (!copies.ok()) return Fail(copies.status(), Origin::kInput);
+    Result<std::vector<pipeline::EvalPair>> paired =
+        pipeline::ReadDocumentPairs(*originals, *copies, &unmatched);
+    if (!paired.ok()) return Fail(paired.status(), Origin::kInput);
+    pairs = std::move(*paired);
+  }
+  Result<pipeline::ChannelLearnReport> report = pipeline::LearnChannel(pairs, flags.output);
+  if (!report.ok()) return Fail(report.status(), Origin::kInput);
+  // The summary goes to stdout unless the table does.
+  std::FILE* out = flags.output == "-" ? stderr : stdout;
+  const channel::LearnStats& stats = report->stats;
+  auto line = [out](const char* name, uint64_t value) {
+    std::fprintf(out, "%s\t%llu\n", name, static_cast<unsigned long long>(value));
+  };
+  line("pairs", stats.pairs);
+  line("pairs_aligned", stats.pairs_aligned);
+  line("pairs_identical", stats.identical);
+  line("copies_unmatched", unmatched);
+  line("regions", stats.regions.regions);
+  line("regions_skipped", stats.regions.regions_skipped);
+  line("substitutions", stats.substitutions);
+  line("distinct_substitutions", report->distinct_substitutions);
+  line("table_rows", report->table_rows);
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterChannel(CLI::App& app, Action* action) {
+  auto flags = std::make_shared<ChannelFlags>();
+  CLI::App* channel =
+      app.add_subcommand("channel", "Learn a spinner's dictionary from aligned text pairs");
+  channel->require_subcommand(1);
+  CLI::App* learn = channel->add_subcommand(
+      "learn",
+      "Align originals with their spun copies and write the substitutions as TSV "
+      "(original, spun, count) for `unspin model build --channel`");
+  learn
+      ->add_option("inputs", flags->inputs,
+                   "ORIGINALS COPIES: one document per line, paired by line, or JSONL "
+                   "{\"id\",\"text\"} paired by id; with --pairs one PAIRS.jsonl "
+                   "{\"original\",\"spun\"} (`-` for stdin)")
+      ->required();
+  learn->add_flag("--pairs", flags->pairs, "the one input is a PAIRS.jsonl as `unspin eval` reads");
+  learn->add_option("-o,--output", flags->output, "table to write (TSV; `-`: stdout)")
+      ->capture_default_str();
+  learn->callback([flags, action] { *action = [flags] { return RunLearn(*flags); }; });
+}
+
+}  // namespace unspin::cli
