@@ -87,17 +87,28 @@ std::string_view StripPunct(std::string_view token) {
   return token;
 }
 
+// A word list sorted at compile time, for binary search.
+template <size_t N>
+constexpr std::array<std::string_view, N> Sorted(const std::string_view (&words)[N]) {
+  std::array<std::string_view, N> out{};
+  for (size_t i = 0; i < N; ++i) out[i] = words[i];
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 // Pattern families, matched on the ASCII-lower-cased line. Phrases are
 // substrings; words are whole tokens after StripPunct.
-constexpr std::string_view kCounterWords[] = {
+constexpr std::string_view kCounterWordsList[] = {
     "shares",   "share", "comments", "comment", "views",   "view",    "likes", "reactions",
     "retweets", "reads", "claps",    "votes",   "replies", "k",       "m",     "ratings",
     "reviews",  "min",   "mins",     "read",    "minute",  "minutes", "plays", "listens"};
-constexpr std::string_view kShareWords[] = {
+constexpr auto kCounterWords = Sorted(kCounterWordsList);
+constexpr std::string_view kShareWordsList[] = {
     "share",    "tweet", "facebook", "twitter",   "linkedin",  "whatsapp",   "pinterest",
     "reddit",   "email", "e-mail",   "print",     "subscribe", "newsletter", "comments",
     "bookmark", "save",  "telegram", "flipboard", "messenger", "copy",       "link",
     "follow",   "sms",   "x",        "pin"};
+constexpr auto kShareWords = Sorted(kShareWordsList);
 constexpr std::string_view kSharePhrases[] = {"share this",
                                               "share on",
                                               "share article",
@@ -120,23 +131,24 @@ constexpr std::string_view kSharePhrases[] = {"share this",
                                               "in your inbox",
                                               "follow on",
                                               "share via"};
-constexpr std::string_view kAdvertAlone[] = {"advertisement",
-                                             "advertising",
-                                             "sponsored",
-                                             "sponsored content",
-                                             "promoted",
-                                             "paid post",
-                                             "partner content",
-                                             "ad",
-                                             "ads",
-                                             "paid content",
-                                             "promoted content",
-                                             "story continues below advertisement",
-                                             "article continues below advertisement",
-                                             "scroll to continue with content",
-                                             "scroll to continue",
-                                             "ads by",
-                                             "sponsored links"};
+constexpr std::string_view kAdvertAloneList[] = {"advertisement",
+                                                 "advertising",
+                                                 "sponsored",
+                                                 "sponsored content",
+                                                 "promoted",
+                                                 "paid post",
+                                                 "partner content",
+                                                 "ad",
+                                                 "ads",
+                                                 "paid content",
+                                                 "promoted content",
+                                                 "story continues below advertisement",
+                                                 "article continues below advertisement",
+                                                 "scroll to continue with content",
+                                                 "scroll to continue",
+                                                 "ads by",
+                                                 "sponsored links"};
+constexpr auto kAdvertAlone = Sorted(kAdvertAloneList);
 constexpr std::string_view kClickbaitPhrases[] = {"revealed",
                                                   "secret",
                                                   "won't believe",
@@ -266,13 +278,14 @@ constexpr std::string_view kCreditPhrases[] = {"getty images",
                                                "picture:",
                                                "illustration:",
                                                "source:"};
-constexpr std::string_view kCreditWords[] = {
+constexpr std::string_view kCreditWordsList[] = {
     "afp",     "reuters",      "getty",  "ap",          "epa",      "dpa",       "efe",
     "xinhua",  "ansa",         "kyodo",  "yonhap",      "tass",     "upi",       "zuma",
     "alamy",   "shutterstock", "istock", "istockphoto", "courtesy", "bloomberg", "nurphoto",
     "anadolu", "imagn",        "pool",   "©",           "(c)",      "pa",        "sipa",
     "abaca",   "rex",          "corbis", "unsplash",    "pexels",   "handout"};
-constexpr std::string_view kCaptionVerbs[] = {
+constexpr auto kCreditWords = Sorted(kCreditWordsList);
+constexpr std::string_view kCaptionVerbsList[] = {
     "speaks",  "arrives",  "attends",   "gestures", "waves",      "poses",   "walks",
     "listens", "delivers", "holds",     "stands",   "sits",       "looks",   "talks",
     "shakes",  "greets",   "leaves",    "departs",  "addresses",  "reacts",  "smiles",
@@ -282,6 +295,7 @@ constexpr std::string_view kCaptionVerbs[] = {
     "stand",   "pose",     "hold",      "lays",     "inspects",   "tours",   "salutes",
     "shakes",  "embraces", "hugs",      "cheer",    "cheers",     "protest", "protesters",
     "boards"};
+constexpr auto kCaptionVerbs = Sorted(kCaptionVerbsList);
 constexpr std::string_view kCaptionPrefixes[] = {"photo:",
                                                  "pictured:",
                                                  "caption:",
@@ -301,17 +315,19 @@ constexpr std::string_view kCaptionPrefixes[] = {"photo:",
                                                  "left:",
                                                  "right:",
                                                  "pictured"};
-constexpr std::string_view kMonths[] = {
+constexpr std::string_view kMonthsList[] = {
     "january",   "february", "march",    "april",    "may",  "june", "july", "august",
     "september", "october",  "november", "december", "jan",  "feb",  "mar",  "apr",
     "jun",       "jul",      "aug",      "sep",      "sept", "oct",  "nov",  "dec"};
-constexpr std::string_view kSpamWords[] = {
+constexpr auto kMonths = Sorted(kMonthsList);
+constexpr std::string_view kSpamWordsList[] = {
     "buy",      "cheap",     "order",   "visit",   "casino",   "betting",  "bet",
     "loan",     "loans",     "viagra",  "cialis",  "essay",    "essays",   "coupon",
     "whatsapp", "telegram",  "bitcoin", "crypto",  "forex",    "replica",  "followers",
     "seo",      "discount",  "deals",   "deal",    "promo",    "shipping", "pharmacy",
     "pills",    "escort",    "dating",  "jackpot", "slots",    "click",    "dm",
     "contact",  "wholesale", "hack",    "cracked", "download", "subscribe"};
+constexpr auto kSpamWords = Sorted(kSpamWordsList);
 constexpr std::string_view kDomainSuffixes[] = {
     ".com",   ".net",    ".org",  ".io",  ".co", ".biz", ".info", ".xyz", ".shop",
     ".store", ".online", ".site", ".top", ".ru", ".uk",  ".in",   ".me",  ".ly"};
@@ -330,8 +346,43 @@ int CountPhrases(std::string_view lower, const std::string_view (&phrases)[N]) {
   return hits;
 }
 template <size_t N>
-bool InList(std::string_view word, const std::string_view (&words)[N]) {
-  return std::find(std::begin(words), std::end(words), word) != std::end(words);
+bool InList(std::string_view word, const std::array<std::string_view, N>& sorted) {
+  return std::binary_search(sorted.begin(), sorted.end(), word);
+}
+
+// Which word lists a word is on, as bits: one hash lookup per word instead of
+// a search per list.
+enum WordClassBit : uint8_t {
+  kCounterBit = 1,
+  kShareBit = 2,
+  kCreditBit = 4,
+  kCaptionVerbBit = 8,
+  kMonthBit = 16,
+  kSpamBit = 32,
+};
+
+uint8_t WordClass(std::string_view word) {
+  static const auto* const table = [] {
+    auto* map = new std::unordered_map<std::string_view, uint8_t>();
+    auto add = [map](const auto& list, uint8_t bit) {
+      for (std::string_view entry : list) (*map)[entry] |= bit;
+    };
+    add(kCounterWords, kCounterBit);
+    add(kShareWords, kShareBit);
+    add(kCreditWords, kCreditBit);
+    add(kCaptionVerbs, kCaptionVerbBit);
+    add(kMonths, kMonthBit);
+    add(kSpamWords, kSpamBit);
+    return map;
+  }();
+  auto it = table->find(word);
+  return it == table->end() ? 0 : it->second;
+}
+
+int CountClass(const std::vector<uint8_t>& classes, uint8_t bit) {
+  int count = 0;
+  for (uint8_t word_class : classes) count += (word_class & bit) != 0 ? 1 : 0;
+  return count;
 }
 
 // `words` point into `lower`: a Features is built in place and never moved.
@@ -342,6 +393,7 @@ struct Features {
 
   std::string lower;                    // ASCII-lower-cased line, whitespace-trimmed
   std::vector<std::string_view> words;  // lower-cased tokens, punctuation stripped, non-empty
+  std::vector<uint8_t> classes;         // WordClass of each of `words`
   int raw_tokens = 0;                   // whitespace-separated tokens
   int capitalised = 0;                  // words starting with an upper-case letter
   int alpha_words = 0;                  // words starting with a letter
@@ -394,6 +446,7 @@ void ComputeFeatures(std::string_view line, Features& f) {
     size_t offset = static_cast<size_t>(stripped.data() - trimmed.data());
     std::string_view word = lower.substr(offset, stripped.size());
     f.words.push_back(word);
+    f.classes.push_back(WordClass(word));
     if (IsUpper(stripped[0])) ++f.capitalised;
     if (IsAlpha(stripped[0])) ++f.alpha_words;
     bool number = true;
@@ -407,13 +460,13 @@ void ComputeFeatures(std::string_view line, Features& f) {
     number = number && IsDigit(word[0]);
     if (number) {
       ++numbers;
-    } else if (!InList(word, kCounterWords)) {
+    } else if ((f.classes.back() & kCounterBit) == 0) {
       ++non_numbers;
     }
   }
   f.numeric_only = numbers > 0 && non_numbers == 0;
   f.numbers = numbers;
-  for (std::string_view word : f.words) f.counter_words += InList(word, kCounterWords) ? 1 : 0;
+  f.counter_words = CountClass(f.classes, kCounterBit);
   for (std::string_view mark :
        {std::string_view("\xC2\xBB"), std::string_view("\xE2\x80\xBA"), std::string_view(" > ")}) {
     for (size_t at = trimmed.find(mark); at != std::string_view::npos;
@@ -465,7 +518,7 @@ void ComputeFeatures(std::string_view line, Features& f) {
   // Dates.
   for (size_t w = 0; w < f.words.size(); ++w) {
     std::string_view word = f.words[w];
-    if (InList(word, kMonths)) {
+    if ((f.classes[w] & kMonthBit) != 0) {
       bool next_number = w + 1 < f.words.size() && IsDigit(f.words[w + 1][0]);
       bool prev_number = w > 0 && IsDigit(f.words[w - 1][0]) && f.words[w - 1].size() <= 2;
       if (next_number || prev_number) f.has_date = f.has_full_date = true;
@@ -494,8 +547,9 @@ void ComputeFeatures(std::string_view line, Features& f) {
   }
   {
     bool all = !f.words.empty() && f.words.size() <= 2;
-    for (std::string_view word : f.words) {
-      all = all && word.size() > 2 && word.back() == 's' && InList(word, kCounterWords);
+    for (size_t w = 0; w < f.words.size(); ++w) {
+      std::string_view word = f.words[w];
+      all = all && word.size() > 2 && word.back() == 's' && (f.classes[w] & kCounterBit) != 0;
     }
     f.counter_words_only = all;
   }
@@ -504,6 +558,7 @@ void ComputeFeatures(std::string_view line, Features& f) {
     f.has_url = true;
   }
   for (std::string_view word : f.words) {
+    if (word.find('.') == std::string_view::npos) continue;
     for (std::string_view suffix : kDomainSuffixes) {
       size_t at = word.rfind(suffix);
       if (at != std::string_view::npos && at >= 2 && IsAlnum(word[at - 1]) &&
@@ -576,7 +631,7 @@ float CreditScore(const Features& f) {
   if (words == 0 || words > 16) return 0;
   float score = 0;
   int hits = 0;
-  for (std::string_view word : f.words) hits += InList(word, kCreditWords) ? 1 : 0;
+  hits += CountClass(f.classes, kCreditBit);
   hits += CountPhrases(f.lower, kCreditPhrases);
   if (Contains(f.lower, "\xC2\xA9")) ++hits;  // ©
   score += 2.5F * static_cast<float>(std::min(hits, 2));
@@ -597,7 +652,7 @@ float CaptionLocalScore(const Features& f) {
   if (words < 4 || words > 70) return 0;
   float score = 0;
   bool verb = false;
-  for (std::string_view word : f.words) verb = verb || InList(word, kCaptionVerbs);
+  verb = CountClass(f.classes, kCaptionVerbBit) > 0;
   if (verb) score += 1.5F;
   if (f.has_full_date) {
     score += 1.0F;
@@ -647,10 +702,10 @@ float ShareScore(const Features& f) {
   int words = Words(f);
   if (words == 0) return 0;
   int hits = 0;
-  for (std::string_view word : f.words) hits += InList(word, kShareWords) ? 1 : 0;
-  int phrases = CountPhrases(f.lower, kSharePhrases);
+  hits += CountClass(f.classes, kShareBit);
   float score = 0;
   if (words <= 10 && !(f.final_punct && words > 5)) {
+    int phrases = CountPhrases(f.lower, kSharePhrases);
     score += 1.5F * static_cast<float>(std::min(hits, 4)) +
              2.0F * static_cast<float>(std::min(phrases, 2));
     if (hits > 0 && hits * 2 >= words) score += 1.5F;
@@ -678,7 +733,8 @@ float AdvertScore(const Features& f) {
   while (!bare.empty() && !IsAlnum(bare.front())) bare.remove_prefix(1);
   if (InList(bare, kAdvertAlone)) return 6.0F;
   float score = 0;
-  int hits = CountPhrases(lower, kClickbaitPhrases);
+  // A long sentence cannot clear the threshold whatever it says: skip the scan.
+  int hits = words >= 25 && f.final_punct ? 0 : CountPhrases(lower, kClickbaitPhrases);
   score += 1.5F * static_cast<float>(std::min(hits, 3));
   if (f.has_dollar && words <= 20 && !f.final_punct) score += 1.5F;
   if (words <= 20 && !f.final_punct && CapitalisedRatio(f) >= 0.6 && hits > 0) score += 0.5F;
@@ -715,7 +771,7 @@ float SpamScore(const Features& f) {
   float score = 0;
   if (f.has_url) score += 2.5F;
   int hits = 0;
-  for (std::string_view word : f.words) hits += InList(word, kSpamWords) ? 1 : 0;
+  hits += CountClass(f.classes, kSpamBit);
   if (Contains(f.lower, "promo code") || Contains(f.lower, "best price") ||
       Contains(f.lower, "lowest price") || Contains(f.lower, "call now") ||
       Contains(f.lower, "free shipping") || Contains(f.lower, "click the link") ||
