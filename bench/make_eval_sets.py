@@ -100,7 +100,9 @@ def sample_paragraphs(shared, count, seed):
     return out
 
 
-def load_real_substitutions(path):
+def load_real_substitutions(path, keep_story=None):
+    """(original -> sorted spun list, function-word originals); with keep_story,
+    only rows whose story column it accepts."""
     table = {}
     content = set()  # originals seen with a part of speech other than "function"
     with open(path, encoding="utf-8") as f:
@@ -109,6 +111,8 @@ def load_real_substitutions(path):
         for line in f:
             fields = line.rstrip("\n").split("\t")
             if len(fields) < len(header):
+                continue
+            if keep_story is not None and not keep_story(fields[col["story"]]):
                 continue
             original = fields[col["original"]].strip().lower()
             spun = fields[col["spun"]].strip()
