@@ -138,6 +138,10 @@ constexpr double kAlternativeMargin = 1.0;
 // Candidates whose net score in the observed context is below minus this
 // margin are not decoded.
 constexpr double kPrefilterMargin = 3.0;
+// A learned substitution costs change_cost - kChannelTrust plus
+// kChannelLog10ProbWeight per unit of -log10 P(observed | original).
+constexpr double kChannelTrust = 1.5;
+constexpr double kChannelLog10ProbWeight = 0.5;
 // At most this many candidates per (position, length) are decoded.
 constexpr size_t kMaxDecodedCandidates = 8;
 // Per-span and per-word evidence is capped so that one absurd sentence does
@@ -289,12 +293,12 @@ class SentenceDecoder {
       bool changeable = true;
       for (uint32_t j = first; j < first + length; ++j) changeable &= words_[j].changeable;
       if (!changeable) break;
-      if (length == 1 && model_.Log10Frequency(words_[first].id) > kFunctionWordLog10Frequency) {
-        continue;
-      }
       std::vector<Proposal> found;
       std::vector<WordId> phrase;
       for (uint32_t j = first; j < first + length; ++j) phrase.push_back(words_[j].id);
+      AddChannelProposals(phrase, &found);
+      const bool function_word =
+          length == 1 && model_.Log10Frequency(words_[first].id) > kFunctionWordLog10Frequency;
       // Readings of the phrase: the whole phrase as written, and with its head
       // word lemmatised (first word for verbs, last for nouns and adjectives).
       std::vector<std::pair<std::vector<WordId>, LemmaReading>> forms;
@@ -312,6 +316,7 @@ class SentenceDecoder {
         if (length == 1) break;
       }
       for (const auto& [words, reading] : forms) {
+        if (function_word) break;
         std::optional<lexicon::EntryId> entry = lexicon.FindEntry(words);
         if (!entry) continue;
         ExpandEntry(*entry, reading, first, length, &found);
@@ -325,8 +330,7 @@ class SentenceDecoder {
       if (found.size() > kMaxCandidatesPerSpan) {
         std::partial_sort(found.begin(), found.begin() + kMaxCandidatesPerSpan, found.end(),
                           [this](const Proposal& a, const Proposal& b) {
-                            return model_.Log10Frequency(a.first[0]) >
-                                   model_.Log10Frequency(b.first[0]);
+                            return FirstWordFrequency(a.first) > FirstWordFrequency(b.first);
                           });
         found.resize(kMaxCandidatesPerSpan);
       }
@@ -336,7 +340,7 @@ class SentenceDecoder {
       double observed_score = LocalScore(before, phrase, first + length);
       for (auto& [words, cost] : found) {
         if (article >= 0 && (article == 1) != TakesAn(WordText(words_[first].id)) &&
-            (article == 1) == TakesAn(WordText(words[0]))) {
+            !words.empty() && (article == 1) == TakesAn(WordText(words[0]))) {
           cost = std::max(0.0, cost - kArticleAgreementDiscount);
         }
         // Candidates far from winning even in the observed context never win
@@ -359,6 +363,31 @@ class SentenceDecoder {
   }
 
   std::string_view WordText(WordId word) const { return model_.vocabulary().Word(word); }
+
+  // Deletions (no words) rank first: they are cheap to decode.
+  float FirstWordFrequency(const std::vector<WordId>& words) const {
+    return words.empty() ? 0.0f : model_.Log10Frequency(words[0]);
+  }
+
+  // Originals the learned channel (a spinner's dictionary, `unspin channel
+  // learn`) gives for the observed phrase. Its evidence is direct, so the
+  // cost is lower than any thesaurus relation's, the more so the more often
+  // this spinner made this substitution.
+  void AddChannelProposals(const std::vector<WordId>& phrase, std::vector<Proposal>* out) const {
+    const channel::ChannelTable& table = model_.channel();
+    if (phrase.size() > table.max_spun_words()) return;
+    for (const channel::Candidate& candidate : table.Lookup(phrase)) {
+      std::vector<WordId> words(candidate.original.begin(), candidate.original.end());
+      if (words == phrase) continue;
+      if (!std::all_of(words.begin(), words.end(),
+                       [this](WordId w) { return InLanguageModel(w); })) {
+        continue;
+      }
+      double cost = options_.change_cost - kChannelTrust +
+                    kChannelLog10ProbWeight * -static_cast<double>(candidate.log10_prob);
+      out->emplace_back(std::move(words), std::max(0.0, cost));
+    }
+  }
 
   // The LM state after the observed words before words_[first].
   lm::LmState ObservedStateBefore(uint32_t first) const {

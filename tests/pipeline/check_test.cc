@@ -4,6 +4,7 @@
 #include "unspin/pipeline/check.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -324,6 +325,40 @@ TEST_F(CheckTest, DebrisIsReportedAndLeftOutOfTheVerdict) {
     EXPECT_EQ(on_page.spans[i].original, alone.spans[i].original);
   }
   EXPECT_NE(on_page.restored.find("27\n312\n"), std::string::npos) << "debris stays in restored";
+}
+
+// A spinner's dictionary learned from aligned pairs restores what no
+// thesaurus relation reaches ("stopped working" <- "failed"), and deletes
+// what it inserted; without the table the same text is left alone there.
+TEST(CheckChannelTest, LearnedSubstitutionsAreRestored) {
+  if (!fs::exists("/usr/share/pocketsphinx/model/en-us/en-us.lm.bin")) {
+    GTEST_SKIP() << "Debian data packages not installed";
+  }
+  fs::path dir = fs::temp_directory_path() / ("unspin_channel_check_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string table = (dir / "channel.tsv").string();
+  std::ofstream(table) << "failed\tstopped working\t12\nreporters\tpress reporters\t9\n";
+  model::BuildOptions options;
+  options.channel_path = table;
+  const std::string path = (dir / "model.unspin").string();
+  ASSERT_TRUE(model::BuildModel(options, path, nullptr).ok());
+  Result<std::unique_ptr<model::Model>> with_channel = model::Model::Open(path);
+  ASSERT_TRUE(with_channel.ok()) << with_channel.status().ToString();
+
+  const std::string text =
+      "The minister said he stopped working to restore the talks, and later told press reporters "
+      "that the meeting had gone well.";
+  Result<CheckResult> learned = Checker(**with_channel).Check(text);
+  ASSERT_TRUE(learned.ok());
+  EXPECT_NE(learned->restored.find("he failed to restore"), std::string::npos) << learned->restored;
+  EXPECT_NE(learned->restored.find("told reporters"), std::string::npos) << learned->restored;
+
+  Result<std::unique_ptr<model::Model>> plain = model::Model::Open(UNSPIN_DEFAULT_MODEL);
+  ASSERT_TRUE(plain.ok());
+  Result<CheckResult> unlearned = Checker(**plain).Check(text);
+  ASSERT_TRUE(unlearned.ok());
+  EXPECT_EQ(unlearned->restored.find("he failed to restore"), std::string::npos);
+  fs::remove_all(dir);
 }
 
 }  // namespace
