@@ -677,6 +677,14 @@ float CaptionLocalScore(const Features& f) {
       score += 3.0F;
     }
   }
+  // "... at a depth of 2,800 meters. Photo: Schmidt Ocean Institute"
+  for (std::string_view marker : {" photo: ", " photograph: ", " image: ", " photo by "}) {
+    size_t at = f.lower.find(marker);
+    if (at != std::string::npos && at > f.lower.size() / 2) {
+      score += 3.0F;
+      break;
+    }
+  }
   if (Contains(f.lower, "in this photo") || Contains(f.lower, "is seen") ||
       Contains(f.lower, "are seen") || Contains(f.lower, "looks on") ||
       Contains(f.lower, "photographed")) {
@@ -716,6 +724,10 @@ float ShareScore(const Features& f) {
         (Contains(f.lower, "inbox") || Contains(f.lower, "email") || Contains(f.lower, "free") ||
          Contains(f.lower, "daily") || Contains(f.lower, "weekly"));
     if (newsletter) score += 3.5F;
+    // "Get the latest news delivered to your inbox."
+    if (!newsletter && (Contains(f.lower, "to your inbox") || Contains(f.lower, "in your inbox"))) {
+      score += 3.5F;
+    }
     if (StartsWith(f.lower, "click here") || StartsWith(f.lower, "read more") ||
         StartsWith(f.lower, "follow us") || StartsWith(f.lower, "share this")) {
       score += 3.0F;
