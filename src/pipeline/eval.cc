@@ -117,6 +117,24 @@ std::vector<AlignStep> AlignWords(std::span<const std::string> a, std::span<cons
   for (size_t k = 0; k < prefix; ++k) {
     steps.push_back({AlignOp::kMatch, static_cast<uint32_t>(k), static_cast<uint32_t>(k)});
   }
+  if ((n + 1) * (m + 1) > kMaxAlignCells) {
+    for (size_t k = 0; k < std::max(n, m); ++k) {
+      auto ai = static_cast<uint32_t>(prefix + std::min(k, n));
+      auto bj = static_cast<uint32_t>(prefix + std::min(k, m));
+      if (k < n && k < m) {
+        steps.push_back({a[ai] == b[bj] ? AlignOp::kMatch : AlignOp::kSubstitute, ai, bj});
+      } else if (k < n) {
+        steps.push_back({AlignOp::kDelete, ai, bj});
+      } else {
+        steps.push_back({AlignOp::kInsert, ai, bj});
+      }
+    }
+    for (size_t k = 0; k < suffix; ++k) {
+      steps.push_back({AlignOp::kMatch, static_cast<uint32_t>(prefix + n + k),
+                       static_cast<uint32_t>(prefix + m + k)});
+    }
+    return steps;
+  }
   // Forward DP over the middle; move[i][j] is the step that ends a best
   // alignment of a[..i) with b[..j): 0 diagonal, 1 delete, 2 insert.
   std::vector<uint8_t> move((n + 1) * (m + 1), 0);

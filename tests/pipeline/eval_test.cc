@@ -117,6 +117,31 @@ TEST(WordEditDistanceTest, AlignmentMatchesReferenceOnRandomSequences) {
   }
 }
 
+// Texts too different to align in kMaxAlignCells get a position-by-position
+// alignment: still consistent, never an allocation failure.
+TEST(WordEditDistanceTest, HugeDifferingTextsFallBackToPositions) {
+  std::vector<std::string> a, b;
+  // (std::string appends, not "a" + to_string: GCC 12 warns -Wrestrict on that.)
+  for (int k = 0; k < 9000; ++k) a.push_back(std::string(1, 'a').append(std::to_string(k)));
+  for (int k = 0; k < 8000; ++k) b.push_back(std::string(1, 'b').append(std::to_string(k)));
+  a.push_back("end");
+  b.push_back("end");
+  ASSERT_GT(9001u * 8001u, kMaxAlignCells);
+  std::vector<AlignStep> steps = AlignWords(a, b);
+  ASSERT_EQ(steps.size(), 9001u);
+  EXPECT_EQ(steps.back().op, AlignOp::kMatch);
+  EXPECT_EQ(WordEditDistance(a, b), 9000u);
+  size_t next_a = 0, next_b = 0;
+  for (const AlignStep& step : steps) {
+    ASSERT_EQ(step.a, next_a);
+    ASSERT_EQ(step.b, next_b);
+    if (step.op != AlignOp::kInsert) ++next_a;
+    if (step.op != AlignOp::kDelete) ++next_b;
+  }
+  EXPECT_EQ(next_a, a.size());
+  EXPECT_EQ(next_b, b.size());
+}
+
 TEST(ParseEvalPairsTest, ReadsPairsAndSkipsBlankLines) {
   Result<std::vector<EvalPair>> pairs = ParseEvalPairs(
       "{\"original\": \"a b\", \"spun\": \"a c\", \"id\": \"x1\"}\n"

@@ -77,7 +77,12 @@ struct AlignStep {
 // and deletion costs 1, a match 0); ties are broken deterministically
 // (prefer match/substitute, then delete, then insert, scanning from the end).
 // Common prefixes and suffixes are aligned directly, so the quadratic part is
-// only the differing middle. Memory: (middle_a + 1) * (middle_b + 1) bytes.
+// only the differing middle. Memory: (middle_a + 1) * (middle_b + 1) bytes;
+// a middle of more than kMaxAlignCells cells (two texts that differ almost
+// everywhere, thousands of words long) is aligned position by position
+// instead (substitutions, then deletions or insertions): an upper bound on
+// the distance, never an allocation failure.
+inline constexpr size_t kMaxAlignCells = size_t{1} << 26;
 std::vector<AlignStep> AlignWords(std::span<const std::string> a, std::span<const std::string> b);
 
 // The word-level Levenshtein distance between a and b (the number of
