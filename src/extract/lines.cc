@@ -840,9 +840,10 @@ std::string_view LineKindName(LineKind kind) {
 
 bool IsDebris(LineKind kind) { return kind != LineKind::kBody && kind != LineKind::kTitle; }
 
-std::vector<Line> ClassifyLines(std::string_view text) {
-  constexpr size_t kMaxOffset = 0xFFFFFFFFu;
-  if (text.size() > kMaxOffset) text = text.substr(0, kMaxOffset);
+namespace {
+
+// Classifies logical lines: the model proper.
+std::vector<Line> ClassifyLogicalLines(std::string_view text) {
   std::vector<Line> lines;
   std::deque<Features> features;  // deque: elements never move
   size_t pos = 0;
@@ -983,6 +984,75 @@ std::vector<Line> ClassifyLines(std::string_view text) {
       lines[i].score = s[kind];
     } else if (i == title) {
       lines[i].kind = LineKind::kTitle;
+    }
+  }
+  return lines;
+}
+
+// Hard-wrapped text (every paragraph broken into lines of at most ~72
+// columns) is classified paragraph by paragraph: a line that fills the wrap
+// width continues into the next non-blank line. Returns the text with those
+// line breaks turned into spaces (offsets unchanged), or "" when the text is
+// not hard-wrapped: its longest line is over 120 bytes, or fewer than 5
+// lines reach 60% of the longest.
+std::string JoinWrappedLines(std::string_view text) {
+  std::vector<std::pair<size_t, size_t>> spans;  // [start, end) of every line
+  size_t longest = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t newline = text.find('\n', pos);
+    size_t end = newline == std::string_view::npos ? text.size() : newline;
+    size_t content_end = end > pos && text[end - 1] == '\r' ? end - 1 : end;
+    spans.emplace_back(pos, content_end);
+    longest = std::max(longest, content_end - pos);
+    if (longest > 120) return "";
+    pos = newline == std::string_view::npos ? text.size() : newline + 1;
+  }
+  size_t full = 0;
+  for (const auto& [start, end] : spans) full += (end - start) * 10 >= longest * 6 ? 1 : 0;
+  if (full < 5) return "";
+  std::string joined;
+  for (size_t k = 0; k + 1 < spans.size(); ++k) {
+    auto [start, end] = spans[k];
+    auto [next_start, next_end] = spans[k + 1];
+    bool fills = (end - start) * 10 >= longest * 6;
+    bool next_blank = std::all_of(text.begin() + static_cast<ptrdiff_t>(next_start),
+                                  text.begin() + static_cast<ptrdiff_t>(next_end), IsSpace);
+    if (!fills || next_blank) continue;
+    if (joined.empty()) joined.assign(text);
+    for (size_t b = end; b < next_start; ++b) joined[b] = ' ';  // "\r\n" or "\n"
+  }
+  return joined;
+}
+
+}  // namespace
+
+std::vector<Line> ClassifyLines(std::string_view text) {
+  constexpr size_t kMaxOffset = 0xFFFFFFFFu;
+  if (text.size() > kMaxOffset) text = text.substr(0, kMaxOffset);
+  std::string joined = JoinWrappedLines(text);
+  if (joined.empty()) return ClassifyLogicalLines(text);
+  // Classify paragraphs, then give each physical line its paragraph's kind.
+  std::vector<Line> lines;
+  for (const Line& logical : ClassifyLogicalLines(joined)) {
+    size_t pos = logical.start;
+    while (pos < logical.end) {
+      size_t newline = text.find('\n', pos);
+      size_t end =
+          newline == std::string_view::npos || newline > logical.end ? logical.end : newline;
+      size_t content_end = end;
+      if (content_end > pos && text[content_end - 1] == '\r') --content_end;
+      std::string_view line = text.substr(pos, content_end - pos);
+      if (std::any_of(line.begin(), line.end(), [](char c) { return !IsSpace(c); })) {
+        Line physical = logical;
+        physical.start = static_cast<uint32_t>(pos);
+        physical.end = static_cast<uint32_t>(content_end);
+        // One title: only the first line of a wrapped headline keeps the kind.
+        if (physical.kind == LineKind::kTitle && pos != logical.start) {
+          physical.kind = LineKind::kBody;
+        }
+        lines.push_back(physical);
+      }
+      pos = end + 1;
     }
   }
   return lines;

@@ -163,5 +163,75 @@ TEST(ClassifyLinesTest, SeedArticle) {
               lines.size());
 }
 
+// Word-wraps every line at `width` columns (like fold -s).
+std::string Wrap(std::string_view text, size_t width) {
+  std::string out;
+  size_t column = 0;
+  for (size_t i = 0; i < text.size();) {
+    if (text[i] == '\n') {
+      out += '\n';
+      column = 0;
+      ++i;
+      continue;
+    }
+    size_t end = text.find_first_of(" \n", i);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view word = text.substr(i, end - i);
+    if (column > 0 && column + 1 + word.size() > width) {
+      out += '\n';
+      column = 0;
+    } else if (column > 0) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += word.size();
+    i = end < text.size() && text[end] == ' ' ? end + 1 : end;
+  }
+  return out;
+}
+
+TEST(ClassifyLinesTest, HardWrappedTextIsClassifiedByParagraph) {
+  std::string p(kParagraph);
+  std::string text = Wrap(
+      "Library gets three more years of funding after a long debate in the council chamber\n\n"
+      "Share\nTweet\n\n" +
+          p + " " + p + "\n\nAdvertisement\n\n" + p + " " + p + " " + p +
+          "\n\nRelated: Council approves new bus routes for the northern districts after a "
+          "year of consultation\n",
+      72);
+  std::vector<Line> lines = ClassifyLines(text);
+  int titles = 0;
+  for (const Line& line : lines) {
+    std::string line_text = Text(text, line);
+    titles += line.kind == LineKind::kTitle ? 1 : 0;
+    bool debris = line_text == "Share" || line_text == "Tweet" || line_text == "Advertisement" ||
+                  line_text.rfind("Related:", 0) == 0 ||
+                  line_text == "northern districts after a" ||
+                  line_text.find("year of consultation") != std::string::npos;
+    EXPECT_EQ(IsDebris(line.kind), debris) << line_text;
+  }
+  EXPECT_EQ(titles, 1);
+  EXPECT_EQ(lines[0].kind, LineKind::kTitle);
+}
+
+TEST(ClassifyLinesTest, HardWrappedSeed) {
+  std::filesystem::path path = std::filesystem::path(UNSPIN_SHARED_DIR) / "seed/spun-article.txt";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) GTEST_SKIP() << path << " not found";
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = Wrap(buffer.str(), 72);
+  size_t body_start = text.find("BEIJING");
+  ASSERT_NE(body_start, std::string::npos);
+  size_t debris = 0;
+  for (const Line& line : ClassifyLines(text)) {
+    if (!IsDebris(line.kind)) continue;
+    ++debris;
+    EXPECT_LT(line.start, body_start) << "article line marked debris: " << Text(text, line);
+  }
+  EXPECT_GE(debris, 6u);  // the six debris lines, some wrapped over two or three
+}
+
 }  // namespace
 }  // namespace unspin::extract

@@ -58,6 +58,8 @@ struct Line {
 // the line without its line break). Works on any bytes (invalid UTF-8 is
 // classified like any other text, never a failure); lines are capped at
 // 4 GiB offsets (texts longer than that are classified up to 4 GiB).
+// Hard-wrapped text is classified paragraph by paragraph (docs/extract.md)
+// but still reported one Line per physical line.
 // Deterministic and thread-safe; linear in the size of the text.
 std::vector<Line> ClassifyLines(std::string_view text);
 
