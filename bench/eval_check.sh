@@ -9,7 +9,8 @@
 #   THREADS=n               checker threads (default 1: docs/s is per core)
 #
 # The sets are built by bench/make_eval_sets.py from ../shared (300 paragraphs
-# per set, seed 1, rate 0.25); --rebuild rebuilds them first.
+# per set, 60 whole documents per doc-* set, seed 1, rate 0.25); --rebuild
+# rebuilds them first.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 unspin=${UNSPIN:-$root/build/release/tools/unspin}
@@ -27,13 +28,13 @@ if [[ ! -x $unspin ]]; then
   echo "eval_check: $unspin not found; build first (scripts/build release) or set UNSPIN=" >&2
   exit 1
 fi
-if [[ $rebuild == 1 || ! -f $eval_dir/real-dict.jsonl ]]; then
+if [[ $rebuild == 1 || ! -f $eval_dir/real-dict.jsonl || ! -f $eval_dir/documents.txt ]]; then
   python3 "$root/bench/make_eval_sets.py" --unspin "$unspin" --out "$eval_dir" \
     --shared "$root/../shared"
 fi
 
 shopt -s nullglob
-sets=("$eval_dir"/sim-*.jsonl "$eval_dir"/real-dict.jsonl)
+sets=("$eval_dir"/sim-*.jsonl "$eval_dir"/real-dict.jsonl "$eval_dir"/doc-*.jsonl)
 printf '%-16s %5s %7s %6s %9s %10s %10s %10s %8s\n' set pairs auc f1 err_red collateral \
   false_chg exact_rest docs/s
 for set in "${sets[@]}"; do

@@ -6,6 +6,8 @@ and Reuters-21578 bodies from ../shared/corpora) is spun two ways:
 
   sim-<style>.jsonl  by `unspin simulate --style <style> --rate RATE --lines`,
                      with the simulator's key in sim-<style>.key.jsonl;
+  doc-<style>.jsonl  the same on whole documents (DOC_MIN_WORDS-DOC_MAX_WORDS
+                     words, one line each) for document-level detection;
   real-dict.jsonl    by replacing, in each paragraph, occurrences of the
                      `original` words and phrases of real spinners'
                      substitutions (../shared/data/real-substitutions-dev.tsv,
@@ -32,6 +34,8 @@ import sys
 
 MIN_WORDS = 40
 MAX_WORDS = 150
+DOC_MIN_WORDS = 250
+DOC_MAX_WORDS = 900
 MAX_SHARE = 0.25  # real-dict: at most this share of a paragraph's words replaced
 REPLACE_PROBABILITY = 0.7  # real-dict: each matching occurrence is replaced with this probability
 # Function-word entries ("as" -> "because", "by" -> "from") were observed in one
@@ -98,6 +102,48 @@ def sample_paragraphs(shared, count, seed):
     for a, b in zip(pools[0], pools[1]):
         out.extend([a, b])
     return out
+
+
+def speech_documents(path):
+    """Runs of consecutive paragraphs of one speech, DOC_MIN_WORDS or more."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", f.read())]
+    group = []
+    for block in blocks:
+        if not block or block.startswith("President:"):
+            continue
+        group.append(block)
+        joined = " ".join(group)
+        if word_count(joined) >= DOC_MIN_WORDS:
+            if word_count(joined) <= DOC_MAX_WORDS:
+                yield joined
+            group = []
+
+
+def reuters_documents(path):
+    with open(path, encoding="latin-1") as f:
+        text = f.read()
+    for body in re.findall(r"<BODY>(.*?)</BODY>", text, re.S):
+        body = html.unescape(body).replace("\x03", "")
+        body = " ".join(re.sub(r"\s*Reuter\s*$", "", body.strip(), flags=re.IGNORECASE).split())
+        if DOC_MIN_WORDS <= word_count(body) <= DOC_MAX_WORDS:
+            yield body
+
+
+def sample_documents(shared, count, seed):
+    """`count` documents, alternating speeches and Reuters articles."""
+    rng = random.Random(seed + 1)
+    pools = []
+    for pattern, reader in (("corpora/presidential-speeches/*.txt", speech_documents),
+                            ("corpora/reuters21578/*.sgm", reuters_documents)):
+        pool = []
+        for path in sorted(glob.glob(os.path.join(shared, pattern))):
+            pool.extend(reader(path))
+        pool = sorted(set(pool))
+        rng.shuffle(pool)
+        pools.append(pool)
+    mixed = [d for pair in zip(*pools) for d in pair]
+    return mixed[:count]
 
 
 def load_real_substitutions(path, keep_story=None):
@@ -188,6 +234,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(here, "../build/eval"))
     ap.add_argument("--shared", default=os.path.join(here, "../../shared"))
     ap.add_argument("--paragraphs", type=int, default=300)
+    ap.add_argument("--documents", type=int, default=60, help="documents per doc-* set")
     ap.add_argument("--rate", type=float, default=0.25)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--styles", default="thesaurus,phrase,sparse")
@@ -215,20 +262,29 @@ def main():
     write_pairs(os.path.join(args.out, "real-dict.jsonl"), "real-dict", pairs)
     print(f"real-dict: {len(pairs)} pairs", file=sys.stderr)
 
-    # The built-in adversary, one set per style.
-    for style in [s for s in args.styles.split(",") if s]:
-        key = os.path.join(args.out, f"sim-{style}.key.jsonl")
-        run = subprocess.run([args.unspin, "simulate", "--style", style, "--rate", str(args.rate),
-                              "--seed", str(args.seed), "--lines", "--key", key,
-                              os.path.join(args.out, "paragraphs.txt")],
-                             capture_output=True, text=True)
-        if run.returncode != 0:
-            sys.exit(f"make_eval_sets: unspin simulate --style {style} failed: {run.stderr}")
-        spun_lines = run.stdout.split("\n")[: len(base)]
-        pairs = [(o, s) for o, s in zip(base, spun_lines) if o != s]
-        write_pairs(os.path.join(args.out, f"sim-{style}.jsonl"), f"sim-{style}", pairs)
-        print(f"sim-{style}: {len(pairs)} pairs ({len(base) - len(pairs)} unchanged dropped)",
-              file=sys.stderr)
+    documents = sample_documents(args.shared, args.documents, args.seed)
+    with open(os.path.join(args.out, "documents.txt"), "w", encoding="utf-8") as f:
+        f.write("".join(d + "\n" for d in documents))
+
+    # The built-in adversary, one set per style, on paragraphs and on documents.
+    for prefix, texts, source in (("sim", base, "paragraphs.txt"),
+                                  ("doc", documents, "documents.txt")):
+        if not texts:
+            continue
+        for style in [s for s in args.styles.split(",") if s]:
+            name = f"{prefix}-{style}"
+            key = os.path.join(args.out, f"{name}.key.jsonl")
+            run = subprocess.run([args.unspin, "simulate", "--style", style, "--rate",
+                                  str(args.rate), "--seed", str(args.seed), "--lines", "--key",
+                                  key, os.path.join(args.out, source)],
+                                 capture_output=True, text=True)
+            if run.returncode != 0:
+                sys.exit(f"make_eval_sets: unspin simulate --style {style} failed: {run.stderr}")
+            spun_lines = run.stdout.split("\n")[: len(texts)]
+            pairs = [(o, s) for o, s in zip(texts, spun_lines) if o != s]
+            write_pairs(os.path.join(args.out, f"{name}.jsonl"), name, pairs)
+            print(f"{name}: {len(pairs)} pairs ({len(texts) - len(pairs)} unchanged dropped)",
+                  file=sys.stderr)
 
 
 if __name__ == "__main__":
