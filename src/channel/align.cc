@@ -38,6 +38,9 @@ TextWords SplitWords(std::string_view text) {
     if (token.kind != text::TokenKind::kWord && token.kind != text::TokenKind::kNumber) continue;
     std::string key;
     text::AppendLookupKey(text.substr(token.begin, token.end - token.begin), &key);
+    // NFKC maps a few symbols to a space plus a mark (U+00A8, U+037A); a
+    // phrase is words joined by spaces, so no word may hold one.
+    std::erase_if(key, [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
     if (key.empty()) continue;
     words.keys.push_back(std::move(key));
     words.sentences.push_back(token.sentence);

@@ -137,6 +137,17 @@ TEST(ExtractTest, IdenticalTextsGiveNothingAndCaseIsFolded) {
   EXPECT_TRUE(Extract("Same words here.", "same WORDS here").empty());
 }
 
+TEST(ExtractTest, NoWordHoldsWhitespace) {
+  // NFKC maps U+00A8 and U+037A to a space plus a combining mark.
+  for (const std::string& key : Words("a\u00A8b c\u037A \u00A8")) {
+    EXPECT_EQ(key.find(' '), std::string::npos) << key;
+    EXPECT_FALSE(key.empty());
+  }
+  ChannelLearner learner;
+  learner.AddPair("0|hchca2\u0356a2\u037A", "chca2\u0356\u037A\u037A");
+  EXPECT_EQ(learner.Finish().rows().empty(), false);
+}
+
 TEST(LearnerTest, CountsSubstitutionsAndUnchangedOccurrences) {
   ChannelLearner learner;
   learner.AddPair("He failed. They failed again. We won.",

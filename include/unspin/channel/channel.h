@@ -63,7 +63,8 @@ struct TextWords {
 };
 
 // The word and number tokens of `text` (valid UTF-8; ill-formed bytes never
-// form words) in order. Thread-safe.
+// form words) in order, without any whitespace NFKC put into a key (U+00A8
+// "¨" becomes " ̈"). Thread-safe.
 TextWords SplitWords(std::string_view text);
 
 enum class AlignOp : uint8_t {
