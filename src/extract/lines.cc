@@ -150,7 +150,9 @@ constexpr std::string_view kAdvertAloneList[] = {"advertisement",
                                                  "sponsored links"};
 constexpr auto kAdvertAlone = Sorted(kAdvertAloneList);
 constexpr std::string_view kClickbaitPhrases[] = {"revealed",
-                                                  "secret",
+                                                  "secret ",
+                                                  "secrets",
+                                                  "secret:",
                                                   "won't believe",
                                                   "wont believe",
                                                   "shocking",
@@ -596,8 +598,15 @@ double CapitalisedRatio(const Features& f) {
 // full stop (a question or exclamation mark is allowed), not a number.
 bool HeadlineLike(const Features& f) {
   int words = Words(f);
-  if (words < 3 || words > 30 || f.numeric_only || !f.starts_upper) return false;
+  if (words < 3 || words > 24 || f.numeric_only || !f.starts_upper) return false;
   if (f.final_punct && !f.ends_question && f.lower.back() != '!') return false;
+  // A salutation or a line broken mid-sentence ("Fellow-Citizens,", "... and").
+  char last = f.lower.back();
+  if (last == ',' || last == ':' || last == ';' || last == '-') return false;
+  for (std::string_view function_word : {"and", "or", "the", "of", "to", "a", "an", "in", "that",
+                                         "which", "with", "for", "but", "by", "on", "at"}) {
+    if (f.words.back() == function_word) return false;
+  }
   return f.alpha_words * 2 > words;
 }
 
@@ -638,7 +647,7 @@ float CreditScore(const Features& f) {
   if (f.has_separator && CapitalisedRatio(f) >= 0.6 && words <= 10) score += 1.5F;
   if (f.final_punct && words > 6) score -= 2.0F;
   bool copyright = StartsWith(f.lower, "copyright") || StartsWith(f.lower, "\xC2\xA9") ||
-                   StartsWith(f.lower, "(c) ");
+                   (StartsWith(f.lower, "(c) ") && f.has_date);
   if (copyright) score += 3.0F;
   if (f.has_date && !copyright) score -= 1.0F;
   if (words > 10) score -= 1.0F;
@@ -957,9 +966,11 @@ std::vector<Line> ClassifyLogicalLines(std::string_view text) {
       }
     }
     // Widget labels after the article ("Reader Interactions", "Comments").
+    // Not signatures: names with initials, "EDM: RANDOLPH", "JAMES MADISON,".
+    bool signature_like = f.lower.find_first_of(".:,") != std::string::npos;
     if (i > body_last && Words(f) <= 3 && f.starts_upper && !f.final_punct && !f.starts_by &&
-        !Dateline(f) && !f.numeric_only && static_cast<unsigned char>(f.lower[0]) < 0x80 &&
-        IsAlnum(f.lower[0])) {
+        !signature_like && !Dateline(f) && !f.numeric_only &&
+        static_cast<unsigned char>(f.lower[0]) < 0x80 && IsAlnum(f.lower[0])) {
       s[KindIndex(LineKind::kRelated)] += 2.5F;
     }
     // Headlines listed under a "Related" or "Sponsored" marker line.
