@@ -112,7 +112,7 @@ double RelationCost(Relation relation) {
     case Relation::kHyponym:
       return 0.75;
     case Relation::kHypernym:
-      return 1.25;
+      return 2.0;
     case Relation::kDerivation:
     case Relation::kPertainym:
     case Relation::kParticiple:
