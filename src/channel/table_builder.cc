@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <set>
 #include <tuple>
 
 #include "channel/layout.h"
@@ -118,6 +119,21 @@ Status ChannelTableBuilder::ReadTsv(std::string_view tsv, std::string_view name)
     if (!added.ok()) return error(line_number, added.message());
   }
   return Status::Ok();
+}
+
+size_t ChannelTableBuilder::Prune(uint64_t min_count) {
+  const size_t before = rows_.size();
+  std::erase_if(rows_, [min_count](const auto& row) {
+    return row.first.first != row.first.second && row.second < min_count;
+  });
+  std::set<std::string_view> substituted;
+  for (const auto& [key, count] : rows_) {
+    if (key.first != key.second) substituted.insert(key.first);
+  }
+  std::erase_if(rows_, [&substituted](const auto& row) {
+    return row.first.first == row.first.second && !substituted.contains(row.first.first);
+  });
+  return before - rows_.size();
 }
 
 std::string ChannelTableBuilder::ToTsv() const {

@@ -114,12 +114,14 @@ Result<std::vector<EvalPair>> ReadDocumentPairs(std::string_view originals, std:
 }
 
 Result<ChannelLearnReport> LearnChannel(std::span<const EvalPair> pairs,
-                                        const std::string& out_path) {
+                                        const std::string& out_path,
+                                        const ChannelLearnOptions& options) {
   channel::ChannelLearner learner;
   for (const EvalPair& pair : pairs) learner.AddPair(pair.original, pair.spun);
   ChannelLearnReport report;
   report.stats = learner.stats();
   channel::ChannelTableBuilder table = learner.Finish();
+  report.rows_pruned = table.Prune(options.min_count);
   report.distinct_substitutions = table.substitution_count();
   report.table_rows = table.rows().size();
   std::string tsv = table.ToTsv();

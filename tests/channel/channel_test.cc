@@ -184,6 +184,19 @@ TEST(TsvTest, RoundTripsAndNormalisesPhrases) {
   EXPECT_EQ(again.rows(), table.rows());
 }
 
+TEST(TsvTest, PruneDropsRareSubstitutionsAndTheirUnchangedRows) {
+  ChannelTableBuilder table;
+  ASSERT_TRUE(table
+                  .ReadTsv("failed\tstopped working\t3\nfailed\tfailed\t1\nfailed\tbombed\t1\n"
+                           "said\tstated\t1\nsaid\tsaid\t40\n",
+                           "t")
+                  .ok());
+  EXPECT_EQ(table.Prune(2), 3u);
+  EXPECT_EQ(table.ToTsv(),
+            "original\tspun\tcount\nfailed\tstopped working\t3\nfailed\tfailed\t1\n");
+  EXPECT_EQ(table.Prune(1), 0u);
+}
+
 TEST(TsvTest, BadRowsNameTheLine) {
   ChannelTableBuilder table;
   Status status = table.ReadTsv("a\tb\t1\na\tb\n", "x.tsv");

@@ -467,6 +467,10 @@ TEST_F(CliTest, ChannelLearnThenModelBuildAddsTheTable) {
   Outcome bad = Unspin("model build --channel " + (dir_ / "bad.tsv").string() + " -o " + model);
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
   EXPECT_NE(bad.err.find("bad.tsv:1"), std::string::npos) << bad.err;
+  Outcome pruned =
+      Unspin("channel learn --min-count 2 --pairs " + (dir_ / "pairs.jsonl").string() + " -o -");
+  ASSERT_EQ(pruned.exit_code, 0) << pruned.err;
+  EXPECT_EQ(pruned.out, "original\tspun\tcount\n");
   EXPECT_EQ(Unspin("channel learn " + (dir_ / "a.txt").string()).exit_code, 1);
   EXPECT_EQ(Unspin("channel learn --help").exit_code, 0);
 }

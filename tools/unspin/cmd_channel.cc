@@ -15,6 +15,7 @@ struct ChannelFlags {
   std::vector<std::string> inputs;
   std::string output = "-";
   bool pairs = false;
+  pipeline::ChannelLearnOptions options;
 };
 
 int RunLearn(const ChannelFlags& flags) {
@@ -41,7 +42,8 @@ int RunLearn(const ChannelFlags& flags) {
     if (!paired.ok()) return Fail(paired.status(), Origin::kInput);
     pairs = std::move(*paired);
   }
-  Result<pipeline::ChannelLearnReport> report = pipeline::LearnChannel(pairs, flags.output);
+  Result<pipeline::ChannelLearnReport> report =
+      pipeline::LearnChannel(pairs, flags.output, flags.options);
   if (!report.ok()) return Fail(report.status(), Origin::kInput);
   // The summary goes to stdout unless the table does.
   std::FILE* out = flags.output == "-" ? stderr : stdout;
@@ -57,6 +59,7 @@ int RunLearn(const ChannelFlags& flags) {
   line("regions_skipped", stats.regions.regions_skipped);
   line("substitutions", stats.substitutions);
   line("distinct_substitutions", report->distinct_substitutions);
+  line("rows_pruned", report->rows_pruned);
   line("table_rows", report->table_rows);
   return kExitOk;
 }
@@ -79,6 +82,11 @@ void RegisterChannel(CLI::App& app, Action* action) {
                    "{\"original\",\"spun\"} (`-` for stdin)")
       ->required();
   learn->add_flag("--pairs", flags->pairs, "the one input is a PAIRS.jsonl as `unspin eval` reads");
+  learn
+      ->add_option("--min-count", flags->options.min_count,
+                   "drop substitutions seen fewer times (alignment noise)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   learn->add_option("-o,--output", flags->output, "table to write (TSV; `-`: stdout)")
       ->capture_default_str();
   learn->callback([flags, action] { *action = [flags] { return RunLearn(*flags); }; });

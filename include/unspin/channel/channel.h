@@ -140,6 +140,11 @@ class ChannelTableBuilder {
   // line (bad UTF-8, wrong field count, bad count, phrase length).
   Status ReadTsv(std::string_view tsv, std::string_view name);
 
+  // Drops substitution rows seen fewer than `min_count` times (alignment
+  // noise: a rewritten sentence gives one-off pairs), then the unchanged rows
+  // of originals left without a substitution. Returns the rows dropped.
+  size_t Prune(uint64_t min_count);
+
   // The table as TSV: the header line, then one row per (original, spun),
   // sorted by count (descending), original, spun. ReadTsv reads it back.
   std::string ToTsv() const;

@@ -34,8 +34,14 @@ namespace unspin::pipeline {
 Result<std::vector<EvalPair>> ReadDocumentPairs(std::string_view originals, std::string_view copies,
                                                 uint64_t* unmatched);
 
+struct ChannelLearnOptions {
+  // Substitutions seen fewer times are dropped (ChannelTableBuilder::Prune).
+  uint64_t min_count = 1;
+};
+
 struct ChannelLearnReport {
   channel::LearnStats stats;
+  uint64_t rows_pruned = 0;             // rows dropped for min_count
   uint64_t distinct_substitutions = 0;  // table rows whose spun phrase differs from the original
   uint64_t table_rows = 0;              // including the unchanged-occurrence rows
 };
@@ -43,7 +49,8 @@ struct ChannelLearnReport {
 // Aligns every pair, learns the table and writes it as TSV to `out_path`
 // atomically ("-": standard output). Errors: IOError when writing fails.
 Result<ChannelLearnReport> LearnChannel(std::span<const EvalPair> pairs,
-                                        const std::string& out_path);
+                                        const std::string& out_path,
+                                        const ChannelLearnOptions& options = {});
 
 }  // namespace unspin::pipeline
 
