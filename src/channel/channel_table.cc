@@ -122,7 +122,7 @@ Result<ChannelTable> ChannelTable::OpenSection(std::string_view section) {
 std::span<const Candidate> ChannelTable::Lookup(std::span<const WordId> spun) const {
   if (spun.empty() || spun.size() > max_spun_words_ || slots_.empty()) return {};
   const size_t mask = slots_.size() - 1;
-  size_t slot = internal::PhraseHash(spun) & mask;
+  size_t slot = HashWordIds(spun) & mask;
   for (size_t probe = 0; probe < slots_.size(); ++probe, slot = (slot + 1) & mask) {
     uint32_t value = slots_[slot];
     if (value == 0) return {};

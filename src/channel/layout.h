@@ -38,22 +38,6 @@ struct EntryRecord {
 };
 static_assert(sizeof(EntryRecord) == 16);
 
-// Hash of a phrase's word ids for the slot table: FNV-1a over the ids (each
-// as one 32-bit unit), then the MurmurHash3 64-bit finaliser (as LXEN).
-inline uint64_t PhraseHash(std::span<const WordId> words) {
-  uint64_t hash = 14695981039346656037ull;
-  for (WordId word : words) {
-    hash ^= static_cast<uint32_t>(word);
-    hash *= 1099511628211ull;
-  }
-  hash ^= hash >> 33;
-  hash *= 0xff51afd7ed558ccdull;
-  hash ^= hash >> 33;
-  hash *= 0xc4ceb9fe1a85ec53ull;
-  hash ^= hash >> 33;
-  return hash;
-}
-
 }  // namespace unspin::channel::internal
 
 #endif  // UNSPIN_CHANNEL_LAYOUT_H_

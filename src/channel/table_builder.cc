@@ -217,7 +217,7 @@ std::string ChannelTableBuilder::Serialize(VocabularyBuilder* vocabulary) const 
     std::span<const WordId> words(
         reinterpret_cast<const WordId*>(key_words.data()) + key_offsets[phrase],
         key_offsets[phrase + 1] - key_offsets[phrase]);
-    size_t slot = internal::PhraseHash(words) & mask;
+    size_t slot = HashWordIds(words) & mask;
     while (slots[slot] != 0) slot = (slot + 1) & mask;
     slots[slot] = static_cast<uint32_t>(phrase + 1);
   }

@@ -235,7 +235,7 @@ Result<Lexicon> Lexicon::Open(const SectionFile& file) {
 std::optional<EntryId> Lexicon::FindEntry(std::span<const WordId> words) const {
   if (words.empty() || slots_.empty()) return std::nullopt;
   size_t mask = slots_.size() - 1;
-  size_t slot = internal::PhraseHash(words) & mask;
+  size_t slot = HashWordIds(words) & mask;
   for (size_t probe = 0; probe < slots_.size(); ++probe, slot = (slot + 1) & mask) {
     uint32_t value = slots_[slot];
     if (value == 0) return std::nullopt;

@@ -613,7 +613,7 @@ void LexiconBuilder::Serialize(SectionFileWriter* writer) const {
   for (uint32_t entry = 0; entry < entry_count; ++entry) {
     std::span<const WordId> words(state.words.data() + state.word_offsets[entry],
                                   state.word_offsets[entry + 1] - state.word_offsets[entry]);
-    uint64_t slot = internal::PhraseHash(words) & (slot_count - 1);
+    uint64_t slot = HashWordIds(words) & (slot_count - 1);
     while (slots[slot] != 0) slot = (slot + 1) & (slot_count - 1);
     slots[slot] = entry + 1;
   }

@@ -33,6 +33,24 @@ inline uint32_t ToIndex(WordId id) { return static_cast<uint32_t>(id); }
 // 64-bit hash used for vocabulary lookups (xxh3).
 uint64_t HashWord(std::string_view word);
 
+// 64-bit hash of a phrase's word ids, used by the on-disk slot tables of the
+// lexicon (LXEN) and the channel (CHAN): FNV-1a over the ids (each as one
+// 32-bit unit), then the MurmurHash3 64-bit finaliser. Part of those formats:
+// changing it changes their bytes.
+inline uint64_t HashWordIds(std::span<const WordId> words) {
+  uint64_t hash = 14695981039346656037ull;
+  for (WordId word : words) {
+    hash ^= static_cast<uint32_t>(word);
+    hash *= 1099511628211ull;
+  }
+  hash ^= hash >> 33;
+  hash *= 0xff51afd7ed558ccdull;
+  hash ^= hash >> 33;
+  hash *= 0xc4ceb9fe1a85ec53ull;
+  hash ^= hash >> 33;
+  return hash;
+}
+
 class VocabularyBuilder {
  public:
   // Starts with <unk>, <s>, </s> as ids 0, 1, 2.
