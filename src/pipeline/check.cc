@@ -265,15 +265,7 @@ class SentenceDecoder {
       std::span<const WordId> target = lexicon.EntryWords(edge.target);
       if (target.empty() || target.size() > kMaxPhraseWords) continue;
       std::vector<WordId> words(target.begin(), target.end());
-      if (reading.inflection != Inflection::kBase) {
-        // Verbs inflect their first word ("break down" -> "broke down"),
-        // other parts of speech their last ("press reporter" -> "press reporters").
-        size_t head = reading.pos == PartOfSpeech::kVerb ? 0 : words.size() - 1;
-        std::optional<WordId> inflected =
-            lexicon.Inflect(words[head], reading.pos, reading.inflection);
-        if (!inflected) continue;
-        words[head] = *inflected;
-      }
+      if (!lexicon.InflectPhrase(&words, reading.pos, reading.inflection)) continue;
       bool same = words.size() == length;
       for (size_t j = 0; same && j < words.size(); ++j) same = words[j] == words_[first + j].id;
       if (same) continue;

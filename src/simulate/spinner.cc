@@ -277,13 +277,7 @@ class DocumentSpinner {
         std::span<const WordId> target = lexicon_.EntryWords(edge.target);
         if (target.empty() || target.size() > MaxTargetWords()) continue;
         std::vector<WordId> candidate(target.begin(), target.end());
-        if (reading.inflection != Inflection::kBase) {
-          size_t head = reading.pos == PartOfSpeech::kVerb ? 0 : candidate.size() - 1;
-          std::optional<WordId> inflected =
-              lexicon_.Inflect(candidate[head], reading.pos, reading.inflection);
-          if (!inflected) continue;
-          candidate[head] = *inflected;
-        }
+        if (!lexicon_.InflectPhrase(&candidate, reading.pos, reading.inflection)) continue;
         if (candidate == phrase) continue;
         // "the city" -> "City of London": entries led by "the" are names.
         if (candidate.size() > 1 && model_.vocabulary().Word(candidate[0]) == "the") continue;

@@ -653,6 +653,27 @@ TEST_F(LexiconRealDataTest, SpinnerSubstitutionsAreReachable) {
   EXPECT_GE(b.Distance("fail", "break down", 2), 1);
 }
 
+TEST_F(LexiconRealDataTest, PhrasesInflectThroughTheirHead) {
+  const Built& b = *built_;
+  auto inflect = [&b](std::vector<std::string_view> words, PartOfSpeech pos,
+                      Inflection inflection) {
+    std::vector<WordId> ids;
+    for (std::string_view word : words) ids.push_back(*b.vocab.Find(word));
+    if (!b.lexicon.InflectPhrase(&ids, pos, inflection)) return std::string("<none>");
+    std::string text;
+    for (WordId id : ids) {
+      if (!text.empty()) text += ' ';
+      text += b.vocab.Word(id);
+    }
+    return text;
+  };
+  EXPECT_EQ(inflect({"break", "down"}, PartOfSpeech::kVerb, Inflection::kPast), "broke down");
+  EXPECT_EQ(inflect({"press", "reporter"}, PartOfSpeech::kNoun, Inflection::kPlural),
+            "press reporters");
+  EXPECT_EQ(inflect({"give", "up"}, PartOfSpeech::kVerb, Inflection::kBase), "give up");
+  EXPECT_EQ(inflect({"yard"}, PartOfSpeech::kNoun, Inflection::kComparative), "<none>");
+}
+
 TEST_F(LexiconRealDataTest, MorphologyIsConsistent) {
   const Built& b = *built_;
   using enum PartOfSpeech;

@@ -222,6 +222,12 @@ class Lexicon {
   // a one-word entry with that part of speech, or the slot does not apply).
   std::optional<WordId> Inflect(WordId lemma, PartOfSpeech pos, Inflection inflection) const;
 
+  // Inflects a phrase in place through its head word: the first word of a
+  // verb phrase ("break down" -> "broke down"), the last of any other
+  // ("press reporter" -> "press reporters"). False (phrase unchanged) when
+  // the head has no such form; kBase and empty phrases are left as they are.
+  bool InflectPhrase(std::vector<WordId>* phrase, PartOfSpeech pos, Inflection inflection) const;
+
   LexiconStats stats() const;
 
  private:
