@@ -1,6 +1,8 @@
 #include "unspin/source/index.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +21,8 @@ namespace unspin::source {
 namespace {
 
 constexpr char kManifestName[] = "MANIFEST";
+// Held (flock) by the one writer a directory may have at a time.
+constexpr char kLockName[] = "LOCK";
 constexpr uint32_t kBucketBits = 16;
 constexpr uint32_t kBucketCount = uint32_t{1} << kBucketBits;
 
@@ -397,6 +401,11 @@ struct IndexWriter::State {
   uint64_t pending_bytes = 0;
   uint64_t added = 0;
   bool committed = false;
+  int lock_fd = -1;
+
+  ~State() {
+    if (lock_fd >= 0) ::close(lock_fd);  // releases the flock
+  }
 
   Status Flush() {
     if (pending.empty()) return Status::Ok();
@@ -413,9 +422,11 @@ struct IndexWriter::State {
 IndexWriter::IndexWriter(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
 IndexWriter::~IndexWriter() {
-  if (state_ == nullptr || state_->committed) return;
-  for (const std::string& name : state_->new_segments) {
-    std::remove(JoinPath(state_->dir, name).c_str());
+  if (state_ == nullptr) return;
+  if (!state_->committed) {
+    for (const std::string& name : state_->new_segments) {
+      std::remove(JoinPath(state_->dir, name).c_str());
+    }
   }
 }
 
@@ -428,6 +439,13 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::Create(const std::string& dir,
   state->dir = dir;
   state->classes = &classes;
   state->options = options;
+  state->lock_fd = ::open(JoinPath(dir, kLockName).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (state->lock_fd < 0) return ErrnoError("cannot create the lock file in " + dir, errno);
+  if (::flock(state->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(state->lock_fd);
+    return IOError("another process is writing the index in " + dir +
+                   "; try again when it is done");
+  }
   // Never reuse a file name, not even one an interrupted writer left behind.
   for (const std::string& name : ListSegmentFiles(dir)) {
     state->next_segment =
@@ -497,6 +515,8 @@ Status IndexWriter::Commit() {
   // published the same way (a crash mid-merge leaves the unmerged index).
   UNSPIN_ASSIGN_OR_RETURN(std::unique_ptr<Index> index,
                           Index::Open(state.dir, state.classes->fingerprint()));
+  ::close(state.lock_fd);  // the merging writer takes the lock over
+  state.lock_fd = -1;
   WriterOptions merge_options = state.options;
   merge_options.mode = WriterOptions::Mode::kReplace;
   merge_options.max_segments = UINT32_MAX;

@@ -57,24 +57,30 @@ source::FindOptions Options(const FindFlags& flags) {
   return options;
 }
 
-void PrintMatchesForPeople(std::string_view query, const std::vector<source::Match>& matches) {
+void PrintMatchesForPeople(std::string_view query, const std::vector<source::Match>& matches,
+                           double min_score) {
   if (matches.empty()) {
-    std::printf("no match in the index (nothing scores %s or more)\n", "above the threshold");
+    std::printf("no match: no indexed document scores %.2f or more\n", min_score);
     return;
   }
+  constexpr size_t kShown = 8;
   for (const source::Match& match : matches) {
     std::printf("%.*s  score %.2f  coverage %.2f\n", static_cast<int>(match.id.size()),
                 match.id.data(), match.alignment.score, match.alignment.coverage);
-    int shown = 0;
+    size_t substitutions = 0;
     for (const source::AlignedBlock& block : match.alignment.blocks) {
       for (const source::SpanPair& sub : block.substitutions) {
-        if (shown++ == 8) break;
+        if (substitutions++ >= kShown) continue;
         std::string_view spun = query.substr(sub.query_begin, sub.query_end - sub.query_begin);
         std::string_view original =
             match.source_text.substr(sub.source_begin, sub.source_end - sub.source_begin);
         std::printf("    \"%.*s\" <- \"%.*s\"\n", static_cast<int>(spun.size()), spun.data(),
                     static_cast<int>(original.size()), original.data());
       }
+    }
+    if (substitutions > kShown) {
+      std::printf("    ... %zu more differences (--json lists them all with offsets)\n",
+                  substitutions - kShown);
     }
   }
 }
@@ -110,7 +116,7 @@ int RunFind(const FindFlags& flags) {
     std::cout << source::MatchesToJson(*query, *matches) << '\n';
   } else {
     std::cout.flush();
-    PrintMatchesForPeople(*query, *matches);
+    PrintMatchesForPeople(*query, *matches, flags.min_score);
     std::fflush(stdout);
   }
   std::cout.flush();
@@ -189,8 +195,8 @@ int RunCluster(const FindFlags& flags) {
       }
       std::cout << '\n';
     }
-    std::cout << clusters.size() << " families of copies among " << loaded.index->document_count()
-              << " documents\n";
+    std::cout << clusters.size() << (clusters.size() == 1 ? " family" : " families")
+              << " of copies among " << loaded.index->document_count() << " documents\n";
   }
   std::cout.flush();
   return std::cout ? exit_code : kExitIO;
