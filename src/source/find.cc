@@ -39,11 +39,25 @@ std::vector<Run> FindRuns(const ClassedText& query, const ClassedText& source) {
   const auto& s = source.words;
   std::vector<Run> runs;
   if (q.size() < 2 || s.size() < 2) return runs;
-  // (pair key, source position), sorted: the seeds of every pair at hand.
+  // The query's pair keys, sorted, with a 64K-bit filter in front: most source
+  // pairs are not in the query and are dropped after one bit test.
+  std::vector<uint64_t> query_keys;
+  query_keys.reserve(q.size());
+  for (uint32_t i = 0; i + 1 < q.size(); ++i) {
+    if (q[i].content || q[i + 1].content) query_keys.push_back(PairKey(q[i], q[i + 1]));
+  }
+  std::sort(query_keys.begin(), query_keys.end());
+  query_keys.erase(std::unique(query_keys.begin(), query_keys.end()), query_keys.end());
+  std::vector<uint64_t> filter(1024, 0);
+  for (uint64_t key : query_keys) filter[(key >> 6) & 1023] |= uint64_t{1} << (key & 63);
+  // (pair key, source position) of the source pairs the query has, sorted.
   std::vector<std::pair<uint64_t, uint32_t>> positions;
-  positions.reserve(s.size());
   for (uint32_t j = 0; j + 1 < s.size(); ++j) {
-    if (s[j].content || s[j + 1].content) positions.emplace_back(PairKey(s[j], s[j + 1]), j);
+    if (!s[j].content && !s[j + 1].content) continue;
+    const uint64_t key = PairKey(s[j], s[j + 1]);
+    if ((filter[(key >> 6) & 1023] >> (key & 63) & 1) == 0) continue;
+    if (std::binary_search(query_keys.begin(), query_keys.end(), key))
+      positions.emplace_back(key, j);
   }
   std::sort(positions.begin(), positions.end());
   // Where each diagonal's last run ended, to not start a run inside another.

@@ -2,6 +2,7 @@
 // unspin cluster: families of copies in an index or a set of files.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -26,6 +27,7 @@ struct FindFlags {
   std::vector<std::string> inputs;
   std::string model;
   size_t max_matches = 5;
+  size_t candidates = source::FindOptions{}.candidates;
   double min_score = source::FindOptions{}.min_score;
   bool json = false;
   bool jsonl = false;
@@ -53,6 +55,7 @@ int Load(const FindFlags& flags, const std::string& dir, Loaded* loaded) {
 source::FindOptions Options(const FindFlags& flags) {
   source::FindOptions options;
   options.max_matches = flags.max_matches;
+  options.candidates = std::max(flags.candidates, flags.max_matches);
   options.min_score = flags.min_score;
   return options;
 }
@@ -225,6 +228,11 @@ void RegisterFind(CLI::App& app, Action* action) {
   find->add_option("-k", flags->max_matches, "matches to report at most")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
+  find->add_option("--candidates", flags->candidates,
+                   "candidates from the shingle index verified by alignment (more: slower, "
+                   "finds weaker copies)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
   find->add_flag("--jsonl", flags->jsonl,
                  "input is JSONL queries {\"id\", \"text\"}; print one line per query "
                  "{\"query\", \"matches\"} in input order");

@@ -63,7 +63,7 @@ struct Match {
 struct FindOptions {
   size_t max_matches = 5;
   // Candidates from the shingle index that are aligned to verify them.
-  size_t candidates = 24;
+  size_t candidates = 8;
   // A match is reported only at this alignment score or above. Unrelated
   // texts stay far below it (docs/source.md has the measurement).
   double min_score = 0.3;
