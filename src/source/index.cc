@@ -227,11 +227,7 @@ Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
   return segment;
 }
 
-// A document waiting to be written.
-struct PendingDocument {
-  IndexDocument document;
-  std::vector<uint64_t> keys;  // distinct sampled shingles
-};
+using PendingDocument = PreparedDocument;
 
 Status WriteSegment(const std::string& path, const std::vector<PendingDocument>& pending,
                     uint64_t class_fingerprint, uint32_t sample_modulus) {
@@ -463,29 +459,39 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::Create(const std::string& dir,
   return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(state)));
 }
 
-Status IndexWriter::Add(IndexDocument document) {
+PreparedDocument IndexWriter::Prepare(IndexDocument document) const {
+  PreparedDocument prepared;
+  if (document.id.empty()) {
+    prepared.status = InvalidArgumentError("empty document id");
+  } else if (Status valid = text::ValidateUtf8(document.text); !valid.ok()) {
+    prepared.status = valid.WithContext("document \"" + document.id + "\"");
+  } else if (document.text.size() > UINT32_MAX / 2) {
+    prepared.status = InvalidArgumentError("document \"" + document.id + "\" is over 2 GiB");
+  } else {
+    SampledShingles(state_->classes->Classify(document.text), state_->options.sample_modulus,
+                    &prepared.keys);
+    std::sort(prepared.keys.begin(), prepared.keys.end());
+    prepared.keys.erase(std::unique(prepared.keys.begin(), prepared.keys.end()),
+                        prepared.keys.end());
+  }
+  if (document.metadata.empty()) document.metadata = "{}";
+  prepared.document = std::move(document);
+  return prepared;
+}
+
+Status IndexWriter::Add(IndexDocument document) { return AddPrepared(Prepare(std::move(document))); }
+
+Status IndexWriter::AddPrepared(PreparedDocument prepared) {
   State& state = *state_;
-  if (document.id.empty()) return InvalidArgumentError("empty document id");
+  UNSPIN_RETURN_IF_ERROR(prepared.status);
+  const IndexDocument& document = prepared.document;
   if (state.ids.contains(document.id)) {
     return InvalidArgumentError("duplicate document id \"" + document.id + "\" (kept the first)");
   }
-  if (Status valid = text::ValidateUtf8(document.text); !valid.ok()) {
-    return valid.WithContext("document \"" + document.id + "\"");
-  }
-  if (document.text.size() > UINT32_MAX / 2) {
-    return InvalidArgumentError("document \"" + document.id + "\" is over 2 GiB");
-  }
-  if (document.metadata.empty()) document.metadata = "{}";
-  PendingDocument pending;
-  SampledShingles(state.classes->Classify(document.text), state.options.sample_modulus,
-                  &pending.keys);
-  std::sort(pending.keys.begin(), pending.keys.end());
-  pending.keys.erase(std::unique(pending.keys.begin(), pending.keys.end()), pending.keys.end());
   state.ids.insert(document.id);
   state.pending_bytes += document.id.size() + document.text.size() + document.metadata.size() +
-                         pending.keys.size() * sizeof(Posting) * 2;
-  pending.document = std::move(document);
-  state.pending.push_back(std::move(pending));
+                         prepared.keys.size() * sizeof(Posting) * 2;
+  state.pending.push_back(std::move(prepared));
   ++state.added;
   if (state.pending_bytes > state.options.memory_budget) return state.Flush();
   return Status::Ok();
