@@ -1,8 +1,11 @@
 #include "unspin/source/find.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <unordered_map>
 
 #include "unspin/text/utf8.h"
@@ -372,7 +375,7 @@ std::string MatchesToJson(std::string_view query, const std::vector<Match>& matc
 }
 
 std::vector<Cluster> ClusterIndex(const Index& index, const WordClasses& classes,
-                                  const FindOptions& options) {
+                                  const FindOptions& options, const ClusterProgress& progress) {
   Finder finder(index, classes, options);
   std::vector<DocumentRef> documents;
   std::vector<std::vector<std::pair<size_t, double>>> neighbours;
@@ -383,12 +386,35 @@ std::vector<Cluster> ClusterIndex(const Index& index, const WordClasses& classes
     documents.push_back(ref);
   });
   neighbours.resize(documents.size());
+  // Every document is matched against the others, on all cores; the edges
+  // are then made symmetric in document order, so the result does not depend
+  // on the thread count.
+  std::vector<std::vector<std::pair<size_t, double>>> found(documents.size());
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> done{0};
+  std::mutex progress_mutex;
+  auto work = [&] {
+    for (size_t d = next++; d < documents.size(); d = next++) {
+      const StoredDocument stored = index.Document(documents[d]);
+      for (const Match& match : finder.FindOthers(classes.Classify(stored.text), documents[d])) {
+        found[d].emplace_back(ordinal_of.at(slot(match.document)), match.alignment.score);
+      }
+      const size_t finished = ++done;
+      if (progress && (finished % 256 == 0 || finished == documents.size())) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        progress(finished, documents.size());
+      }
+    }
+  };
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> workers;
+  for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work);
+  work();
+  for (std::thread& worker : workers) worker.join();
   for (size_t d = 0; d < documents.size(); ++d) {
-    const StoredDocument stored = index.Document(documents[d]);
-    for (const Match& match : finder.FindOthers(classes.Classify(stored.text), documents[d])) {
-      const size_t other = ordinal_of.at(slot(match.document));
-      neighbours[d].emplace_back(other, match.alignment.score);
-      neighbours[other].emplace_back(d, match.alignment.score);
+    for (const auto& [other, score] : found[d]) {
+      neighbours[d].emplace_back(other, score);
+      neighbours[other].emplace_back(d, score);
     }
   }
   // Star clustering: the best-connected unassigned document becomes a center

@@ -465,6 +465,8 @@ PreparedDocument IndexWriter::Prepare(IndexDocument document) const {
     prepared.status = InvalidArgumentError("empty document id");
   } else if (Status valid = text::ValidateUtf8(document.text); !valid.ok()) {
     prepared.status = valid.WithContext("document \"" + document.id + "\"");
+  } else if (document.text.find_first_not_of(" \t\r\n\f\v") == std::string::npos) {
+    prepared.status = InvalidArgumentError("document \"" + document.id + "\" has no text");
   } else if (document.text.size() > UINT32_MAX / 2) {
     prepared.status = InvalidArgumentError("document \"" + document.id + "\" is over 2 GiB");
   } else {
@@ -479,7 +481,9 @@ PreparedDocument IndexWriter::Prepare(IndexDocument document) const {
   return prepared;
 }
 
-Status IndexWriter::Add(IndexDocument document) { return AddPrepared(Prepare(std::move(document))); }
+Status IndexWriter::Add(IndexDocument document) {
+  return AddPrepared(Prepare(std::move(document)));
+}
 
 Status IndexWriter::AddPrepared(PreparedDocument prepared) {
   State& state = *state_;

@@ -101,6 +101,7 @@ TEST_F(IndexTest, AppendAddsAndRefusesDuplicateIds) {
     ASSERT_TRUE((*writer)->Add({documents[i].id, documents[i].text, ""}).ok());
   EXPECT_EQ((*writer)->Add({documents[15].id, "again", ""}).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ((*writer)->Add({"", "no id", ""}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ((*writer)->Add({"blank", " \n\t ", ""}).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ((*writer)->Add({"bad-utf8", std::string("caf\xC3", 4), ""}).code(),
             StatusCode::kInvalidArgument);
   ASSERT_TRUE((*writer)->Commit().ok());

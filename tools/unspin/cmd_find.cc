@@ -172,8 +172,11 @@ int RunCluster(const FindFlags& flags) {
   }
   Loaded loaded;
   if (int code = Load(flags, dir, &loaded); code != kExitOk) return code;
+  ProgressLine progress("clustered");
   const std::vector<source::Cluster> clusters =
-      source::ClusterIndex(*loaded.index, *loaded.classes, Options(flags));
+      source::ClusterIndex(*loaded.index, *loaded.classes, Options(flags),
+                           [&](size_t done, size_t total) { progress.Update(done, total); });
+  progress.Finish();
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const source::Cluster& cluster : clusters) {
     nlohmann::ordered_json members = nlohmann::ordered_json::array();

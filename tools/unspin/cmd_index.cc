@@ -24,35 +24,6 @@ struct IndexFlags {
   bool json = false;
 };
 
-// "indexed N documents (R/s)" on stderr, redrawn at most twice a second, only
-// when stderr is a terminal.
-class Progress {
- public:
-  Progress() : enabled_(::isatty(STDERR_FILENO) == 1), start_(Clock::now()), last_(start_) {}
-  void Update(uint64_t documents) {
-    if (!enabled_) return;
-    const Clock::time_point now = Clock::now();
-    if (now - last_ < std::chrono::milliseconds(500)) return;
-    last_ = now;
-    std::fprintf(stderr, "\rindexed %llu documents (%.0f/s)   ",
-                 static_cast<unsigned long long>(documents),
-                 static_cast<double>(documents) / Seconds(now));
-  }
-  void Finish() {
-    if (enabled_) std::fprintf(stderr, "\r\033[K");
-  }
-  double Seconds() const { return Seconds(Clock::now()); }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  double Seconds(Clock::time_point now) const {
-    return std::max(1e-9, std::chrono::duration<double>(now - start_).count());
-  }
-  bool enabled_;
-  Clock::time_point start_;
-  Clock::time_point last_;
-};
-
 int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
   int exit_code = kExitOk;
   std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
@@ -65,7 +36,7 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
   Result<std::unique_ptr<source::IndexWriter>> writer =
       source::IndexWriter::Create(flags.dir, classes, options);
   if (!writer.ok()) return Fail(writer.status(), Origin::kModel);
-  Progress progress;
+  ProgressLine progress("indexed");
   ReadCounts counts;
   // Documents are prepared (tokenised, classified, shingled) in batches on
   // all threads, then added in input order.

@@ -70,7 +70,8 @@ class IndexWriter {
   ~IndexWriter();
 
   // Errors: InvalidArgument for an id the index (or this writer) already
-  // has, an empty id, or text that is not valid UTF-8; the
+  // has, an empty id, an empty (or all white space) text, or text that is
+  // not valid UTF-8; the
   // document is not added and the writer stays usable. IOError when a
   // segment cannot be written.
   Status Add(IndexDocument document);
