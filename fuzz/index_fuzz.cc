@@ -1,14 +1,14 @@
 // libFuzzer target for source::Index::Open: the input becomes the sections of
-// one index segment (META, DOCS, STRS, POST, BUCK as docs/formats/index.md
+// one index segment (META, DOCS, STRS, POST, BUCK, CLSS as docs/formats/index.md
 // specifies them), wrapped with valid checksums and named by a valid MANIFEST,
 // so that the structural checks are what is exercised. When Open accepts the
 // index, every document is read and Candidates runs for keys from the input.
 //
 // Input: byte 0 selects the mode.
-//   Even: DOCS, STRS, POST each preceded by a u16 length (cut short at the end
-//   of the input), BUCK built from what is left (repeated to its fixed size).
+//   Even: DOCS, STRS, POST, CLSS each preceded by a u16 length (cut short at
+//   the end of the input), BUCK built from what is left (repeated to its size).
 //   Odd: the rest edits a small valid segment written here from the format
-//   spec: bit 1 truncates section data[1] % 5 to the length in data[2..3],
+//   spec: bit 1 truncates section data[1] % 6 to the length in data[2..3],
 //   then each group of 5 bytes (u8 section, u24 offset, u8 mask) XORs one byte.
 #include <array>
 #include <cstdint>
@@ -36,6 +36,8 @@ constexpr std::array<uint32_t, 5> kTags = {SectionTag("META"), SectionTag("DOCS"
 struct DocRecord {
   uint64_t offset;
   uint32_t id_bytes, text_bytes, metadata_bytes, keys;
+  uint64_t codes_offset;
+  uint32_t words, reserved;
 };
 struct Posting {
   uint32_t key, doc;
@@ -51,18 +53,19 @@ std::string Bytes(const std::vector<T>& values) {
 }
 
 // A valid two-document segment, laid out as the format document says.
-std::array<std::string, 5> SeedSections() {
+std::array<std::string, 6> SeedSections() {
   const std::string strings =
       std::string("a") + "harbor bridge" + "{}" + "b" + "council vote" + "{}";
-  std::vector<DocRecord> docs = {{0, 1, 13, 2, 2}, {16, 1, 12, 2, 1}};
+  std::vector<DocRecord> docs = {{0, 1, 13, 2, 2, 0, 2, 0}, {16, 1, 12, 2, 1, 2, 2, 0}};
+  std::vector<uint32_t> codes = {0x80000010u, 0x80000011u, 0x80000012u, 0xC0000001u};
   std::vector<Posting> postings = {{0x00010005u, 0}, {0x00010005u, 1}, {0xfffe0001u, 0}};
   std::vector<uint32_t> buckets(kBuckets + 1, 0);
   for (const Posting& posting : postings) ++buckets[(posting.key >> 16) + 1];
   for (uint32_t b = 0; b < kBuckets; ++b) buckets[b + 1] += buckets[b];
-  return {Meta(), Bytes(docs), strings, Bytes(postings), Bytes(buckets)};
+  return {Meta(), Bytes(docs), strings, Bytes(postings), Bytes(buckets), Bytes(codes)};
 }
 
-void WriteIndex(const std::string& dir, const std::array<std::string, 5>& sections) {
+void WriteIndex(const std::string& dir, const std::array<std::string, 6>& sections) {
   std::filesystem::create_directories(dir);
   unspin::SectionFileWriter segment(unspin::source::kIndexMagic, unspin::source::kIndexVersion);
   for (size_t i = 0; i < sections.size(); ++i) segment.Add(kTags[i], sections[i]);
@@ -78,11 +81,11 @@ void WriteIndex(const std::string& dir, const std::array<std::string, 5>& sectio
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  std::array<std::string, 5> sections;
+  std::array<std::string, 6> sections;
   if ((data[0] & 1) == 0) {
     size_t pos = 1;
     sections[0] = Meta();
-    for (size_t s = 1; s <= 3; ++s) {
+    for (size_t s : {size_t{1}, size_t{2}, size_t{3}, size_t{5}}) {
       size_t length = pos + 2 <= size ? (data[pos] | size_t{data[pos + 1]} << 8) : 0;
       pos = std::min(size, pos + 2);
       length = std::min(length, size - pos);
@@ -97,12 +100,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     sections = SeedSections();
     size_t pos = 1;
     if ((data[0] & 2) != 0 && size >= 4) {
-      std::string& victim = sections[data[1] % 5];
+      std::string& victim = sections[data[1] % 6];
       victim.resize((data[2] | size_t{data[3]} << 8) % (victim.size() + 1));
       pos = 4;
     }
     for (; pos + 5 <= size; pos += 5) {
-      std::string& victim = sections[data[pos] % 5];
+      std::string& victim = sections[data[pos] % 6];
       if (victim.empty()) continue;
       size_t offset = data[pos + 1] | size_t{data[pos + 2]} << 8 | size_t{data[pos + 3]} << 16;
       victim[offset % victim.size()] ^= static_cast<char>(data[pos + 4]);
@@ -116,6 +119,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (*index)->ForEachDocument(
         [&](unspin::source::DocumentRef ref, const unspin::source::StoredDocument& doc) {
           total += doc.id.size() + doc.text.size() + doc.metadata.size();
+          for (uint32_t code : doc.codes) total += code & 1;
           Require((*index)->Document(ref).id == doc.id);
         });
     std::vector<uint64_t> keys;

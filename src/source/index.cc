@@ -32,6 +32,7 @@ constexpr uint32_t kDocsTag = SectionTag("DOCS");
 constexpr uint32_t kStringsTag = SectionTag("STRS");
 constexpr uint32_t kPostingsTag = SectionTag("POST");
 constexpr uint32_t kBucketsTag = SectionTag("BUCK");
+constexpr uint32_t kCodesTag = SectionTag("CLSS");
 // The MANIFEST file's one section.
 constexpr uint32_t kManifestTag = SectionTag("MANI");
 
@@ -40,9 +41,12 @@ struct DocRecord {
   uint32_t id_bytes;
   uint32_t text_bytes;
   uint32_t metadata_bytes;
-  uint32_t keys;  // distinct sampled shingles of the document
+  uint32_t keys;          // distinct sampled shingles of the document
+  uint64_t codes_offset;  // into CLSS, in codes
+  uint32_t words;         // class codes of the document
+  uint32_t reserved;      // 0
 };
-static_assert(sizeof(DocRecord) == 24);
+static_assert(sizeof(DocRecord) == 40);
 
 struct Posting {
   uint32_t key;  // upper 32 bits of the shingle hash
@@ -149,6 +153,7 @@ struct Segment {
   std::string_view strings;
   std::span<const Posting> postings;
   std::span<const uint32_t> buckets;  // kBucketCount + 1 offsets into postings
+  std::span<const uint32_t> codes;    // class codes of all documents
 
   std::span<const Posting> Lookup(uint32_t key) const {
     const uint32_t bucket = key >> (32 - kBucketBits);
@@ -166,7 +171,8 @@ struct Segment {
     std::string_view bytes = strings.substr(record.offset);
     return {bytes.substr(0, record.id_bytes), bytes.substr(record.id_bytes, record.text_bytes),
             bytes.substr(static_cast<size_t>(record.id_bytes) + record.text_bytes,
-                         record.metadata_bytes)};
+                         record.metadata_bytes),
+            codes.subspan(record.codes_offset, record.words)};
   }
 };
 
@@ -193,7 +199,9 @@ Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
   UNSPIN_ASSIGN_OR_RETURN(segment.strings, segment.file.Section(kStringsTag));
   UNSPIN_ASSIGN_OR_RETURN(std::string_view postings, segment.file.Section(kPostingsTag));
   UNSPIN_ASSIGN_OR_RETURN(std::string_view buckets, segment.file.Section(kBucketsTag));
+  UNSPIN_ASSIGN_OR_RETURN(std::string_view codes, segment.file.Section(kCodesTag));
   if (docs.size() % sizeof(DocRecord) != 0 || postings.size() % sizeof(Posting) != 0 ||
+      codes.size() % sizeof(uint32_t) != 0 ||
       buckets.size() != (kBucketCount + 1) * sizeof(uint32_t)) {
     return CorruptionError(path + ": section sizes are inconsistent");
   }
@@ -201,10 +209,16 @@ Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
   segment.postings = {reinterpret_cast<const Posting*>(postings.data()),
                       postings.size() / sizeof(Posting)};
   segment.buckets = {reinterpret_cast<const uint32_t*>(buckets.data()), kBucketCount + 1};
+  segment.codes = {reinterpret_cast<const uint32_t*>(codes.data()),
+                   codes.size() / sizeof(uint32_t)};
   for (const DocRecord& record : segment.docs) {
     const uint64_t length = uint64_t{record.id_bytes} + record.text_bytes + record.metadata_bytes;
     if (record.offset > segment.strings.size() || length > segment.strings.size() - record.offset) {
       return CorruptionError(path + ": a document points outside the string section");
+    }
+    if (record.codes_offset > segment.codes.size() ||
+        record.words > segment.codes.size() - record.codes_offset) {
+      return CorruptionError(path + ": a document points outside the class section");
     }
   }
   if (segment.buckets[0] != 0 || segment.buckets[kBucketCount] != segment.postings.size()) {
@@ -235,12 +249,15 @@ Status WriteSegment(const std::string& path, const std::vector<PendingDocument>&
   records.reserve(pending.size());
   std::string strings;
   std::vector<Posting> postings;
+  std::vector<uint32_t> codes;
   for (uint32_t ordinal = 0; ordinal < pending.size(); ++ordinal) {
     const IndexDocument& document = pending[ordinal].document;
     records.push_back({strings.size(), static_cast<uint32_t>(document.id.size()),
                        static_cast<uint32_t>(document.text.size()),
                        static_cast<uint32_t>(document.metadata.size()),
-                       static_cast<uint32_t>(pending[ordinal].keys.size())});
+                       static_cast<uint32_t>(pending[ordinal].keys.size()), codes.size(),
+                       static_cast<uint32_t>(pending[ordinal].codes.size()), 0});
+    codes.insert(codes.end(), pending[ordinal].codes.begin(), pending[ordinal].codes.end());
     strings += document.id;
     strings += document.text;
     strings += document.metadata;
@@ -266,6 +283,8 @@ Status WriteSegment(const std::string& path, const std::vector<PendingDocument>&
                                        postings.size() * sizeof(Posting)));
   writer.Add(kBucketsTag, std::string(reinterpret_cast<const char*>(buckets.data()),
                                       buckets.size() * sizeof(uint32_t)));
+  writer.Add(kCodesTag, std::string(reinterpret_cast<const char*>(codes.data()),
+                                    codes.size() * sizeof(uint32_t)));
   return writer.Write(path);
 }
 
@@ -470,8 +489,9 @@ PreparedDocument IndexWriter::Prepare(IndexDocument document) const {
   } else if (document.text.size() > UINT32_MAX / 2) {
     prepared.status = InvalidArgumentError("document \"" + document.id + "\" is over 2 GiB");
   } else {
-    SampledShingles(state_->classes->Classify(document.text), state_->options.sample_modulus,
-                    &prepared.keys);
+    const ClassedText classed = state_->classes->Classify(document.text);
+    SampledShingles(classed, state_->options.sample_modulus, &prepared.keys);
+    prepared.codes = ClassCodes(classed);
     std::sort(prepared.keys.begin(), prepared.keys.end());
     prepared.keys.erase(std::unique(prepared.keys.begin(), prepared.keys.end()),
                         prepared.keys.end());
@@ -494,7 +514,8 @@ Status IndexWriter::AddPrepared(PreparedDocument prepared) {
   }
   state.ids.insert(document.id);
   state.pending_bytes += document.id.size() + document.text.size() + document.metadata.size() +
-                         prepared.keys.size() * sizeof(Posting) * 2;
+                         prepared.keys.size() * sizeof(Posting) * 2 +
+                         prepared.codes.size() * sizeof(uint32_t);
   state.pending.push_back(std::move(prepared));
   ++state.added;
   if (state.pending_bytes > state.options.memory_budget) return state.Flush();

@@ -25,9 +25,12 @@ bool IsSubstitute(Relation relation) {
 // the walk ends anyway; the cap bounds the work per word.
 constexpr int kMaxClimb = 8;
 
-// Out-of-vocabulary words hash into the upper half of the class space so they
-// never meet a vocabulary class.
-constexpr uint64_t kOutOfVocabularyBit = uint64_t{1} << 63;
+// Classes are 31-bit: vocabulary ids below 2^30, out-of-vocabulary words
+// hashed into [2^30, 2^31) so they never meet a vocabulary class.
+constexpr uint32_t kOutOfVocabularyBit = uint32_t{1} << 30;
+// Changes whenever the way classes or shingles are computed changes, so that
+// an index built the old way is refused rather than searched wrongly.
+constexpr uint64_t kSchemeVersion = 2;
 
 uint64_t HashBytes(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
 
@@ -79,7 +82,8 @@ WordClasses::WordClasses(const model::Model& model) : model_(model) {
     for (int i = 0; i < kMaxClimb && step[at] != at; ++i) at = step[at];
     class_of_[id] = at;
   }
-  fingerprint_ = XXH3_64bits(class_of_.data(), class_of_.size() * sizeof(uint32_t));
+  fingerprint_ =
+      XXH3_64bits_withSeed(class_of_.data(), class_of_.size() * sizeof(uint32_t), kSchemeVersion);
   fingerprint_ ^= XXH3_64bits(function_.data(), function_.size());
 }
 
@@ -94,11 +98,13 @@ ClassedText WordClasses::Classify(std::string_view text) const {
     text::AppendLookupKey(text.substr(token.begin, token.end - token.begin), &key);
     ClassedWord word{token.begin, token.end, 0, HashBytes(key), true};
     const std::optional<WordId> id = model_.vocabulary().Find(key);
-    if (id && ToIndex(*id) < class_of_.size() && *id != kUnknownWord) {
+    if (id && ToIndex(*id) < class_of_.size() && *id != kUnknownWord &&
+        class_of_[ToIndex(*id)] < kOutOfVocabularyBit) {
       word.word_class = class_of_[ToIndex(*id)];
       word.content = function_[ToIndex(*id)] == 0;
     } else {
-      word.word_class = word.word_key | kOutOfVocabularyBit;
+      word.word_class =
+          static_cast<uint32_t>(word.word_key & (kOutOfVocabularyBit - 1)) | kOutOfVocabularyBit;
     }
     result.words.push_back(word);
   }
@@ -111,13 +117,30 @@ void SampledShingles(const ClassedText& text, uint32_t modulus, std::vector<uint
   for (const ClassedWord& word : text.words) {
     if (!word.content) continue;
     if (have_previous) {
-      const uint64_t pair[2] = {previous, word.word_class};
+      const uint64_t pair[2] = {previous, uint64_t{word.word_class}};
       const uint64_t key = XXH3_64bits(pair, sizeof(pair));
       if (key % modulus == 0) out->push_back(key);
     }
     previous = word.word_class;
     have_previous = true;
   }
+}
+
+std::vector<uint32_t> ClassCodes(const ClassedText& text) {
+  std::vector<uint32_t> codes;
+  codes.reserve(text.words.size());
+  for (const ClassedWord& word : text.words) codes.push_back(ClassCode(word));
+  return codes;
+}
+
+ClassedText FromClassCodes(std::span<const uint32_t> codes) {
+  ClassedText text;
+  text.exact = false;
+  text.words.reserve(codes.size());
+  for (uint32_t code : codes) {
+    text.words.push_back({0, 0, code & ~(uint32_t{1} << 31), 0, (code >> 31) != 0});
+  }
+  return text;
 }
 
 }  // namespace unspin::source

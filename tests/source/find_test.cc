@@ -186,6 +186,25 @@ TEST(AlignTest, SubstitutionsAreTheSpinnersChanges) {
   EXPECT_GT(alignment.score, 0.85);
 }
 
+// What find relies on to skip most stored texts: the alignment against class
+// codes scores at least as high as the exact one, with the same coverage.
+TEST(AlignTest, ClassCodesBoundTheExactScore) {
+  const auto documents = Speeches(8, 300);
+  for (size_t i = 0; i < documents.size(); ++i) {
+    const ClassedText source = DefaultClasses().Classify(documents[i].text);
+    for (size_t j = 0; j < documents.size(); j += 7) {
+      const std::string query = j == 0 ? Spin(documents[i].text, simulate::Style::kPhrase, 0.4, i)
+                                       : documents[(i + j) % documents.size()].text;
+      const ClassedText classed_query = DefaultClasses().Classify(query);
+      const Alignment exact = Align(classed_query, source);
+      const Alignment rough = Align(classed_query, FromClassCodes(ClassCodes(source)));
+      EXPECT_GE(rough.score, exact.score);
+      EXPECT_DOUBLE_EQ(rough.coverage, exact.coverage);
+      EXPECT_EQ(rough.blocks.size(), exact.blocks.size());
+    }
+  }
+}
+
 TEST(AlignTest, ShortChanceOverlapsAreNotEvidence) {
   const std::string source =
       "Prices rose in the United States last year, officials said on Monday.";

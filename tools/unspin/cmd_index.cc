@@ -122,11 +122,13 @@ int RunInfo(const IndexFlags& flags) {
   if (flags.json) {
     std::printf(
         "{\"documents\": %llu, \"segments\": %llu, \"postings\": %llu, \"sample_modulus\": %u, "
-        "\"signature_bytes\": %llu, \"text_bytes\": %llu, \"file_bytes\": %llu}\n",
+        "\"signature_bytes\": %llu, \"class_bytes\": %llu, \"text_bytes\": %llu, \"file_bytes\": "
+        "%llu}\n",
         static_cast<unsigned long long>(info.documents),
         static_cast<unsigned long long>(info.segments),
         static_cast<unsigned long long>(info.postings), info.sample_modulus,
         static_cast<unsigned long long>(info.signature_bytes),
+        static_cast<unsigned long long>(info.class_bytes),
         static_cast<unsigned long long>(info.text_bytes),
         static_cast<unsigned long long>(info.file_bytes));
   } else {
@@ -140,6 +142,9 @@ int RunInfo(const IndexFlags& flags) {
     std::printf("signature  %llu bytes, %.0f per document\n",
                 static_cast<unsigned long long>(info.signature_bytes),
                 static_cast<double>(info.signature_bytes) * per_document);
+    std::printf("classes    %llu bytes, %.0f per document\n",
+                static_cast<unsigned long long>(info.class_bytes),
+                static_cast<double>(info.class_bytes) * per_document);
     std::printf("texts      %llu bytes, %.0f per document\n",
                 static_cast<unsigned long long>(info.text_bytes),
                 static_cast<double>(info.text_bytes) * per_document);

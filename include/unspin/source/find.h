@@ -51,6 +51,8 @@ struct Alignment {
 // Aligns the words of a query with those of a source document: runs of words
 // of equal class (signature.h), chained in order, with short gaps of unequal
 // words between them taken as substitutions. Deterministic, thread-safe.
+// When either text is not exact (rebuilt from class codes), words of equal
+// class count as identical, so the score bounds the exact one from above.
 Alignment Align(const ClassedText& query, const ClassedText& source);
 
 struct Match {

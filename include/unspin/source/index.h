@@ -30,7 +30,7 @@
 namespace unspin::source {
 
 inline constexpr FileMagic kIndexMagic = {'U', 'N', 'S', 'P', 'I', 'N', 'D', 'X'};
-inline constexpr uint32_t kIndexVersion = 1;
+inline constexpr uint32_t kIndexVersion = 2;
 
 struct IndexDocument {
   std::string id;
@@ -53,8 +53,9 @@ struct WriterOptions {
 // A document with its sampled shingles computed (IndexWriter::Prepare).
 struct PreparedDocument {
   IndexDocument document;
-  std::vector<uint64_t> keys;  // distinct sampled shingles, sorted
-  Status status;               // not OK: the document cannot be indexed, and why
+  std::vector<uint64_t> keys;   // distinct sampled shingles, sorted
+  std::vector<uint32_t> codes;  // ClassCode of every word
+  Status status;                // not OK: the document cannot be indexed, and why
 };
 
 // Adds documents to an index directory. Not thread-safe. Nothing is visible
@@ -98,6 +99,7 @@ struct StoredDocument {
   std::string_view id;
   std::string_view text;
   std::string_view metadata;
+  std::span<const uint32_t> codes;  // ClassCode of every word (signature.h)
 };
 
 // Identifies a document within an open Index.
@@ -119,6 +121,7 @@ struct IndexInfo {
   uint64_t postings = 0;         // sampled shingles stored
   uint64_t text_bytes = 0;       // stored document text, ids and metadata
   uint64_t signature_bytes = 0;  // postings, their directory and the document table
+  uint64_t class_bytes = 0;      // the class code of every word of every document
   uint64_t file_bytes = 0;       // all live files, MANIFEST included
   uint32_t sample_modulus = 0;
 };

@@ -18,6 +18,7 @@
 #define UNSPIN_SOURCE_SIGNATURE_H_
 
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -29,14 +30,26 @@ namespace unspin::source {
 struct ClassedWord {
   uint32_t begin;  // byte offsets into the text, half-open
   uint32_t end;
-  uint64_t word_class;  // equal for words a spinner swaps for each other (often)
+  uint32_t word_class;  // equal for words a spinner swaps for each other (often); < 2^31
   uint64_t word_key;    // the lower-cased word itself (hash)
   bool content;         // not a function word: part of the shingles
 };
 
 struct ClassedText {
   std::vector<ClassedWord> words;  // word and number tokens in text order
+  // False for a text rebuilt from class codes (FromClassCodes): no offsets,
+  // no word keys, only classes and the content flag.
+  bool exact = true;
 };
+
+// A word's class and content flag in 32 bits, as the index stores them for
+// every word of every document (bit 31: content word).
+inline uint32_t ClassCode(const ClassedWord& word) {
+  return word.word_class | (word.content ? uint32_t{1} << 31 : 0);
+}
+std::vector<uint32_t> ClassCodes(const ClassedText& text);
+// The classes and content flags of the words `codes` was made from.
+ClassedText FromClassCodes(std::span<const uint32_t> codes);
 
 // The class of every vocabulary word, computed once from the model's lexicon
 // and frequencies (about 0.1 s for the default model). Words outside the
