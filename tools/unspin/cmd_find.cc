@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -31,6 +32,7 @@ struct FindFlags {
   double min_score = source::FindOptions{}.min_score;
   bool json = false;
   bool jsonl = false;
+  bool timing = false;
 };
 
 // The model, the word classes and the index, loaded together.
@@ -97,11 +99,17 @@ int RunFind(const FindFlags& flags) {
     Status status = ReadDocuments(
         flags.input,
         [&](source::IndexDocument query, uint64_t) -> Status {
+          const auto start = std::chrono::steady_clock::now();
           UNSPIN_ASSIGN_OR_RETURN(std::vector<source::Match> matches, finder.Find(query.text));
+          const double ms =
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count();
           std::string matches_json = source::MatchesToJson(query.text, matches);
           nlohmann::ordered_json line = {{"query", query.id}};
+          if (flags.timing)
+            line["ms"] = static_cast<double>(static_cast<int64_t>(ms * 1000)) / 1000;
           std::string prefix = line.dump();
-          prefix.pop_back();  // splice: {"query": id, "matches": [...]}
+          prefix.pop_back();  // splice: {"query": id, ["ms": t,] "matches": [...]}
           std::cout << prefix << "," << matches_json.substr(1) << '\n';
           return Status::Ok();
         },
@@ -236,6 +244,9 @@ void RegisterFind(CLI::App& app, Action* action) {
                    "finds weaker copies)")
       ->capture_default_str()
       ->check(CLI::Range(1, 10000));
+  find->add_flag("--timing", flags->timing,
+                 "with --jsonl: add \"ms\", the query's time in milliseconds (from reading its "
+                 "text to its matches)");
   find->add_flag("--jsonl", flags->jsonl,
                  "input is JSONL queries {\"id\", \"text\"}; print one line per query "
                  "{\"query\", \"matches\"} in input order");
