@@ -116,7 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto index = unspin::source::Index::Open(dir, kFingerprint);
   if (index.ok()) {
     size_t total = 0;
-    (*index)->ForEachDocument(
+    const unspin::Status visited = (*index)->ForEachDocument(
         [&](unspin::source::DocumentRef ref, const unspin::source::StoredDocument& doc) {
           total += doc.id.size() + doc.text.size() + doc.metadata.size();
           for (uint32_t code : doc.codes) total += code & 1;
@@ -134,6 +134,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)(*index)->Document(candidate.document);
     }
     (void)(*index)->Info();
+    (void)visited;
+    (void)(*index)->Verify();
+    (void)(*index)->FindId("a");
     (void)total;
   }
   std::filesystem::remove_all(dir);

@@ -124,10 +124,23 @@ Result<SectionFile> SectionFile::Open(const std::string& path, FileMagic magic, 
       return CorruptionError(path + ": checksum mismatch in section " + name + " at byte " +
                              std::to_string(entry.offset) + "; the file is damaged, rebuild it");
     }
-    file.sections_.push_back({entry.tag, entry.offset, entry.size});
+    file.sections_.push_back({entry.tag, entry.offset, entry.size, entry.crc});
   }
   file.map_ = std::move(map);
   return file;
+}
+
+Status SectionFile::VerifySection(uint32_t tag) const {
+  for (const SectionInfo& info : sections_) {
+    if (info.tag != tag) continue;
+    if (Crc32c(map_.bytes().substr(info.offset, info.size)) != info.crc) {
+      return CorruptionError(path() + ": checksum mismatch in section " + SectionTagName(tag) +
+                             " at byte " + std::to_string(info.offset) +
+                             "; the file is damaged, rebuild it");
+    }
+    return Status::Ok();
+  }
+  return NotFoundError(path() + ": no section " + SectionTagName(tag));
 }
 
 Result<std::string_view> SectionFile::Section(uint32_t tag) const {

@@ -311,7 +311,7 @@ Result<std::vector<Match>> Finder::Find(std::string_view query) const {
   return FindOthers(classes_.Classify(query), {UINT32_MAX, UINT32_MAX});
 }
 
-std::vector<Match> Finder::FindOthers(const ClassedText& query, DocumentRef self) const {
+Result<std::vector<Match>> Finder::FindOthers(const ClassedText& query, DocumentRef self) const {
   std::vector<uint64_t> keys;
   SampledShingles(query, index_.sample_modulus(), &keys);
   std::vector<Match> matches;
@@ -325,6 +325,7 @@ std::vector<Match> Finder::FindOthers(const ClassedText& query, DocumentRef self
     // Far weaker candidates than the best share only chance shingles; the
     // alignment would reject them, at a cost.
     if (candidate.weight < kMinWeightShare * best_weight) continue;
+    UNSPIN_RETURN_IF_ERROR(index_.CheckDocument(candidate.document));
     const StoredDocument stored = index_.Document(candidate.document);
     // The stored classes first: the same alignment without word identity,
     // whose score bounds the exact one from above, at a fraction of the cost
@@ -379,17 +380,18 @@ std::string MatchesToJson(std::string_view query, const std::vector<Match>& matc
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::vector<Cluster> ClusterIndex(const Index& index, const WordClasses& classes,
-                                  const FindOptions& options, const ClusterProgress& progress) {
+Result<std::vector<Cluster>> ClusterIndex(const Index& index, const WordClasses& classes,
+                                          const FindOptions& options,
+                                          const ClusterProgress& progress) {
   Finder finder(index, classes, options);
   std::vector<DocumentRef> documents;
   std::vector<std::vector<std::pair<size_t, double>>> neighbours;
   std::unordered_map<uint64_t, size_t> ordinal_of;
   auto slot = [](DocumentRef ref) { return (uint64_t{ref.segment} << 32) | ref.ordinal; };
-  index.ForEachDocument([&](DocumentRef ref, const StoredDocument&) {
+  UNSPIN_RETURN_IF_ERROR(index.ForEachDocument([&](DocumentRef ref, const StoredDocument&) {
     ordinal_of[slot(ref)] = documents.size();
     documents.push_back(ref);
-  });
+  }));
   neighbours.resize(documents.size());
   // Every document is matched against the others, on all cores; the edges
   // are then made symmetric in document order, so the result does not depend
@@ -397,16 +399,25 @@ std::vector<Cluster> ClusterIndex(const Index& index, const WordClasses& classes
   std::vector<std::vector<std::pair<size_t, double>>> found(documents.size());
   std::atomic<size_t> next{0};
   std::atomic<size_t> done{0};
-  std::mutex progress_mutex;
+  std::mutex mutex;  // guards progress calls and `failure`
+  Status failure = Status::Ok();
   auto work = [&] {
     for (size_t d = next++; d < documents.size(); d = next++) {
       const StoredDocument stored = index.Document(documents[d]);
-      for (const Match& match : finder.FindOthers(classes.Classify(stored.text), documents[d])) {
+      Result<std::vector<Match>> matches =
+          finder.FindOthers(classes.Classify(stored.text), documents[d]);
+      if (!matches.ok()) {
+        std::lock_guard<std::mutex> lock(mutex);
+        failure = matches.status();
+        next = documents.size();
+        return;
+      }
+      for (const Match& match : *matches) {
         found[d].emplace_back(ordinal_of.at(slot(match.document)), match.alignment.score);
       }
       const size_t finished = ++done;
       if (progress && (finished % 256 == 0 || finished == documents.size())) {
-        std::lock_guard<std::mutex> lock(progress_mutex);
+        std::lock_guard<std::mutex> lock(mutex);
         progress(finished, documents.size());
       }
     }
@@ -416,6 +427,7 @@ std::vector<Cluster> ClusterIndex(const Index& index, const WordClasses& classes
   for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work);
   work();
   for (std::thread& worker : workers) worker.join();
+  UNSPIN_RETURN_IF_ERROR(failure);
   for (size_t d = 0; d < documents.size(); ++d) {
     for (const auto& [other, score] : found[d]) {
       neighbours[d].emplace_back(other, score);

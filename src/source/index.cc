@@ -5,15 +5,18 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "unspin/base/crc32c.h"
 #include "unspin/base/file.h"
 #include "unspin/text/utf8.h"
 
@@ -33,6 +36,7 @@ constexpr uint32_t kStringsTag = SectionTag("STRS");
 constexpr uint32_t kPostingsTag = SectionTag("POST");
 constexpr uint32_t kBucketsTag = SectionTag("BUCK");
 constexpr uint32_t kCodesTag = SectionTag("CLSS");
+constexpr uint32_t kIdsTag = SectionTag("IDHS");
 // The MANIFEST file's one section.
 constexpr uint32_t kManifestTag = SectionTag("MANI");
 
@@ -44,7 +48,7 @@ struct DocRecord {
   uint32_t keys;          // distinct sampled shingles of the document
   uint64_t codes_offset;  // into CLSS, in codes
   uint32_t words;         // class codes of the document
-  uint32_t reserved;      // 0
+  uint32_t crc;           // CRC32C of the document's STRS bytes, then its CLSS bytes
 };
 static_assert(sizeof(DocRecord) == 40);
 
@@ -53,6 +57,15 @@ struct Posting {
   uint32_t doc;  // ordinal in the segment
 };
 static_assert(sizeof(Posting) == 8);
+
+struct IdEntry {
+  uint64_t hash;  // XXH3-64 of the id
+  uint32_t doc;   // ordinal in the segment
+  uint32_t reserved;
+};
+static_assert(sizeof(IdEntry) == 16);
+
+uint64_t IdHash(std::string_view id) { return XXH3_64bits(id.data(), id.size()); }
 
 uint32_t PostingKey(uint64_t shingle) { return static_cast<uint32_t>(shingle >> 32); }
 
@@ -154,6 +167,17 @@ struct Segment {
   std::span<const Posting> postings;
   std::span<const uint32_t> buckets;  // kBucketCount + 1 offsets into postings
   std::span<const uint32_t> codes;    // class codes of all documents
+  std::span<const IdEntry> ids;       // sorted by hash
+
+  std::optional<uint32_t> FindId(std::string_view id) const {
+    const uint64_t hash = IdHash(id);
+    auto it = std::lower_bound(ids.begin(), ids.end(), hash,
+                               [](const IdEntry& entry, uint64_t h) { return entry.hash < h; });
+    for (; it != ids.end() && it->hash == hash; ++it) {
+      if (it->doc < docs.size() && Document(it->doc).id == id) return it->doc;
+    }
+    return std::nullopt;
+  }
 
   std::span<const Posting> Lookup(uint32_t key) const {
     const uint32_t bucket = key >> (32 - kBucketBits);
@@ -164,6 +188,19 @@ struct Segment {
     const Posting* high =
         std::upper_bound(low, end, key, [](uint32_t k, const Posting& p) { return k < p.key; });
     return {low, static_cast<size_t>(high - low)};
+  }
+
+  uint32_t DocumentCrc(uint32_t ordinal) const {
+    const DocRecord& record = docs[ordinal];
+    const uint64_t length = uint64_t{record.id_bytes} + record.text_bytes + record.metadata_bytes;
+    uint32_t crc = Crc32cExtend(0, strings.data() + record.offset, length);
+    return Crc32cExtend(crc, codes.data() + record.codes_offset, record.words * sizeof(uint32_t));
+  }
+
+  Status CheckDocument(uint32_t ordinal) const {
+    if (DocumentCrc(ordinal) == docs[ordinal].crc) return Status::Ok();
+    return CorruptionError(file.path() + ": checksum mismatch in document " +
+                           std::to_string(ordinal) + "; the index is damaged, rebuild it");
   }
 
   StoredDocument Document(uint32_t ordinal) const {
@@ -181,7 +218,15 @@ Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
   Segment segment;
   segment.name = name;
   const std::string path = JoinPath(dir, name);
-  UNSPIN_ASSIGN_OR_RETURN(segment.file, SectionFile::Open(path, kIndexMagic, kIndexVersion));
+  // Only the small sections are checksummed at open: the texts, class codes
+  // and postings of a large index would all have to be read for it. Their
+  // bounds are checked here; each document's checksum when it is read;
+  // everything by Index::Verify (`unspin index verify`).
+  UNSPIN_ASSIGN_OR_RETURN(
+      segment.file, SectionFile::Open(path, kIndexMagic, kIndexVersion, VerifyChecksums::kNo));
+  for (uint32_t tag : {kMetaTag, kDocsTag, kBucketsTag, kIdsTag}) {
+    UNSPIN_RETURN_IF_ERROR(segment.file.VerifySection(tag));
+  }
   UNSPIN_ASSIGN_OR_RETURN(std::string_view meta_bytes, segment.file.Section(kMetaTag));
   nlohmann::json meta = nlohmann::json::parse(meta_bytes, nullptr, false);
   if (!meta.is_object() || !meta.contains("class_fingerprint") ||
@@ -200,8 +245,9 @@ Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
   UNSPIN_ASSIGN_OR_RETURN(std::string_view postings, segment.file.Section(kPostingsTag));
   UNSPIN_ASSIGN_OR_RETURN(std::string_view buckets, segment.file.Section(kBucketsTag));
   UNSPIN_ASSIGN_OR_RETURN(std::string_view codes, segment.file.Section(kCodesTag));
+  UNSPIN_ASSIGN_OR_RETURN(std::string_view ids, segment.file.Section(kIdsTag));
   if (docs.size() % sizeof(DocRecord) != 0 || postings.size() % sizeof(Posting) != 0 ||
-      codes.size() % sizeof(uint32_t) != 0 ||
+      codes.size() % sizeof(uint32_t) != 0 || ids.size() % sizeof(IdEntry) != 0 ||
       buckets.size() != (kBucketCount + 1) * sizeof(uint32_t)) {
     return CorruptionError(path + ": section sizes are inconsistent");
   }
@@ -211,6 +257,7 @@ Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
   segment.buckets = {reinterpret_cast<const uint32_t*>(buckets.data()), kBucketCount + 1};
   segment.codes = {reinterpret_cast<const uint32_t*>(codes.data()),
                    codes.size() / sizeof(uint32_t)};
+  segment.ids = {reinterpret_cast<const IdEntry*>(ids.data()), ids.size() / sizeof(IdEntry)};
   for (const DocRecord& record : segment.docs) {
     const uint64_t length = uint64_t{record.id_bytes} + record.text_bytes + record.metadata_bytes;
     if (record.offset > segment.strings.size() || length > segment.strings.size() - record.offset) {
@@ -225,17 +272,8 @@ Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
     return CorruptionError(path + ": posting directory does not cover the postings");
   }
   for (uint32_t bucket = 0; bucket < kBucketCount; ++bucket) {
-    const uint32_t begin = segment.buckets[bucket];
-    const uint32_t end = segment.buckets[bucket + 1];
-    if (end < begin || end > segment.postings.size()) {
+    if (segment.buckets[bucket + 1] < segment.buckets[bucket]) {
       return CorruptionError(path + ": posting directory is not monotone");
-    }
-    for (uint32_t i = begin; i < end; ++i) {
-      const Posting& posting = segment.postings[i];
-      if ((posting.key >> (32 - kBucketBits)) != bucket || posting.doc >= segment.docs.size() ||
-          (i > begin && posting.key < segment.postings[i - 1].key)) {
-        return CorruptionError(path + ": postings are out of order or out of range");
-      }
     }
   }
   return segment;
@@ -258,6 +296,11 @@ Status WriteSegment(const std::string& path, const std::vector<PendingDocument>&
                        static_cast<uint32_t>(pending[ordinal].keys.size()), codes.size(),
                        static_cast<uint32_t>(pending[ordinal].codes.size()), 0});
     codes.insert(codes.end(), pending[ordinal].codes.begin(), pending[ordinal].codes.end());
+    uint32_t crc = Crc32c(document.id);
+    crc = Crc32cExtend(crc, document.text.data(), document.text.size());
+    crc = Crc32cExtend(crc, document.metadata.data(), document.metadata.size());
+    records.back().crc = Crc32cExtend(crc, pending[ordinal].codes.data(),
+                                      pending[ordinal].codes.size() * sizeof(uint32_t));
     strings += document.id;
     strings += document.text;
     strings += document.metadata;
@@ -285,6 +328,16 @@ Status WriteSegment(const std::string& path, const std::vector<PendingDocument>&
                                       buckets.size() * sizeof(uint32_t)));
   writer.Add(kCodesTag, std::string(reinterpret_cast<const char*>(codes.data()),
                                     codes.size() * sizeof(uint32_t)));
+  std::vector<IdEntry> ids;
+  ids.reserve(pending.size());
+  for (uint32_t ordinal = 0; ordinal < pending.size(); ++ordinal) {
+    ids.push_back({IdHash(pending[ordinal].document.id), ordinal, 0});
+  }
+  std::sort(ids.begin(), ids.end(), [](const IdEntry& a, const IdEntry& b) {
+    return a.hash != b.hash ? a.hash < b.hash : a.doc < b.doc;
+  });
+  writer.Add(kIdsTag,
+             std::string(reinterpret_cast<const char*>(ids.data()), ids.size() * sizeof(IdEntry)));
   return writer.Write(path);
 }
 
@@ -362,6 +415,7 @@ std::vector<Candidate> Index::Candidates(std::span<const uint64_t> keys,
     const double idf = std::log(1.0 + documents / static_cast<double>(frequency));
     for (size_t s = 0; s < lists.size(); ++s) {
       for (const Posting& posting : lists[s]) {
+        if (posting.doc >= state_->segments[s].docs.size()) continue;  // damaged; Verify says so
         const uint64_t slot = (uint64_t{static_cast<uint32_t>(s)} << 32) | posting.doc;
         Candidate& candidate = scores[slot];
         candidate.document = {static_cast<uint32_t>(s), posting.doc};
@@ -392,14 +446,50 @@ StoredDocument Index::Document(DocumentRef ref) const {
   return state_->segments[ref.segment].Document(ref.ordinal);
 }
 
-void Index::ForEachDocument(
+std::optional<DocumentRef> Index::FindId(std::string_view id) const {
+  for (uint32_t s = 0; s < state_->segments.size(); ++s) {
+    if (std::optional<uint32_t> ordinal = state_->segments[s].FindId(id))
+      return DocumentRef{s, *ordinal};
+  }
+  return std::nullopt;
+}
+
+Status Index::CheckDocument(DocumentRef ref) const {
+  return state_->segments[ref.segment].CheckDocument(ref.ordinal);
+}
+
+Status Index::ForEachDocument(
     const std::function<void(DocumentRef, const StoredDocument&)>& visit) const {
   for (uint32_t s = 0; s < state_->segments.size(); ++s) {
     const Segment& segment = state_->segments[s];
     for (uint32_t ordinal = 0; ordinal < segment.docs.size(); ++ordinal) {
+      UNSPIN_RETURN_IF_ERROR(segment.CheckDocument(ordinal));
       visit({s, ordinal}, segment.Document(ordinal));
     }
   }
+  return Status::Ok();
+}
+
+Status Index::Verify() const {
+  for (const Segment& segment : state_->segments) {
+    for (const SectionInfo& info : segment.file.sections()) {
+      UNSPIN_RETURN_IF_ERROR(segment.file.VerifySection(info.tag));
+    }
+    for (uint32_t bucket = 0; bucket < kBucketCount; ++bucket) {
+      for (uint32_t i = segment.buckets[bucket]; i < segment.buckets[bucket + 1]; ++i) {
+        const Posting& posting = segment.postings[i];
+        if ((posting.key >> (32 - kBucketBits)) != bucket || posting.doc >= segment.docs.size() ||
+            (i > segment.buckets[bucket] && posting.key < segment.postings[i - 1].key)) {
+          return CorruptionError(segment.file.path() +
+                                 ": postings are out of order or out of range");
+        }
+      }
+    }
+    for (uint32_t ordinal = 0; ordinal < segment.docs.size(); ++ordinal) {
+      UNSPIN_RETURN_IF_ERROR(segment.CheckDocument(ordinal));
+    }
+  }
+  return Status::Ok();
 }
 
 // ---------------------------------------------------------------- IndexWriter
@@ -411,7 +501,8 @@ struct IndexWriter::State {
   std::vector<std::string> kept_segments;  // live segments that stay (append mode)
   std::vector<std::string> new_segments;   // written by this writer, not yet published
   uint32_t next_segment = 1;
-  std::unordered_set<std::string> ids;
+  std::unordered_set<std::string> ids;  // added by this writer
+  std::unique_ptr<Index> existing;      // kAppend: the index added to, for its ids
   std::vector<PendingDocument> pending;
   uint64_t pending_bytes = 0;
   uint64_t added = 0;
@@ -472,8 +563,7 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::Create(const std::string& dir,
     state->options.sample_modulus = existing->sample_modulus();
     UNSPIN_ASSIGN_OR_RETURN(Manifest manifest, ReadManifest(dir));
     state->kept_segments = std::move(manifest.segments);
-    existing->ForEachDocument(
-        [&](DocumentRef, const StoredDocument& document) { state->ids.emplace(document.id); });
+    state->existing = std::move(existing);
   }
   return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(state)));
 }
@@ -509,7 +599,7 @@ Status IndexWriter::AddPrepared(PreparedDocument prepared) {
   State& state = *state_;
   UNSPIN_RETURN_IF_ERROR(prepared.status);
   const IndexDocument& document = prepared.document;
-  if (state.ids.contains(document.id)) {
+  if (state.ids.contains(document.id) || (state.existing && state.existing->FindId(document.id))) {
     return InvalidArgumentError("duplicate document id \"" + document.id + "\" (kept the first)");
   }
   state.ids.insert(document.id);
@@ -544,6 +634,7 @@ Status IndexWriter::Commit() {
   if (manifest.segments.size() <= state.options.max_segments) return Status::Ok();
   // Too many segments slow every query: rewrite them all as few, large ones,
   // published the same way (a crash mid-merge leaves the unmerged index).
+  state.existing.reset();
   UNSPIN_ASSIGN_OR_RETURN(std::unique_ptr<Index> index,
                           Index::Open(state.dir, state.classes->fingerprint()));
   ::close(state.lock_fd);  // the merging writer takes the lock over
@@ -554,12 +645,12 @@ Status IndexWriter::Commit() {
   UNSPIN_ASSIGN_OR_RETURN(std::unique_ptr<IndexWriter> merged,
                           Create(state.dir, *state.classes, merge_options));
   Status status = Status::Ok();
-  index->ForEachDocument([&](DocumentRef, const StoredDocument& document) {
+  UNSPIN_RETURN_IF_ERROR(index->ForEachDocument([&](DocumentRef, const StoredDocument& document) {
     if (status.ok()) {
       status = merged->Add(
           {std::string(document.id), std::string(document.text), std::string(document.metadata)});
     }
-  });
+  }));
   UNSPIN_RETURN_IF_ERROR(status);
   index.reset();
   return merged->Commit();

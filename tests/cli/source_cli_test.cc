@@ -158,6 +158,9 @@ TEST_F(SourceCliTest, MissingOrDamagedIndexExitsThree) {
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_NE(missing.err.find("no index at"), std::string::npos) << missing.err;
   ASSERT_EQ(Unspin("index build --out " + Index() + " " + WriteArchive(2)).exit_code, 0);
+  Outcome verified = Unspin("index verify " + Index());
+  EXPECT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_NE(verified.out.find("OK, 3 documents"), std::string::npos) << verified.out;
   for (const auto& entry : fs::directory_iterator(Index())) {
     if (entry.path().filename() == "MANIFEST") continue;
     std::fstream file(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
@@ -168,6 +171,9 @@ TEST_F(SourceCliTest, MissingOrDamagedIndexExitsThree) {
   EXPECT_EQ(damaged.exit_code, 3);
   EXPECT_NE(damaged.err.find("seg-"), std::string::npos) << damaged.err;
   EXPECT_TRUE(damaged.out.empty());
+  Outcome broken = Unspin("index verify " + Index());
+  EXPECT_EQ(broken.exit_code, 3);
+  EXPECT_NE(broken.err.find("checksum mismatch"), std::string::npos) << broken.err;
 }
 
 TEST_F(SourceCliTest, ClusterGroupsCopiesOfOneSource) {

@@ -240,7 +240,9 @@ TEST(ClusterTest, FamiliesOfCopiesWithoutChaining) {
   }
   auto index = Index::Open(dir, DefaultClasses().fingerprint());
   ASSERT_TRUE(index.ok());
-  std::vector<Cluster> clusters = ClusterIndex(**index, DefaultClasses());
+  auto found = ClusterIndex(**index, DefaultClasses());
+  ASSERT_TRUE(found.ok());
+  const std::vector<Cluster>& clusters = *found;
   EXPECT_EQ(clusters.size(), 6u);
   for (const Cluster& cluster : clusters) {
     const std::string center(std::string((*index)->Document(cluster.center).id));

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "test_corpus.h"
@@ -47,8 +48,11 @@ class IndexTest : public ::testing::Test {
 
   std::set<std::string> Ids(const Index& index) {
     std::set<std::string> ids;
-    index.ForEachDocument(
-        [&](DocumentRef, const StoredDocument& document) { ids.emplace(document.id); });
+    EXPECT_TRUE(index
+                    .ForEachDocument([&](DocumentRef, const StoredDocument& document) {
+                      ids.emplace(document.id);
+                    })
+                    .ok());
     return ids;
   }
 
@@ -75,7 +79,8 @@ TEST_F(IndexTest, StoresDocumentsAndFindsThemByShingles) {
   EXPECT_GT(info.file_bytes, info.text_bytes);
   // Every document comes back byte for byte, and is its own best candidate.
   std::map<std::string, std::string> texts;
-  index->ForEachDocument([&](DocumentRef ref, const StoredDocument& document) {
+  Status visited = index->ForEachDocument([&](DocumentRef ref, const StoredDocument& document) {
+    EXPECT_EQ(index->FindId(document.id), std::optional<DocumentRef>(ref));
     texts[std::string(document.id)] = std::string(document.text);
     EXPECT_EQ(document.metadata, "{\"n\":1}");
     std::vector<uint64_t> keys;
@@ -84,6 +89,9 @@ TEST_F(IndexTest, StoresDocumentsAndFindsThemByShingles) {
     ASSERT_FALSE(candidates.empty());
     EXPECT_EQ(candidates[0].document, ref) << document.id;
   });
+  EXPECT_TRUE(visited.ok()) << visited.ToString();
+  EXPECT_TRUE(index->Verify().ok());
+  EXPECT_FALSE(index->FindId("no-such-document").has_value());
   for (const auto& document : documents) EXPECT_EQ(texts[document.id], document.text);
 }
 
@@ -224,18 +232,19 @@ TEST_F(IndexTest, DamagedFilesAreCorruption) {
       std::string flipped = bytes;
       flipped[offset] = static_cast<char>(flipped[offset] ^ 0x20);
       std::ofstream(path, std::ios::binary | std::ios::trunc) << flipped;
+      // Open checks structure and the small sections; Verify reads the rest.
       auto index = Index::Open(dir_, DefaultClasses().fingerprint());
-      EXPECT_FALSE(index.ok()) << victim << " flipped at " << offset;
-      if (!index.ok()) {
-        EXPECT_TRUE(index.status().code() == StatusCode::kCorruption ||
-                    index.status().code() == StatusCode::kVersionMismatch)
-            << index.status().ToString();
-      }
+      const Status status = index.ok() ? (*index)->Verify() : index.status();
+      EXPECT_FALSE(status.ok()) << victim << " flipped at " << offset;
+      EXPECT_TRUE(status.code() == StatusCode::kCorruption ||
+                  status.code() == StatusCode::kVersionMismatch)
+          << status.ToString();
     }
     for (size_t length : {size_t{0}, size_t{10}, bytes.size() / 2, bytes.size() - 1}) {
       std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes.substr(0, length);
       auto index = Index::Open(dir_, DefaultClasses().fingerprint());
-      EXPECT_EQ(index.status().code(), StatusCode::kCorruption) << victim << " cut to " << length;
+      const Status status = index.ok() ? (*index)->Verify() : index.status();
+      EXPECT_EQ(status.code(), StatusCode::kCorruption) << victim << " cut to " << length;
     }
     std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
     EXPECT_NE(Open(), nullptr);

@@ -96,11 +96,16 @@ int RunFind(const FindFlags& flags) {
   const source::Finder finder(*loaded.index, *loaded.classes, Options(flags));
   if (flags.jsonl) {
     ReadCounts counts;
+    Status index_error = Status::Ok();
     Status status = ReadDocuments(
         flags.input,
         [&](source::IndexDocument query, uint64_t) -> Status {
           const auto start = std::chrono::steady_clock::now();
-          UNSPIN_ASSIGN_OR_RETURN(std::vector<source::Match> matches, finder.Find(query.text));
+          Result<std::vector<source::Match>> found = finder.Find(query.text);
+          if (!found.ok() && found.status().code() == StatusCode::kCorruption) {
+            index_error = found.status();
+          }
+          UNSPIN_ASSIGN_OR_RETURN(std::vector<source::Match> matches, std::move(found));
           const double ms =
               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                   .count();
@@ -115,6 +120,7 @@ int RunFind(const FindFlags& flags) {
         },
         &counts);
     std::cout.flush();
+    if (!index_error.ok()) return Fail(index_error, Origin::kModel);
     if (!status.ok()) return Fail(status, Origin::kInput);
     if (!std::cout) return kExitIO;
     return counts.rejected > 0 ? kExitBadInput : kExitOk;
@@ -122,7 +128,11 @@ int RunFind(const FindFlags& flags) {
   Result<std::string> query = ReadFileOrStdin(flags.input, kMaxQueryBytes);
   if (!query.ok()) return Fail(query.status(), Origin::kInput);
   Result<std::vector<source::Match>> matches = finder.Find(*query);
-  if (!matches.ok()) return Fail(matches.status(), Origin::kInput);
+  if (!matches.ok()) {
+    return Fail(matches.status(), matches.status().code() == StatusCode::kCorruption
+                                      ? Origin::kModel
+                                      : Origin::kInput);
+  }
   if (flags.json) {
     std::cout << source::MatchesToJson(*query, *matches) << '\n';
   } else {
@@ -181,10 +191,12 @@ int RunCluster(const FindFlags& flags) {
   Loaded loaded;
   if (int code = Load(flags, dir, &loaded); code != kExitOk) return code;
   ProgressLine progress("clustered");
-  const std::vector<source::Cluster> clusters =
+  Result<std::vector<source::Cluster>> found =
       source::ClusterIndex(*loaded.index, *loaded.classes, Options(flags),
                            [&](size_t done, size_t total) { progress.Update(done, total); });
   progress.Finish();
+  if (!found.ok()) return Fail(found.status(), Origin::kModel);
+  const std::vector<source::Cluster>& clusters = *found;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const source::Cluster& cluster : clusters) {
     nlohmann::ordered_json members = nlohmann::ordered_json::array();

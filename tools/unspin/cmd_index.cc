@@ -109,6 +109,21 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
   return counts.rejected > 0 ? kExitBadInput : kExitOk;
 }
 
+int RunVerify(const IndexFlags& flags) {
+  int exit_code = kExitOk;
+  std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
+  if (!model) return exit_code;
+  const source::WordClasses classes(*model);
+  Result<std::unique_ptr<source::Index>> index =
+      source::Index::Open(flags.dir, classes.fingerprint());
+  if (!index.ok()) return Fail(index.status(), Origin::kModel);
+  if (Status status = (*index)->Verify(); !status.ok()) return Fail(status, Origin::kModel);
+  std::printf("%s: OK, %llu documents, every checksum matches\n", flags.dir.c_str(),
+              static_cast<unsigned long long>((*index)->document_count()));
+  std::fflush(stdout);
+  return std::ferror(stdout) ? kExitIO : kExitOk;
+}
+
 int RunInfo(const IndexFlags& flags) {
   int exit_code = kExitOk;
   std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
@@ -208,6 +223,14 @@ void RegisterIndex(CLI::App& app, Action* action) {
   info->add_option("--model", info_flags->model, "model file the index was built with");
   info->add_flag("--json", info_flags->json, "print one JSON object");
   info->callback([info_flags, action] { *action = [info_flags] { return RunInfo(*info_flags); }; });
+
+  auto verify_flags = std::make_shared<IndexFlags>();
+  CLI::App* verify = index->add_subcommand(
+      "verify", "Read the whole index and check every checksum (find checks only what it reads)");
+  verify->add_option("dir", verify_flags->dir, "index directory")->required();
+  verify->add_option("--model", verify_flags->model, "model file the index was built with");
+  verify->callback(
+      [verify_flags, action] { *action = [verify_flags] { return RunVerify(*verify_flags); }; });
 }
 
 }  // namespace unspin::cli

@@ -66,6 +66,7 @@ struct SectionInfo {
   uint32_t tag;
   uint64_t offset;
   uint64_t size;
+  uint32_t crc = 0;  // CRC32C of the section bytes, as recorded in the file
 };
 
 class SectionFileWriter {
@@ -98,6 +99,10 @@ class SectionFile {
 
   // The bytes of section `tag`, or NotFound.
   Result<std::string_view> Section(uint32_t tag) const;
+  // Checks section `tag` against its recorded CRC32C (for files opened with
+  // VerifyChecksums::kNo whose large sections are checked later, or piecewise).
+  // Errors: NotFound, Corruption.
+  Status VerifySection(uint32_t tag) const;
   const std::vector<SectionInfo>& sections() const { return sections_; }
   uint64_t file_size() const { return map_.bytes().size(); }
   const std::string& path() const { return map_.path(); }

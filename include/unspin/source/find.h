@@ -77,11 +77,13 @@ class Finder {
  public:
   Finder(const Index& index, const WordClasses& classes, FindOptions options = {});
 
-  // Errors: InvalidArgument for a query that is not valid UTF-8.
+  // Errors: InvalidArgument for a query that is not valid UTF-8, Corruption
+  // when a candidate's stored bytes are damaged.
   Result<std::vector<Match>> Find(std::string_view query) const;
 
-  // As Find, ignoring the document `self` (for clustering an index with itself).
-  std::vector<Match> FindOthers(const ClassedText& query, DocumentRef self) const;
+  // As Find, ignoring the document `self` (for clustering an index with
+  // itself). Errors: Corruption when a candidate's stored bytes are damaged.
+  Result<std::vector<Match>> FindOthers(const ClassedText& query, DocumentRef self) const;
 
  private:
   const Index& index_;
@@ -107,9 +109,10 @@ struct Cluster {
 // `progress`, when set, is called now and then with (documents done, total),
 // from one thread at a time.
 using ClusterProgress = std::function<void(size_t done, size_t total)>;
-std::vector<Cluster> ClusterIndex(const Index& index, const WordClasses& classes,
-                                  const FindOptions& options = {},
-                                  const ClusterProgress& progress = nullptr);
+// Errors: Corruption (a damaged document).
+Result<std::vector<Cluster>> ClusterIndex(const Index& index, const WordClasses& classes,
+                                          const FindOptions& options = {},
+                                          const ClusterProgress& progress = nullptr);
 
 }  // namespace unspin::source
 

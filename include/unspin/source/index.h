@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -129,7 +130,9 @@ struct IndexInfo {
 // A read-only view of a committed index. Thread-safe.
 class Index {
  public:
-  // Opens the segments the MANIFEST names and validates them. Errors:
+  // Opens the segments the MANIFEST names and validates their structure and
+  // the checksums of their small sections (not the texts, class codes and
+  // postings: see Verify), so that opening stays fast at any size. Errors:
   // NotFound (no index at DIR), Corruption (a truncated, bit-flipped or
   // inconsistent file), VersionMismatch (another index format, or an index
   // built with another model: `class_fingerprint` differs).
@@ -144,9 +147,20 @@ class Index {
   // best first, at most `max_candidates`.
   std::vector<Candidate> Candidates(std::span<const uint64_t> keys, size_t max_candidates) const;
 
+  // The stored document; its bounds were checked at Open, its checksum is
+  // not (CheckDocument).
   StoredDocument Document(DocumentRef ref) const;
-  // Calls `visit` for every document, in segment order.
-  void ForEachDocument(const std::function<void(DocumentRef, const StoredDocument&)>& visit) const;
+  // Corruption when the document's bytes do not match their checksum.
+  Status CheckDocument(DocumentRef ref) const;
+  // The document with this id, if any.
+  std::optional<DocumentRef> FindId(std::string_view id) const;
+  // Calls `visit` for every document, in segment order, checking each one
+  // first; stops at the first damaged one with Corruption.
+  Status ForEachDocument(
+      const std::function<void(DocumentRef, const StoredDocument&)>& visit) const;
+  // Reads everything: every section's checksum, the order and range of every
+  // posting, every document's checksum. Errors: Corruption.
+  Status Verify() const;
 
  private:
   struct State;
