@@ -33,11 +33,12 @@ Deterministic: the same corpora, seed and unspin model give the same bytes.
 
 usage: bench/make_find_sets.py --unspin BIN --out DIR [--shared ../shared] [--seed 1]
        [--spun 300] [--excerpts 200] [--unrelated 200]
-       [--styles thesaurus:0.82,phrase:0.48]
+       [--styles thesaurus:0.8,phrase:0.48]
 """
 import argparse
 import difflib
 import glob
+import hashlib
 import html
 import json
 import os
@@ -53,6 +54,10 @@ EXCERPT_MAX_WORDS = 500
 UNRELATED_MIN_BODY_WORDS = 20
 UNRELATED_MIN_WORDS = 150
 NGRAM = 8
+SHINGLE_SAMPLE = 4  # near_duplicates: keep grams whose hash is divisible by this
+NEAR_IDENTICAL = 0.9
+AMBIGUOUS = 0.5
+COMMON_GRAM = 50
 
 
 def normalize(text):
@@ -122,8 +127,53 @@ def load_corpora(shared):
 
 
 def ngram_hashes(paragraphs):
+    """64-bit hashes of the document's lower-cased word NGRAM-grams (stable across runs)."""
     words = " ".join(paragraphs).lower().split()
-    return {hash(" ".join(words[i:i + NGRAM])) for i in range(len(words) - NGRAM + 1)}
+    return {int.from_bytes(hashlib.blake2b(" ".join(words[i:i + NGRAM]).encode(),
+                                           digest_size=8).digest(), "little")
+            for i in range(len(words) - NGRAM + 1)}
+
+
+def near_duplicates(docs):
+    """Drops near-identical documents and finds the ones a query could not name uniquely.
+
+    On a 1-in-SHINGLE_SAMPLE sample of each document's NGRAM-gram hashes: a document
+    sharing NEAR_IDENTICAL of its grams with an earlier kept one, which shares as much
+    of its own, is dropped (a re-filed story, a speech filed twice). Of the rest, a
+    document is *ambiguous* when AMBIGUOUS of its grams occur in one other document
+    (it is mostly a part of another: an earlier version of a story, a quoted speech);
+    queries are not drawn from those, so each query has one right answer. Grams in
+    more than COMMON_GRAM documents (boilerplate) are not counted.
+    Returns (kept docs, dropped count, set of ambiguous doc ids).
+    """
+    grams = [{h for h in ngram_hashes(p) if h % SHINGLE_SAMPLE == 0} for _, p in docs]
+    postings = {}
+    kept, dropped = [], 0
+    for i, doc_grams in enumerate(grams):
+        shared = {}
+        for h in doc_grams:
+            for j in postings.get(h, ()):
+                shared[j] = shared.get(j, 0) + 1
+        if any(n >= NEAR_IDENTICAL * max(len(doc_grams), len(grams[j]))
+               for j, n in shared.items()):
+            dropped += 1
+            continue
+        kept.append(i)
+        for h in doc_grams:
+            postings.setdefault(h, []).append(i)
+    ambiguous = set()
+    for i in kept:
+        shared = {}
+        for h in grams[i]:
+            posting = postings[h]
+            if len(posting) > COMMON_GRAM:
+                continue
+            for j in posting:
+                if j != i:
+                    shared[j] = shared.get(j, 0) + 1
+        if grams[i] and shared and max(shared.values()) >= AMBIGUOUS * len(grams[i]):
+            ambiguous.add(docs[i][0])
+    return [docs[i] for i in kept], dropped, ambiguous
 
 
 def levenshtein(a, b):
@@ -203,32 +253,38 @@ def main():
     parser.add_argument("--spun", type=int, default=300)
     parser.add_argument("--excerpts", type=int, default=200)
     parser.add_argument("--unrelated", type=int, default=200)
-    parser.add_argument("--styles", default="thesaurus:0.82,phrase:0.48")
+    parser.add_argument("--styles", default="thesaurus:0.8,phrase:0.48")
     args = parser.parse_args()
     styles = [(s.split(":")[0], float(s.split(":")[1])) for s in args.styles.split(",")]
     os.makedirs(args.out, exist_ok=True)
 
     docs, short, duplicates = load_corpora(args.shared)
+    docs, near, ambiguous = near_duplicates(docs)
+    sources = [i for i, (doc_id, _) in enumerate(docs) if doc_id not in ambiguous]
     with open(os.path.join(args.out, "docs.jsonl"), "w", encoding="utf-8") as f:
         for doc_id, paragraphs in docs:
             f.write(json.dumps({"id": doc_id, "text": "\n\n".join(paragraphs)}) + "\n")
     speeches = sum(1 for d, _ in docs if d.startswith("speech-"))
     print(f"make_find_sets: docs.jsonl: {len(docs)} documents ({len(docs) - speeches} Reuters, "
-          f"{speeches} speeches; {duplicates} exact duplicates dropped)", file=sys.stderr)
+          f"{speeches} speeches; {duplicates} exact and {near} near duplicates dropped; "
+          f"{len(ambiguous)} mostly contained in another, not used as query sources)",
+          file=sys.stderr)
     stats = {"docs": len(docs), "reuters": len(docs) - speeches, "speeches": speeches,
-             "duplicates_dropped": duplicates, "seed": args.seed,
+             "duplicates_dropped": duplicates, "near_duplicates_dropped": near,
+             "ambiguous_not_sampled": len(ambiguous), "seed": args.seed,
              "styles": {s: r for s, r in styles}}
 
     # Whole documents.
     rng = random.Random(args.seed)
-    sample = rng.sample(range(len(docs)), args.spun)
+    sample = rng.sample(sources, args.spun)
     queries = [(f"spun-{n:03d}", docs[i][0], docs[i][1]) for n, i in enumerate(sample)]
     stats["spun"] = write_set(args.out, "spun", spin(args.unspin, queries, styles, args.seed))
 
     # Two consecutive paragraphs of a long document, one excerpt per document.
     rng = random.Random(args.seed + 1)
     candidates = []
-    for doc_id, paragraphs in docs:
+    for i in sources:
+        doc_id, paragraphs = docs[i]
         if word_count(paragraphs) < EXCERPT_DOC_MIN_WORDS:
             continue
         pairs = [i for i in range(len(paragraphs) - 1)

@@ -23,7 +23,7 @@ Writes into --out, streaming:
   stats.json               counts, bytes, pool size, spin rates
 
 usage: bench/make_scale_archive.py --unspin BIN --out DIR [--docs 1000000] [--queries 200]
-       [--seed 1] [--shared ../shared] [--styles thesaurus:0.82,phrase:0.48]
+       [--seed 1] [--shared ../shared] [--styles thesaurus:0.8,phrase:0.48]
 """
 import argparse
 import json
@@ -49,7 +49,7 @@ def main():
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--shared", default=os.path.join(os.path.dirname(__file__), "../../shared"))
-    parser.add_argument("--styles", default="thesaurus:0.82,phrase:0.48")
+    parser.add_argument("--styles", default="thesaurus:0.8,phrase:0.48")
     args = parser.parse_args()
     styles = [(s.split(":")[0], float(s.split(":")[1])) for s in args.styles.split(",")]
     os.makedirs(args.out, exist_ok=True)

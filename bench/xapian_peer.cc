@@ -114,13 +114,32 @@ int RunIndex(const std::string& db_dir, const std::string& docs_path) {
 }
 
 // The OR of the terms TermGenerator produces for `text`, each weighted by its wdf.
-Xapian::Query WholeTextQuery(Xapian::TermGenerator& generator, const std::string& text) {
+// mode "all": every term; "stems": the Z-prefixed stems, plus the unstemmed
+// terms that have no stem in the query (capitalised words), as QueryParser
+// with STEM_SOME would search them; "queryparser": QueryParser itself, OR as
+// the default operator, no syntax flags.
+Xapian::Query WholeTextQuery(Xapian::TermGenerator& generator, const std::string& mode,
+                             const std::string& text) {
+  if (mode == "queryparser") {
+    Xapian::QueryParser parser;
+    parser.set_stemmer(Xapian::Stem("english"));
+    parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    parser.set_default_op(Xapian::Query::OP_OR);
+    return parser.parse_query(text, 0);
+  }
   Xapian::Document scratch;
   generator.set_document(scratch);
   generator.index_text(text);
   std::vector<Xapian::Query> leaves;
+  Xapian::Stem stemmer("english");
   for (Xapian::TermIterator it = scratch.termlist_begin(); it != scratch.termlist_end(); ++it) {
-    leaves.emplace_back(*it, it.get_wdf());
+    const std::string& term = *it;
+    if (mode == "stems" && term[0] != 'Z') {
+      Xapian::TermIterator stem = scratch.termlist_begin();
+      stem.skip_to("Z" + stemmer(term));
+      if (stem != scratch.termlist_end() && *stem == "Z" + stemmer(term)) continue;
+    }
+    leaves.emplace_back(term, it.get_wdf());
   }
   return Xapian::Query(Xapian::Query::OP_OR, leaves.begin(), leaves.end());
 }
@@ -137,6 +156,7 @@ struct QueryFlags {
   std::string queries;
   std::string truth;
   std::string out;
+  std::string terms = "all";
   unsigned k = 10;
 };
 
@@ -178,7 +198,7 @@ int RunQuery(const QueryFlags& flags) {
   Clock::time_point all_start = Clock::now();
   bool ok = ForEachJsonLine(flags.queries, [&](const std::string& id, const std::string& text) {
     Clock::time_point start = Clock::now();
-    enquire.set_query(WholeTextQuery(generator, text));
+    enquire.set_query(WholeTextQuery(generator, flags.terms, text));
     Xapian::MSet mset = enquire.get_mset(0, flags.k);
     std::vector<std::pair<std::string, double>> matches;
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
@@ -249,6 +269,9 @@ int main(int argc, char** argv) {
   query->add_option("-k", query_flags.k, "matches per query")->capture_default_str();
   query->add_option("--truth", query_flags.truth, "TSV: query id, source doc id");
   query->add_option("--out", query_flags.out, "per-query JSONL results");
+  query->add_option("--terms", query_flags.terms, "query terms: all, stems or queryparser")
+      ->check(CLI::IsMember({"all", "stems", "queryparser"}))
+      ->capture_default_str();
   query->add_option("queries", query_flags.queries, "JSONL, one {\"id\", \"text\"} per line")
       ->required();
 
