@@ -18,6 +18,7 @@ constexpr uint32_t kFrequencyTag = SectionTag("FREQ");
 constexpr uint32_t kMetadataTag = SectionTag("META");
 constexpr uint32_t kLanguageModelTag = SectionTag("LMNG");
 constexpr float kUnknownLog10Frequency = -9.0f;
+constexpr float kFunctionWordLog10Frequency = -2.3f;
 
 Status RequireFile(const std::string& path, std::string_view what, nlohmann::json* sources) {
   struct stat info {};
@@ -180,6 +181,10 @@ Result<std::unique_ptr<Model>> Model::Open(const std::string& path) {
 float Model::Log10Frequency(WordId word) const {
   uint32_t index = ToIndex(word);
   return index < frequencies_.size() ? frequencies_[index] : kUnknownLog10Frequency;
+}
+
+bool Model::IsFunctionWord(WordId word) const {
+  return Log10Frequency(word) > kFunctionWordLog10Frequency;
 }
 
 ModelInfo Model::Info() const {

@@ -37,10 +37,6 @@ using lexicon::LemmaReading;
 using lexicon::PartOfSpeech;
 using lexicon::Relation;
 
-// Words at least this frequent (log10 unigram probability) are function words
-// and very common verbs; spinners leave them alone and the thesaurus senses of
-// them ("in" -> "indium") only add noise.
-constexpr float kFunctionWordLog10Frequency = -2.3f;
 constexpr float kUnknownLog10Frequency = -8.5f;
 constexpr size_t kMaxPhraseWords = 3;
 constexpr size_t kMaxCandidatesPerSpan = 40;
@@ -289,8 +285,7 @@ class SentenceDecoder {
       std::vector<WordId> phrase;
       for (uint32_t j = first; j < first + length; ++j) phrase.push_back(words_[j].id);
       AddChannelProposals(phrase, &found);
-      const bool function_word =
-          length == 1 && model_.Log10Frequency(words_[first].id) > kFunctionWordLog10Frequency;
+      const bool function_word = length == 1 && model_.IsFunctionWord(words_[first].id);
       // Readings of the phrase: the whole phrase as written, and with its head
       // word lemmatised (first word for verbs, last for nouns and adjectives).
       std::vector<std::pair<std::vector<WordId>, LemmaReading>> forms;

@@ -49,6 +49,9 @@ void RegisterEval(CLI::App& app, Action* action);
 void RegisterSimulate(CLI::App& app, Action* action);
 void RegisterExtract(CLI::App& app, Action* action);
 void RegisterChannel(CLI::App& app, Action* action);
+void RegisterIndex(CLI::App& app, Action* action);
+void RegisterFind(CLI::App& app, Action* action);
+void RegisterCluster(CLI::App& app, Action* action);
 
 }  // namespace unspin::cli
 

@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   RegisterSimulate(app, &action);
   RegisterExtract(app, &action);
   RegisterChannel(app, &action);
+  RegisterIndex(app, &action);
+  RegisterFind(app, &action);
+  RegisterCluster(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -86,6 +86,11 @@ class Model {
   const channel::ChannelTable& channel() const { return channel_; }
   // log10 relative frequency of a word (LM unigram), a floor for unknown words.
   float Log10Frequency(WordId word) const;
+
+  // Function words and the most common verbs (log10 frequency above -2.3):
+  // spinners leave them alone, and their thesaurus senses ("in" -> "indium")
+  // are noise.
+  bool IsFunctionWord(WordId word) const;
   ModelInfo Info() const;
 
  private:

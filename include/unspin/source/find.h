@@ -1,0 +1,109 @@
+// Source finding: from a (possibly spun) text to the indexed documents it
+// copies, with the aligned evidence; and families of copies in a collection.
+//
+//   source::Finder finder(*index, classes);
+//   UNSPIN_ASSIGN_OR_RETURN(std::vector<source::Match> matches, finder.Find(text));
+//   std::cout << source::MatchesToJson(text, matches) << "\n";
+//
+// Candidates come from the index's sampled shingles; every reported match is
+// verified by a synonym-aware alignment of the query with the stored text.
+#ifndef UNSPIN_SOURCE_FIND_H_
+#define UNSPIN_SOURCE_FIND_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "unspin/base/status.h"
+#include "unspin/source/index.h"
+#include "unspin/source/signature.h"
+
+namespace unspin::source {
+
+// Byte ranges, half-open: in the query and in the source document.
+struct SpanPair {
+  uint32_t query_begin = 0;
+  uint32_t query_end = 0;
+  uint32_t source_begin = 0;
+  uint32_t source_end = 0;
+};
+
+// A stretch of the query that follows the source in order, with the places
+// where the wording differs (a spinner's substitutions, usually).
+struct AlignedBlock {
+  SpanPair span;
+  std::vector<SpanPair> substitutions;
+};
+
+struct Alignment {
+  std::vector<AlignedBlock> blocks;  // in query order, also in source order
+  uint32_t query_words = 0;
+  uint32_t covered_words = 0;    // query words inside blocks
+  uint32_t identical_words = 0;  // of those, the same word as in the source
+  double coverage = 0;           // covered_words / query_words
+  // In [0, 1]: like coverage, but words the spinner changed count half, so a
+  // verbatim copy scores above a spun one.
+  double score = 0;
+};
+
+// Aligns the words of a query with those of a source document: runs of words
+// of equal class (signature.h), chained in order, with short gaps of unequal
+// words between them taken as substitutions. Deterministic, thread-safe.
+Alignment Align(const ClassedText& query, const ClassedText& source);
+
+struct Match {
+  DocumentRef document;
+  std::string_view id;  // views into the index, valid while it is open
+  std::string_view source_text;
+  std::string_view metadata;
+  Alignment alignment;
+};
+
+struct FindOptions {
+  size_t max_matches = 5;
+  // Candidates from the shingle index that are aligned to verify them.
+  size_t candidates = 24;
+  // A match is reported only at this alignment score or above. Unrelated
+  // texts stay far below it (docs/source.md has the measurement).
+  double min_score = 0.3;
+};
+
+// Thread-safe; the index and classes must outlive the Finder.
+class Finder {
+ public:
+  Finder(const Index& index, const WordClasses& classes, FindOptions options = {});
+
+  // Errors: InvalidArgument for a query that is not valid UTF-8.
+  Result<std::vector<Match>> Find(std::string_view query) const;
+
+  // As Find, ignoring the document `self` (for clustering an index with itself).
+  std::vector<Match> FindOthers(const ClassedText& query, DocumentRef self) const;
+
+ private:
+  const Index& index_;
+  const WordClasses& classes_;
+  FindOptions options_;
+};
+
+// {"matches": [{"id", "score", "coverage", "alignment": [{"query": [b, e],
+// "source": [b, e], "substitutions": [{"query": [b, e], "source": [b, e],
+// "query_text", "source_text"}]}]}]}; scores with 4 decimals.
+std::string MatchesToJson(std::string_view query, const std::vector<Match>& matches);
+
+// A family of copies: every member's text aligns with the center's.
+struct Cluster {
+  DocumentRef center;
+  std::vector<std::pair<DocumentRef, double>> members;  // with their score against the center
+};
+
+// Groups the index's documents into families. Each document is matched
+// against the others (Finder::FindOthers); a family is a center with the
+// documents matched to it directly, so families never grow by chains of
+// resemblance. Families of one document are left out.
+std::vector<Cluster> ClusterIndex(const Index& index, const WordClasses& classes,
+                                  const FindOptions& options = {});
+
+}  // namespace unspin::source
+
+#endif  // UNSPIN_SOURCE_FIND_H_

@@ -1,0 +1,407 @@
+#include "unspin/source/find.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+
+#include "unspin/text/utf8.h"
+
+namespace unspin::source {
+namespace {
+
+// Occurrences of one word pair in a source kept as seeds; more only repeat.
+constexpr size_t kMaxSeedsPerPair = 16;
+// Unequal words between two runs (on either side) that still count as a
+// substitution inside one block rather than a break.
+constexpr uint32_t kMaxGapWords = 8;
+// A block must hold this many words of equal class to count as evidence:
+// shorter ones occur between unrelated texts by chance.
+constexpr uint32_t kMinBlockWords = 5;
+// Candidates are aligned only when their shingle weight is at least this share
+// of the best candidate's.
+constexpr double kMinWeightShare = 0.2;
+
+struct Run {
+  uint32_t query;   // first word index
+  uint32_t source;  // first word index
+  uint32_t length;  // words
+};
+
+uint64_t PairKey(const ClassedWord& a, const ClassedWord& b) {
+  return a.word_class * 0x9E3779B97F4A7C15ULL ^ (b.word_class + 0x632BE59BD9B4E019ULL);
+}
+
+// Maximal runs of equal classes that start at a seed: a pair of words with at
+// least one content word (function-word pairs like "of the" seed nothing).
+std::vector<Run> FindRuns(const ClassedText& query, const ClassedText& source) {
+  const auto& q = query.words;
+  const auto& s = source.words;
+  std::vector<Run> runs;
+  if (q.size() < 2 || s.size() < 2) return runs;
+  // (pair key, source position), sorted: the seeds of every pair at hand.
+  std::vector<std::pair<uint64_t, uint32_t>> positions;
+  positions.reserve(s.size());
+  for (uint32_t j = 0; j + 1 < s.size(); ++j) {
+    if (s[j].content || s[j + 1].content) positions.emplace_back(PairKey(s[j], s[j + 1]), j);
+  }
+  std::sort(positions.begin(), positions.end());
+  // Where each diagonal's last run ended, to not start a run inside another.
+  std::unordered_map<int64_t, uint32_t> diagonal_end;
+  for (uint32_t i = 0; i + 1 < q.size(); ++i) {
+    if (!q[i].content && !q[i + 1].content) continue;
+    const uint64_t key = PairKey(q[i], q[i + 1]);
+    auto seed =
+        std::lower_bound(positions.begin(), positions.end(), std::make_pair(key, uint32_t{0}));
+    for (size_t taken = 0;
+         seed != positions.end() && seed->first == key && taken < kMaxSeedsPerPair;
+         ++seed, ++taken) {
+      const uint32_t j = seed->second;
+      if (q[i].word_class != s[j].word_class || q[i + 1].word_class != s[j + 1].word_class)
+        continue;
+      const int64_t diagonal = int64_t{j} - int64_t{i};
+      auto [end, inserted] = diagonal_end.try_emplace(diagonal, 0);
+      if (!inserted && i < end->second) continue;
+      uint32_t start_i = i;
+      uint32_t start_j = j;
+      // Extend backwards over function words the seed rule skipped.
+      while (start_i > 0 && start_j > 0 && (inserted || start_i > end->second) &&
+             q[start_i - 1].word_class == s[start_j - 1].word_class) {
+        --start_i;
+        --start_j;
+      }
+      uint32_t length = i - start_i + 2;
+      while (start_i + length < q.size() && start_j + length < s.size() &&
+             q[start_i + length].word_class == s[start_j + length].word_class) {
+        ++length;
+      }
+      end->second = start_i + length;
+      runs.push_back({start_i, start_j, length});
+    }
+  }
+  std::sort(runs.begin(), runs.end(), [](const Run& a, const Run& b) {
+    return a.query != b.query ? a.query < b.query : a.source < b.source;
+  });
+  return runs;
+}
+
+// The heaviest chain of runs increasing in both texts: a sweep in query
+// order with a prefix-maximum tree over source positions, O(R log S).
+std::vector<Run> ChainRuns(const std::vector<Run>& runs, size_t source_words) {
+  std::vector<Run> chain;
+  if (runs.empty()) return chain;
+  // Fenwick tree of (best chain weight, run) by source end position.
+  std::vector<std::pair<uint64_t, int64_t>> tree(source_words + 2, {0, -1});
+  auto insert = [&](size_t position, uint64_t weight, int64_t run) {
+    for (size_t i = position + 1; i < tree.size(); i += i & (~i + 1)) {
+      if (weight > tree[i].first) tree[i] = {weight, run};
+    }
+  };
+  auto prefix_max = [&](size_t position) {  // over source end positions <= position
+    std::pair<uint64_t, int64_t> best{0, -1};
+    for (size_t i = position + 1; i > 0; i -= i & (~i + 1)) {
+      if (tree[i].first > best.first) best = tree[i];
+    }
+    return best;
+  };
+  std::vector<uint64_t> best(runs.size());
+  std::vector<int64_t> previous(runs.size(), -1);
+  // Runs by query end, to insert each one once the sweep has passed it.
+  std::vector<size_t> by_end(runs.size());
+  for (size_t r = 0; r < runs.size(); ++r) by_end[r] = r;
+  std::sort(by_end.begin(), by_end.end(), [&](size_t a, size_t b) {
+    return runs[a].query + runs[a].length < runs[b].query + runs[b].length;
+  });
+  size_t inserted = 0;
+  size_t best_end = 0;
+  for (size_t r = 0; r < runs.size(); ++r) {
+    while (inserted < by_end.size() &&
+           runs[by_end[inserted]].query + runs[by_end[inserted]].length <= runs[r].query) {
+      const size_t p = by_end[inserted++];
+      if (p < r) insert(runs[p].source + runs[p].length, best[p], static_cast<int64_t>(p));
+    }
+    const auto [weight, from] = prefix_max(runs[r].source);
+    best[r] = weight + runs[r].length;
+    previous[r] = from;
+    if (best[r] > best[best_end]) best_end = r;
+  }
+  for (int64_t r = static_cast<int64_t>(best_end); r >= 0; r = previous[static_cast<size_t>(r)]) {
+    chain.push_back(runs[static_cast<size_t>(r)]);
+  }
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+SpanPair Bytes(const ClassedText& query, uint32_t q_first, uint32_t q_end,
+               const ClassedText& source, uint32_t s_first, uint32_t s_end) {
+  SpanPair span;
+  // An empty side (a deletion or insertion) is an empty range at the boundary.
+  span.query_begin = q_first < q_end ? query.words[q_first].begin
+                     : q_first > 0   ? query.words[q_first - 1].end
+                                     : 0;
+  span.query_end = q_first < q_end ? query.words[q_end - 1].end : span.query_begin;
+  span.source_begin = s_first < s_end ? source.words[s_first].begin
+                      : s_first > 0   ? source.words[s_first - 1].end
+                                      : 0;
+  span.source_end = s_first < s_end ? source.words[s_end - 1].end : span.source_begin;
+  return span;
+}
+
+}  // namespace
+
+namespace {
+
+// Offsets (query, source) tried when a block is extended by single content
+// words beyond its outer runs: skipping up to two words on either side.
+constexpr std::pair<uint32_t, uint32_t> kExtensionSteps[] = {{0, 0}, {1, 0}, {0, 1}, {1, 1}, {2, 0},
+                                                             {0, 2}, {2, 1}, {1, 2}, {2, 2}};
+
+// Extends a block's runs outwards, one equal content word at a time, within
+// [q_low, q_high) x [s_low, s_high): a spun word next to the text's end or a
+// gap too short to seed a run ("had actually cracked.") stays in the block.
+void ExtendBlock(const ClassedText& query, const ClassedText& source, uint32_t q_low,
+                 uint32_t q_high, uint32_t s_low, uint32_t s_high, std::vector<Run>* runs) {
+  const auto& q = query.words;
+  const auto& s = source.words;
+  for (uint32_t step = 0; step < kMaxGapWords; ++step) {
+    const Run& tail = runs->back();
+    const uint32_t qe = tail.query + tail.length;
+    const uint32_t se = tail.source + tail.length;
+    bool extended = false;
+    for (const auto& [dq, ds] : kExtensionSteps) {
+      if (qe + dq >= q_high || se + ds >= s_high) continue;
+      if (q[qe + dq].content && q[qe + dq].word_class == s[se + ds].word_class) {
+        runs->push_back({qe + dq, se + ds, 1});
+        extended = true;
+        break;
+      }
+    }
+    if (!extended) break;
+  }
+  for (uint32_t step = 0; step < kMaxGapWords; ++step) {
+    const Run& head = runs->front();
+    bool extended = false;
+    for (const auto& [dq, ds] : kExtensionSteps) {
+      if (head.query < q_low + dq + 1 || head.source < s_low + ds + 1) continue;
+      const uint32_t qi = head.query - dq - 1;
+      const uint32_t sj = head.source - ds - 1;
+      if (q[qi].content && q[qi].word_class == s[sj].word_class) {
+        runs->insert(runs->begin(), Run{qi, sj, 1});
+        extended = true;
+        break;
+      }
+    }
+    if (!extended) break;
+  }
+}
+
+}  // namespace
+
+Alignment Align(const ClassedText& query, const ClassedText& source) {
+  Alignment alignment;
+  alignment.query_words = static_cast<uint32_t>(query.words.size());
+  const std::vector<Run> chain = ChainRuns(FindRuns(query, source), source.words.size());
+  const auto& q = query.words;
+  const auto& s = source.words;
+
+  // Group the chain into blocks: runs separated by short gaps on both sides.
+  std::vector<std::vector<Run>> groups;
+  for (size_t r = 0; r < chain.size(); ++r) {
+    if (!groups.empty()) {
+      const Run& a = groups.back().back();
+      const Run& b = chain[r];
+      if (b.query - (a.query + a.length) <= kMaxGapWords &&
+          b.source - (a.source + a.length) <= kMaxGapWords) {
+        groups.back().push_back(b);
+        continue;
+      }
+    }
+    groups.push_back({chain[r]});
+  }
+  double credit = 0;
+  uint32_t q_low = 0;
+  uint32_t s_low = 0;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    std::vector<Run>& runs = groups[g];
+    uint32_t equal_words = 0;
+    for (const Run& run : runs) equal_words += run.length;
+    const uint32_t q_high =
+        g + 1 < groups.size() ? groups[g + 1].front().query : static_cast<uint32_t>(q.size());
+    const uint32_t s_high =
+        g + 1 < groups.size() ? groups[g + 1].front().source : static_cast<uint32_t>(s.size());
+    if (equal_words < kMinBlockWords) continue;
+    ExtendBlock(query, source, q_low, q_high, s_low, s_high, &runs);
+    AlignedBlock block;
+    // Word ranges of the last substitution, so that adjacent ones merge into
+    // one ("stop" + "working" for "fail" is one change).
+    uint32_t sub_q_begin = 0, sub_q_end = UINT32_MAX, sub_s_begin = 0, sub_s_end = UINT32_MAX;
+    auto substitute = [&](uint32_t qa, uint32_t qb, uint32_t sa, uint32_t sb) {
+      if (!block.substitutions.empty() && sub_q_end == qa && sub_s_end == sa) {
+        block.substitutions.back() = Bytes(query, sub_q_begin, qb, source, sub_s_begin, sb);
+      } else {
+        block.substitutions.push_back(Bytes(query, qa, qb, source, sa, sb));
+        sub_q_begin = qa;
+        sub_s_begin = sa;
+      }
+      sub_q_end = qb;
+      sub_s_end = sb;
+    };
+    const Run& first = runs.front();
+    const Run& end = runs.back();
+    block.span = Bytes(query, first.query, end.query + end.length, source, first.source,
+                       end.source + end.length);
+    for (size_t k = 0; k < runs.size(); ++k) {
+      const Run& run = runs[k];
+      // Inside a run the classes agree; different words are a synonym swap.
+      for (uint32_t w = 0; w < run.length; ++w) {
+        if (q[run.query + w].word_key == s[run.source + w].word_key) {
+          ++alignment.identical_words;
+          credit += 1.0;
+        } else {
+          substitute(run.query + w, run.query + w + 1, run.source + w, run.source + w + 1);
+          credit += 0.5;
+        }
+      }
+      alignment.covered_words += run.length;
+      if (k + 1 < runs.size()) {
+        const Run& next = runs[k + 1];
+        const uint32_t q_gap_begin = run.query + run.length;
+        const uint32_t s_gap_begin = run.source + run.length;
+        if (next.query > q_gap_begin || next.source > s_gap_begin) {
+          substitute(q_gap_begin, next.query, s_gap_begin, next.source);
+        }
+        alignment.covered_words += next.query - q_gap_begin;
+        credit += 0.5 * (next.query - q_gap_begin);
+      }
+    }
+    q_low = end.query + end.length;
+    s_low = end.source + end.length;
+    alignment.blocks.push_back(std::move(block));
+  }
+  if (alignment.query_words > 0) {
+    alignment.coverage = static_cast<double>(alignment.covered_words) / alignment.query_words;
+    alignment.score = credit / alignment.query_words;
+  }
+  return alignment;
+}
+
+Finder::Finder(const Index& index, const WordClasses& classes, FindOptions options)
+    : index_(index), classes_(classes), options_(options) {}
+
+Result<std::vector<Match>> Finder::Find(std::string_view query) const {
+  UNSPIN_RETURN_IF_ERROR(text::ValidateUtf8(query));
+  return FindOthers(classes_.Classify(query), {UINT32_MAX, UINT32_MAX});
+}
+
+std::vector<Match> Finder::FindOthers(const ClassedText& query, DocumentRef self) const {
+  std::vector<uint64_t> keys;
+  SampledShingles(query, index_.sample_modulus(), &keys);
+  std::vector<Match> matches;
+  const std::vector<Candidate> candidates = index_.Candidates(keys, options_.candidates + 1);
+  double best_weight = 0;
+  for (const Candidate& candidate : candidates) {
+    if (!(candidate.document == self)) best_weight = std::max(best_weight, candidate.weight);
+  }
+  for (const Candidate& candidate : candidates) {
+    if (candidate.document == self) continue;
+    // Far weaker candidates than the best share only chance shingles; the
+    // alignment would reject them, at a cost.
+    if (candidate.weight < kMinWeightShare * best_weight) continue;
+    const StoredDocument stored = index_.Document(candidate.document);
+    Alignment alignment = Align(query, classes_.Classify(stored.text));
+    if (alignment.score < options_.min_score) continue;
+    matches.push_back(
+        {candidate.document, stored.id, stored.text, stored.metadata, std::move(alignment)});
+  }
+  std::stable_sort(matches.begin(), matches.end(), [](const Match& a, const Match& b) {
+    return a.alignment.score > b.alignment.score;
+  });
+  if (matches.size() > options_.max_matches) matches.resize(options_.max_matches);
+  return matches;
+}
+
+namespace {
+
+double Round4(double value) {
+  return static_cast<double>(static_cast<int64_t>(value * 10000.0 + 0.5)) / 10000.0;
+}
+
+nlohmann::json Range(uint32_t begin, uint32_t end) { return nlohmann::json::array({begin, end}); }
+
+}  // namespace
+
+std::string MatchesToJson(std::string_view query, const std::vector<Match>& matches) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const Match& match : matches) {
+    nlohmann::ordered_json blocks = nlohmann::ordered_json::array();
+    for (const AlignedBlock& block : match.alignment.blocks) {
+      nlohmann::ordered_json substitutions = nlohmann::ordered_json::array();
+      for (const SpanPair& sub : block.substitutions) {
+        substitutions.push_back(
+            {{"query", Range(sub.query_begin, sub.query_end)},
+             {"source", Range(sub.source_begin, sub.source_end)},
+             {"query_text", query.substr(sub.query_begin, sub.query_end - sub.query_begin)},
+             {"source_text",
+              match.source_text.substr(sub.source_begin, sub.source_end - sub.source_begin)}});
+      }
+      blocks.push_back({{"query", Range(block.span.query_begin, block.span.query_end)},
+                        {"source", Range(block.span.source_begin, block.span.source_end)},
+                        {"substitutions", std::move(substitutions)}});
+    }
+    list.push_back({{"id", match.id},
+                    {"score", Round4(match.alignment.score)},
+                    {"coverage", Round4(match.alignment.coverage)},
+                    {"alignment", std::move(blocks)}});
+  }
+  nlohmann::ordered_json json = {{"matches", std::move(list)}};
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<Cluster> ClusterIndex(const Index& index, const WordClasses& classes,
+                                  const FindOptions& options) {
+  Finder finder(index, classes, options);
+  std::vector<DocumentRef> documents;
+  std::vector<std::vector<std::pair<size_t, double>>> neighbours;
+  std::unordered_map<uint64_t, size_t> ordinal_of;
+  auto slot = [](DocumentRef ref) { return (uint64_t{ref.segment} << 32) | ref.ordinal; };
+  index.ForEachDocument([&](DocumentRef ref, const StoredDocument&) {
+    ordinal_of[slot(ref)] = documents.size();
+    documents.push_back(ref);
+  });
+  neighbours.resize(documents.size());
+  for (size_t d = 0; d < documents.size(); ++d) {
+    const StoredDocument stored = index.Document(documents[d]);
+    for (const Match& match : finder.FindOthers(classes.Classify(stored.text), documents[d])) {
+      const size_t other = ordinal_of.at(slot(match.document));
+      neighbours[d].emplace_back(other, match.alignment.score);
+      neighbours[other].emplace_back(d, match.alignment.score);
+    }
+  }
+  // Star clustering: the best-connected unassigned document becomes a center
+  // and takes its direct, unassigned neighbours.
+  std::vector<size_t> order(documents.size());
+  for (size_t d = 0; d < order.size(); ++d) order[d] = d;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return neighbours[a].size() > neighbours[b].size(); });
+  std::vector<bool> assigned(documents.size(), false);
+  std::vector<Cluster> clusters;
+  for (size_t center : order) {
+    if (assigned[center] || neighbours[center].empty()) continue;
+    Cluster cluster;
+    cluster.center = documents[center];
+    assigned[center] = true;
+    std::vector<std::pair<size_t, double>> members = neighbours[center];
+    std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    for (const auto& [member, score] : members) {
+      if (assigned[member]) continue;
+      assigned[member] = true;
+      cluster.members.emplace_back(documents[member], score);
+    }
+    if (!cluster.members.empty()) clusters.push_back(std::move(cluster));
+  }
+  return clusters;
+}
+
+}  // namespace unspin::source

@@ -1,0 +1,517 @@
+#include "unspin/source/index.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "unspin/base/file.h"
+#include "unspin/text/utf8.h"
+
+namespace unspin::source {
+namespace {
+
+constexpr char kManifestName[] = "MANIFEST";
+constexpr uint32_t kBucketBits = 16;
+constexpr uint32_t kBucketCount = uint32_t{1} << kBucketBits;
+
+// Sections of a segment file (docs/formats/index.md).
+constexpr uint32_t kMetaTag = SectionTag("META");
+constexpr uint32_t kDocsTag = SectionTag("DOCS");
+constexpr uint32_t kStringsTag = SectionTag("STRS");
+constexpr uint32_t kPostingsTag = SectionTag("POST");
+constexpr uint32_t kBucketsTag = SectionTag("BUCK");
+// The MANIFEST file's one section.
+constexpr uint32_t kManifestTag = SectionTag("MANI");
+
+struct DocRecord {
+  uint64_t offset;  // into STRS: id, then text, then metadata
+  uint32_t id_bytes;
+  uint32_t text_bytes;
+  uint32_t metadata_bytes;
+  uint32_t keys;  // distinct sampled shingles of the document
+};
+static_assert(sizeof(DocRecord) == 24);
+
+struct Posting {
+  uint32_t key;  // upper 32 bits of the shingle hash
+  uint32_t doc;  // ordinal in the segment
+};
+static_assert(sizeof(Posting) == 8);
+
+uint32_t PostingKey(uint64_t shingle) { return static_cast<uint32_t>(shingle >> 32); }
+
+std::string FingerprintHex(uint64_t fingerprint) {
+  char buffer[17];
+  std::snprintf(buffer, sizeof(buffer), "%016llx", static_cast<unsigned long long>(fingerprint));
+  return buffer;
+}
+
+std::string JoinPath(const std::string& dir, const std::string& name) { return dir + "/" + name; }
+
+bool IsSegmentName(std::string_view name) {
+  return name.size() == 14 && name.substr(0, 4) == "seg-" && name.substr(10) == ".usx";
+}
+
+std::string SegmentName(uint32_t number) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "seg-%06u.usx", number);
+  return buffer;
+}
+
+std::vector<std::string> ListSegmentFiles(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* handle = ::opendir(dir.c_str());
+  if (handle == nullptr) return names;
+  while (const dirent* entry = ::readdir(handle)) {
+    if (IsSegmentName(entry->d_name)) names.emplace_back(entry->d_name);
+  }
+  ::closedir(handle);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+uint64_t FileBytes(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 ? static_cast<uint64_t>(info.st_size) : 0;
+}
+
+Status MakeDirectory(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0777) == 0 || errno == EEXIST) {
+    struct stat info {};
+    if (::stat(dir.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) return Status::Ok();
+    return IOError(dir + " exists and is not a directory");
+  }
+  return ErrnoError("cannot create index directory " + dir, errno);
+}
+
+struct Manifest {
+  uint64_t class_fingerprint = 0;
+  uint32_t sample_modulus = 0;
+  std::vector<std::string> segments;
+};
+
+Status WriteManifest(const std::string& dir, const Manifest& manifest) {
+  nlohmann::json json = {{"class_fingerprint", FingerprintHex(manifest.class_fingerprint)},
+                         {"sample_modulus", manifest.sample_modulus},
+                         {"segments", manifest.segments}};
+  SectionFileWriter writer(kIndexMagic, kIndexVersion);
+  writer.Add(kManifestTag, json.dump());
+  return writer.Write(JoinPath(dir, kManifestName));
+}
+
+Result<Manifest> ReadManifest(const std::string& dir) {
+  const std::string path = JoinPath(dir, kManifestName);
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) {
+    return NotFoundError("no index at " + dir + " (no " + kManifestName +
+                         "; build one with `unspin index build`)");
+  }
+  UNSPIN_ASSIGN_OR_RETURN(SectionFile file, SectionFile::Open(path, kIndexMagic, kIndexVersion));
+  UNSPIN_ASSIGN_OR_RETURN(std::string_view bytes, file.Section(kManifestTag));
+  nlohmann::json json = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+  Manifest manifest;
+  if (!json.is_object() || !json.contains("class_fingerprint") ||
+      !json["class_fingerprint"].is_string() || !json.contains("sample_modulus") ||
+      !json["sample_modulus"].is_number_unsigned() || !json.contains("segments") ||
+      !json["segments"].is_array()) {
+    return CorruptionError(path + ": manifest is not the expected JSON object");
+  }
+  manifest.class_fingerprint =
+      std::strtoull(json["class_fingerprint"].get<std::string>().c_str(), nullptr, 16);
+  manifest.sample_modulus = json["sample_modulus"].get<uint32_t>();
+  if (manifest.sample_modulus == 0) return CorruptionError(path + ": sample modulus 0");
+  for (const nlohmann::json& name : json["segments"]) {
+    if (!name.is_string() || !IsSegmentName(name.get<std::string>())) {
+      return CorruptionError(path + ": bad segment name in manifest");
+    }
+    manifest.segments.push_back(name.get<std::string>());
+  }
+  return manifest;
+}
+
+// One open segment file.
+struct Segment {
+  std::string name;
+  SectionFile file;
+  std::span<const DocRecord> docs;
+  std::string_view strings;
+  std::span<const Posting> postings;
+  std::span<const uint32_t> buckets;  // kBucketCount + 1 offsets into postings
+
+  std::span<const Posting> Lookup(uint32_t key) const {
+    const uint32_t bucket = key >> (32 - kBucketBits);
+    const Posting* begin = postings.data() + buckets[bucket];
+    const Posting* end = postings.data() + buckets[bucket + 1];
+    const Posting* low =
+        std::lower_bound(begin, end, key, [](const Posting& p, uint32_t k) { return p.key < k; });
+    const Posting* high =
+        std::upper_bound(low, end, key, [](uint32_t k, const Posting& p) { return k < p.key; });
+    return {low, static_cast<size_t>(high - low)};
+  }
+
+  StoredDocument Document(uint32_t ordinal) const {
+    const DocRecord& record = docs[ordinal];
+    std::string_view bytes = strings.substr(record.offset);
+    return {bytes.substr(0, record.id_bytes), bytes.substr(record.id_bytes, record.text_bytes),
+            bytes.substr(static_cast<size_t>(record.id_bytes) + record.text_bytes,
+                         record.metadata_bytes)};
+  }
+};
+
+Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
+                            const Manifest& manifest) {
+  Segment segment;
+  segment.name = name;
+  const std::string path = JoinPath(dir, name);
+  UNSPIN_ASSIGN_OR_RETURN(segment.file, SectionFile::Open(path, kIndexMagic, kIndexVersion));
+  UNSPIN_ASSIGN_OR_RETURN(std::string_view meta_bytes, segment.file.Section(kMetaTag));
+  nlohmann::json meta = nlohmann::json::parse(meta_bytes, nullptr, false);
+  if (!meta.is_object() || !meta.contains("class_fingerprint") ||
+      !meta["class_fingerprint"].is_string() || !meta.contains("sample_modulus") ||
+      !meta["sample_modulus"].is_number_unsigned()) {
+    return CorruptionError(path + ": META is not the expected JSON object");
+  }
+  if (std::strtoull(meta["class_fingerprint"].get<std::string>().c_str(), nullptr, 16) !=
+          manifest.class_fingerprint ||
+      meta["sample_modulus"].get<uint32_t>() != manifest.sample_modulus) {
+    return CorruptionError(path +
+                           ": segment does not belong to this index (model or sampling differs)");
+  }
+  UNSPIN_ASSIGN_OR_RETURN(std::string_view docs, segment.file.Section(kDocsTag));
+  UNSPIN_ASSIGN_OR_RETURN(segment.strings, segment.file.Section(kStringsTag));
+  UNSPIN_ASSIGN_OR_RETURN(std::string_view postings, segment.file.Section(kPostingsTag));
+  UNSPIN_ASSIGN_OR_RETURN(std::string_view buckets, segment.file.Section(kBucketsTag));
+  if (docs.size() % sizeof(DocRecord) != 0 || postings.size() % sizeof(Posting) != 0 ||
+      buckets.size() != (kBucketCount + 1) * sizeof(uint32_t)) {
+    return CorruptionError(path + ": section sizes are inconsistent");
+  }
+  segment.docs = {reinterpret_cast<const DocRecord*>(docs.data()), docs.size() / sizeof(DocRecord)};
+  segment.postings = {reinterpret_cast<const Posting*>(postings.data()),
+                      postings.size() / sizeof(Posting)};
+  segment.buckets = {reinterpret_cast<const uint32_t*>(buckets.data()), kBucketCount + 1};
+  for (const DocRecord& record : segment.docs) {
+    const uint64_t length = uint64_t{record.id_bytes} + record.text_bytes + record.metadata_bytes;
+    if (record.offset > segment.strings.size() || length > segment.strings.size() - record.offset) {
+      return CorruptionError(path + ": a document points outside the string section");
+    }
+  }
+  if (segment.buckets[0] != 0 || segment.buckets[kBucketCount] != segment.postings.size()) {
+    return CorruptionError(path + ": posting directory does not cover the postings");
+  }
+  for (uint32_t bucket = 0; bucket < kBucketCount; ++bucket) {
+    const uint32_t begin = segment.buckets[bucket];
+    const uint32_t end = segment.buckets[bucket + 1];
+    if (end < begin || end > segment.postings.size()) {
+      return CorruptionError(path + ": posting directory is not monotone");
+    }
+    for (uint32_t i = begin; i < end; ++i) {
+      const Posting& posting = segment.postings[i];
+      if ((posting.key >> (32 - kBucketBits)) != bucket || posting.doc >= segment.docs.size() ||
+          (i > begin && posting.key < segment.postings[i - 1].key)) {
+        return CorruptionError(path + ": postings are out of order or out of range");
+      }
+    }
+  }
+  return segment;
+}
+
+// A document waiting to be written.
+struct PendingDocument {
+  IndexDocument document;
+  std::vector<uint64_t> keys;  // distinct sampled shingles
+};
+
+Status WriteSegment(const std::string& path, const std::vector<PendingDocument>& pending,
+                    uint64_t class_fingerprint, uint32_t sample_modulus) {
+  std::vector<DocRecord> records;
+  records.reserve(pending.size());
+  std::string strings;
+  std::vector<Posting> postings;
+  for (uint32_t ordinal = 0; ordinal < pending.size(); ++ordinal) {
+    const IndexDocument& document = pending[ordinal].document;
+    records.push_back({strings.size(), static_cast<uint32_t>(document.id.size()),
+                       static_cast<uint32_t>(document.text.size()),
+                       static_cast<uint32_t>(document.metadata.size()),
+                       static_cast<uint32_t>(pending[ordinal].keys.size())});
+    strings += document.id;
+    strings += document.text;
+    strings += document.metadata;
+    for (uint64_t key : pending[ordinal].keys) postings.push_back({PostingKey(key), ordinal});
+  }
+  std::sort(postings.begin(), postings.end(), [](const Posting& a, const Posting& b) {
+    return a.key != b.key ? a.key < b.key : a.doc < b.doc;
+  });
+  std::vector<uint32_t> buckets(kBucketCount + 1, 0);
+  for (const Posting& posting : postings) ++buckets[(posting.key >> (32 - kBucketBits)) + 1];
+  for (uint32_t bucket = 0; bucket < kBucketCount; ++bucket) buckets[bucket + 1] += buckets[bucket];
+
+  nlohmann::json meta = {{"class_fingerprint", FingerprintHex(class_fingerprint)},
+                         {"sample_modulus", sample_modulus},
+                         {"documents", pending.size()},
+                         {"postings", postings.size()}};
+  SectionFileWriter writer(kIndexMagic, kIndexVersion);
+  writer.Add(kMetaTag, meta.dump());
+  writer.Add(kDocsTag, std::string(reinterpret_cast<const char*>(records.data()),
+                                   records.size() * sizeof(DocRecord)));
+  writer.Add(kStringsTag, std::move(strings));
+  writer.Add(kPostingsTag, std::string(reinterpret_cast<const char*>(postings.data()),
+                                       postings.size() * sizeof(Posting)));
+  writer.Add(kBucketsTag, std::string(reinterpret_cast<const char*>(buckets.data()),
+                                      buckets.size() * sizeof(uint32_t)));
+  return writer.Write(path);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Index
+
+struct Index::State {
+  std::string dir;
+  Manifest manifest;
+  std::vector<Segment> segments;
+  uint64_t documents = 0;
+};
+
+Index::Index(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Index::~Index() = default;
+
+Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, uint64_t class_fingerprint) {
+  auto state = std::make_unique<State>();
+  state->dir = dir;
+  UNSPIN_ASSIGN_OR_RETURN(state->manifest, ReadManifest(dir));
+  if (state->manifest.class_fingerprint != class_fingerprint) {
+    return VersionMismatchError("index " + dir +
+                                " was built with another model (or another unspin version); "
+                                "rebuild it with `unspin index build` and this model");
+  }
+  for (const std::string& name : state->manifest.segments) {
+    UNSPIN_ASSIGN_OR_RETURN(Segment segment, OpenSegment(dir, name, state->manifest));
+    state->documents += segment.docs.size();
+    state->segments.push_back(std::move(segment));
+  }
+  return std::unique_ptr<Index>(new Index(std::move(state)));
+}
+
+uint64_t Index::document_count() const { return state_->documents; }
+uint32_t Index::sample_modulus() const { return state_->manifest.sample_modulus; }
+
+IndexInfo Index::Info() const {
+  IndexInfo info;
+  info.documents = state_->documents;
+  info.segments = state_->segments.size();
+  info.sample_modulus = state_->manifest.sample_modulus;
+  info.file_bytes = FileBytes(JoinPath(state_->dir, kManifestName));
+  for (const Segment& segment : state_->segments) {
+    info.postings += segment.postings.size();
+    info.text_bytes += segment.strings.size();
+    info.signature_bytes +=
+        segment.postings.size_bytes() + segment.buckets.size_bytes() + segment.docs.size_bytes();
+    info.file_bytes += FileBytes(JoinPath(state_->dir, segment.name));
+  }
+  return info;
+}
+
+std::vector<Candidate> Index::Candidates(std::span<const uint64_t> keys,
+                                         size_t max_candidates) const {
+  std::vector<uint32_t> distinct;
+  distinct.reserve(keys.size());
+  for (uint64_t key : keys) distinct.push_back(PostingKey(key));
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+
+  // Shingles in more than this many documents say little (boilerplate,
+  // common phrases) and cost the most to read.
+  const double documents = static_cast<double>(std::max<uint64_t>(state_->documents, 1));
+  const uint64_t max_frequency = std::max<uint64_t>(64, state_->documents / 200);
+  std::unordered_map<uint64_t, Candidate> scores;
+  std::vector<std::span<const Posting>> lists(state_->segments.size());
+  for (uint32_t key : distinct) {
+    uint64_t frequency = 0;
+    for (size_t s = 0; s < state_->segments.size(); ++s) {
+      lists[s] = state_->segments[s].Lookup(key);
+      frequency += lists[s].size();
+    }
+    if (frequency == 0 || frequency > max_frequency) continue;
+    const double idf = std::log(1.0 + documents / static_cast<double>(frequency));
+    for (size_t s = 0; s < lists.size(); ++s) {
+      for (const Posting& posting : lists[s]) {
+        const uint64_t slot = (uint64_t{static_cast<uint32_t>(s)} << 32) | posting.doc;
+        Candidate& candidate = scores[slot];
+        candidate.document = {static_cast<uint32_t>(s), posting.doc};
+        candidate.weight += idf;
+        ++candidate.shared;
+      }
+    }
+  }
+  std::vector<Candidate> result;
+  result.reserve(scores.size());
+  for (const auto& [slot, candidate] : scores) result.push_back(candidate);
+  auto better = [](const Candidate& a, const Candidate& b) {
+    if (a.weight != b.weight) return a.weight > b.weight;
+    return a.document.segment != b.document.segment ? a.document.segment < b.document.segment
+                                                    : a.document.ordinal < b.document.ordinal;
+  };
+  if (result.size() > max_candidates) {
+    std::partial_sort(result.begin(), result.begin() + static_cast<ptrdiff_t>(max_candidates),
+                      result.end(), better);
+    result.resize(max_candidates);
+  } else {
+    std::sort(result.begin(), result.end(), better);
+  }
+  return result;
+}
+
+StoredDocument Index::Document(DocumentRef ref) const {
+  return state_->segments[ref.segment].Document(ref.ordinal);
+}
+
+void Index::ForEachDocument(
+    const std::function<void(DocumentRef, const StoredDocument&)>& visit) const {
+  for (uint32_t s = 0; s < state_->segments.size(); ++s) {
+    const Segment& segment = state_->segments[s];
+    for (uint32_t ordinal = 0; ordinal < segment.docs.size(); ++ordinal) {
+      visit({s, ordinal}, segment.Document(ordinal));
+    }
+  }
+}
+
+// ---------------------------------------------------------------- IndexWriter
+
+struct IndexWriter::State {
+  std::string dir;
+  const WordClasses* classes = nullptr;
+  WriterOptions options;
+  std::vector<std::string> kept_segments;  // live segments that stay (append mode)
+  std::vector<std::string> new_segments;   // written by this writer, not yet published
+  uint32_t next_segment = 1;
+  std::unordered_set<std::string> ids;
+  std::vector<PendingDocument> pending;
+  uint64_t pending_bytes = 0;
+  uint64_t added = 0;
+  bool committed = false;
+
+  Status Flush() {
+    if (pending.empty()) return Status::Ok();
+    const std::string name = SegmentName(next_segment++);
+    UNSPIN_RETURN_IF_ERROR(
+        WriteSegment(JoinPath(dir, name), pending, classes->fingerprint(), options.sample_modulus));
+    new_segments.push_back(name);
+    pending.clear();
+    pending_bytes = 0;
+    return Status::Ok();
+  }
+};
+
+IndexWriter::IndexWriter(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+IndexWriter::~IndexWriter() {
+  if (state_ == nullptr || state_->committed) return;
+  for (const std::string& name : state_->new_segments) {
+    std::remove(JoinPath(state_->dir, name).c_str());
+  }
+}
+
+Result<std::unique_ptr<IndexWriter>> IndexWriter::Create(const std::string& dir,
+                                                         const WordClasses& classes,
+                                                         const WriterOptions& options) {
+  if (options.sample_modulus == 0) return InvalidArgumentError("sample modulus must be at least 1");
+  UNSPIN_RETURN_IF_ERROR(MakeDirectory(dir));
+  auto state = std::make_unique<State>();
+  state->dir = dir;
+  state->classes = &classes;
+  state->options = options;
+  // Never reuse a file name, not even one an interrupted writer left behind.
+  for (const std::string& name : ListSegmentFiles(dir)) {
+    state->next_segment =
+        std::max(state->next_segment, static_cast<uint32_t>(std::stoul(name.substr(4, 6))) + 1);
+  }
+  if (options.mode == WriterOptions::Mode::kAppend && FileBytes(JoinPath(dir, kManifestName)) > 0) {
+    UNSPIN_ASSIGN_OR_RETURN(std::unique_ptr<Index> existing,
+                            Index::Open(dir, classes.fingerprint()));
+    state->options.sample_modulus = existing->sample_modulus();
+    UNSPIN_ASSIGN_OR_RETURN(Manifest manifest, ReadManifest(dir));
+    state->kept_segments = std::move(manifest.segments);
+    existing->ForEachDocument(
+        [&](DocumentRef, const StoredDocument& document) { state->ids.emplace(document.id); });
+  }
+  return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(state)));
+}
+
+Status IndexWriter::Add(IndexDocument document) {
+  State& state = *state_;
+  if (document.id.empty()) return InvalidArgumentError("empty document id");
+  if (state.ids.contains(document.id)) {
+    return InvalidArgumentError("duplicate document id \"" + document.id + "\" (kept the first)");
+  }
+  if (Status valid = text::ValidateUtf8(document.text); !valid.ok()) {
+    return valid.WithContext("document \"" + document.id + "\"");
+  }
+  if (document.text.size() > UINT32_MAX / 2) {
+    return InvalidArgumentError("document \"" + document.id + "\" is over 2 GiB");
+  }
+  if (document.metadata.empty()) document.metadata = "{}";
+  PendingDocument pending;
+  SampledShingles(state.classes->Classify(document.text), state.options.sample_modulus,
+                  &pending.keys);
+  std::sort(pending.keys.begin(), pending.keys.end());
+  pending.keys.erase(std::unique(pending.keys.begin(), pending.keys.end()), pending.keys.end());
+  state.ids.insert(document.id);
+  state.pending_bytes += document.id.size() + document.text.size() + document.metadata.size() +
+                         pending.keys.size() * sizeof(Posting) * 2;
+  pending.document = std::move(document);
+  state.pending.push_back(std::move(pending));
+  ++state.added;
+  if (state.pending_bytes > state.options.memory_budget) return state.Flush();
+  return Status::Ok();
+}
+
+uint64_t IndexWriter::added() const { return state_->added; }
+
+Status IndexWriter::Commit() {
+  State& state = *state_;
+  UNSPIN_RETURN_IF_ERROR(state.Flush());
+  Manifest manifest;
+  manifest.class_fingerprint = state.classes->fingerprint();
+  manifest.sample_modulus = state.options.sample_modulus;
+  manifest.segments = state.kept_segments;
+  manifest.segments.insert(manifest.segments.end(), state.new_segments.begin(),
+                           state.new_segments.end());
+  UNSPIN_RETURN_IF_ERROR(WriteManifest(state.dir, manifest));
+  state.committed = true;
+  // Published: files no longer named by the manifest (a replaced index, an
+  // interrupted writer's leftovers) can go.
+  const std::unordered_set<std::string> live(manifest.segments.begin(), manifest.segments.end());
+  for (const std::string& name : ListSegmentFiles(state.dir)) {
+    if (!live.contains(name)) std::remove(JoinPath(state.dir, name).c_str());
+  }
+  if (manifest.segments.size() <= state.options.max_segments) return Status::Ok();
+  // Too many segments slow every query: rewrite them all as few, large ones,
+  // published the same way (a crash mid-merge leaves the unmerged index).
+  UNSPIN_ASSIGN_OR_RETURN(std::unique_ptr<Index> index,
+                          Index::Open(state.dir, state.classes->fingerprint()));
+  WriterOptions merge_options = state.options;
+  merge_options.mode = WriterOptions::Mode::kReplace;
+  merge_options.max_segments = UINT32_MAX;
+  UNSPIN_ASSIGN_OR_RETURN(std::unique_ptr<IndexWriter> merged,
+                          Create(state.dir, *state.classes, merge_options));
+  Status status = Status::Ok();
+  index->ForEachDocument([&](DocumentRef, const StoredDocument& document) {
+    if (status.ok()) {
+      status = merged->Add(
+          {std::string(document.id), std::string(document.text), std::string(document.metadata)});
+    }
+  });
+  UNSPIN_RETURN_IF_ERROR(status);
+  index.reset();
+  return merged->Commit();
+}
+
+}  // namespace unspin::source

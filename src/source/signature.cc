@@ -1,0 +1,123 @@
+#include "unspin/source/signature.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <string>
+
+#include "unspin/text/normalize.h"
+#include "unspin/text/tokenize.h"
+#include "unspin/vocab/vocabulary.h"
+
+namespace unspin::source {
+namespace {
+
+using lexicon::Edge;
+using lexicon::LemmaReading;
+using lexicon::Relation;
+
+// Relations whose neighbours a spinner offers as drop-in replacements.
+bool IsSubstitute(Relation relation) {
+  return relation == Relation::kSynonym || relation == Relation::kSimilar;
+}
+
+// Hill-climbing steps at most: frequency strictly rises along the way, so
+// the walk ends anyway; the cap bounds the work per word.
+constexpr int kMaxClimb = 8;
+
+// Out-of-vocabulary words hash into the upper half of the class space so they
+// never meet a vocabulary class.
+constexpr uint64_t kOutOfVocabularyBit = uint64_t{1} << 63;
+
+uint64_t HashBytes(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
+
+}  // namespace
+
+WordClasses::WordClasses(const model::Model& model) : model_(model) {
+  const Vocabulary& vocab = model.vocabulary();
+  const lexicon::Lexicon& lexicon = model.lexicon();
+  const size_t size = vocab.size();
+  function_.assign(size, 0);
+  // The most frequent one-word substitute of each word's lemmas (itself when
+  // none is more frequent): one uphill step.
+  std::vector<uint32_t> step(size);
+  std::vector<LemmaReading> readings;
+  for (uint32_t id = 0; id < size; ++id) {
+    const WordId word{id};
+    step[id] = id;
+    if (model.IsFunctionWord(word)) {
+      function_[id] = 1;
+      continue;
+    }
+    readings.clear();
+    lexicon.Lemmatize(word, &readings);
+    uint32_t best = id;
+    float best_frequency = model.Log10Frequency(word);
+    auto consider = [&](WordId candidate) {
+      const float frequency = model.Log10Frequency(candidate);
+      const uint32_t index = ToIndex(candidate);
+      if (frequency > best_frequency || (frequency == best_frequency && index < best)) {
+        best = index;
+        best_frequency = frequency;
+      }
+    };
+    for (const LemmaReading& reading : readings) {
+      consider(reading.lemma);
+      const std::optional<lexicon::EntryId> entry = lexicon.FindEntry({&reading.lemma, 1});
+      if (!entry) continue;
+      for (const Edge& edge : lexicon.Neighbors(*entry)) {
+        if (!IsSubstitute(edge.relation)) continue;
+        const std::span<const WordId> words = lexicon.EntryWords(edge.target);
+        if (words.size() == 1 && !model.IsFunctionWord(words[0])) consider(words[0]);
+      }
+    }
+    step[id] = best;
+  }
+  class_of_.resize(size);
+  for (uint32_t id = 0; id < size; ++id) {
+    uint32_t at = id;
+    for (int i = 0; i < kMaxClimb && step[at] != at; ++i) at = step[at];
+    class_of_[id] = at;
+  }
+  fingerprint_ = XXH3_64bits(class_of_.data(), class_of_.size() * sizeof(uint32_t));
+  fingerprint_ ^= XXH3_64bits(function_.data(), function_.size());
+}
+
+ClassedText WordClasses::Classify(std::string_view text) const {
+  ClassedText result;
+  const text::TokenizedText tokenized = text::Tokenize(text);
+  result.words.reserve(tokenized.tokens.size());
+  std::string key;
+  for (const text::Token& token : tokenized.tokens) {
+    if (token.kind != text::TokenKind::kWord && token.kind != text::TokenKind::kNumber) continue;
+    key.clear();
+    text::AppendLookupKey(text.substr(token.begin, token.end - token.begin), &key);
+    ClassedWord word{token.begin, token.end, 0, HashBytes(key), true};
+    const std::optional<WordId> id = model_.vocabulary().Find(key);
+    if (id && ToIndex(*id) < class_of_.size() && *id != kUnknownWord) {
+      word.word_class = class_of_[ToIndex(*id)];
+      word.content = function_[ToIndex(*id)] == 0;
+    } else {
+      word.word_class = word.word_key | kOutOfVocabularyBit;
+    }
+    result.words.push_back(word);
+  }
+  return result;
+}
+
+void SampledShingles(const ClassedText& text, uint32_t modulus, std::vector<uint64_t>* out) {
+  uint64_t previous = 0;
+  bool have_previous = false;
+  for (const ClassedWord& word : text.words) {
+    if (!word.content) continue;
+    if (have_previous) {
+      const uint64_t pair[2] = {previous, word.word_class};
+      const uint64_t key = XXH3_64bits(pair, sizeof(pair));
+      if (key % modulus == 0) out->push_back(key);
+    }
+    previous = word.word_class;
+    have_previous = true;
+  }
+}
+
+}  // namespace unspin::source

@@ -1,0 +1,198 @@
+// End-to-end tests of `unspin index`, `unspin find` and `unspin cluster`:
+// real JSONL and text inputs, an on-disk index, the JSON contract, errors.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_fixture.h"
+
+namespace {
+
+using namespace unspin::cli_test;  // NOLINT(google-build-using-namespace): the fixture
+
+class SourceCliTest : public CliTest {
+ protected:
+  // A JSONL archive: the harbor story and `speeches` presidential speeches.
+  std::string WriteArchive(int speeches) {
+    std::vector<fs::path> paths;
+    for (const auto& entry :
+         fs::directory_iterator(fs::path(UNSPIN_SHARED_DIR) / "corpora/presidential-speeches")) {
+      paths.push_back(entry.path());
+    }
+    std::sort(paths.begin(), paths.end());
+    const fs::path archive = dir_ / "archive.jsonl";
+    std::ofstream out(archive, std::ios::binary);
+    out << nlohmann::json({{"id", "harbor"},
+                           {"text", Slurp(Example("harbor-original.txt"))},
+                           {"url", "https://example.org/harbor"}})
+               .dump()
+        << '\n';
+    for (int i = 0; i < speeches; ++i) {
+      out << nlohmann::json({{"id", paths[static_cast<size_t>(i) * 3].stem().string()},
+                             {"text", Slurp(paths[static_cast<size_t>(i) * 3])}})
+                 .dump()
+          << '\n';
+    }
+    return archive.string();
+  }
+
+  std::string Index() { return (dir_ / "index").string(); }
+};
+
+TEST_F(SourceCliTest, BuildInfoAndFindTheSourceOfASpunCopy) {
+  Outcome build = Unspin("index build --out " + Index() + " " + WriteArchive(20));
+  ASSERT_EQ(build.exit_code, 0) << build.err;
+  EXPECT_TRUE(build.out.empty());
+  EXPECT_NE(build.err.find("indexed 21 documents"), std::string::npos) << build.err;
+
+  Outcome info = Unspin("index info --json " + Index());
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  nlohmann::json counts = nlohmann::json::parse(info.out);
+  EXPECT_EQ(counts["documents"], 21);
+  EXPECT_EQ(counts["segments"], 1);
+  EXPECT_GT(counts["postings"].get<int>(), 100);
+
+  Outcome find = Unspin("find --json --index " + Index() + " " + Example("harbor-spun.txt"));
+  ASSERT_EQ(find.exit_code, 0) << find.err;
+  ExpectGolden("find/harbor-spun.json", find.out);
+  nlohmann::json json = nlohmann::json::parse(find.out);
+  ASSERT_EQ(json["matches"].size(), 1u);  // the speeches are not copies of it
+  const nlohmann::json& best = json["matches"][0];
+  EXPECT_EQ(best["id"], "harbor");
+  EXPECT_GT(best["coverage"].get<double>(), 0.8);
+  EXPECT_LT(best["score"].get<double>(), best["coverage"].get<double>());
+  // Offsets point at the texts each side says they do.
+  const std::string query = Slurp(Example("harbor-spun.txt"));
+  const std::string source = Slurp(Example("harbor-original.txt"));
+  size_t substitutions = 0;
+  for (const auto& block : best["alignment"]) {
+    for (const auto& sub : block["substitutions"]) {
+      const size_t qb = sub["query"][0], qe = sub["query"][1], sb = sub["source"][0],
+                   se = sub["source"][1];
+      EXPECT_EQ(sub["query_text"], query.substr(qb, qe - qb));
+      EXPECT_EQ(sub["source_text"], source.substr(sb, se - sb));
+      EXPECT_NE(sub["query_text"], sub["source_text"]);
+      ++substitutions;
+    }
+  }
+  EXPECT_GT(substitutions, 5u);
+
+  Outcome people = Unspin("find --index " + Index() + " " + Example("harbor-spun.txt"));
+  ASSERT_EQ(people.exit_code, 0);
+  EXPECT_EQ(people.out.rfind("harbor  score", 0), 0u) << people.out;
+  EXPECT_NE(people.out.find(" <- "), std::string::npos);
+}
+
+TEST_F(SourceCliTest, BatchQueriesAnswerInInputOrder) {
+  ASSERT_EQ(Unspin("index build --out " + Index() + " " + WriteArchive(10)).exit_code, 0);
+  const fs::path queries = dir_ / "queries.jsonl";
+  {
+    std::ofstream out(queries, std::ios::binary);
+    out << nlohmann::json({{"id", "q-spun"}, {"text", Slurp(Example("harbor-spun.txt"))}}).dump()
+        << '\n';
+    out << nlohmann::json({{"id", "q-unrelated"},
+                           {"text",
+                            "Rain is expected across the region on Friday, with strong winds "
+                            "along the coast and snow on the higher ground by the evening."}})
+               .dump()
+        << '\n';
+    out << nlohmann::json({{"id", 7}, {"text", Slurp(Example("harbor-original.txt"))}}).dump()
+        << '\n';
+  }
+  Outcome run = Unspin("find --jsonl -k 3 --index " + Index() + " " + queries.string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(run.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0]["query"], "q-spun");
+  EXPECT_EQ(lines[0]["matches"][0]["id"], "harbor");
+  EXPECT_EQ(lines[1]["query"], "q-unrelated");
+  EXPECT_TRUE(lines[1]["matches"].empty());
+  EXPECT_EQ(lines[2]["query"], "7");
+  EXPECT_EQ(lines[2]["matches"][0]["score"], 1.0);
+}
+
+TEST_F(SourceCliTest, MalformedLinesAreReportedWithLineNumbersAndSkipped) {
+  const fs::path input = dir_ / "mixed.jsonl";
+  {
+    std::ofstream out(input, std::ios::binary);
+    out << R"({"id": "a", "text": "The council voted to repair the harbor bridge."})" << '\n';
+    out << "this is not json\n";
+    out << R"({"id": "b"})" << '\n';
+    out << R"({"id": "a", "text": "A second document with the first one's id."})" << '\n';
+    out << "\n";
+    out << R"({"id": "c", "text": "Engineers found cracks in the steel supports.", "source": "wire"})"
+        << '\n';
+  }
+  Outcome run = Unspin("index build --out " + Index() + " " + input.string());
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("mixed.jsonl:2: not a JSON object"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("mixed.jsonl:3: no \"text\" string"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("mixed.jsonl:4: duplicate document id \"a\""), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("indexed 2 documents"), std::string::npos) << run.err;
+  Outcome info = Unspin("index info --json " + Index());
+  ASSERT_EQ(info.exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(info.out)["documents"], 2);
+}
+
+TEST_F(SourceCliTest, AddAppendsTextFilesWithTheirPathAsId) {
+  ASSERT_EQ(Unspin("index build --out " + Index() + " " + WriteArchive(3)).exit_code, 0);
+  Outcome add = Unspin("index add --index " + Index() + " " + Example("harbor-page.txt"));
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  Outcome info = Unspin("index info --json " + Index());
+  EXPECT_EQ(nlohmann::json::parse(info.out)["documents"], 5);
+  EXPECT_EQ(nlohmann::json::parse(info.out)["segments"], 2);
+  Outcome again = Unspin("index add --index " + Index() + " " + Example("harbor-page.txt"));
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("duplicate document id"), std::string::npos) << again.err;
+}
+
+TEST_F(SourceCliTest, MissingOrDamagedIndexExitsThree) {
+  Outcome missing = Unspin("find --index " + Index() + " " + Example("harbor-spun.txt"));
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_NE(missing.err.find("no index at"), std::string::npos) << missing.err;
+  ASSERT_EQ(Unspin("index build --out " + Index() + " " + WriteArchive(2)).exit_code, 0);
+  for (const auto& entry : fs::directory_iterator(Index())) {
+    if (entry.path().filename() == "MANIFEST") continue;
+    std::fstream file(entry.path(), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(static_cast<std::streamoff>(fs::file_size(entry.path()) / 2));
+    file.put('\x7f');
+  }
+  Outcome damaged = Unspin("find --index " + Index() + " " + Example("harbor-spun.txt"));
+  EXPECT_EQ(damaged.exit_code, 3);
+  EXPECT_NE(damaged.err.find("seg-"), std::string::npos) << damaged.err;
+  EXPECT_TRUE(damaged.out.empty());
+}
+
+TEST_F(SourceCliTest, ClusterGroupsCopiesOfOneSource) {
+  const fs::path copies = dir_ / "copies.jsonl";
+  {
+    std::ofstream out(copies, std::ios::binary);
+    out << nlohmann::json({{"id", "original"}, {"text", Slurp(Example("harbor-original.txt"))}})
+               .dump()
+        << '\n';
+    out << nlohmann::json({{"id", "spun"}, {"text", Slurp(Example("harbor-spun.txt"))}}).dump()
+        << '\n';
+  }
+  // The archive holds the story once more (id "harbor") and six speeches.
+  Outcome run = Unspin("cluster --json " + copies.string() + " " + WriteArchive(6));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  nlohmann::json json = nlohmann::json::parse(run.out);
+  EXPECT_EQ(json["documents"], 9);
+  ASSERT_EQ(json["clusters"].size(), 1u) << run.out;
+  std::vector<std::string> family = {json["clusters"][0]["center"]};
+  for (const auto& member : json["clusters"][0]["members"]) {
+    family.push_back(member["id"]);
+    EXPECT_GE(member["score"].get<double>(), 0.3);
+  }
+  std::sort(family.begin(), family.end());
+  EXPECT_EQ(family, (std::vector<std::string>{"harbor", "original", "spun"}));
+
+  Outcome usage = Unspin("cluster");
+  EXPECT_EQ(usage.exit_code, 1);
+}
+
+}  // namespace

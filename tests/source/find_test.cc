@@ -1,0 +1,240 @@
+// Source finding on real documents: spun copies and spun excerpts find their
+// source first, unrelated texts find nothing, the alignment is well formed,
+// and clusters are families of copies.
+#include "unspin/source/find.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "test_corpus.h"
+#include "unspin/simulate/spinner.h"
+
+namespace unspin::source {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::DefaultClasses;
+using testing::DefaultModel;
+using testing::Speeches;
+
+std::string Spin(const std::string& text, simulate::Style style, double rate, uint64_t seed) {
+  auto spinner = simulate::Spinner::Create(DefaultModel(), {style, rate, seed});
+  EXPECT_TRUE(spinner.ok());
+  auto spun = spinner->Spin(text, seed);
+  EXPECT_TRUE(spun.ok());
+  return spun.ok() ? spun->text : text;
+}
+
+// Alignment invariants: ordered, inside both texts, substitutions inside
+// their block and differing from the source.
+void ExpectWellFormed(std::string_view query, const Match& match) {
+  uint32_t query_end = 0;
+  uint32_t source_end = 0;
+  for (const AlignedBlock& block : match.alignment.blocks) {
+    EXPECT_LE(query_end, block.span.query_begin);
+    EXPECT_LE(source_end, block.span.source_begin);
+    EXPECT_LT(block.span.query_begin, block.span.query_end);
+    EXPECT_LE(block.span.query_end, query.size());
+    EXPECT_LE(block.span.source_end, match.source_text.size());
+    for (const SpanPair& sub : block.substitutions) {
+      EXPECT_GE(sub.query_begin, block.span.query_begin);
+      EXPECT_LE(sub.query_end, block.span.query_end);
+      EXPECT_GE(sub.source_begin, block.span.source_begin);
+      EXPECT_LE(sub.source_end, block.span.source_end);
+    }
+    query_end = block.span.query_end;
+    source_end = block.span.source_end;
+  }
+  EXPECT_GE(match.alignment.coverage, match.alignment.score * 0.999);
+  EXPECT_LE(match.alignment.coverage, 1.0);
+}
+
+class FindTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(fs::temp_directory_path() /
+                        ("unspin_find_test_" + std::to_string(::getpid())));
+    fs::remove_all(*dir_);
+    documents_ = new std::vector<testing::CorpusDocument>(Speeches(150));
+    auto writer = IndexWriter::Create(*dir_, DefaultClasses(), {});
+    ASSERT_TRUE(writer.ok());
+    for (const auto& document : *documents_) {
+      ASSERT_TRUE((*writer)->Add({document.id, document.text, "{}"}).ok());
+    }
+    ASSERT_TRUE((*writer)->Commit().ok());
+    auto index = Index::Open(*dir_, DefaultClasses().fingerprint());
+    ASSERT_TRUE(index.ok());
+    index_ = index->release();
+  }
+  static void TearDownTestSuite() {
+    delete index_;
+    fs::remove_all(*dir_);
+    delete dir_;
+    delete documents_;
+  }
+
+  static fs::path* dir_;
+  static std::vector<testing::CorpusDocument>* documents_;
+  static Index* index_;
+};
+
+fs::path* FindTest::dir_ = nullptr;
+std::vector<testing::CorpusDocument>* FindTest::documents_ = nullptr;
+Index* FindTest::index_ = nullptr;
+
+TEST_F(FindTest, VerbatimCopyScoresOne) {
+  Finder finder(*index_, DefaultClasses());
+  const auto& document = (*documents_)[17];
+  auto matches = finder.Find(document.text);
+  ASSERT_TRUE(matches.ok());
+  ASSERT_FALSE(matches->empty());
+  EXPECT_EQ((*matches)[0].id, document.id);
+  EXPECT_GT((*matches)[0].alignment.coverage, 0.99);
+  EXPECT_GT((*matches)[0].alignment.score, 0.99);
+  ExpectWellFormed(document.text, (*matches)[0]);
+}
+
+TEST_F(FindTest, SpunCopiesFindTheirSourceFirst) {
+  Finder finder(*index_, DefaultClasses());
+  size_t queries = 0;
+  size_t first = 0;
+  for (size_t i = 0; i < documents_->size(); i += 5) {
+    const auto& document = (*documents_)[i];
+    const auto style = i % 2 == 0 ? simulate::Style::kThesaurus : simulate::Style::kPhrase;
+    const std::string spun = Spin(document.text, style, 0.5, i + 1);
+    ASSERT_NE(spun, document.text);
+    auto matches = finder.Find(spun);
+    ASSERT_TRUE(matches.ok());
+    ++queries;
+    if (!matches->empty() && (*matches)[0].id == document.id) {
+      ++first;
+      const Match& best = (*matches)[0];
+      ExpectWellFormed(spun, best);
+      EXPECT_LT(best.alignment.score, 1.0);  // the spinner's changes cost something
+      size_t substitutions = 0;
+      for (const AlignedBlock& block : best.alignment.blocks)
+        substitutions += block.substitutions.size();
+      EXPECT_GT(substitutions, 0u) << document.id;
+    }
+  }
+  EXPECT_GE(first, queries - 1) << first << " of " << queries;
+}
+
+TEST_F(FindTest, SpunExcerptsFindTheirLongSource) {
+  Finder finder(*index_, DefaultClasses());
+  size_t queries = 0;
+  size_t first = 0;
+  for (size_t i = 0; i < documents_->size(); ++i) {
+    const auto& document = (*documents_)[i];
+    if (document.text.size() < 20000) continue;
+    // About two paragraphs from the middle, cut at spaces.
+    size_t begin = document.text.find(' ', document.text.size() / 2);
+    size_t end = document.text.find(' ', begin + 1200);
+    const std::string excerpt = Spin(document.text.substr(begin + 1, end - begin - 1),
+                                     simulate::Style::kThesaurus, 0.4, i + 100);
+    auto matches = finder.Find(excerpt);
+    ASSERT_TRUE(matches.ok());
+    ++queries;
+    if (!matches->empty() && (*matches)[0].id == document.id) {
+      ++first;
+      EXPECT_GT((*matches)[0].alignment.coverage, 0.5);
+    }
+    if (queries == 30) break;
+  }
+  ASSERT_GE(queries, 20u);
+  EXPECT_GE(static_cast<double>(first) / static_cast<double>(queries), 0.9)
+      << first << " of " << queries;
+}
+
+TEST_F(FindTest, UnrelatedTextsMatchNothing) {
+  Finder finder(*index_, DefaultClasses());
+  // Later speeches: same genre and vocabulary, not copies of indexed ones.
+  for (const auto& other : Speeches(25, 400)) {
+    auto matches = finder.Find(other.text.substr(0, 4000));
+    ASSERT_TRUE(matches.ok());
+    EXPECT_TRUE(matches->empty()) << other.id << " matched " << (*matches)[0].id << " at "
+                                  << (*matches)[0].alignment.score;
+  }
+  auto empty = finder.Find("");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+  EXPECT_EQ(finder.Find(std::string("\xFF\xFE", 2)).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(AlignTest, SubstitutionsAreTheSpinnersChanges) {
+  const std::string source =
+      "The city council voted on Tuesday to repair the old harbor bridge before winter, and "
+      "engineers said the steel supports had cracked.";
+  const std::string query =
+      "The city council voted on Tuesday to mend the old harbor bridge before winter, and "
+      "engineers said the steel supports had actually cracked.";
+  Alignment alignment = Align(DefaultClasses().Classify(query), DefaultClasses().Classify(source));
+  ASSERT_EQ(alignment.blocks.size(), 1u);
+  EXPECT_DOUBLE_EQ(alignment.coverage, 1.0);
+  std::vector<std::pair<std::string, std::string>> changes;
+  for (const SpanPair& sub : alignment.blocks[0].substitutions) {
+    changes.emplace_back(query.substr(sub.query_begin, sub.query_end - sub.query_begin),
+                         source.substr(sub.source_begin, sub.source_end - sub.source_begin));
+  }
+  EXPECT_EQ(changes, (std::vector<std::pair<std::string, std::string>>{{"mend", "repair"},
+                                                                       {"actually", ""}}));
+  EXPECT_LT(alignment.score, 1.0);
+  EXPECT_GT(alignment.score, 0.85);
+}
+
+TEST(AlignTest, ShortChanceOverlapsAreNotEvidence) {
+  const std::string source =
+      "Prices rose in the United States last year, officials said on Monday.";
+  const std::string query = "The team won in the United States in a close final, its coach said.";
+  Alignment alignment = Align(DefaultClasses().Classify(query), DefaultClasses().Classify(source));
+  EXPECT_TRUE(alignment.blocks.empty());
+  EXPECT_EQ(alignment.coverage, 0.0);
+}
+
+TEST(ClusterTest, FamiliesOfCopiesWithoutChaining) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("unspin_cluster_test_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const auto sources = Speeches(12, 200);
+  {
+    auto writer = IndexWriter::Create(dir, DefaultClasses(), {});
+    ASSERT_TRUE(writer.ok());
+    for (size_t i = 0; i < sources.size(); ++i) {
+      ASSERT_TRUE((*writer)->Add({sources[i].id, sources[i].text, "{}"}).ok());
+      // Two spun copies of every other source.
+      if (i % 2 == 0) {
+        for (uint64_t copy = 1; copy <= 2; ++copy) {
+          ASSERT_TRUE(
+              (*writer)
+                  ->Add({sources[i].id + "#copy" + std::to_string(copy),
+                         Spin(sources[i].text, simulate::Style::kThesaurus, 0.4, i * 10 + copy),
+                         "{}"})
+                  .ok());
+        }
+      }
+    }
+    ASSERT_TRUE((*writer)->Commit().ok());
+  }
+  auto index = Index::Open(dir, DefaultClasses().fingerprint());
+  ASSERT_TRUE(index.ok());
+  std::vector<Cluster> clusters = ClusterIndex(**index, DefaultClasses());
+  EXPECT_EQ(clusters.size(), 6u);
+  for (const Cluster& cluster : clusters) {
+    const std::string center(std::string((*index)->Document(cluster.center).id));
+    const std::string family = center.substr(0, center.find('#'));
+    EXPECT_EQ(cluster.members.size(), 2u) << center;
+    for (const auto& [member, score] : cluster.members) {
+      const std::string id((*index)->Document(member).id);
+      EXPECT_EQ(id.substr(0, id.find('#')), family);
+      EXPECT_GE(score, FindOptions{}.min_score);
+    }
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace unspin::source

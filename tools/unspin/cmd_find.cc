@@ -1,0 +1,241 @@
+// unspin find: the indexed documents a text copies, with aligned evidence.
+// unspin cluster: families of copies in an index or a set of files.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli.h"
+#include "documents.h"
+#include "unspin/base/file.h"
+#include "unspin/source/find.h"
+#include "unspin/source/index.h"
+#include "unspin/source/signature.h"
+
+namespace unspin::cli {
+namespace {
+
+constexpr uint64_t kMaxQueryBytes = uint64_t{1} << 30;
+
+struct FindFlags {
+  std::string index;
+  std::string input = "-";
+  std::vector<std::string> inputs;
+  std::string model;
+  size_t max_matches = 5;
+  double min_score = source::FindOptions{}.min_score;
+  bool json = false;
+  bool jsonl = false;
+};
+
+// The model, the word classes and the index, loaded together.
+struct Loaded {
+  std::unique_ptr<model::Model> model;
+  std::unique_ptr<source::WordClasses> classes;
+  std::unique_ptr<source::Index> index;
+};
+
+int Load(const FindFlags& flags, const std::string& dir, Loaded* loaded) {
+  int exit_code = kExitOk;
+  loaded->model = LoadModel(flags.model, &exit_code);
+  if (!loaded->model) return exit_code;
+  loaded->classes = std::make_unique<source::WordClasses>(*loaded->model);
+  Result<std::unique_ptr<source::Index>> index =
+      source::Index::Open(dir, loaded->classes->fingerprint());
+  if (!index.ok()) return Fail(index.status(), Origin::kModel);
+  loaded->index = std::move(*index);
+  return kExitOk;
+}
+
+source::FindOptions Options(const FindFlags& flags) {
+  source::FindOptions options;
+  options.max_matches = flags.max_matches;
+  options.min_score = flags.min_score;
+  return options;
+}
+
+void PrintMatchesForPeople(std::string_view query, const std::vector<source::Match>& matches) {
+  if (matches.empty()) {
+    std::printf("no match in the index (nothing scores %s or more)\n", "above the threshold");
+    return;
+  }
+  for (const source::Match& match : matches) {
+    std::printf("%.*s  score %.2f  coverage %.2f\n", static_cast<int>(match.id.size()),
+                match.id.data(), match.alignment.score, match.alignment.coverage);
+    int shown = 0;
+    for (const source::AlignedBlock& block : match.alignment.blocks) {
+      for (const source::SpanPair& sub : block.substitutions) {
+        if (shown++ == 8) break;
+        std::string_view spun = query.substr(sub.query_begin, sub.query_end - sub.query_begin);
+        std::string_view original =
+            match.source_text.substr(sub.source_begin, sub.source_end - sub.source_begin);
+        std::printf("    \"%.*s\" <- \"%.*s\"\n", static_cast<int>(spun.size()), spun.data(),
+                    static_cast<int>(original.size()), original.data());
+      }
+    }
+  }
+}
+
+int RunFind(const FindFlags& flags) {
+  Loaded loaded;
+  if (int code = Load(flags, flags.index, &loaded); code != kExitOk) return code;
+  const source::Finder finder(*loaded.index, *loaded.classes, Options(flags));
+  if (flags.jsonl) {
+    ReadCounts counts;
+    Status status = ReadDocuments(
+        flags.input,
+        [&](source::IndexDocument query, uint64_t) -> Status {
+          UNSPIN_ASSIGN_OR_RETURN(std::vector<source::Match> matches, finder.Find(query.text));
+          std::string matches_json = source::MatchesToJson(query.text, matches);
+          nlohmann::ordered_json line = {{"query", query.id}};
+          std::string prefix = line.dump();
+          prefix.pop_back();  // splice: {"query": id, "matches": [...]}
+          std::cout << prefix << "," << matches_json.substr(1) << '\n';
+          return Status::Ok();
+        },
+        &counts);
+    std::cout.flush();
+    if (!status.ok()) return Fail(status, Origin::kInput);
+    if (!std::cout) return kExitIO;
+    return counts.rejected > 0 ? kExitBadInput : kExitOk;
+  }
+  Result<std::string> query = ReadFileOrStdin(flags.input, kMaxQueryBytes);
+  if (!query.ok()) return Fail(query.status(), Origin::kInput);
+  Result<std::vector<source::Match>> matches = finder.Find(*query);
+  if (!matches.ok()) return Fail(matches.status(), Origin::kInput);
+  if (flags.json) {
+    std::cout << source::MatchesToJson(*query, *matches) << '\n';
+  } else {
+    std::cout.flush();
+    PrintMatchesForPeople(*query, *matches);
+    std::fflush(stdout);
+  }
+  std::cout.flush();
+  return std::cout && !std::ferror(stdout) ? kExitOk : kExitIO;
+}
+
+int RunCluster(const FindFlags& flags) {
+  if (flags.index.empty() == flags.inputs.empty()) {
+    std::fprintf(stderr, "unspin: cluster takes either --index DIR or input files\n");
+    return kExitUsage;
+  }
+  std::string dir = flags.index;
+  std::filesystem::path scratch;
+  if (dir.empty()) {
+    // Files: index them in a scratch directory first, removed at the end.
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "unspin-cluster-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr)
+      return Fail(ErrnoError("cannot create a scratch directory", errno), Origin::kInput);
+    scratch = pattern;
+    dir = pattern;
+  }
+  struct RemoveScratch {
+    std::filesystem::path path;
+    ~RemoveScratch() {
+      std::error_code ignored;
+      if (!path.empty()) std::filesystem::remove_all(path, ignored);
+    }
+  } remove_scratch{scratch};
+  int exit_code = kExitOk;
+  if (!scratch.empty()) {
+    std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
+    if (!model) return exit_code;
+    const source::WordClasses classes(*model);
+    Result<std::unique_ptr<source::IndexWriter>> writer =
+        source::IndexWriter::Create(dir, classes, source::WriterOptions{});
+    if (!writer.ok()) return Fail(writer.status(), Origin::kInput);
+    ReadCounts counts;
+    for (const std::string& input : flags.inputs) {
+      Status status = ReadDocuments(
+          input,
+          [&](source::IndexDocument document, uint64_t) {
+            return (*writer)->Add(std::move(document));
+          },
+          &counts);
+      if (!status.ok()) return Fail(status, Origin::kInput);
+    }
+    if (Status status = (*writer)->Commit(); !status.ok()) return Fail(status, Origin::kInput);
+    if (counts.rejected > 0) exit_code = kExitBadInput;
+  }
+  Loaded loaded;
+  if (int code = Load(flags, dir, &loaded); code != kExitOk) return code;
+  const std::vector<source::Cluster> clusters =
+      source::ClusterIndex(*loaded.index, *loaded.classes, Options(flags));
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const source::Cluster& cluster : clusters) {
+    nlohmann::ordered_json members = nlohmann::ordered_json::array();
+    for (const auto& [member, score] : cluster.members) {
+      members.push_back(
+          {{"id", loaded.index->Document(member).id},
+           {"score", static_cast<double>(static_cast<int64_t>(score * 10000 + 0.5)) / 10000}});
+    }
+    list.push_back(
+        {{"center", loaded.index->Document(cluster.center).id}, {"members", std::move(members)}});
+  }
+  if (flags.json) {
+    nlohmann::ordered_json json = {{"documents", loaded.index->document_count()},
+                                   {"clusters", std::move(list)}};
+    std::cout << json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  } else {
+    for (const nlohmann::ordered_json& cluster : list) {
+      std::cout << cluster["center"].get<std::string>();
+      for (const nlohmann::ordered_json& member : cluster["members"]) {
+        std::cout << "  " << member["id"].get<std::string>() << " ("
+                  << member["score"].get<double>() << ")";
+      }
+      std::cout << '\n';
+    }
+    std::cout << clusters.size() << " families of copies among " << loaded.index->document_count()
+              << " documents\n";
+  }
+  std::cout.flush();
+  return std::cout ? exit_code : kExitIO;
+}
+
+void AddCommonOptions(CLI::App* command, const std::shared_ptr<FindFlags>& flags) {
+  command->add_option("--model", flags->model, "model file the index was built with");
+  command
+      ->add_option("--min-score", flags->min_score,
+                   "report matches at this alignment score or above")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  command->add_flag("--json", flags->json, "print JSON");
+}
+
+}  // namespace
+
+void RegisterFind(CLI::App& app, Action* action) {
+  auto flags = std::make_shared<FindFlags>();
+  CLI::App* find = app.add_subcommand(
+      "find", "Name the indexed documents a text copies, with the aligned evidence");
+  find->add_option("input", flags->input, "query text file, or - for standard input")
+      ->capture_default_str();
+  find->add_option("--index", flags->index, "index directory (from `unspin index build`)")
+      ->required();
+  find->add_option("-k", flags->max_matches, "matches to report at most")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  find->add_flag("--jsonl", flags->jsonl,
+                 "input is JSONL queries {\"id\", \"text\"}; print one line per query "
+                 "{\"query\", \"matches\"} in input order");
+  AddCommonOptions(find, flags);
+  find->callback([flags, action] { *action = [flags] { return RunFind(*flags); }; });
+}
+
+void RegisterCluster(CLI::App& app, Action* action) {
+  auto flags = std::make_shared<FindFlags>();
+  CLI::App* cluster = app.add_subcommand(
+      "cluster",
+      "Group documents into families of copies (every member aligned to its family's center)");
+  cluster->add_option("inputs", flags->inputs,
+                      "JSONL or text files to cluster (instead of --index)");
+  cluster->add_option("--index", flags->index, "cluster the documents of this index");
+  AddCommonOptions(cluster, flags);
+  cluster->callback([flags, action] { *action = [flags] { return RunCluster(*flags); }; });
+}
+
+}  // namespace unspin::cli

@@ -1,0 +1,192 @@
+// unspin index build|add|info: the on-disk source index `unspin find` searches.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "cli.h"
+#include "documents.h"
+#include "unspin/source/index.h"
+#include "unspin/source/signature.h"
+
+namespace unspin::cli {
+namespace {
+
+struct IndexFlags {
+  std::string dir;
+  std::vector<std::string> inputs;
+  std::string model;
+  uint64_t memory_mb = 512;
+  uint32_t sample = source::kDefaultSampleModulus;
+  bool json = false;
+};
+
+// "indexed N documents (R/s)" on stderr, redrawn at most twice a second, only
+// when stderr is a terminal.
+class Progress {
+ public:
+  Progress() : enabled_(::isatty(STDERR_FILENO) == 1), start_(Clock::now()), last_(start_) {}
+  void Update(uint64_t documents) {
+    if (!enabled_) return;
+    const Clock::time_point now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(500)) return;
+    last_ = now;
+    std::fprintf(stderr, "\rindexed %llu documents (%.0f/s)   ",
+                 static_cast<unsigned long long>(documents),
+                 static_cast<double>(documents) / Seconds(now));
+  }
+  void Finish() {
+    if (enabled_) std::fprintf(stderr, "\r\033[K");
+  }
+  double Seconds() const { return Seconds(Clock::now()); }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  double Seconds(Clock::time_point now) const {
+    return std::max(1e-9, std::chrono::duration<double>(now - start_).count());
+  }
+  bool enabled_;
+  Clock::time_point start_;
+  Clock::time_point last_;
+};
+
+int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
+  int exit_code = kExitOk;
+  std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
+  if (!model) return exit_code;
+  const source::WordClasses classes(*model);
+  source::WriterOptions options;
+  options.mode = mode;
+  options.memory_budget = flags.memory_mb << 20;
+  options.sample_modulus = flags.sample;
+  Result<std::unique_ptr<source::IndexWriter>> writer =
+      source::IndexWriter::Create(flags.dir, classes, options);
+  if (!writer.ok()) return Fail(writer.status(), Origin::kModel);
+  Progress progress;
+  ReadCounts counts;
+  Status write_error = Status::Ok();
+  for (const std::string& input : flags.inputs) {
+    Status status = ReadDocuments(
+        input,
+        [&](source::IndexDocument document, uint64_t) -> Status {
+          Status added = (*writer)->Add(std::move(document));
+          if (added.code() == StatusCode::kIOError) write_error = added;
+          progress.Update((*writer)->added());
+          return added;
+        },
+        &counts);
+    if (!write_error.ok()) return Fail(write_error, Origin::kModel);
+    if (!status.ok()) return Fail(status, Origin::kInput);
+  }
+  Status committed = (*writer)->Commit();
+  progress.Finish();
+  if (!committed.ok()) return Fail(committed, Origin::kModel);
+  std::fprintf(stderr, "unspin: indexed %llu documents in %.2f s into %s",
+               static_cast<unsigned long long>(counts.documents), progress.Seconds(),
+               flags.dir.c_str());
+  if (counts.rejected > 0) {
+    std::fprintf(stderr, "; %llu skipped (reported above)",
+                 static_cast<unsigned long long>(counts.rejected));
+  }
+  std::fprintf(stderr, "\n");
+  return counts.rejected > 0 ? kExitBadInput : kExitOk;
+}
+
+int RunInfo(const IndexFlags& flags) {
+  int exit_code = kExitOk;
+  std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
+  if (!model) return exit_code;
+  const source::WordClasses classes(*model);
+  Result<std::unique_ptr<source::Index>> index =
+      source::Index::Open(flags.dir, classes.fingerprint());
+  if (!index.ok()) return Fail(index.status(), Origin::kModel);
+  const source::IndexInfo info = (*index)->Info();
+  const double per_document = info.documents > 0 ? 1.0 / static_cast<double>(info.documents) : 0.0;
+  if (flags.json) {
+    std::printf(
+        "{\"documents\": %llu, \"segments\": %llu, \"postings\": %llu, \"sample_modulus\": %u, "
+        "\"signature_bytes\": %llu, \"text_bytes\": %llu, \"file_bytes\": %llu}\n",
+        static_cast<unsigned long long>(info.documents),
+        static_cast<unsigned long long>(info.segments),
+        static_cast<unsigned long long>(info.postings), info.sample_modulus,
+        static_cast<unsigned long long>(info.signature_bytes),
+        static_cast<unsigned long long>(info.text_bytes),
+        static_cast<unsigned long long>(info.file_bytes));
+  } else {
+    std::printf("index      %s\n", flags.dir.c_str());
+    std::printf("documents  %llu in %llu segment(s)\n",
+                static_cast<unsigned long long>(info.documents),
+                static_cast<unsigned long long>(info.segments));
+    std::printf("shingles   %llu sampled (1 in %u), %.1f per document\n",
+                static_cast<unsigned long long>(info.postings), info.sample_modulus,
+                static_cast<double>(info.postings) * per_document);
+    std::printf("signature  %llu bytes, %.0f per document\n",
+                static_cast<unsigned long long>(info.signature_bytes),
+                static_cast<double>(info.signature_bytes) * per_document);
+    std::printf("texts      %llu bytes, %.0f per document\n",
+                static_cast<unsigned long long>(info.text_bytes),
+                static_cast<double>(info.text_bytes) * per_document);
+    std::printf("on disk    %llu bytes\n", static_cast<unsigned long long>(info.file_bytes));
+  }
+  std::fflush(stdout);
+  return std::ferror(stdout) ? kExitIO : kExitOk;
+}
+
+void AddWriteOptions(CLI::App* command, const std::shared_ptr<IndexFlags>& flags) {
+  command
+      ->add_option("inputs", flags->inputs,
+                   "JSONL files ({\"id\", \"text\", ...} per line) or plain text files "
+                   "(id = path); - for standard input")
+      ->required();
+  command->add_option("--model", flags->model,
+                      "model file (default: $UNSPIN_MODEL or the built one)");
+  command
+      ->add_option("--memory", flags->memory_mb,
+                   "MB of pending text before a segment is written (bounds memory)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
+  command
+      ->add_option("--sample", flags->sample,
+                   "keep 1 in N shingles (smaller index, fewer clues for short excerpts); "
+                   "index add keeps the index's own value")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+}
+
+}  // namespace
+
+void RegisterIndex(CLI::App& app, Action* action) {
+  CLI::App* index =
+      app.add_subcommand("index", "Build and inspect the source index `find` searches");
+  index->require_subcommand(1);
+
+  auto build_flags = std::make_shared<IndexFlags>();
+  CLI::App* build = index->add_subcommand(
+      "build", "Index documents into DIR, replacing any index there (atomically, when done)");
+  build->add_option("--out", build_flags->dir, "index directory")->required();
+  AddWriteOptions(build, build_flags);
+  build->callback([build_flags, action] {
+    *action = [build_flags] {
+      return RunWrite(*build_flags, source::WriterOptions::Mode::kReplace);
+    };
+  });
+
+  auto add_flags = std::make_shared<IndexFlags>();
+  CLI::App* add =
+      index->add_subcommand("add", "Add documents to the index in DIR (created if absent)");
+  add->add_option("--index", add_flags->dir, "index directory")->required();
+  AddWriteOptions(add, add_flags);
+  add->callback([add_flags, action] {
+    *action = [add_flags] { return RunWrite(*add_flags, source::WriterOptions::Mode::kAppend); };
+  });
+
+  auto info_flags = std::make_shared<IndexFlags>();
+  CLI::App* info = index->add_subcommand("info", "Print the counts and sizes of an index");
+  info->add_option("dir", info_flags->dir, "index directory")->required();
+  info->add_option("--model", info_flags->model, "model file the index was built with");
+  info->add_flag("--json", info_flags->json, "print one JSON object");
+  info->callback([info_flags, action] { *action = [info_flags] { return RunInfo(*info_flags); }; });
+}
+
+}  // namespace unspin::cli

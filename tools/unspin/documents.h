@@ -1,0 +1,33 @@
+// Reading documents for the index and for batch queries: JSONL lines
+// {"id": str, "text": str, ...} (other fields kept as metadata) or whole
+// plain-text files (id = the path). Streams: memory stays bounded by the
+// longest line.
+#ifndef UNSPIN_TOOLS_UNSPIN_DOCUMENTS_H_
+#define UNSPIN_TOOLS_UNSPIN_DOCUMENTS_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "unspin/base/status.h"
+#include "unspin/source/index.h"
+
+namespace unspin::cli {
+
+struct ReadCounts {
+  uint64_t documents = 0;  // handed to the callback
+  uint64_t rejected = 0;   // lines or files reported and skipped
+};
+
+// Calls `take` for each document of `path` ("-": standard input). A file is
+// JSONL when its first non-blank byte is '{'. Malformed lines (not JSON, no
+// string "id" or "text") are reported on stderr as "path:line: why" and
+// skipped; so are documents `take` refuses (its Status message is printed).
+// Errors: NotFound / IOError for the file itself.
+Status ReadDocuments(const std::string& path,
+                     const std::function<Status(source::IndexDocument, uint64_t line)>& take,
+                     ReadCounts* counts);
+
+}  // namespace unspin::cli
+
+#endif  // UNSPIN_TOOLS_UNSPIN_DOCUMENTS_H_
