@@ -27,7 +27,8 @@
 #          unspin p50/p95 come from the JSONL field "ms" when `unspin find`
 #          prints one per line; otherwise from SAMPLE queries per set, each run
 #          as its own `unspin find` process (so they include process start and
-#          opening the index) and marked "(per process)". "batch ms/query" is
+#          opening the index) and marked "per process"; then also net of the
+#          startup (median of 11 runs on a one-word query). "batch ms/query" is
 #          the wall time of one process over the whole set (open, queries,
 #          output) divided by its queries, for both.
 #   Xapian's query is the OR of every term TermGenerator makes of the query
@@ -114,6 +115,33 @@ import json, os, re, subprocess, sys, tempfile, time
 work, sets, unspin, sample, unspin_ok = sys.argv[1:6]
 sample, unspin_ok = int(sample), unspin_ok == "1"
 names = ["spun", "excerpt", "unrelated"]
+
+
+def cpu_seconds(name):
+    """user + system seconds from a /usr/bin/time -v log (the machine may be shared)."""
+    path = os.path.join(work, name + ".time")
+    if not os.path.exists(path):
+        return None
+    total = 0.0
+    for line in open(path):
+        if "User time (seconds)" in line or "System time (seconds)" in line:
+            total += float(line.rsplit(": ", 1)[1])
+    return total
+
+
+def startup_ms(index):
+    """Median wall ms of `unspin find` on a one-word query: process start, model, index open."""
+    ms = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "q.jsonl")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(json.dumps({"id": "startup", "text": "the"}) + "\n")
+        for _ in range(11):
+            start = time.perf_counter()
+            subprocess.run([unspin, "find", "--index", index, "--jsonl", path], check=True,
+                           stdout=subprocess.DEVNULL)
+            ms.append(1000 * (time.perf_counter() - start))
+    return sorted(ms)[len(ms) // 2]
 
 
 def gnu_time(name):
@@ -218,6 +246,8 @@ u_rate = docs / u_seconds if u_seconds else None
 rows.append(("index docs/s", fmt(x_rate, 0), fmt(u_rate, 0), ratio(x_rate, u_rate, True)))
 rows.append(("index bytes/doc", fmt(x_bytes / docs, 0), fmt(u_bytes / docs if u_bytes else None, 0),
              ratio(x_bytes / docs, u_bytes / docs if u_bytes else None, False)))
+x_cpu, u_cpu = cpu_seconds("xapian-index"), cpu_seconds("unspin-index")
+rows.append(("index CPU time (s, user + sys)", fmt(x_cpu), fmt(u_cpu), ratio(x_cpu, u_cpu, False)))
 rows.append(("index peak RSS (MB)", fmt(x_rss, 0), fmt(u_rss, 0), ""))
 
 
@@ -237,10 +267,14 @@ def unspin_latencies(name, results):
                             "--jsonl", "-k", "10", path], check=True,
                            stdout=subprocess.DEVNULL)
             ms.append(1000 * (time.perf_counter() - start))
-    return percentile(ms, 0.5), percentile(ms, 0.95), f" (per process, {len(ms)} queries)"
+    p50, p95 = percentile(ms, 0.5), percentile(ms, 0.95)
+    return p50, p95, (f" per process ({len(ms)} queries); {p50 - startup:.1f} / {p95 - startup:.1f}"
+                      f" net of startup ({startup:.0f} ms)")
 
 
 x_spun_right_min = None
+if unspin_ok:
+    startup = startup_ms(os.path.join(work, "unspin.idx"))
 for name in names:
     x_kv = key_values(f"xapian-{name}")
     x = judge(read_jsonl(os.path.join(work, f"xapian-{name}.jsonl")), name)
