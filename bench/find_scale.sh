@@ -24,7 +24,7 @@
 # (thesaurus and phrase styles, 25-30% of words changed). Timing as in
 # bench/find_vs_xapian.sh: build wall time and peak RSS by /usr/bin/time -v;
 # query p50/p95 from find's own "ms" field when present, else per process
-# (and net of the startup: median of 11 runs on a one-word query).
+# (and net of the startup: minus a one-word query's process run just before each).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build/bench}
@@ -98,19 +98,32 @@ def cpu_seconds(name):
     return total
 
 
-def startup_ms(index):
-    """Median wall ms of `unspin find` on a one-word query: process start, model, index open."""
-    ms = []
+def per_process_ms(index, qs):
+    """Wall ms of one `unspin find` process per query, and the same minus a one-word query's
+    process run just before it (process start, model and index open): (whole, net) lists."""
+    whole, net = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "q.jsonl")
-        with open(path, "w", encoding="utf-8") as f:
+        empty, path = os.path.join(tmp, "empty.jsonl"), os.path.join(tmp, "q.jsonl")
+        with open(empty, "w", encoding="utf-8") as f:
             f.write(json.dumps({"id": "startup", "text": "the"}) + "\n")
-        for _ in range(11):
-            start = time.perf_counter()
-            subprocess.run([unspin, "find", "--index", index, "--jsonl", path], check=True,
-                           stdout=subprocess.DEVNULL)
-            ms.append(1000 * (time.perf_counter() - start))
-    return sorted(ms)[len(ms) // 2]
+        for q in qs:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(json.dumps(q) + "\n")
+            times = []
+            for file in (empty, path):
+                start = time.perf_counter()
+                subprocess.run([unspin, "find", "--index", index, "--jsonl", "-k", "10", file],
+                               check=True, stdout=subprocess.DEVNULL)
+                times.append(1000 * (time.perf_counter() - start))
+            whole.append(times[1])
+            net.append(times[1] - times[0])
+    return whole, net
+
+
+def per_process_label(whole, net):
+    return (f"{percentile(whole, 0.5):.1f} / {percentile(whole, 0.95):.1f} per process "
+            f"({len(whole)} queries); {percentile(net, 0.5):.1f} / {percentile(net, 0.95):.1f} "
+            f"net of startup")
 
 
 def gnu_time(name):
@@ -182,25 +195,12 @@ if os.path.exists(x_results):
     x_at1, x_at10 = recall(read_jsonl(x_results))
     rows[-1] = (rows[-1][0], rows[-1][1], f"{x_at1:.3f} / {x_at10:.3f}")
 if all("ms" in r for r in results):
-    ms, label = [r["ms"] for r in results], "(find's own per-query ms)"
+    ms = [r["ms"] for r in results]
+    cell = f"{percentile(ms, 0.5):.1f} / {percentile(ms, 0.95):.1f} (find's own per-query ms)"
 else:
-    ms, label = [], None
-    with tempfile.TemporaryDirectory() as tmp:
-        for q in queries[:sample]:
-            path = os.path.join(tmp, "q.jsonl")
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(json.dumps(q) + "\n")
-            start = time.perf_counter()
-            subprocess.run([unspin, "find", "--index", index, "--jsonl", "-k", "10", path],
-                           check=True, stdout=subprocess.DEVNULL)
-            ms.append(1000 * (time.perf_counter() - start))
-if label is None:
-    startup = startup_ms(index)
-    p50, p95 = percentile(ms, 0.5), percentile(ms, 0.95)
-    label = (f"per process ({len(ms)} queries); {p50 - startup:.1f} / {p95 - startup:.1f} net of "
-             f"startup ({startup:.0f} ms)")
-rows.append(("query p50 / p95 ms (Xapian: in-process)",
-             f"{percentile(ms, 0.5):.1f} / {percentile(ms, 0.95):.1f} {label}",
+    whole, net = per_process_ms(index, queries[:sample])
+    cell = per_process_label(whole, net)
+rows.append(("query p50 / p95 ms (Xapian: in-process)", cell,
              f"{percentile(x_ms, 0.5):.1f} / {percentile(x_ms, 0.95):.1f}"
              if os.path.exists(x_results) else "-"))
 f_seconds, f_rss = gnu_time("unspin-find")

@@ -28,7 +28,8 @@
 #          prints one per line; otherwise from SAMPLE queries per set, each run
 #          as its own `unspin find` process (so they include process start and
 #          opening the index) and marked "per process"; then also net of the
-#          startup (median of 11 runs on a one-word query). "batch ms/query" is
+#          startup: minus a one-word query's process run just before each one.
+#          "batch ms/query" is
 #          the wall time of one process over the whole set (open, queries,
 #          output) divided by its queries, for both.
 #   Xapian's query is the OR of every term TermGenerator makes of the query
@@ -129,19 +130,32 @@ def cpu_seconds(name):
     return total
 
 
-def startup_ms(index):
-    """Median wall ms of `unspin find` on a one-word query: process start, model, index open."""
-    ms = []
+def per_process_ms(index, qs):
+    """Wall ms of one `unspin find` process per query, and the same minus a one-word query's
+    process run just before it (process start, model and index open): (whole, net) lists."""
+    whole, net = [], []
     with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "q.jsonl")
-        with open(path, "w", encoding="utf-8") as f:
+        empty, path = os.path.join(tmp, "empty.jsonl"), os.path.join(tmp, "q.jsonl")
+        with open(empty, "w", encoding="utf-8") as f:
             f.write(json.dumps({"id": "startup", "text": "the"}) + "\n")
-        for _ in range(11):
-            start = time.perf_counter()
-            subprocess.run([unspin, "find", "--index", index, "--jsonl", path], check=True,
-                           stdout=subprocess.DEVNULL)
-            ms.append(1000 * (time.perf_counter() - start))
-    return sorted(ms)[len(ms) // 2]
+        for q in qs:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(json.dumps(q) + "\n")
+            times = []
+            for file in (empty, path):
+                start = time.perf_counter()
+                subprocess.run([unspin, "find", "--index", index, "--jsonl", "-k", "10", file],
+                               check=True, stdout=subprocess.DEVNULL)
+                times.append(1000 * (time.perf_counter() - start))
+            whole.append(times[1])
+            net.append(times[1] - times[0])
+    return whole, net
+
+
+def per_process_label(whole, net):
+    return (f"{percentile(whole, 0.5):.1f} / {percentile(whole, 0.95):.1f} per process "
+            f"({len(whole)} queries); {percentile(net, 0.5):.1f} / {percentile(net, 0.95):.1f} "
+            f"net of startup")
 
 
 def gnu_time(name):
@@ -252,29 +266,16 @@ rows.append(("index peak RSS (MB)", fmt(x_rss, 0), fmt(u_rss, 0), ""))
 
 
 def unspin_latencies(name, results):
-    """(p50, p95, label) for unspin on one set: its own "ms" fields, else per process."""
+    """(p50, p95, cell) for unspin on one set: its own "ms" fields, else per process."""
     if results and all("ms" in r for r in results):
         ms = [r["ms"] for r in results]
-        return percentile(ms, 0.5), percentile(ms, 0.95), ""
-    ms = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for q in queries[name][:sample]:
-            path = os.path.join(tmp, "q.jsonl")
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(json.dumps(q) + "\n")
-            start = time.perf_counter()
-            subprocess.run([unspin, "find", "--index", os.path.join(work, "unspin.idx"),
-                            "--jsonl", "-k", "10", path], check=True,
-                           stdout=subprocess.DEVNULL)
-            ms.append(1000 * (time.perf_counter() - start))
-    p50, p95 = percentile(ms, 0.5), percentile(ms, 0.95)
-    return p50, p95, (f" per process ({len(ms)} queries); {p50 - startup:.1f} / {p95 - startup:.1f}"
-                      f" net of startup ({startup:.0f} ms)")
+        p50, p95 = percentile(ms, 0.5), percentile(ms, 0.95)
+        return p50, p95, f"{p50:.1f} / {p95:.1f}"
+    whole, net = per_process_ms(os.path.join(work, "unspin.idx"), queries[name][:sample])
+    return percentile(whole, 0.5), percentile(whole, 0.95), per_process_label(whole, net)
 
 
 x_spun_right_min = None
-if unspin_ok:
-    startup = startup_ms(os.path.join(work, "unspin.idx"))
 for name in names:
     x_kv = key_values(f"xapian-{name}")
     x = judge(read_jsonl(os.path.join(work, f"xapian-{name}.jsonl")), name)
@@ -307,7 +308,7 @@ for name in names:
     x_p50, x_p95 = float(x_kv["p50_ms"]), float(x_kv["p95_ms"])
     x_batch = gnu_time(f"xapian-{name}")[0] * 1000 / n
     rows.append((f"{name}: query p50 / p95 ms", f"{x_p50:.1f} / {x_p95:.1f}",
-                 f"{u_p50:.1f} / {u_p95:.1f}{label}" if u else "-",
+                 label if u else "-",
                  ratio(x_p95, u_p95, False) if u else ""))
     rows.append((f"{name}: batch ms/query (process wall / queries)", f"{x_batch:.2f}",
                  f"{1000 * u_batch / n:.2f}" if u else "-",
