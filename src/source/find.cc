@@ -1,8 +1,11 @@
 #include "unspin/source/find.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <unordered_map>
 
 #include "unspin/text/utf8.h"
@@ -39,11 +42,25 @@ std::vector<Run> FindRuns(const ClassedText& query, const ClassedText& source) {
   const auto& s = source.words;
   std::vector<Run> runs;
   if (q.size() < 2 || s.size() < 2) return runs;
-  // (pair key, source position), sorted: the seeds of every pair at hand.
+  // The query's pair keys, sorted, with a 64K-bit filter in front: most source
+  // pairs are not in the query and are dropped after one bit test.
+  std::vector<uint64_t> query_keys;
+  query_keys.reserve(q.size());
+  for (uint32_t i = 0; i + 1 < q.size(); ++i) {
+    if (q[i].content || q[i + 1].content) query_keys.push_back(PairKey(q[i], q[i + 1]));
+  }
+  std::sort(query_keys.begin(), query_keys.end());
+  query_keys.erase(std::unique(query_keys.begin(), query_keys.end()), query_keys.end());
+  std::vector<uint64_t> filter(1024, 0);
+  for (uint64_t key : query_keys) filter[(key >> 6) & 1023] |= uint64_t{1} << (key & 63);
+  // (pair key, source position) of the source pairs the query has, sorted.
   std::vector<std::pair<uint64_t, uint32_t>> positions;
-  positions.reserve(s.size());
   for (uint32_t j = 0; j + 1 < s.size(); ++j) {
-    if (s[j].content || s[j + 1].content) positions.emplace_back(PairKey(s[j], s[j + 1]), j);
+    if (!s[j].content && !s[j + 1].content) continue;
+    const uint64_t key = PairKey(s[j], s[j + 1]);
+    if ((filter[(key >> 6) & 1023] >> (key & 63) & 1) == 0) continue;
+    if (std::binary_search(query_keys.begin(), query_keys.end(), key))
+      positions.emplace_back(key, j);
   }
   std::sort(positions.begin(), positions.end());
   // Where each diagonal's last run ended, to not start a run inside another.
@@ -358,7 +375,7 @@ std::string MatchesToJson(std::string_view query, const std::vector<Match>& matc
 }
 
 std::vector<Cluster> ClusterIndex(const Index& index, const WordClasses& classes,
-                                  const FindOptions& options) {
+                                  const FindOptions& options, const ClusterProgress& progress) {
   Finder finder(index, classes, options);
   std::vector<DocumentRef> documents;
   std::vector<std::vector<std::pair<size_t, double>>> neighbours;
@@ -369,12 +386,35 @@ std::vector<Cluster> ClusterIndex(const Index& index, const WordClasses& classes
     documents.push_back(ref);
   });
   neighbours.resize(documents.size());
+  // Every document is matched against the others, on all cores; the edges
+  // are then made symmetric in document order, so the result does not depend
+  // on the thread count.
+  std::vector<std::vector<std::pair<size_t, double>>> found(documents.size());
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> done{0};
+  std::mutex progress_mutex;
+  auto work = [&] {
+    for (size_t d = next++; d < documents.size(); d = next++) {
+      const StoredDocument stored = index.Document(documents[d]);
+      for (const Match& match : finder.FindOthers(classes.Classify(stored.text), documents[d])) {
+        found[d].emplace_back(ordinal_of.at(slot(match.document)), match.alignment.score);
+      }
+      const size_t finished = ++done;
+      if (progress && (finished % 256 == 0 || finished == documents.size())) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        progress(finished, documents.size());
+      }
+    }
+  };
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> workers;
+  for (unsigned t = 1; t < threads; ++t) workers.emplace_back(work);
+  work();
+  for (std::thread& worker : workers) worker.join();
   for (size_t d = 0; d < documents.size(); ++d) {
-    const StoredDocument stored = index.Document(documents[d]);
-    for (const Match& match : finder.FindOthers(classes.Classify(stored.text), documents[d])) {
-      const size_t other = ordinal_of.at(slot(match.document));
-      neighbours[d].emplace_back(other, match.alignment.score);
-      neighbours[other].emplace_back(d, match.alignment.score);
+    for (const auto& [other, score] : found[d]) {
+      neighbours[d].emplace_back(other, score);
+      neighbours[other].emplace_back(d, score);
     }
   }
   // Star clustering: the best-connected unassigned document becomes a center

@@ -1,6 +1,8 @@
 #include "unspin/source/index.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +21,8 @@ namespace unspin::source {
 namespace {
 
 constexpr char kManifestName[] = "MANIFEST";
+// Held (flock) by the one writer a directory may have at a time.
+constexpr char kLockName[] = "LOCK";
 constexpr uint32_t kBucketBits = 16;
 constexpr uint32_t kBucketCount = uint32_t{1} << kBucketBits;
 
@@ -223,11 +227,7 @@ Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
   return segment;
 }
 
-// A document waiting to be written.
-struct PendingDocument {
-  IndexDocument document;
-  std::vector<uint64_t> keys;  // distinct sampled shingles
-};
+using PendingDocument = PreparedDocument;
 
 Status WriteSegment(const std::string& path, const std::vector<PendingDocument>& pending,
                     uint64_t class_fingerprint, uint32_t sample_modulus) {
@@ -397,6 +397,11 @@ struct IndexWriter::State {
   uint64_t pending_bytes = 0;
   uint64_t added = 0;
   bool committed = false;
+  int lock_fd = -1;
+
+  ~State() {
+    if (lock_fd >= 0) ::close(lock_fd);  // releases the flock
+  }
 
   Status Flush() {
     if (pending.empty()) return Status::Ok();
@@ -413,9 +418,11 @@ struct IndexWriter::State {
 IndexWriter::IndexWriter(std::unique_ptr<State> state) : state_(std::move(state)) {}
 
 IndexWriter::~IndexWriter() {
-  if (state_ == nullptr || state_->committed) return;
-  for (const std::string& name : state_->new_segments) {
-    std::remove(JoinPath(state_->dir, name).c_str());
+  if (state_ == nullptr) return;
+  if (!state_->committed) {
+    for (const std::string& name : state_->new_segments) {
+      std::remove(JoinPath(state_->dir, name).c_str());
+    }
   }
 }
 
@@ -428,6 +435,13 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::Create(const std::string& dir,
   state->dir = dir;
   state->classes = &classes;
   state->options = options;
+  state->lock_fd = ::open(JoinPath(dir, kLockName).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+  if (state->lock_fd < 0) return ErrnoError("cannot create the lock file in " + dir, errno);
+  if (::flock(state->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(state->lock_fd);
+    return IOError("another process is writing the index in " + dir +
+                   "; try again when it is done");
+  }
   // Never reuse a file name, not even one an interrupted writer left behind.
   for (const std::string& name : ListSegmentFiles(dir)) {
     state->next_segment =
@@ -445,29 +459,43 @@ Result<std::unique_ptr<IndexWriter>> IndexWriter::Create(const std::string& dir,
   return std::unique_ptr<IndexWriter>(new IndexWriter(std::move(state)));
 }
 
+PreparedDocument IndexWriter::Prepare(IndexDocument document) const {
+  PreparedDocument prepared;
+  if (document.id.empty()) {
+    prepared.status = InvalidArgumentError("empty document id");
+  } else if (Status valid = text::ValidateUtf8(document.text); !valid.ok()) {
+    prepared.status = valid.WithContext("document \"" + document.id + "\"");
+  } else if (document.text.find_first_not_of(" \t\r\n\f\v") == std::string::npos) {
+    prepared.status = InvalidArgumentError("document \"" + document.id + "\" has no text");
+  } else if (document.text.size() > UINT32_MAX / 2) {
+    prepared.status = InvalidArgumentError("document \"" + document.id + "\" is over 2 GiB");
+  } else {
+    SampledShingles(state_->classes->Classify(document.text), state_->options.sample_modulus,
+                    &prepared.keys);
+    std::sort(prepared.keys.begin(), prepared.keys.end());
+    prepared.keys.erase(std::unique(prepared.keys.begin(), prepared.keys.end()),
+                        prepared.keys.end());
+  }
+  if (document.metadata.empty()) document.metadata = "{}";
+  prepared.document = std::move(document);
+  return prepared;
+}
+
 Status IndexWriter::Add(IndexDocument document) {
+  return AddPrepared(Prepare(std::move(document)));
+}
+
+Status IndexWriter::AddPrepared(PreparedDocument prepared) {
   State& state = *state_;
-  if (document.id.empty()) return InvalidArgumentError("empty document id");
+  UNSPIN_RETURN_IF_ERROR(prepared.status);
+  const IndexDocument& document = prepared.document;
   if (state.ids.contains(document.id)) {
     return InvalidArgumentError("duplicate document id \"" + document.id + "\" (kept the first)");
   }
-  if (Status valid = text::ValidateUtf8(document.text); !valid.ok()) {
-    return valid.WithContext("document \"" + document.id + "\"");
-  }
-  if (document.text.size() > UINT32_MAX / 2) {
-    return InvalidArgumentError("document \"" + document.id + "\" is over 2 GiB");
-  }
-  if (document.metadata.empty()) document.metadata = "{}";
-  PendingDocument pending;
-  SampledShingles(state.classes->Classify(document.text), state.options.sample_modulus,
-                  &pending.keys);
-  std::sort(pending.keys.begin(), pending.keys.end());
-  pending.keys.erase(std::unique(pending.keys.begin(), pending.keys.end()), pending.keys.end());
   state.ids.insert(document.id);
   state.pending_bytes += document.id.size() + document.text.size() + document.metadata.size() +
-                         pending.keys.size() * sizeof(Posting) * 2;
-  pending.document = std::move(document);
-  state.pending.push_back(std::move(pending));
+                         prepared.keys.size() * sizeof(Posting) * 2;
+  state.pending.push_back(std::move(prepared));
   ++state.added;
   if (state.pending_bytes > state.options.memory_budget) return state.Flush();
   return Status::Ok();
@@ -497,6 +525,8 @@ Status IndexWriter::Commit() {
   // published the same way (a crash mid-merge leaves the unmerged index).
   UNSPIN_ASSIGN_OR_RETURN(std::unique_ptr<Index> index,
                           Index::Open(state.dir, state.classes->fingerprint()));
+  ::close(state.lock_fd);  // the merging writer takes the lock over
+  state.lock_fd = -1;
   WriterOptions merge_options = state.options;
   merge_options.mode = WriterOptions::Mode::kReplace;
   merge_options.max_segments = UINT32_MAX;

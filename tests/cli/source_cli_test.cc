@@ -123,6 +123,7 @@ TEST_F(SourceCliTest, MalformedLinesAreReportedWithLineNumbersAndSkipped) {
     out << R"({"id": "b"})" << '\n';
     out << R"({"id": "a", "text": "A second document with the first one's id."})" << '\n';
     out << "\n";
+    out << R"({"id": "empty", "text": "  "})" << '\n';
     out << R"({"id": "c", "text": "Engineers found cracks in the steel supports.", "source": "wire"})"
         << '\n';
   }
@@ -131,6 +132,8 @@ TEST_F(SourceCliTest, MalformedLinesAreReportedWithLineNumbersAndSkipped) {
   EXPECT_NE(run.err.find("mixed.jsonl:2: not a JSON object"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("mixed.jsonl:3: no \"text\" string"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("mixed.jsonl:4: duplicate document id \"a\""), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("mixed.jsonl:6: document \"empty\" has no text"), std::string::npos)
       << run.err;
   EXPECT_NE(run.err.find("indexed 2 documents"), std::string::npos) << run.err;
   Outcome info = Unspin("index info --json " + Index());

@@ -101,6 +101,7 @@ TEST_F(IndexTest, AppendAddsAndRefusesDuplicateIds) {
     ASSERT_TRUE((*writer)->Add({documents[i].id, documents[i].text, ""}).ok());
   EXPECT_EQ((*writer)->Add({documents[15].id, "again", ""}).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ((*writer)->Add({"", "no id", ""}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ((*writer)->Add({"blank", " \n\t ", ""}).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ((*writer)->Add({"bad-utf8", std::string("caf\xC3", 4), ""}).code(),
             StatusCode::kInvalidArgument);
   ASSERT_TRUE((*writer)->Commit().ok());
@@ -123,7 +124,7 @@ TEST_F(IndexTest, ReplaceDropsTheOldIndexAndItsFiles) {
   EXPECT_EQ(index->document_count(), 6u);
   EXPECT_EQ(Ids(*index).count(documents[0].id), 0u);
   for (const std::string& name : old_files) {
-    if (name != "MANIFEST") {
+    if (name.starts_with("seg-")) {
       EXPECT_FALSE(fs::exists(dir_ / name)) << name << " left behind";
     }
   }
@@ -180,7 +181,17 @@ TEST_F(IndexTest, SmallBudgetsMakeSegmentsThatMerge) {
   ASSERT_NE(index, nullptr);
   EXPECT_EQ(index->Info().segments, 1u);
   EXPECT_EQ(index->document_count(), 14u);
-  EXPECT_EQ(Files().size(), 2u);  // MANIFEST and the merged segment
+  EXPECT_EQ(Files().size(), 3u);  // MANIFEST, LOCK and the merged segment
+}
+
+TEST_F(IndexTest, OneWriterAtATime) {
+  auto first = IndexWriter::Create(dir_, DefaultClasses(), {});
+  ASSERT_TRUE(first.ok());
+  auto second = IndexWriter::Create(dir_, DefaultClasses(), {});
+  EXPECT_EQ(second.status().code(), StatusCode::kIOError);
+  EXPECT_NE(second.status().message().find("another process"), std::string::npos);
+  first->reset();
+  EXPECT_TRUE(IndexWriter::Create(dir_, DefaultClasses(), {}).ok());
 }
 
 TEST_F(IndexTest, MissingIndexIsNotFound) {

@@ -1,5 +1,8 @@
 #include "cli.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -45,6 +48,38 @@ std::unique_ptr<model::Model> LoadModel(const std::string& flag, int* exit_code)
     return nullptr;
   }
   return std::move(*model);
+}
+
+ProgressLine::ProgressLine(std::string label)
+    : label_(std::move(label)),
+      enabled_(::isatty(STDERR_FILENO) == 1),
+      start_(Clock::now()),
+      last_(start_) {}
+
+double ProgressLine::Seconds() const {
+  return std::max(1e-9, std::chrono::duration<double>(Clock::now() - start_).count());
+}
+
+void ProgressLine::Update(uint64_t done, uint64_t total) {
+  if (!enabled_) return;
+  const Clock::time_point now = Clock::now();
+  if (now - last_ < std::chrono::milliseconds(500)) return;
+  last_ = now;
+  const double rate = static_cast<double>(done) / Seconds();
+  if (total > 0) {
+    const double eta = rate > 0 ? static_cast<double>(total - std::min(done, total)) / rate : 0;
+    std::fprintf(stderr, "\r%s %llu of %llu documents (%.0f/s, %.0f%%, ETA %.0f s)   ",
+                 label_.c_str(), static_cast<unsigned long long>(done),
+                 static_cast<unsigned long long>(total), rate,
+                 100.0 * static_cast<double>(done) / static_cast<double>(total), eta);
+  } else {
+    std::fprintf(stderr, "\r%s %llu documents (%.0f/s)   ", label_.c_str(),
+                 static_cast<unsigned long long>(done), rate);
+  }
+}
+
+void ProgressLine::Finish() {
+  if (enabled_) std::fprintf(stderr, "\r\033[K");
 }
 
 }  // namespace unspin::cli

@@ -5,6 +5,7 @@
 #define UNSPIN_TOOLS_UNSPIN_CLI_H_
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -37,6 +38,24 @@ std::string ModelPath(const std::string& flag);
 
 // Loads the model or reports why not (exit code through *exit_code).
 std::unique_ptr<model::Model> LoadModel(const std::string& flag, int* exit_code);
+
+// "<label> N documents (R/s)" or, with a total, "<label> N of T documents
+// (R/s, P%, ETA)" on stderr, redrawn at most twice a second, only when stderr
+// is a terminal. Finish() erases it.
+class ProgressLine {
+ public:
+  explicit ProgressLine(std::string label);
+  void Update(uint64_t done, uint64_t total = 0);
+  void Finish();
+  double Seconds() const;
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::string label_;
+  bool enabled_;
+  Clock::time_point start_;
+  Clock::time_point last_;
+};
 
 // A verb's action runs after parsing and returns the process exit code.
 using Action = std::function<int()>;

@@ -2,6 +2,7 @@
 // unspin cluster: families of copies in an index or a set of files.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -26,6 +27,7 @@ struct FindFlags {
   std::vector<std::string> inputs;
   std::string model;
   size_t max_matches = 5;
+  size_t candidates = source::FindOptions{}.candidates;
   double min_score = source::FindOptions{}.min_score;
   bool json = false;
   bool jsonl = false;
@@ -53,28 +55,35 @@ int Load(const FindFlags& flags, const std::string& dir, Loaded* loaded) {
 source::FindOptions Options(const FindFlags& flags) {
   source::FindOptions options;
   options.max_matches = flags.max_matches;
+  options.candidates = std::max(flags.candidates, flags.max_matches);
   options.min_score = flags.min_score;
   return options;
 }
 
-void PrintMatchesForPeople(std::string_view query, const std::vector<source::Match>& matches) {
+void PrintMatchesForPeople(std::string_view query, const std::vector<source::Match>& matches,
+                           double min_score) {
   if (matches.empty()) {
-    std::printf("no match in the index (nothing scores %s or more)\n", "above the threshold");
+    std::printf("no match: no indexed document scores %.2f or more\n", min_score);
     return;
   }
+  constexpr size_t kShown = 8;
   for (const source::Match& match : matches) {
     std::printf("%.*s  score %.2f  coverage %.2f\n", static_cast<int>(match.id.size()),
                 match.id.data(), match.alignment.score, match.alignment.coverage);
-    int shown = 0;
+    size_t substitutions = 0;
     for (const source::AlignedBlock& block : match.alignment.blocks) {
       for (const source::SpanPair& sub : block.substitutions) {
-        if (shown++ == 8) break;
+        if (substitutions++ >= kShown) continue;
         std::string_view spun = query.substr(sub.query_begin, sub.query_end - sub.query_begin);
         std::string_view original =
             match.source_text.substr(sub.source_begin, sub.source_end - sub.source_begin);
         std::printf("    \"%.*s\" <- \"%.*s\"\n", static_cast<int>(spun.size()), spun.data(),
                     static_cast<int>(original.size()), original.data());
       }
+    }
+    if (substitutions > kShown) {
+      std::printf("    ... %zu more differences (--json lists them all with offsets)\n",
+                  substitutions - kShown);
     }
   }
 }
@@ -110,7 +119,7 @@ int RunFind(const FindFlags& flags) {
     std::cout << source::MatchesToJson(*query, *matches) << '\n';
   } else {
     std::cout.flush();
-    PrintMatchesForPeople(*query, *matches);
+    PrintMatchesForPeople(*query, *matches, flags.min_score);
     std::fflush(stdout);
   }
   std::cout.flush();
@@ -163,8 +172,11 @@ int RunCluster(const FindFlags& flags) {
   }
   Loaded loaded;
   if (int code = Load(flags, dir, &loaded); code != kExitOk) return code;
+  ProgressLine progress("clustered");
   const std::vector<source::Cluster> clusters =
-      source::ClusterIndex(*loaded.index, *loaded.classes, Options(flags));
+      source::ClusterIndex(*loaded.index, *loaded.classes, Options(flags),
+                           [&](size_t done, size_t total) { progress.Update(done, total); });
+  progress.Finish();
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const source::Cluster& cluster : clusters) {
     nlohmann::ordered_json members = nlohmann::ordered_json::array();
@@ -189,8 +201,8 @@ int RunCluster(const FindFlags& flags) {
       }
       std::cout << '\n';
     }
-    std::cout << clusters.size() << " families of copies among " << loaded.index->document_count()
-              << " documents\n";
+    std::cout << clusters.size() << (clusters.size() == 1 ? " family" : " families")
+              << " of copies among " << loaded.index->document_count() << " documents\n";
   }
   std::cout.flush();
   return std::cout ? exit_code : kExitIO;
@@ -219,6 +231,11 @@ void RegisterFind(CLI::App& app, Action* action) {
   find->add_option("-k", flags->max_matches, "matches to report at most")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
+  find->add_option("--candidates", flags->candidates,
+                   "candidates from the shingle index verified by alignment (more: slower, "
+                   "finds weaker copies)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
   find->add_flag("--jsonl", flags->jsonl,
                  "input is JSONL queries {\"id\", \"text\"}; print one line per query "
                  "{\"query\", \"matches\"} in input order");

@@ -1,9 +1,11 @@
 // unspin index build|add|info: the on-disk source index `unspin find` searches.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "cli.h"
 #include "documents.h"
@@ -22,35 +24,6 @@ struct IndexFlags {
   bool json = false;
 };
 
-// "indexed N documents (R/s)" on stderr, redrawn at most twice a second, only
-// when stderr is a terminal.
-class Progress {
- public:
-  Progress() : enabled_(::isatty(STDERR_FILENO) == 1), start_(Clock::now()), last_(start_) {}
-  void Update(uint64_t documents) {
-    if (!enabled_) return;
-    const Clock::time_point now = Clock::now();
-    if (now - last_ < std::chrono::milliseconds(500)) return;
-    last_ = now;
-    std::fprintf(stderr, "\rindexed %llu documents (%.0f/s)   ",
-                 static_cast<unsigned long long>(documents),
-                 static_cast<double>(documents) / Seconds(now));
-  }
-  void Finish() {
-    if (enabled_) std::fprintf(stderr, "\r\033[K");
-  }
-  double Seconds() const { return Seconds(Clock::now()); }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  double Seconds(Clock::time_point now) const {
-    return std::max(1e-9, std::chrono::duration<double>(now - start_).count());
-  }
-  bool enabled_;
-  Clock::time_point start_;
-  Clock::time_point last_;
-};
-
 int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
   int exit_code = kExitOk;
   std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
@@ -63,19 +36,62 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
   Result<std::unique_ptr<source::IndexWriter>> writer =
       source::IndexWriter::Create(flags.dir, classes, options);
   if (!writer.ok()) return Fail(writer.status(), Origin::kModel);
-  Progress progress;
+  ProgressLine progress("indexed");
   ReadCounts counts;
-  Status write_error = Status::Ok();
+  // Documents are prepared (tokenised, classified, shingled) in batches on
+  // all threads, then added in input order.
+  struct Pending {
+    source::IndexDocument document;
+    uint64_t line;
+  };
+  std::vector<Pending> batch;
+  uint64_t batch_bytes = 0;
+  const std::string* batch_path = nullptr;
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  auto add_batch = [&]() -> Status {
+    std::vector<source::PreparedDocument> prepared(batch.size());
+    auto prepare = [&](size_t first) {
+      for (size_t i = first; i < batch.size(); i += threads) {
+        prepared[i] = (*writer)->Prepare(std::move(batch[i].document));
+      }
+    };
+    std::vector<std::thread> workers;
+    for (unsigned t = 1; t < threads && t < batch.size(); ++t) workers.emplace_back(prepare, t);
+    prepare(0);
+    for (std::thread& worker : workers) worker.join();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Status added = (*writer)->AddPrepared(std::move(prepared[i]));
+      if (added.code() == StatusCode::kIOError) return added;
+      if (added.ok()) {
+        ++counts.documents;
+      } else {
+        ReportSkipped(*batch_path, batch[i].line, added.message(), &counts);
+      }
+    }
+    progress.Update((*writer)->added());
+    batch.clear();
+    batch_bytes = 0;
+    return Status::Ok();
+  };
+  constexpr uint64_t kBatchBytes = uint64_t{16} << 20;
+  constexpr size_t kBatchDocuments = 1024;
   for (const std::string& input : flags.inputs) {
+    batch_path = &input;
+    Status write_error = Status::Ok();
+    ReadCounts read_counts;
     Status status = ReadDocuments(
         input,
-        [&](source::IndexDocument document, uint64_t) -> Status {
-          Status added = (*writer)->Add(std::move(document));
-          if (added.code() == StatusCode::kIOError) write_error = added;
-          progress.Update((*writer)->added());
-          return added;
+        [&](source::IndexDocument document, uint64_t line) -> Status {
+          batch_bytes += document.text.size();
+          batch.push_back({std::move(document), line});
+          if (write_error.ok() && (batch.size() >= kBatchDocuments || batch_bytes >= kBatchBytes)) {
+            write_error = add_batch();
+          }
+          return Status::Ok();
         },
-        &counts);
+        &read_counts);
+    if (write_error.ok()) write_error = add_batch();
+    counts.rejected += read_counts.rejected;
     if (!write_error.ok()) return Fail(write_error, Origin::kModel);
     if (!status.ok()) return Fail(status, Origin::kInput);
   }

@@ -10,23 +10,24 @@ namespace {
 
 constexpr uint64_t kMaxDocumentBytes = uint64_t{1} << 30;
 
-void Reject(const std::string& path, uint64_t line, std::string_view why, ReadCounts* counts) {
-  std::fprintf(stderr, "unspin: %s:%llu: %.*s (skipped)\n", path.c_str(),
-               static_cast<unsigned long long>(line), static_cast<int>(why.size()), why.data());
-  ++counts->rejected;
-}
-
 void Offer(const std::string& path, uint64_t line, source::IndexDocument document,
            const std::function<Status(source::IndexDocument, uint64_t)>& take, ReadCounts* counts) {
   Status status = take(std::move(document), line);
   if (status.ok()) {
     ++counts->documents;
   } else {
-    Reject(path, line, status.message(), counts);
+    ReportSkipped(path, line, status.message(), counts);
   }
 }
 
 }  // namespace
+
+void ReportSkipped(const std::string& path, uint64_t line, std::string_view why,
+                   ReadCounts* counts) {
+  std::fprintf(stderr, "unspin: %s:%llu: %.*s (skipped)\n", path.c_str(),
+               static_cast<unsigned long long>(line), static_cast<int>(why.size()), why.data());
+  ++counts->rejected;
+}
 
 Status ReadDocuments(const std::string& path,
                      const std::function<Status(source::IndexDocument, uint64_t line)>& take,
@@ -45,7 +46,7 @@ Status ReadDocuments(const std::string& path,
     std::string text((std::istreambuf_iterator<char>(*in)), std::istreambuf_iterator<char>());
     if (in->bad()) return IOError("cannot read " + path);
     if (text.size() > kMaxDocumentBytes) {
-      Reject(path, 1, "document over 1 GiB", counts);
+      ReportSkipped(path, 1, "document over 1 GiB", counts);
       return Status::Ok();
     }
     Offer(path, 1, {path, std::move(text), "{}"}, take, counts);
@@ -58,17 +59,18 @@ Status ReadDocuments(const std::string& path,
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded() || !json.is_object()) {
-      Reject(path, line_number, "not a JSON object (malformed JSON or invalid UTF-8)", counts);
+      ReportSkipped(path, line_number, "not a JSON object (malformed JSON or invalid UTF-8)",
+                    counts);
       continue;
     }
     auto id = json.find("id");
     auto text = json.find("text");
     if (id == json.end() || !(id->is_string() || id->is_number_integer())) {
-      Reject(path, line_number, "no \"id\" string", counts);
+      ReportSkipped(path, line_number, "no \"id\" string", counts);
       continue;
     }
     if (text == json.end() || !text->is_string()) {
-      Reject(path, line_number, "no \"text\" string", counts);
+      ReportSkipped(path, line_number, "no \"text\" string", counts);
       continue;
     }
     source::IndexDocument document;

@@ -19,6 +19,10 @@ struct ReadCounts {
   uint64_t rejected = 0;   // lines or files reported and skipped
 };
 
+// Prints "unspin: path:line: why (skipped)" and counts the rejection.
+void ReportSkipped(const std::string& path, uint64_t line, std::string_view why,
+                   ReadCounts* counts);
+
 // Calls `take` for each document of `path` ("-": standard input). A file is
 // JSONL when its first non-blank byte is '{'. Malformed lines (not JSON, no
 // string "id" or "text") are reported on stderr as "path:line: why" and

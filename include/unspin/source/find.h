@@ -11,6 +11,7 @@
 #define UNSPIN_SOURCE_FIND_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,7 +64,7 @@ struct Match {
 struct FindOptions {
   size_t max_matches = 5;
   // Candidates from the shingle index that are aligned to verify them.
-  size_t candidates = 24;
+  size_t candidates = 8;
   // A match is reported only at this alignment score or above. Unrelated
   // texts stay far below it (docs/source.md has the measurement).
   double min_score = 0.3;
@@ -100,9 +101,13 @@ struct Cluster {
 // Groups the index's documents into families. Each document is matched
 // against the others (Finder::FindOthers); a family is a center with the
 // documents matched to it directly, so families never grow by chains of
-// resemblance. Families of one document are left out.
+// resemblance. Families of one document are left out. Runs on all cores;
+// `progress`, when set, is called now and then with (documents done, total),
+// from one thread at a time.
+using ClusterProgress = std::function<void(size_t done, size_t total)>;
 std::vector<Cluster> ClusterIndex(const Index& index, const WordClasses& classes,
-                                  const FindOptions& options = {});
+                                  const FindOptions& options = {},
+                                  const ClusterProgress& progress = nullptr);
 
 }  // namespace unspin::source
 

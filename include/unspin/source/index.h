@@ -50,6 +50,13 @@ struct WriterOptions {
   uint32_t max_segments = 8;
 };
 
+// A document with its sampled shingles computed (IndexWriter::Prepare).
+struct PreparedDocument {
+  IndexDocument document;
+  std::vector<uint64_t> keys;  // distinct sampled shingles, sorted
+  Status status;               // not OK: the document cannot be indexed, and why
+};
+
 // Adds documents to an index directory. Not thread-safe. Nothing is visible
 // to readers before Commit; destroying an uncommitted writer leaves the index
 // as it was (its unpublished segment files are removed).
@@ -63,10 +70,17 @@ class IndexWriter {
   ~IndexWriter();
 
   // Errors: InvalidArgument for an id the index (or this writer) already
-  // has, an empty id, or text that is not valid UTF-8; the
+  // has, an empty id, an empty (or all white space) text, or text that is
+  // not valid UTF-8; the
   // document is not added and the writer stays usable. IOError when a
   // segment cannot be written.
   Status Add(IndexDocument document);
+
+  // The expensive half of Add (tokenising, classifying, shingling), which
+  // may run on several threads at once; AddPrepared then stores
+  // the results in order.
+  PreparedDocument Prepare(IndexDocument document) const;
+  Status AddPrepared(PreparedDocument prepared);
 
   // Writes the last segment and publishes the new MANIFEST.
   Status Commit();
