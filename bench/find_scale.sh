@@ -68,7 +68,7 @@ rm -rf "$scratch/unspin.idx"
 timed unspin-index "$unspin" index build --out "$scratch/unspin.idx" "$scratch/sets/docs.jsonl"
 "$unspin" index info "$scratch/unspin.idx" > "$scratch/unspin-info.out" 2>&1 || true
 echo "find_scale: unspin find" >&2
-timed unspin-find "$unspin" find --index "$scratch/unspin.idx" --jsonl -k 10 \
+timed unspin-find "$unspin" find --index "$scratch/unspin.idx" --jsonl --timing -k 10 \
   "$scratch/sets/queries-spun.jsonl"
 if [[ ${XAPIAN:-0} == 1 ]]; then
   echo "find_scale: xapian_peer index + query" >&2

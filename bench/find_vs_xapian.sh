@@ -102,7 +102,7 @@ rm -rf "$work/unspin.idx"
 if timed unspin-index "$unspin" index build --out "$work/unspin.idx" "$sets/docs.jsonl"; then
   "$unspin" index info "$work/unspin.idx" > "$work/unspin-info.out" 2>&1 || true
   for set in "${set_names[@]}"; do
-    timed "unspin-$set" "$unspin" find --index "$work/unspin.idx" --jsonl -k 10 \
+    timed "unspin-$set" "$unspin" find --index "$work/unspin.idx" --jsonl --timing -k 10 \
       "$sets/queries-$set.jsonl" || unspin_ok=0
     cp "$work/unspin-$set.out" "$work/unspin-$set.jsonl" 2> /dev/null || true
   done

@@ -87,7 +87,31 @@ WordClasses::WordClasses(const model::Model& model) : model_(model) {
   fingerprint_ ^= XXH3_64bits(function_.data(), function_.size());
 }
 
+namespace {
+
+// The classes of recently seen words, per thread: running text repeats its
+// words (Zipf), and a hit skips the vocabulary lookup, the costliest step.
+// Slots are keyed by the 64-bit hash of the lookup key.
+struct ClassMemo {
+  static constexpr size_t kSlots = 4096;
+  struct Slot {
+    uint64_t key = 0;
+    uint32_t word_class = 0;
+    bool content = false;
+    bool used = false;
+  };
+  const WordClasses* owner = nullptr;
+  std::vector<Slot> slots = std::vector<Slot>(kSlots);
+};
+
+}  // namespace
+
 ClassedText WordClasses::Classify(std::string_view text) const {
+  thread_local ClassMemo memo;
+  if (memo.owner != this) {
+    memo.slots.assign(ClassMemo::kSlots, {});
+    memo.owner = this;
+  }
   ClassedText result;
   const text::TokenizedText tokenized = text::Tokenize(text);
   result.words.reserve(tokenized.tokens.size());
@@ -97,6 +121,14 @@ ClassedText WordClasses::Classify(std::string_view text) const {
     key.clear();
     text::AppendLookupKey(text.substr(token.begin, token.end - token.begin), &key);
     ClassedWord word{token.begin, token.end, 0, HashBytes(key), true};
+    ClassMemo::Slot& slot =
+        memo.slots[(word.word_key ^ (word.word_key >> 32)) & (ClassMemo::kSlots - 1)];
+    if (slot.used && slot.key == word.word_key) {
+      word.word_class = slot.word_class;
+      word.content = slot.content;
+      result.words.push_back(word);
+      continue;
+    }
     const std::optional<WordId> id = model_.vocabulary().Find(key);
     if (id && ToIndex(*id) < class_of_.size() && *id != kUnknownWord &&
         class_of_[ToIndex(*id)] < kOutOfVocabularyBit) {
@@ -106,6 +138,7 @@ ClassedText WordClasses::Classify(std::string_view text) const {
       word.word_class =
           static_cast<uint32_t>(word.word_key & (kOutOfVocabularyBit - 1)) | kOutOfVocabularyBit;
     }
+    slot = {word.word_key, word.word_class, word.content, true};
     result.words.push_back(word);
   }
   return result;

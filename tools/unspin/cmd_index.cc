@@ -38,21 +38,23 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
   if (!writer.ok()) return Fail(writer.status(), Origin::kModel);
   ProgressLine progress("indexed");
   ReadCounts counts;
-  // Documents are prepared (tokenised, classified, shingled) in batches on
-  // all threads, then added in input order.
-  struct Pending {
-    source::IndexDocument document;
-    uint64_t line;
-  };
-  std::vector<Pending> batch;
+  // Documents are parsed and prepared (tokenised, classified, shingled) in
+  // batches on all threads, then added in input order.
+  std::vector<RawDocument> batch;
   uint64_t batch_bytes = 0;
-  const std::string* batch_path = nullptr;
   const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   auto add_batch = [&]() -> Status {
-    std::vector<source::PreparedDocument> prepared(batch.size());
+    std::vector<Result<source::PreparedDocument>> prepared(batch.size(),
+                                                           InternalError("not prepared"));
     auto prepare = [&](size_t first) {
       for (size_t i = first; i < batch.size(); i += threads) {
-        prepared[i] = (*writer)->Prepare(std::move(batch[i].document));
+        // The path and line stay in the batch for error reports.
+        Result<source::IndexDocument> document = ParseDocument(
+            {batch[i].path, std::move(batch[i].bytes), batch[i].line, batch[i].jsonl});
+        prepared[i] =
+            document.ok()
+                ? Result<source::PreparedDocument>((*writer)->Prepare(std::move(*document)))
+                : Result<source::PreparedDocument>(document.status());
       }
     };
     std::vector<std::thread> workers;
@@ -60,12 +62,13 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
     prepare(0);
     for (std::thread& worker : workers) worker.join();
     for (size_t i = 0; i < batch.size(); ++i) {
-      Status added = (*writer)->AddPrepared(std::move(prepared[i]));
+      Status added =
+          prepared[i].ok() ? (*writer)->AddPrepared(std::move(*prepared[i])) : prepared[i].status();
       if (added.code() == StatusCode::kIOError) return added;
       if (added.ok()) {
         ++counts.documents;
       } else {
-        ReportSkipped(*batch_path, batch[i].line, added.message(), &counts);
+        ReportSkipped(batch[i].path, batch[i].line, added.message(), &counts);
       }
     }
     progress.Update((*writer)->added());
@@ -76,22 +79,18 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
   constexpr uint64_t kBatchBytes = uint64_t{16} << 20;
   constexpr size_t kBatchDocuments = 1024;
   for (const std::string& input : flags.inputs) {
-    batch_path = &input;
     Status write_error = Status::Ok();
-    ReadCounts read_counts;
-    Status status = ReadDocuments(
+    Status status = ReadRawDocuments(
         input,
-        [&](source::IndexDocument document, uint64_t line) -> Status {
-          batch_bytes += document.text.size();
-          batch.push_back({std::move(document), line});
+        [&](RawDocument raw) {
+          batch_bytes += raw.bytes.size();
+          batch.push_back(std::move(raw));
           if (write_error.ok() && (batch.size() >= kBatchDocuments || batch_bytes >= kBatchBytes)) {
             write_error = add_batch();
           }
-          return Status::Ok();
         },
-        &read_counts);
+        &counts);
     if (write_error.ok()) write_error = add_batch();
-    counts.rejected += read_counts.rejected;
     if (!write_error.ok()) return Fail(write_error, Origin::kModel);
     if (!status.ok()) return Fail(status, Origin::kInput);
   }

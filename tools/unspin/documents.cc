@@ -29,9 +29,29 @@ void ReportSkipped(const std::string& path, uint64_t line, std::string_view why,
   ++counts->rejected;
 }
 
-Status ReadDocuments(const std::string& path,
-                     const std::function<Status(source::IndexDocument, uint64_t line)>& take,
-                     ReadCounts* counts) {
+Result<source::IndexDocument> ParseDocument(RawDocument raw) {
+  if (!raw.jsonl) return source::IndexDocument{std::move(raw.path), std::move(raw.bytes), "{}"};
+  nlohmann::json json = nlohmann::json::parse(raw.bytes, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) {
+    return InvalidArgumentError("not a JSON object (malformed JSON or invalid UTF-8)");
+  }
+  auto id = json.find("id");
+  auto text = json.find("text");
+  if (id == json.end() || !(id->is_string() || id->is_number_integer())) {
+    return InvalidArgumentError("no \"id\" string");
+  }
+  if (text == json.end() || !text->is_string()) return InvalidArgumentError("no \"text\" string");
+  source::IndexDocument document;
+  document.id = id->is_string() ? id->get<std::string>() : id->dump();
+  document.text = text->get<std::string>();
+  json.erase("id");
+  json.erase("text");
+  document.metadata = json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return document;
+}
+
+Status ReadRawDocuments(const std::string& path, const std::function<void(RawDocument)>& take,
+                        ReadCounts* counts) {
   std::ifstream file;
   std::istream* in = &std::cin;
   if (path != "-") {
@@ -49,7 +69,7 @@ Status ReadDocuments(const std::string& path,
       ReportSkipped(path, 1, "document over 1 GiB", counts);
       return Status::Ok();
     }
-    Offer(path, 1, {path, std::move(text), "{}"}, take, counts);
+    take({path, std::move(text), 1, false});
     return Status::Ok();
   }
   std::string line;
@@ -57,32 +77,28 @@ Status ReadDocuments(const std::string& path,
   while (std::getline(*in, line)) {
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (json.is_discarded() || !json.is_object()) {
-      ReportSkipped(path, line_number, "not a JSON object (malformed JSON or invalid UTF-8)",
-                    counts);
-      continue;
-    }
-    auto id = json.find("id");
-    auto text = json.find("text");
-    if (id == json.end() || !(id->is_string() || id->is_number_integer())) {
-      ReportSkipped(path, line_number, "no \"id\" string", counts);
-      continue;
-    }
-    if (text == json.end() || !text->is_string()) {
-      ReportSkipped(path, line_number, "no \"text\" string", counts);
-      continue;
-    }
-    source::IndexDocument document;
-    document.id = id->is_string() ? id->get<std::string>() : id->dump();
-    document.text = text->get<std::string>();
-    json.erase("id");
-    json.erase("text");
-    document.metadata = json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    Offer(path, line_number, std::move(document), take, counts);
+    take({path, std::move(line), line_number, true});
+    line.clear();
   }
   if (in->bad()) return IOError("cannot read " + path);
   return Status::Ok();
+}
+
+Status ReadDocuments(const std::string& path,
+                     const std::function<Status(source::IndexDocument, uint64_t line)>& take,
+                     ReadCounts* counts) {
+  return ReadRawDocuments(
+      path,
+      [&](RawDocument raw) {
+        const uint64_t line = raw.line;
+        Result<source::IndexDocument> document = ParseDocument(std::move(raw));
+        if (!document.ok()) {
+          ReportSkipped(path, line, document.status().message(), counts);
+          return;
+        }
+        Offer(path, line, std::move(*document), take, counts);
+      },
+      counts);
 }
 
 }  // namespace unspin::cli

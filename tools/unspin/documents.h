@@ -23,11 +23,29 @@ struct ReadCounts {
 void ReportSkipped(const std::string& path, uint64_t line, std::string_view why,
                    ReadCounts* counts);
 
-// Calls `take` for each document of `path` ("-": standard input). A file is
-// JSONL when its first non-blank byte is '{'. Malformed lines (not JSON, no
-// string "id" or "text") are reported on stderr as "path:line: why" and
-// skipped; so are documents `take` refuses (its Status message is printed).
-// Errors: NotFound / IOError for the file itself.
+// One document as read, before parsing: a JSONL line or a whole text file.
+struct RawDocument {
+  std::string path;
+  std::string bytes;
+  uint64_t line = 1;  // 1-based line of a JSONL file
+  bool jsonl = false;
+};
+
+// Calls `take` for each raw document of `path` ("-": standard input), without
+// parsing (so that parsing can run on other threads). A file is JSONL when
+// its first non-blank byte is '{'. Errors: NotFound / IOError for the file.
+Status ReadRawDocuments(const std::string& path, const std::function<void(RawDocument)>& take,
+                        ReadCounts* counts);
+
+// A JSONL line as {"id", "text", ...} (other fields become the metadata), or
+// a text file as a document whose id is its path. Errors: InvalidArgument
+// naming what is wrong with the line. Thread-safe.
+Result<source::IndexDocument> ParseDocument(RawDocument raw);
+
+// ReadRawDocuments + ParseDocument: calls `take` for each document of `path`.
+// Malformed lines (not JSON, no string "id" or "text") are reported on
+// stderr as "path:line: why" and skipped; so are documents `take` refuses
+// (its Status message is printed). Errors: NotFound / IOError for the file.
 Status ReadDocuments(const std::string& path,
                      const std::function<Status(source::IndexDocument, uint64_t line)>& take,
                      ReadCounts* counts);
