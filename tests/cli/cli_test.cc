@@ -6,11 +6,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <vector>
 
 #include "cli/cli_fixture.h"
 
@@ -262,6 +265,80 @@ TEST_F(CliTest, LmBuildScoreAndBadInput) {
 
 // unspin simulate: same seed, same text; the key's byte offsets index the
 // input and the output; --lines keys each line as its own document.
+// lm score's perplexities against the written ARPA model, scored here by plain
+// back-off (as KenLM's query does): no probability for <s>, </s> predicted at
+// every sentence end, an unknown word scored as <unk> and counted in
+// "perplexity" but left out of "perplexity_excluding_oov" (issue #3).
+TEST_F(CliTest, LmScorePerplexitiesFollowTheArpaModel) {
+  std::string train;
+  const char* words[] = {"the", "bank", "rose", "fell", "shares", "pct", "5", "."};
+  for (int i = 0; i < 200; ++i) {
+    for (int j = 0; j < 3 + i % 5; ++j)
+      train += std::string(words[(i * 7 + j * (j + i)) % 8]) + " ";
+    train += "\n";
+  }
+  std::ofstream(dir_ / "train.txt", std::ios::binary) << train;
+  std::string lm = (dir_ / "bigram.lm").string(), arpa = (dir_ / "bigram.arpa").string();
+  Outcome build = Unspin("lm build --lines --order 2 -o " + lm + " --arpa " + arpa + " " +
+                         (dir_ / "train.txt").string());
+  ASSERT_EQ(build.exit_code, 0) << build.err;
+
+  std::map<std::string, std::pair<double, double>> ngrams;  // "w" or "h w" -> (log10 p, back-off)
+  std::istringstream arpa_lines(Slurp(arpa));
+  for (std::string line; std::getline(arpa_lines, line);) {
+    std::vector<std::string> fields;
+    std::istringstream split(line);
+    for (std::string field; std::getline(split, field, '\t');) fields.push_back(field);
+    if (fields.size() >= 2) {
+      ngrams[fields[1]] = {std::stod(fields[0]), fields.size() > 2 ? std::stod(fields[2]) : 0.0};
+    }
+  }
+  ASSERT_TRUE(ngrams.contains("<unk>"));
+  auto log10_prob = [&](const std::string& history, const std::string& word) {
+    if (auto it = ngrams.find(history + " " + word); it != ngrams.end()) return it->second.first;
+    double backoff = ngrams.contains(history) ? ngrams[history].second : 0.0;
+    return backoff + ngrams.at(word).first;
+  };
+  const std::string test = "the bank zebras rose .\nquagga shares fell 5 pct\n";
+  double log10_total = 0, log10_oov = 0;
+  int predicted = 0, oov = 0;
+  std::istringstream test_lines(test);
+  for (std::string line; std::getline(test_lines, line);) {
+    std::istringstream split(line);
+    std::vector<std::string> sentence;
+    for (std::string word; split >> word;) sentence.push_back(word);
+    sentence.push_back("</s>");
+    std::string history = "<s>";
+    for (std::string word : sentence) {
+      bool unknown = !ngrams.contains(word);
+      if (unknown) word = "<unk>";
+      double p = log10_prob(history, word);
+      log10_total += p;
+      ++predicted;
+      if (unknown) {
+        log10_oov += p;
+        ++oov;
+      }
+      history = word;
+    }
+  }
+  ASSERT_EQ(predicted, 12);
+  ASSERT_EQ(oov, 2);
+  Outcome score = Unspin("lm score --lines --lm " + lm + " -", test);
+  ASSERT_EQ(score.exit_code, 0) << score.err;
+  std::map<std::string, double> values;
+  std::istringstream out_lines(score.out);
+  for (std::string key, value;
+       std::getline(out_lines, key, '\t') && std::getline(out_lines, value);)
+    values[key] = std::stod(value);
+  EXPECT_NEAR(values["perplexity"], std::pow(10.0, -log10_total / predicted), 0.01);
+  EXPECT_NEAR(values["perplexity_excluding_oov"],
+              std::pow(10.0, -(log10_total - log10_oov) / (predicted - oov)), 0.01);
+  EXPECT_EQ(values["oov"], 2);
+  // An OOV costs more than a known word: the incl. figure is the higher one.
+  EXPECT_GT(values["perplexity"], values["perplexity_excluding_oov"]);
+}
+
 TEST_F(CliTest, SimulateIsDeterministicAndKeyedByBytes) {
   std::string input = Slurp(Example("harbor-original.txt"));
   for (const char* style : {"thesaurus", "phrase", "sparse"}) {
