@@ -384,8 +384,9 @@ IndexInfo Index::Info() const {
   for (const Segment& segment : state_->segments) {
     info.postings += segment.postings.size();
     info.text_bytes += segment.strings.size();
-    info.signature_bytes +=
-        segment.postings.size_bytes() + segment.buckets.size_bytes() + segment.docs.size_bytes();
+    info.signature_bytes += segment.postings.size_bytes() + segment.buckets.size_bytes() +
+                            segment.docs.size_bytes() + segment.ids.size_bytes();
+    info.class_bytes += segment.codes.size_bytes();
     info.file_bytes += FileBytes(JoinPath(state_->dir, segment.name));
   }
   return info;

@@ -76,7 +76,8 @@ TEST_F(IndexTest, StoresDocumentsAndFindsThemByShingles) {
   EXPECT_EQ(info.documents, 30u);
   EXPECT_EQ(info.segments, 1u);
   EXPECT_GT(info.postings, 1000u);
-  EXPECT_GT(info.file_bytes, info.text_bytes);
+  EXPECT_GT(info.file_bytes, info.text_bytes + info.class_bytes + info.signature_bytes);
+  EXPECT_GT(info.class_bytes, info.text_bytes / 10);  // 4 bytes per word
   // Every document comes back byte for byte, and is its own best candidate.
   std::map<std::string, std::string> texts;
   Status visited = index->ForEachDocument([&](DocumentRef ref, const StoredDocument& document) {
