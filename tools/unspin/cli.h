@@ -49,6 +49,7 @@ void RegisterEval(CLI::App& app, Action* action);
 void RegisterSimulate(CLI::App& app, Action* action);
 void RegisterExtract(CLI::App& app, Action* action);
 void RegisterChannel(CLI::App& app, Action* action);
+void RegisterScan(CLI::App& app, Action* action);
 
 }  // namespace unspin::cli
 

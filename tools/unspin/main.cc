@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   RegisterSimulate(app, &action);
   RegisterExtract(app, &action);
   RegisterChannel(app, &action);
+  RegisterScan(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

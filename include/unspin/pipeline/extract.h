@@ -24,6 +24,8 @@ namespace unspin::pipeline {
 struct ExtractOptions {
   // The input's format; nullopt: detect it (extract::DetectFormat).
   std::optional<extract::InputFormat> format;
+  // HTML only: the charset the transport declared (extract::HtmlOptions::charset).
+  std::string charset = {};
 };
 
 struct ExtractResult {
