@@ -849,6 +849,12 @@ class RecordReader::Impl {
         Skip(SkipReason::kNotText);
         continue;
       }
+      if (payload.substr(0, 8192).find('\0') != std::string_view::npos) {
+        Skip(SkipReason::kBinary);
+        Warn(where + ": a " + (payload_media.empty() ? "text" : payload_media) +
+             " payload holding NUL bytes; skipped");
+        continue;
+      }
       doc->charset = CharsetParameter(payload_type);
       doc->content = payload;
       if (Finish(doc)) return true;

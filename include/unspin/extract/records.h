@@ -49,7 +49,7 @@ enum class SkipReason : uint8_t {
   kTooLarge,         // over ReaderOptions::max_record_bytes
   kMalformed,        // unparsable WARC/HTTP headers, a lying Content-Length, a bad JSONL line
   kTruncated,        // the input ended inside the record
-  kBinary,           // a text/HTML file holding NUL bytes in its first 8 KiB
+  kBinary,           // a text/HTML file or payload holding NUL bytes in its first 8 KiB
   kEmpty,            // no content (or only white space)
   kContentEncoding,  // an HTTP content-encoding other than gzip/deflate, or a broken one
 };
