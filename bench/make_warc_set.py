@@ -27,7 +27,7 @@ Python 3 standard library only; seeded: the same arguments write the same bytes.
 
 usage: bench/make_warc_set.py --unspin BIN --out SET.warc.gz --labels LABELS.jsonl
        [--pages 24] [--seed 1] [--corpus ../shared/corpora/presidential-speeches]
-       [--broken DIR]
+       [--broken DIR] [--pages-dir DIR]
 """
 import argparse
 import gzip
@@ -273,6 +273,12 @@ def build(args):
             body = chunked(body)
         records.append(warc_record("response", url, "application/http; msgtype=response",
                                    http_response("200 OK", headers, body)))
+        if args.pages_dir:
+            kind = "text" if template == "text" else "html"
+            os.makedirs(os.path.join(args.pages_dir, kind), exist_ok=True)
+            with open(os.path.join(args.pages_dir, kind, "%03d.%s" % (i, "txt" if kind == "text"
+                                                                      else "html")), "wb") as f:
+                f.write(page.encode("utf-8"))
         labels.append({"url": url, "spun": spun, "style": style, "template": template,
                        "source": article["source"], "debris": debris})
         if i == 2:
@@ -347,6 +353,8 @@ def main():
                         default=os.path.join(here, "..", "..", "shared", "corpora",
                                              "presidential-speeches"))
     parser.add_argument("--broken", help="also write the hand-made broken WARCs here")
+    parser.add_argument("--pages-dir",
+                        help="also write each page as a file, DIR/text/NNN.txt or DIR/html/NNN.html")
     args = parser.parse_args()
     if args.broken:
         build_broken(args.broken)

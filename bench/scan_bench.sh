@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Throughput of `unspin scan` per input format and its scaling from 1 to 2
+# threads. The same generated pages are scanned three ways: as text files, as
+# HTML files, and as one .warc.gz holding them all (bench/make_warc_set.py,
+# articles from ../shared/corpora, half of them spun). Prints a table of
+# pages/s and MB/s (input bytes as stored, so compressed bytes for WARC).
+#
+# usage: bench/scan_bench.sh [BUILD_DIR] [PAGES]   (defaults: build/release, 300)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build/release}
+pages=${2:-300}
+unspin=$build/tools/unspin
+work=$build/bench-scan
+rm -rf "$work"
+mkdir -p "$work"
+python3 bench/make_warc_set.py --unspin "$unspin" --out "$work/set.warc.gz" \
+  --labels "$work/labels.jsonl" --pages "$pages" --pages-dir "$work/pages"
+
+run() {  # format input threads
+  local out=$work/out.jsonl summary=$work/summary.json
+  rm -f "$out"
+  /usr/bin/time -f "%U %S" -o "$work/time" \
+    "$unspin" scan "$2" --threads "$3" --out "$out" --summary "$summary" 2>/dev/null
+  python3 - "$1" "$3" "$summary" "$work/time" <<'PY'
+import json, sys
+fmt, threads, path, timing = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+s = json.load(open(path))
+secs = max(s["seconds"], 1e-9)
+cpu = sum(float(x) for x in open(timing).read().split()[:2])
+mb = s["bytes"] / 1e6
+print("%-5s %7d %6d %8.2f %8.2f %7.3f %8.1f %6.0f%% %9.3f %9.1f" % (
+    fmt, threads, s["documents"], mb, secs, mb / secs, s["documents"] / secs,
+    100 * cpu / secs, mb / cpu, s["documents"] / cpu))
+PY
+}
+
+echo "cores: $(nproc)  pages: $pages  unspin: $unspin"
+# MB/s and pages/s are wall-clock; cpu% shows how much of the cores the run got
+# (on a shared machine a second thread only helps when a second core is free);
+# MB/cpu-s and pages/cpu-s are per core of CPU time actually used.
+printf '%-5s %7s %6s %8s %8s %7s %8s %7s %9s %9s\n' format threads pages MB seconds MB/s \
+  pages/s cpu% MB/cpu-s pages/cpu-s
+for threads in 1 2; do
+  run text "$work/pages/text" "$threads"
+  run html "$work/pages/html" "$threads"
+  run warc "$work/set.warc.gz" "$threads"
+done
