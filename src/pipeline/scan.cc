@@ -88,7 +88,8 @@ Result<std::set<ScanKey>> LoadScanOutput(const std::string& path, uint64_t* trun
   *truncated_bytes = 0;
   std::set<ScanKey> done;
   std::error_code error;
-  if (!fs::exists(path, error)) return done;
+  // Nothing to resume in a missing file or a device (--out /dev/null).
+  if (!fs::is_regular_file(path, error)) return done;
   std::ifstream in(path, std::ios::binary);
   if (!in) return IOError(path + ": cannot read the existing output to resume");
   uint64_t good_end = 0;
@@ -347,6 +348,11 @@ class ScanRun {
 Result<ScanSummary> Scan(const Checker& checker, const std::vector<std::string>& inputs,
                          const std::string& out_path, const ScanOptions& options) {
   UNSPIN_ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandInputs(inputs));
+  // The output is never an input (--out inside a scanned directory).
+  std::erase_if(files, [&](const std::string& file) {
+    std::error_code error;
+    return fs::equivalent(file, out_path, error);
+  });
   ScanSummary summary;
   summary.inputs = files.size();
   uint64_t total_bytes = 0;

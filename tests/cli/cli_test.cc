@@ -670,6 +670,19 @@ TEST_F(CliTest, ScanUsageAndInputErrors) {
   Outcome unwritable = Unspin("scan " + Example("harbor-spun.txt") + " --out " +
                               (dir_ / "no/such/dir.jsonl").string());
   EXPECT_EQ(unwritable.exit_code, 4) << unwritable.err;
+  if (fs::exists("/dev/full")) {
+    Outcome full = Unspin("scan " + Example("harbor-spun.txt") + " --out /dev/full");
+    EXPECT_EQ(full.exit_code, 4) << full.err;
+  }
+  // The output inside a scanned directory is not read as an input.
+  fs::create_directories(dir_ / "in");
+  fs::copy_file(Example("harbor-spun.txt"), dir_ / "in" / "a.txt");
+  std::string inside = (dir_ / "in" / "results.jsonl").string();
+  ASSERT_EQ(Unspin("scan " + (dir_ / "in").string() + " --out " + inside).exit_code, 0);
+  Outcome rerun = Unspin("scan " + (dir_ / "in").string() + " --out " + inside);
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+  EXPECT_NE(rerun.err.find("0 documents from 1 inputs"), std::string::npos) << rerun.err;
+  EXPECT_EQ(JsonLines(Slurp(inside)).size(), 1u);
   EXPECT_EQ(Unspin("scan --help").exit_code, 0);
 }
 

@@ -93,7 +93,8 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& pa
 // Reads an existing output file: returns the keys of its complete result
 // lines and cuts the file after the last of them (a torn line, or anything
 // after the first line that is not a result line, is removed;
-// *truncated_bytes says how much). A missing file gives no keys. Errors:
+// *truncated_bytes says how much). A missing file or one that is not a
+// regular file (a device such as /dev/null) gives no keys. Errors:
 // IOError when it cannot be read or truncated.
 Result<std::set<ScanKey>> LoadScanOutput(const std::string& path, uint64_t* truncated_bytes);
 
@@ -107,8 +108,8 @@ std::string ScanDocument(const Checker& checker, const extract::Document& doc,
                          const std::string& input, const SourceFinder& find_source,
                          double* spun_probability);
 
-// Scans `inputs` (after ExpandInputs) into `out_path` (appending after
-// LoadScanOutput). An input that cannot be opened or read to the end is
+// Scans `inputs` (after ExpandInputs, without `out_path` itself) into
+// `out_path` (appending after LoadScanOutput). An input that cannot be opened or read to the end is
 // recorded in the summary and the scan goes on. Errors (the scan stops):
 // NotFound for a missing input path, IOError when the output cannot be
 // written. Results written before an error stay valid for a resume.
