@@ -46,3 +46,31 @@ for threads in 1 2; do
   run html "$work/pages/html" "$threads"
   run warc "$work/set.warc.gz" "$threads"
 done
+
+# Detection on the labelled set (the WARC run's results against the labels):
+# ROC AUC of spun_probability, and debris lines found per page against the
+# debris lines the template added (HTML extraction drops some, e.g. sidebars,
+# before classification, so found < added there is not a miss).
+rm -f "$work/out.jsonl"
+"$unspin" scan "$work/set.warc.gz" --out "$work/out.jsonl" 2>/dev/null
+python3 - "$work/out.jsonl" "$work/labels.jsonl" <<'PY'
+import json, sys
+results = {}
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    results[r.get("url")] = r
+pos, neg, debris = [], [], {}
+for line in open(sys.argv[2]):
+    label = json.loads(line)
+    r = results[label["url"]]
+    (pos if label["spun"] else neg).append(r["spun_probability"])
+    found, added = debris.get(label["template"], (0, 0))
+    debris[label["template"]] = (found + r["debris_lines"], added + len(label["debris"]))
+pairs = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+print("labelled set: %d spun, %d original pages; ROC AUC %.3f; mean spun probability %.3f vs %.3f"
+      % (len(pos), len(neg), pairs / (len(pos) * len(neg)), sum(pos) / len(pos),
+         sum(neg) / len(neg)))
+for template, (found, added) in sorted(debris.items()):
+    print("  %-5s template: %d debris lines classified, %d added by the template" %
+          (template, found, added))
+PY
