@@ -14,6 +14,14 @@ Result<ExtractResult> Extract(std::string_view input, const ExtractOptions& opti
   }
   ExtractResult result;
   result.format = options.format.value_or(extract::DetectFormat(input));
+  if (result.format == extract::InputFormat::kWarc ||
+      result.format == extract::InputFormat::kJsonl) {
+    return InvalidArgumentError(
+        std::string("the input is ") +
+        (result.format == extract::InputFormat::kWarc ? "a WARC archive" : "JSON lines") +
+        ", which holds many documents; read them with "
+        "extract::RecordReader (unspin scan)");
+  }
   if (result.format == extract::InputFormat::kHtml) {
     extract::HtmlOptions html_options;
     html_options.charset = options.charset;
