@@ -664,6 +664,7 @@ TEST_F(CliTest, ScanUsageAndInputErrors) {
       << index.err;
   EXPECT_EQ(Unspin("scan " + Example("harbor-spun.txt")).exit_code, 1);  // no --out
   EXPECT_EQ(Unspin("scan --out " + out).exit_code, 1);                   // no input
+  EXPECT_EQ(Unspin("scan - --out " + out, "text").exit_code, 1);         // not stdin
   Outcome missing = Unspin("scan " + (dir_ / "absent.warc").string() + " --out " + out);
   EXPECT_EQ(missing.exit_code, 4);
   EXPECT_NE(missing.err.find("absent.warc"), std::string::npos);

@@ -110,6 +110,14 @@ int RunScan(const ScanFlags& flags) {
     std::fprintf(stderr, "unspin: scan --index: source finding is not available in this build\n");
     return kExitUsage;
   }
+  for (const std::string& input : flags.inputs) {
+    if (input == "-") {
+      std::fprintf(stderr,
+                   "unspin: scan reads files and directories, not standard input (a resumed "
+                   "scan must be able to read its inputs again)\n");
+      return kExitUsage;
+    }
+  }
   int exit_code = kExitOk;
   std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
   if (!model) return exit_code;
