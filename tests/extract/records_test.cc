@@ -6,9 +6,15 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include "unspin/extract/html.h"
+#include "unspin/extract/lines.h"
 
 namespace unspin::extract {
 namespace {
@@ -406,6 +412,71 @@ TEST(CharsetTest, Windows1252AndRepairAgainstByteByByteReference) {
             "d\xEF\xBF\xBD\xEF\xBF\xBD");
   std::string good = "caf\xC3\xA9 \xF0\x9F\x98\x80";
   EXPECT_FALSE(RepairUtf8(&good));
+}
+
+// The labelled WARC of tests/data/scan (bench/make_warc_set.py): every page's
+// debris lines, as the template wrote them, are classified as debris or
+// dropped by the HTML extractor; no article paragraph is classified debris.
+TEST(LabelledWarcTest, DebrisFoundAndArticleKept) {
+  std::string dir = std::string(UNSPIN_TEST_DATA_DIR) + "/scan/";
+  std::map<std::string, nlohmann::json> labels;
+  std::ifstream label_file(dir + "labelled.labels.jsonl");
+  std::string line;
+  while (std::getline(label_file, line)) {
+    nlohmann::json label = nlohmann::json::parse(line);
+    labels[label["url"]] = label;
+  }
+  ASSERT_EQ(labels.size(), 24u);
+  auto reader = RecordReader::Open(dir + "labelled.warc.gz");
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  ReadAll all = ReadEverything(**reader);
+  ASSERT_TRUE(all.end.ok()) << all.end.ToString();
+  ASSERT_EQ(all.docs.size(), labels.size());
+  int debris_total = 0, debris_found = 0, body_lines = 0, body_lost = 0;
+  for (const Document& doc : all.docs) {
+    ASSERT_EQ(labels.count(doc.id), 1u) << doc.id;
+    const nlohmann::json& label = labels[doc.id];
+    std::string text;
+    std::vector<Line> lines;
+    if (doc.format == InputFormat::kHtml) {
+      HtmlOptions options;
+      options.charset = doc.charset;
+      Result<HtmlText> page = HtmlToText(doc.content, options);
+      ASSERT_TRUE(page.ok());
+      lines = ClassifyPage(*page);
+      text = page->text;
+    } else {
+      text = doc.content;
+      lines = ClassifyLines(text);
+    }
+    std::map<std::string, bool> is_debris;  // line text -> classified debris
+    for (const Line& l : lines) {
+      is_debris[text.substr(l.start, l.end - l.start)] = IsDebris(l.kind);
+    }
+    for (const nlohmann::json& debris : label["debris"]) {
+      ++debris_total;
+      std::string want = debris;
+      bool found = true;  // dropped from the page text counts as found
+      for (const auto& [text_line, debris_kind] : is_debris) {
+        if (text_line == want || (text_line.find(want) != std::string::npos && !debris_kind)) {
+          found = debris_kind;
+        }
+      }
+      debris_found += found;
+      if (!found) std::printf("  missed debris in %s: %s\n", doc.id.c_str(), want.c_str());
+    }
+    for (const auto& [text_line, debris_kind] : is_debris) {
+      if (std::count(text_line.begin(), text_line.end(), ' ') < 30) continue;  // paragraphs only
+      ++body_lines;
+      body_lost += debris_kind;
+    }
+  }
+  double recall = static_cast<double>(debris_found) / debris_total;
+  std::printf("labelled WARC: debris recall %.3f (%d of %d), article paragraphs lost %d of %d\n",
+              recall, debris_found, debris_total, body_lost, body_lines);
+  EXPECT_GE(recall, 0.9);
+  EXPECT_GT(body_lines, 24 * 3 - 1);
+  EXPECT_EQ(body_lost, 0);
 }
 
 }  // namespace
