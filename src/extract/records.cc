@@ -568,7 +568,12 @@ class RecordReader::Impl {
       std::string_view trimmed = Trim(line);
       if (trimmed.empty()) continue;
       ++stats_.records;
-      nlohmann::json json = nlohmann::json::parse(trimmed, nullptr, /*allow_exceptions=*/false);
+      // Only the top level is kept: nested values are parsed and dropped at
+      // once, so memory stays near the line's size however deep it nests.
+      nlohmann::json json = nlohmann::json::parse(
+          trimmed,
+          [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) { return depth <= 1; },
+          /*allow_exceptions=*/false);
       if (!json.is_object()) {
         Skip(SkipReason::kMalformed);
         Warn("line " + std::to_string(record + 1) +

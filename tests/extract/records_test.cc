@@ -305,6 +305,17 @@ TEST(RecordReaderTest, JsonlLinesWithLineNumbersForBadOnes) {
   EXPECT_NE(all.stats.warnings[2].find("line 6"), std::string::npos);
 }
 
+TEST(RecordReaderTest, DeeplyNestedJsonlLinesAreReadInBoundedMemory) {
+  std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  std::string nested = "{\"id\": \"n\", \"meta\": " + std::string(100000, '[') +
+                       std::string(100000, ']') + ", \"text\": \"Kept.\"}";
+  ReadAll all = ReadBytes("{\"text\": \"a\"}\n" + deep + "\n" + nested + "\n");
+  ASSERT_EQ(all.docs.size(), 2u);
+  EXPECT_EQ(all.docs[1].id, "n");
+  EXPECT_EQ(all.docs[1].content, "Kept.");
+  EXPECT_EQ(Skipped(all.stats, SkipReason::kMalformed), 1u);
+}
+
 TEST(RecordReaderTest, TextAndHtmlFilesAreOneDocument) {
   fs::path dir = fs::temp_directory_path() / ("records_test_" + std::to_string(::getpid()));
   fs::create_directories(dir);
