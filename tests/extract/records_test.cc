@@ -15,6 +15,7 @@
 
 #include "unspin/extract/html.h"
 #include "unspin/extract/lines.h"
+#include "unspin/text/utf8.h"
 
 namespace unspin::extract {
 namespace {
@@ -392,6 +393,25 @@ TEST(RecordReaderTest, MutatedArchivesNeverCrashOrLoop) {
     EXPECT_LE(all.docs.size(), 7u);
     for (const Document& doc : all.docs) {
       EXPECT_TRUE(doc.format == InputFormat::kText || doc.format == InputFormat::kHtml);
+    }
+  }
+}
+
+TEST(CharsetTest, RepairAgreesWithTheValidator) {
+  std::mt19937 rng(7);
+  const unsigned char interesting[] = {0x00, 0x41, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1,
+                                       0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5, 0xFF};
+  for (int round = 0; round < 20000; ++round) {
+    std::string bytes(1 + rng() % 12, '\0');
+    for (char& c : bytes) {
+      c = static_cast<char>(rng() % 2 ? interesting[rng() % sizeof interesting] : rng());
+    }
+    std::string repaired = bytes;
+    bool changed = RepairUtf8(&repaired);
+    EXPECT_EQ(changed, !text::ValidateUtf8(bytes).ok());
+    EXPECT_TRUE(text::ValidateUtf8(repaired).ok());
+    if (!changed) {
+      EXPECT_EQ(repaired, bytes);
     }
   }
 }
