@@ -183,6 +183,8 @@ class Stream {
   uint64_t bytes_read() const { return gzip_ ? compressed_consumed_ : offset_; }
   uint64_t total_bytes() const { return total_bytes_; }
   const Status& error() const { return error_; }
+  // Damage skipped since the last call (bad gzip data), for warnings.
+  std::vector<std::string> TakeNotes() { return std::exchange(notes_, {}); }
 
  private:
   std::string_view Available() const { return std::string_view(buf_).substr(pos_); }
@@ -213,6 +215,33 @@ class Stream {
     }
     in_.resize(old + static_cast<size_t>(got));
     return got > 0;
+  }
+
+  // Moves in_pos_ to the next gzip member header (1f 8b 08) after it,
+  // reading on as needed. False when the file ends first.
+  bool SkipToNextMember() {
+    constexpr std::string_view kMagic("\x1f\x8b\x08", 3);
+    size_t from = in_pos_ + 1;
+    for (;;) {
+      size_t at = from <= in_.size() ? in_.find(kMagic, from) : std::string::npos;
+      if (at != std::string::npos) {
+        compressed_consumed_ += at - in_pos_;
+        in_pos_ = at;
+        return true;
+      }
+      // Keep the last 2 bytes: a magic may straddle two reads.
+      size_t keep = std::min<size_t>(2, in_.size() - std::min(in_pos_, in_.size()));
+      size_t drop = in_.size() - keep;
+      compressed_consumed_ += drop - std::min(drop, in_pos_);
+      in_.erase(0, drop);
+      in_pos_ = 0;
+      from = 0;
+      if (!ReadRaw()) {
+        compressed_consumed_ += in_.size();
+        in_.clear();
+        return false;
+      }
+    }
   }
 
   // Appends more decompressed input to buf_; false at the end or on error.
@@ -255,10 +284,16 @@ class Stream {
         if (in_.size() - in_pos_ < 2 && ReadRaw()) continue;
         uint64_t at = compressed_consumed_;
         if (in_.size() - in_pos_ < 2 || in_[in_pos_] != '\x1f' || in_[in_pos_ + 1] != '\x8b') {
-          error_ = CorruptionError("byte " + std::to_string(at) +
-                                   ": data after a gzip member is not a gzip member");
-          done_ = true;
-          return false;
+          if (!SkipToNextMember()) {
+            error_ = CorruptionError("byte " + std::to_string(at) +
+                                     ": data after a gzip member is not a gzip member");
+            done_ = true;
+            return false;
+          }
+          notes_.push_back("bytes " + std::to_string(at) + ".." +
+                           std::to_string(compressed_consumed_) +
+                           " between gzip members are not gzip; skipped");
+          continue;
         }
         if (at != 0) members_.emplace_back(decompressed_total_, at);
         in_member_ = true;
@@ -280,11 +315,20 @@ class Stream {
         in_member_ = false;
         inflateReset(&z_);
       } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        error_ = CorruptionError("bad gzip data in the member at byte " +
-                                 std::to_string(members_.back().second) + " (" +
-                                 (z_.msg != nullptr ? z_.msg : "zlib error") + ")");
-        done_ = true;
-        return produced > 0;
+        // Bad deflate data: the rest of this member is lost; go on with the
+        // next member (the WARC reader resynchronises on its record).
+        std::string what = "bad gzip data in the member at byte " +
+                           std::to_string(members_.back().second) + " (" +
+                           (z_.msg != nullptr ? z_.msg : "zlib error") + ")";
+        inflateReset(&z_);
+        in_member_ = false;
+        if (!SkipToNextMember()) {
+          error_ = CorruptionError(what + ", and no gzip member after it");
+          done_ = true;
+          return produced > 0;
+        }
+        notes_.push_back(what + "; skipped to the member at byte " +
+                         std::to_string(compressed_consumed_));
       }
       if (produced > 0) return true;
     }
@@ -307,6 +351,7 @@ class Stream {
   uint64_t decompressed_total_ = 0;
   uint64_t total_bytes_ = 0;
   std::deque<std::pair<uint64_t, uint64_t>> members_;
+  std::vector<std::string> notes_;
   Status error_;
 };
 
@@ -466,16 +511,24 @@ class RecordReader::Impl {
       : stream_(std::move(stream)), name_(std::move(name)), format_(format), options_(options) {}
 
   Result<bool> Next(Document* doc) {
+    Result<bool> result = false;
     switch (format_) {
       case InputFormat::kWarc:
-        return NextWarc(doc);
+        result = NextWarc(doc);
+        break;
       case InputFormat::kJsonl:
-        return NextJsonl(doc);
+        result = NextJsonl(doc);
+        break;
       case InputFormat::kText:
       case InputFormat::kHtml:
-        return NextWhole(doc);
+        result = NextWhole(doc);
+        break;
     }
-    return false;
+    for (std::string& note : stream_->TakeNotes()) {
+      ++stats_.resyncs;
+      Warn(std::move(note));
+    }
+    return result;
   }
 
   InputFormat format() const { return format_; }

@@ -253,6 +253,39 @@ TEST(RecordReaderTest, TruncatedGzipMemberEndsTheInputAfterEarlierDocuments) {
   EXPECT_EQ(Skipped(all.stats, SkipReason::kTruncated), 1u);
 }
 
+TEST(RecordReaderTest, BadGzipMemberOrJunkBetweenMembersIsSkipped) {
+  std::string first = Gzip(WarcRecord("resource", "http://k.example/1", "text/plain", "One.\n"));
+  std::string second = Gzip(WarcRecord("resource", "http://k.example/2", "text/plain",
+                                       "Two, a longer story about the harbor repairs.\n"));
+  std::string third = Gzip(WarcRecord("resource", "http://k.example/3", "text/plain", "Three.\n"));
+  // Overwrite the middle of the second member's deflate data.
+  std::string damaged = second;
+  for (size_t i = 12; i < damaged.size() - 12; ++i) damaged[i] = static_cast<char>(0xFF ^ i);
+  ReadAll all = ReadBytes(first + damaged + third);
+  EXPECT_TRUE(all.end.ok()) << all.end.ToString();
+  ASSERT_GE(all.docs.size(), 2u);
+  EXPECT_EQ(all.docs.front().id, "http://k.example/1");
+  EXPECT_EQ(all.docs.back().id, "http://k.example/3");
+  EXPECT_EQ(all.docs.back().source_offset, first.size() + damaged.size());
+  EXPECT_GE(all.stats.resyncs, 1u);
+  bool warned = false;
+  for (const std::string& warning : all.stats.warnings) {
+    warned = warned || warning.find("bad gzip data in the member at byte " +
+                                    std::to_string(first.size())) != std::string::npos;
+  }
+  EXPECT_TRUE(warned);
+
+  all = ReadBytes(first + "junk between members" + third);
+  EXPECT_TRUE(all.end.ok()) << all.end.ToString();
+  ASSERT_EQ(all.docs.size(), 2u);
+  EXPECT_EQ(all.docs[1].id, "http://k.example/3");
+  EXPECT_EQ(all.docs[1].source_offset, first.size() + 20);
+  // Junk at the end, with no member after it, is still an error.
+  all = ReadBytes(first + "junk at the end");
+  EXPECT_EQ(all.docs.size(), 1u);
+  EXPECT_EQ(all.end.code(), StatusCode::kCorruption);
+}
+
 TEST(RecordReaderTest, TruncatedPlainRecordIsCorruptionNamingTheRecord) {
   std::string warc = WarcRecord("resource", "http://h.example/1", "text/plain", "One.\n");
   std::string second =

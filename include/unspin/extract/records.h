@@ -25,6 +25,8 @@
 // the reader resynchronises on the next line starting "WARC/1." (inside the
 // block when the length was too long, after it when too short). Records over
 // ReaderOptions::max_record_bytes are skipped without being held in memory.
+// Bad gzip data is skipped up to the next gzip member header (a warning, and
+// ReaderStats::resyncs).
 #ifndef UNSPIN_EXTRACT_RECORDS_H_
 #define UNSPIN_EXTRACT_RECORDS_H_
 
@@ -87,7 +89,7 @@ struct ReaderStats {
   std::array<uint64_t, kSkipReasonCount> skipped{};  // indexed by SkipReason
   uint64_t unknown_charset = 0;  // documents in a charset other than UTF-8/latin-1, read as UTF-8
   uint64_t repaired_utf8 = 0;    // text documents whose invalid UTF-8 became U+FFFD
-  uint64_t resyncs = 0;          // times the WARC reader skipped to the next "WARC/1." line
+  uint64_t resyncs = 0;          // skips to the next "WARC/1." line or, past bad gzip data, member
   // The first 20 problems, for people: "record 3 at byte 1234: Content-Length ...".
   std::vector<std::string> warnings;
 
@@ -122,10 +124,10 @@ class RecordReader {
   // Reads the next document into *doc (all fields overwritten). Returns true
   // when one was read, false at the end of the input. An error ends the
   // input (documents before it were returned; the record it cut is counted
-  // as kTruncated): IOError for a read failure, Corruption for bad gzip data,
-  // a gzip member or WARC record cut off by the end of the file (the message
-  // names the byte offset). Not thread-safe; memory is bounded by the
-  // largest record read plus about 2 MiB.
+  // as kTruncated): IOError for a read failure, Corruption for a gzip member
+  // or WARC record cut off by the end of the file, or bad gzip data with no
+  // gzip member after it (the message names the byte offset). Not thread-safe; memory is bounded by
+  // the largest record read plus about 2 MiB.
   Result<bool> Next(Document* doc);
 
   InputFormat format() const;
