@@ -1,5 +1,9 @@
 #include "unspin/extract/format.h"
 
+#include <zlib.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace unspin::extract {
@@ -9,6 +13,38 @@ char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + '
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
+// True when the gzip stream at the start of `input` decompresses to text that
+// starts with "WARC/". Only the first few bytes are inflated.
+bool GzipStartsWithWarc(std::string_view input) {
+  z_stream stream{};
+  if (inflateInit2(&stream, 15 + 16) != Z_OK) return false;
+  unsigned char out[16];
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
+  stream.avail_in = static_cast<uInt>(std::min<size_t>(input.size(), 1u << 20));
+  stream.next_out = out;
+  stream.avail_out = sizeof out;
+  int rc = Z_OK;
+  while (stream.avail_out > sizeof out - 5 && rc == Z_OK) rc = inflate(&stream, Z_NO_FLUSH);
+  size_t produced = sizeof out - stream.avail_out;
+  inflateEnd(&stream);
+  return produced >= 5 && std::string_view(reinterpret_cast<char*>(out), 5) == "WARC/";
+}
+
+bool LooksLikeJsonl(std::string_view input) {
+  size_t i = 0;
+  if (input.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+  while (i < input.size() && IsSpace(input[i])) ++i;
+  if (i >= input.size() || input[i] != '{') return false;
+  size_t newline = input.find('\n', i);
+  if (newline == std::string_view::npos && input.size() >= (size_t{64} << 10)) {
+    return i + 1 < input.size() && input[i + 1] == '"';
+  }
+  std::string_view line =
+      input.substr(i, newline == std::string_view::npos ? input.npos : newline - i);
+  nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  return json.is_object();
+}
+
 }  // namespace
 
 std::string_view InputFormatName(InputFormat format) {
@@ -17,6 +53,10 @@ std::string_view InputFormatName(InputFormat format) {
       return "text";
     case InputFormat::kHtml:
       return "html";
+    case InputFormat::kWarc:
+      return "warc";
+    case InputFormat::kJsonl:
+      return "jsonl";
   }
   return "text";
 }
@@ -24,11 +64,18 @@ std::string_view InputFormatName(InputFormat format) {
 Result<InputFormat> ParseInputFormat(std::string_view name) {
   if (name == "text") return InputFormat::kText;
   if (name == "html") return InputFormat::kHtml;
+  if (name == "warc") return InputFormat::kWarc;
+  if (name == "jsonl") return InputFormat::kJsonl;
   return InvalidArgumentError("unknown input format \"" + std::string(name) +
-                              "\" (use text or html)");
+                              "\" (use text, html, warc or jsonl)");
 }
 
 InputFormat DetectFormat(std::string_view input) {
+  if (input.substr(0, 7) == "WARC/1.") return InputFormat::kWarc;
+  if (input.size() >= 2 && input[0] == '\x1f' && input[1] == '\x8b' && GzipStartsWithWarc(input)) {
+    return InputFormat::kWarc;
+  }
+  if (LooksLikeJsonl(input)) return InputFormat::kJsonl;
   std::string_view head = input.substr(0, 1024);
   if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
   size_t i = 0;

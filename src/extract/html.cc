@@ -803,7 +803,8 @@ Result<HtmlText> HtmlToText(std::string_view page, const HtmlOptions& options) {
   HtmlText result;
   result.charset = "utf-8";
   std::string converted;
-  if (IsWindows1252Alias(DeclaredCharset(body))) {
+  std::string declared = options.charset.empty() ? DeclaredCharset(body) : options.charset;
+  if (IsWindows1252Alias(declared)) {
     converted = Windows1252ToUtf8(body, &map);
     for (auto& entry : map.breaks) std::get<1>(entry) += map.base;
     body = converted;

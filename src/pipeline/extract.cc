@@ -14,8 +14,18 @@ Result<ExtractResult> Extract(std::string_view input, const ExtractOptions& opti
   }
   ExtractResult result;
   result.format = options.format.value_or(extract::DetectFormat(input));
+  if (result.format == extract::InputFormat::kWarc ||
+      result.format == extract::InputFormat::kJsonl) {
+    return InvalidArgumentError(
+        std::string("the input is ") +
+        (result.format == extract::InputFormat::kWarc ? "a WARC archive" : "JSON lines") +
+        ", which holds many documents; read them with "
+        "extract::RecordReader (unspin scan)");
+  }
   if (result.format == extract::InputFormat::kHtml) {
-    UNSPIN_ASSIGN_OR_RETURN(extract::HtmlText page, extract::HtmlToText(input));
+    extract::HtmlOptions html_options;
+    html_options.charset = options.charset;
+    UNSPIN_ASSIGN_OR_RETURN(extract::HtmlText page, extract::HtmlToText(input, html_options));
     result.lines = extract::ClassifyPage(page);
     result.text = std::move(page.text);
     result.source_offsets.reserve(result.lines.size());

@@ -145,7 +145,7 @@ TEST_F(CliTest, UsageErrorsExitOne) {
 
 TEST_F(CliTest, EveryVerbHasHelp) {
   for (const char* verb :
-       {"check", "restore", "model", "model build", "model info", "simulate", "eval"}) {
+       {"check", "restore", "model", "model build", "model info", "simulate", "eval", "scan"}) {
     Outcome run = Unspin(std::string(verb) + " --help");
     EXPECT_EQ(run.exit_code, 0) << verb;
     EXPECT_NE(run.out.find("Usage"), std::string::npos) << verb << ": " << run.out;
@@ -497,6 +497,244 @@ TEST_F(CliTest, ChannelLearnThenModelBuildAddsTheTable) {
   EXPECT_EQ(pruned.out, "original\tspun\tcount\n");
   EXPECT_EQ(Unspin("channel learn " + (dir_ / "a.txt").string()).exit_code, 1);
   EXPECT_EQ(Unspin("channel learn --help").exit_code, 0);
+}
+
+// ---- unspin scan ------------------------------------------------------------
+
+std::vector<nlohmann::json> JsonLines(const std::string& text) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+fs::path ScanData(const std::string& name) {
+  return fs::path(UNSPIN_SOURCE_DIR) / "tests/data/scan" / name;
+}
+
+TEST_F(CliTest, ScanLabelledWarcOneLinePerPageInOrderAnyThreadCount) {
+  std::string warc = ScanData("labelled.warc.gz").string();
+  std::string out1 = (dir_ / "one.jsonl").string(), out2 = (dir_ / "two.jsonl").string();
+  Outcome one = Unspin("scan " + warc + " --threads 1 --out " + out1);
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  Outcome two = Unspin("scan " + warc + " --threads 2 --out " + out2 + " --summary " +
+                       (dir_ / "summary.json").string());
+  ASSERT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_TRUE(one.out.empty());
+  std::string results = Slurp(out1);
+  EXPECT_EQ(Slurp(out2), results) << "output must not depend on the thread count";
+  // The golden file names the input relative to the source tree.
+  std::string relative = results;
+  for (size_t at = 0; (at = relative.find(warc, at)) != std::string::npos;) {
+    relative.replace(at, warc.size(), "tests/data/scan/labelled.warc.gz");
+  }
+  ExpectGolden("scan/labelled.jsonl", relative);
+
+  std::vector<nlohmann::json> lines = JsonLines(results);
+  std::vector<nlohmann::json> labels = JsonLines(Slurp(ScanData("labelled.labels.jsonl")));
+  ASSERT_EQ(lines.size(), labels.size());
+  double spun_sum = 0, original_sum = 0;
+  int spun_count = 0, original_count = 0;
+  uint64_t last_record = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const nlohmann::json& line = lines[i];
+    EXPECT_EQ(line["url"], labels[i]["url"]);
+    EXPECT_EQ(line["input"], warc);
+    uint64_t record = line["record"];
+    EXPECT_TRUE(i == 0 || record > last_record);
+    last_record = record;
+    EXPECT_EQ(line["format"], labels[i]["template"] == "text" ? "text" : "html");
+    ASSERT_TRUE(line["spun_probability"].is_number()) << line;
+    EXPECT_GT(line["words"].get<int>(), 100);
+    EXPECT_LE(line["top_spans"].size(), 5u);
+    for (const nlohmann::json& span : line["top_spans"]) {
+      EXPECT_TRUE(span["text"].is_string() && span["original"].is_string() &&
+                  span["score"].is_number());
+    }
+    EXPECT_GE(line["debris_lines"].get<int>(), 2) << line;
+    EXPECT_TRUE(line["source"].is_null());
+    double p = line["spun_probability"];
+    if (labels[i]["spun"].get<bool>()) {
+      spun_sum += p;
+      ++spun_count;
+    } else {
+      original_sum += p;
+      ++original_count;
+    }
+  }
+  ASSERT_GT(spun_count, 0);
+  ASSERT_GT(original_count, 0);
+  EXPECT_GT(spun_sum / spun_count, original_sum / original_count);
+
+  nlohmann::json summary = nlohmann::json::parse(Slurp(dir_ / "summary.json"));
+  EXPECT_EQ(summary["documents"], labels.size());
+  EXPECT_EQ(summary["inputs_by_format"]["warc"], 1);
+  EXPECT_EQ(summary["skipped"]["not_response"], labels.size() + 2);  // requests, warcinfo, metadata
+  EXPECT_EQ(summary["skipped"]["http_status"], 1);
+  EXPECT_EQ(summary["skipped"]["not_text"], 1);
+  uint64_t histogram = 0;
+  for (const nlohmann::json& bucket : summary["spun_histogram"])
+    histogram += bucket.get<uint64_t>();
+  EXPECT_EQ(histogram, labels.size());
+  EXPECT_NE(two.err.find("skipped records:"), std::string::npos) << two.err;
+  EXPECT_NE(two.err.find("spun probability:"), std::string::npos) << two.err;
+  EXPECT_EQ(two.err.find("\r["), std::string::npos) << "no progress bar when stderr is a file";
+}
+
+TEST_F(CliTest, ScanResumesAfterATornLineWithoutLossOrDuplicates) {
+  std::string warc = ScanData("labelled.warc.gz").string();
+  std::string full = (dir_ / "full.jsonl").string();
+  ASSERT_EQ(Unspin("scan " + warc + " --threads 2 --out " + full).exit_code, 0);
+  std::string expected = Slurp(full);
+  // Cut in the middle of the 8th line, as a kill during a write would.
+  size_t cut = 0;
+  for (int i = 0; i < 7; ++i) cut = expected.find('\n', cut) + 1;
+  cut += 40;
+  std::string partial = (dir_ / "partial.jsonl").string();
+  std::ofstream(partial, std::ios::binary) << expected.substr(0, cut);
+  Outcome resumed = Unspin("scan " + warc + " --threads 2 --out " + partial + " --summary " +
+                           (dir_ / "summary.json").string());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(Slurp(partial), expected);
+  nlohmann::json summary = nlohmann::json::parse(Slurp(dir_ / "summary.json"));
+  EXPECT_EQ(summary["resumed"], 7);
+  EXPECT_EQ(summary["truncated_output_bytes"], 40);
+  EXPECT_EQ(summary["documents"].get<size_t>(), JsonLines(expected).size() - 7);
+  // A finished output: nothing left to do, nothing written.
+  Outcome again = Unspin("scan " + warc + " --out " + partial + " --summary " +
+                         (dir_ / "summary.json").string());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Slurp(partial), expected);
+  EXPECT_EQ(nlohmann::json::parse(Slurp(dir_ / "summary.json"))["documents"], 0);
+}
+
+TEST_F(CliTest, ScanKilledMidRunResumesToTheSameBytes) {
+  // Four copies of the labelled WARC: about a second of work to interrupt.
+  fs::create_directories(dir_ / "in");
+  for (int i = 0; i < 4; ++i) {
+    fs::copy_file(ScanData("labelled.warc.gz"),
+                  dir_ / "in" / ("copy" + std::to_string(i) + ".warc.gz"));
+  }
+  std::string in = (dir_ / "in").string();
+  std::string reference = (dir_ / "reference.jsonl").string();
+  ASSERT_EQ(Unspin("scan " + in + " --threads 2 --out " + reference).exit_code, 0);
+  std::string expected = Slurp(reference);
+  ASSERT_EQ(JsonLines(expected).size(), 96u);
+  for (const char* delay : {"0.15", "0.4", "0.7"}) {
+    std::string out = (dir_ / (std::string("killed-") + delay + ".jsonl")).string();
+    // SIGKILL: no chance to flush; stdio may have written part of a line.
+    std::string command = "sh -c '" + std::string(UNSPIN_BINARY) + " scan " + in +
+                          " --threads 2 --out " + out + " 2>/dev/null & pid=$!; sleep " + delay +
+                          "; kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null; exit 0'";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+    std::string partial = Slurp(out);
+    Outcome resumed = Unspin("scan " + in + " --threads 2 --out " + out);
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_EQ(Slurp(out), expected)
+        << "killed after " << delay << " s with " << partial.size() << " bytes written";
+  }
+}
+
+TEST_F(CliTest, ScanBrokenArchivesKeepEveryGoodRecord) {
+  std::string out = (dir_ / "out.jsonl").string();
+  // A truncated last gzip member: the records before it, then exit 2 naming the member.
+  Outcome truncated =
+      Unspin("scan " + ScanData("truncated-member.warc.gz").string() + " --out " + out);
+  EXPECT_EQ(truncated.exit_code, 2) << truncated.err;
+  EXPECT_NE(truncated.err.find("truncated"), std::string::npos) << truncated.err;
+  std::vector<nlohmann::json> lines = JsonLines(Slurp(out));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[2]["url"], "http://broken.example/2");
+  fs::remove(out);
+
+  // Content-Length too long and too short: both records skipped, the three good ones kept.
+  Outcome lying = Unspin("scan " + ScanData("lying-length.warc").string() + " --out " + out +
+                         " --summary " + (dir_ / "summary.json").string());
+  EXPECT_EQ(lying.exit_code, 0) << lying.err;
+  lines = JsonLines(Slurp(out));
+  ASSERT_EQ(lines.size(), 3u);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(lines[i]["url"], "http://broken.example/" + std::to_string(i));
+  nlohmann::json summary = nlohmann::json::parse(Slurp(dir_ / "summary.json"));
+  EXPECT_EQ(summary["skipped"]["malformed"], 2);
+  EXPECT_NE(lying.err.find("Content-Length"), std::string::npos) << lying.err;
+  fs::remove(out);
+
+  Outcome binary = Unspin("scan " + ScanData("binary-record.warc").string() + " --out " + out +
+                          " --summary " + (dir_ / "summary.json").string());
+  EXPECT_EQ(binary.exit_code, 0) << binary.err;
+  EXPECT_EQ(JsonLines(Slurp(out)).size(), 2u);
+  summary = nlohmann::json::parse(Slurp(dir_ / "summary.json"));
+  EXPECT_EQ(summary["skipped"]["binary"], 1);
+  EXPECT_EQ(summary["skipped"]["not_text"], 1);
+}
+
+TEST_F(CliTest, ScanDirectoriesOfTextHtmlAndJsonl) {
+  fs::create_directories(dir_ / "in" / "sub");
+  fs::copy_file(Example("harbor-spun.txt"), dir_ / "in" / "b-spun.txt");
+  std::ofstream(dir_ / "in" / "sub" / "page.html")
+      << "<!doctype html><html><head><title>Harbor</title></head><body><article><h1>Harbor"
+         "</h1><p>The council approved the repairs after inspectors found cracks in the old "
+         "pier.</p><div class=\"share\">Share on Facebook</div></article></body></html>";
+  std::ofstream(dir_ / "in" / "a.jsonl")
+      << R"({"id": "d1", "text": "The mayor said the pier would reopen in May."})"
+      << "\n"
+      << "{\"id\": \"broken\", \"text\": \n"
+      << R"({"url": "http://x.example/2", "html": "<p>The crews finished early.</p>"})"
+      << "\n";
+  std::string out = (dir_ / "out.jsonl").string();
+  Outcome run = Unspin("scan " + (dir_ / "in").string() + " --out " + out + " --summary " +
+                       (dir_ / "summary.json").string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<nlohmann::json> lines = JsonLines(Slurp(out));
+  ASSERT_EQ(lines.size(), 4u);
+  // Sorted paths: a.jsonl (records 0 and 2), b-spun.txt, sub/page.html.
+  EXPECT_EQ(lines[0]["id"], "d1");
+  EXPECT_EQ(lines[0]["record"], 0);
+  EXPECT_EQ(lines[1]["url"], "http://x.example/2");
+  EXPECT_EQ(lines[1]["record"], 2);
+  EXPECT_EQ(lines[1]["format"], "html");
+  EXPECT_EQ(lines[2]["input"], (dir_ / "in" / "b-spun.txt").string());
+  EXPECT_GE(lines[2]["spun_probability"].get<double>(), 0.5);
+  EXPECT_EQ(lines[3]["format"], "html");
+  EXPECT_NE(run.err.find("line 2"), std::string::npos) << run.err;
+  nlohmann::json summary = nlohmann::json::parse(Slurp(dir_ / "summary.json"));
+  EXPECT_EQ(summary["inputs_by_format"]["jsonl"], 1);
+  EXPECT_EQ(summary["inputs_by_format"]["text"], 1);
+  EXPECT_EQ(summary["inputs_by_format"]["html"], 1);
+  EXPECT_EQ(summary["skipped"]["malformed"], 1);
+}
+
+TEST_F(CliTest, ScanUsageAndInputErrors) {
+  std::string out = (dir_ / "out.jsonl").string();
+  Outcome index = Unspin("scan " + Example("harbor-spun.txt") + " --index " +
+                         (dir_ / "no-index").string() + " --out " + out);
+  EXPECT_EQ(index.exit_code, 3);
+  EXPECT_NE(index.err.find("no index at"), std::string::npos) << index.err;
+  EXPECT_EQ(Unspin("scan " + Example("harbor-spun.txt")).exit_code, 1);  // no --out
+  EXPECT_EQ(Unspin("scan --out " + out).exit_code, 1);                   // no input
+  EXPECT_EQ(Unspin("scan - --out " + out, "text").exit_code, 1);         // not stdin
+  Outcome missing = Unspin("scan " + (dir_ / "absent.warc").string() + " --out " + out);
+  EXPECT_EQ(missing.exit_code, 4);
+  EXPECT_NE(missing.err.find("absent.warc"), std::string::npos);
+  Outcome unwritable = Unspin("scan " + Example("harbor-spun.txt") + " --out " +
+                              (dir_ / "no/such/dir.jsonl").string());
+  EXPECT_EQ(unwritable.exit_code, 4) << unwritable.err;
+  if (fs::exists("/dev/full")) {
+    Outcome full = Unspin("scan " + Example("harbor-spun.txt") + " --out /dev/full");
+    EXPECT_EQ(full.exit_code, 4) << full.err;
+  }
+  // The output inside a scanned directory is not read as an input.
+  fs::create_directories(dir_ / "in");
+  fs::copy_file(Example("harbor-spun.txt"), dir_ / "in" / "a.txt");
+  std::string inside = (dir_ / "in" / "results.jsonl").string();
+  ASSERT_EQ(Unspin("scan " + (dir_ / "in").string() + " --out " + inside).exit_code, 0);
+  Outcome rerun = Unspin("scan " + (dir_ / "in").string() + " --out " + inside);
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+  EXPECT_NE(rerun.err.find("0 documents from 1 inputs"), std::string::npos) << rerun.err;
+  EXPECT_EQ(JsonLines(Slurp(inside)).size(), 1u);
+  EXPECT_EQ(Unspin("scan --help").exit_code, 0);
 }
 
 }  // namespace

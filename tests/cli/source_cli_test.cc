@@ -176,6 +176,25 @@ TEST_F(SourceCliTest, MissingOrDamagedIndexExitsThree) {
   EXPECT_NE(broken.err.find("checksum mismatch"), std::string::npos) << broken.err;
 }
 
+TEST_F(SourceCliTest, ScanNamesTheSourceOfEachPage) {
+  ASSERT_EQ(Unspin("index build --out " + Index() + " " + WriteArchive(10)).exit_code, 0);
+  const std::string out = (dir_ / "scan.jsonl").string();
+  Outcome run = Unspin("scan --threads 2 --index " + Index() + " --out " + out + " " +
+                       Example("harbor-spun.txt") + " " + Example("harbor-page.txt") + " " +
+                       Example("harbor-original.txt"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::istringstream lines(Slurp(out));
+  size_t count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    nlohmann::json result = nlohmann::json::parse(line);
+    ASSERT_TRUE(result["source"].is_object()) << line;
+    EXPECT_EQ(result["source"]["id"], "harbor") << line;
+    EXPECT_GE(result["source"]["score"].get<double>(), 0.3);
+    EXPECT_LE(result["source"]["score"].get<double>(), result["source"]["coverage"].get<double>());
+  }
+  EXPECT_EQ(count, 3u);
+}
+
 TEST_F(SourceCliTest, ClusterGroupsCopiesOfOneSource) {
   const fs::path copies = dir_ / "copies.jsonl";
   {

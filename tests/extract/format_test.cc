@@ -21,12 +21,13 @@ TEST(DetectFormatTest, PlainText) {
 }
 
 TEST(DetectFormatTest, NamesRoundTrip) {
-  for (InputFormat format : {InputFormat::kText, InputFormat::kHtml}) {
+  for (InputFormat format :
+       {InputFormat::kText, InputFormat::kHtml, InputFormat::kWarc, InputFormat::kJsonl}) {
     Result<InputFormat> parsed = ParseInputFormat(InputFormatName(format));
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(*parsed, format);
   }
-  Result<InputFormat> bad = ParseInputFormat("warc");
+  Result<InputFormat> bad = ParseInputFormat("pdf");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
 }

@@ -132,6 +132,18 @@ TEST(HtmlToTextTest, Latin1AliasesAndUndeclaredCharsets) {
   EXPECT_EQ(Convert("<meta charset=shift_jis><p>abc</p>").charset, "utf-8");
 }
 
+TEST(HtmlToTextTest, TransportCharsetWinsOverMeta) {
+  // An HTTP Content-Type charset decides, whatever <meta> says (HTML5).
+  std::string page = "<meta charset=utf-8><p>caf\xE9 \x93quoted\x94</p>";
+  HtmlText decoded = Convert(page, {.main_content = false, .charset = "windows-1252"});
+  EXPECT_EQ(decoded.charset, "windows-1252");
+  EXPECT_EQ(Lines(decoded).back(), "caf\xC3\xA9 \xE2\x80\x9Cquoted\xE2\x80\x9D");
+  std::string utf8 = "<meta charset=iso-8859-1><p>caf\xC3\xA9</p>";
+  EXPECT_EQ(Lines(Convert(utf8, {.main_content = false, .charset = "utf-8"})).back(),
+            "caf\xC3\xA9");
+  EXPECT_EQ(Lines(Convert(utf8, {.main_content = false})).back(), "caf\xC3\x83\xC2\xA9");
+}
+
 TEST(HtmlToTextTest, OffsetsPointAtTheLineTextInThePage) {
   std::string html = "\xEF\xBB\xBF<html><body><article><h1>  Harbour plan</h1>\n<p>\n   " +
                      kParagraph + "</p><p><a href=/x>Linked</a> start of a paragraph that " +

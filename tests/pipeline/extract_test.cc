@@ -52,6 +52,19 @@ TEST(ExtractTest, HtmlIsDetectedAndTraceable) {
   EXPECT_EQ(json["lines"][2]["kind"], "share");
 }
 
+TEST(ExtractTest, ArchivesAreRefusedWithAPointerToTheReader) {
+  Result<ExtractResult> warc = Extract("WARC/1.1\r\nWARC-Type: warcinfo\r\n\r\n");
+  ASSERT_FALSE(warc.ok());
+  EXPECT_EQ(warc.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(warc.status().message().find("unspin scan"), std::string::npos);
+  Result<ExtractResult> jsonl = Extract("{\"text\": \"a\"}\n");
+  ASSERT_FALSE(jsonl.ok());
+  // Forced to text, the same bytes are one text document.
+  ExtractOptions text;
+  text.format = extract::InputFormat::kText;
+  EXPECT_TRUE(Extract("{\"text\": \"a\"}\n", text).ok());
+}
+
 TEST(ExtractTest, ForcedFormatAndBadInput) {
   std::string html_looking = "<p>not parsed</p>\n";
   Result<ExtractResult> text = Extract(html_looking, {.format = extract::InputFormat::kText});

@@ -71,6 +71,7 @@ void RegisterChannel(CLI::App& app, Action* action);
 void RegisterIndex(CLI::App& app, Action* action);
 void RegisterFind(CLI::App& app, Action* action);
 void RegisterCluster(CLI::App& app, Action* action);
+void RegisterScan(CLI::App& app, Action* action);
 
 }  // namespace unspin::cli
 

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   RegisterIndex(app, &action);
   RegisterFind(app, &action);
   RegisterCluster(app, &action);
+  RegisterScan(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

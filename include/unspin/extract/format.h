@@ -1,5 +1,6 @@
-// Input detection: is a document plain text or an HTML page? (WARC and JSONL
-// come with the scan work, issue #6.)
+// Input detection: is an input plain text, an HTML page, a WARC archive
+// (plain or gzip) or JSON lines? Documents are read out of WARC and JSONL
+// inputs by extract/records.h.
 //
 //   extract::InputFormat format = extract::DetectFormat(bytes);
 //   if (format == extract::InputFormat::kHtml) { ... extract::HtmlToText(bytes) ... }
@@ -16,21 +17,28 @@ namespace unspin::extract {
 enum class InputFormat : uint8_t {
   kText,
   kHtml,
+  kWarc,   // WARC 1.0/1.1, plain or a sequence of gzip members
+  kJsonl,  // one JSON object per line: {"id"|"url": ..., "text"|"html": ...}
 };
 
-// "text" or "html".
+// "text", "html", "warc" or "jsonl".
 std::string_view InputFormatName(InputFormat format);
 
-// Parses "text" or "html" (as written by InputFormatName). Errors:
+// Parses "text", "html", "warc" or "jsonl" (as written by InputFormatName). Errors:
 // InvalidArgument naming the accepted values.
 Result<InputFormat> ParseInputFormat(std::string_view name);
 
-// Sniffs the first 1024 bytes, after a UTF-8 byte order mark and white space:
-// HTML when they start with "<!doctype html", "<html", "<head", "<body", an
-// HTML comment followed by one of those, or when a tag of a common block
-// element ("<div", "<p>", "<article", "<meta", "<title" ...) appears in them
-// before any line of plain prose. Everything else is text. Never fails;
-// thread-safe.
+// Sniffs the start of an input (pass at least its first 64 KiB; fewer bytes
+// are fine for short inputs):
+// WARC when it starts with "WARC/1.", or with the gzip magic 1f 8b and the
+// first member decompresses to text starting with "WARC/"; JSONL when the
+// first non-blank byte is '{' and the first line parses as a JSON object (a
+// first line cut off by the end of a 64 KiB or longer `input` only needs to
+// start with '{' and '"'); else, on the first 1024 bytes after a UTF-8 byte
+// order mark and white space: HTML when they start with "<!doctype html",
+// "<html", "<head", "<body", an HTML comment followed by one of those, or when a tag of a common
+// block element ("<div", "<p>", "<article", "<meta", "<title" ...) appears in them before any line
+// of plain prose. Everything else is text. Never fails; thread-safe.
 InputFormat DetectFormat(std::string_view input);
 
 }  // namespace unspin::extract

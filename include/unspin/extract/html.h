@@ -60,9 +60,12 @@ struct HtmlOptions {
   uint64_t max_bytes = uint64_t{64} << 20;
   // Keep only the main content (false: every visible block of the page).
   bool main_content = true;
+  // The charset the transport declared (an HTTP Content-Type), lower case;
+  // when set it decides instead of the page's <meta> (the HTML5 rule).
+  std::string charset = {};
 };
 
-// Converts `page` to text. Charset: UTF-8 unless a <meta charset> or
+// Converts `page` to text. Charset: UTF-8 unless options.charset or a <meta charset> or
 // http-equiv Content-Type in the first 4 KiB names ISO-8859-1, Latin-1,
 // US-ASCII or windows-1252 (decoded as windows-1252, its superset, as browsers
 // do); any other declared charset is read as UTF-8. Invalid UTF-8 becomes

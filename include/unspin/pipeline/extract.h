@@ -24,6 +24,8 @@ namespace unspin::pipeline {
 struct ExtractOptions {
   // The input's format; nullopt: detect it (extract::DetectFormat).
   std::optional<extract::InputFormat> format;
+  // HTML only: the charset the transport declared (extract::HtmlOptions::charset).
+  std::string charset = {};
 };
 
 struct ExtractResult {
@@ -40,7 +42,8 @@ struct ExtractResult {
   std::string body;
 };
 
-// Extracts the article. Errors: InvalidArgument for text input that is not
+// Extracts the article of one document. Errors: InvalidArgument for a WARC
+// or JSONL input (many documents: extract/records.h reads them), for text input that is not
 // valid UTF-8 (the message names the byte offset; HTML is decoded leniently
 // instead) or over 4 GiB; ResourceExhausted for HTML over 64 MiB. Thread-safe.
 Result<ExtractResult> Extract(std::string_view input, const ExtractOptions& options = {});

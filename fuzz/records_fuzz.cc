@@ -1,0 +1,80 @@
+// libFuzzer target for the record readers: arbitrary bytes read as WARC,
+// JSONL, text and as whatever DetectFormat says, plain and gzip-wrapped
+// (the first byte picks), with the invariants checked: Next terminates, text
+// documents are valid UTF-8, HTML/text only, records numbered in increasing
+// order, counts add up.
+//
+//   clang++ -std=c++20 -fsanitize=fuzzer,address -Iinclude fuzz/records_fuzz.cc \
+//       src/extract/*.cc src/text/*.cc src/base/*.cc -lgumbo -lz -lutf8proc && ./a.out
+#include <zlib.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include "unspin/extract/records.h"
+
+namespace {
+
+void Require(bool condition) {
+  if (!condition) std::abort();
+}
+
+std::string Gzip(const std::string& data) {
+  z_stream z{};
+  if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return data;
+  std::string out(deflateBound(&z, data.size()) + 64, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+void ReadAll(const std::string& bytes, std::optional<unspin::extract::InputFormat> format) {
+  using namespace unspin::extract;
+  ReaderOptions options;
+  options.format = format;
+  options.max_record_bytes = 2048;
+  auto reader = RecordReader::FromBytes(bytes, "fuzz", options);
+  if (!reader.ok()) return;
+  Document doc;
+  uint64_t documents = 0;
+  bool first = true;
+  uint64_t last_record = 0;
+  for (int guard = 0;; ++guard) {
+    Require(guard <= static_cast<int>(bytes.size()) + 2);
+    auto more = (*reader)->Next(&doc);
+    if (!more.ok() || !*more) break;
+    ++documents;
+    Require(doc.format == InputFormat::kText || doc.format == InputFormat::kHtml);
+    Require(first || doc.record > last_record);
+    first = false;
+    last_record = doc.record;
+    if (doc.format == InputFormat::kText) {
+      std::string copy = doc.content;
+      Require(!RepairUtf8(&copy));
+    }
+  }
+  const ReaderStats& stats = (*reader)->stats();
+  Require(stats.documents == documents);
+  Require(stats.documents + stats.skipped_total() <= stats.records);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  std::string bytes(reinterpret_cast<const char*>(data + 1), size - 1);
+  if (data[0] & 1) bytes = Gzip(bytes);
+  using unspin::extract::InputFormat;
+  ReadAll(bytes, std::nullopt);
+  ReadAll(bytes, InputFormat::kWarc);
+  ReadAll(bytes, InputFormat::kJsonl);
+  return 0;
+}

@@ -1,0 +1,129 @@
+// The scan use case: check every document of many inputs (text, HTML, WARC,
+// JSONL files, directories) on all cores and write one JSON result line per
+// document, resumably.
+//
+//   pipeline::Checker checker(*model);
+//   pipeline::ScanOptions options;
+//   options.threads = 8;
+//   UNSPIN_ASSIGN_OR_RETURN(pipeline::ScanSummary summary,
+//                           pipeline::Scan(checker, {"crawl.warc.gz", "pages/"},
+//                                          "results.jsonl", options));
+//   std::cerr << pipeline::ScanSummaryToJson(summary) << "\n";
+//
+// Each document goes through Extract (HTML to text, debris lines) and the
+// Checker on its article (title and body lines). Results are written in input
+// order (files in the order given, directories expanded in sorted order,
+// records in file order), so two runs write the same bytes. Resume
+// (docs/scan.md): an existing output file is read first; lines that are not
+// complete JSON result lines (a torn last line) are cut off, and every
+// (input, record) already in it is skipped, so re-running the same command
+// after a crash or a kill loses and duplicates nothing.
+#ifndef UNSPIN_PIPELINE_SCAN_H_
+#define UNSPIN_PIPELINE_SCAN_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "unspin/base/status.h"
+#include "unspin/extract/records.h"
+#include "unspin/pipeline/check.h"
+
+namespace unspin::pipeline {
+
+// The optional source-finding stage: given a document, the text that was
+// checked (the article body) and the check result, the JSON text of its best
+// source match (an object), or nullopt for none. Called from the worker
+// threads, so it must be thread-safe. The "source" field of a result line
+// holds what it returns (null without a finder).
+using SourceFinder = std::function<std::optional<std::string>(
+    const extract::Document&, std::string_view checked_text, const CheckResult&)>;
+
+struct ScanProgress {
+  uint64_t documents = 0;    // result lines written in this run
+  uint64_t bytes_read = 0;   // input bytes consumed (compressed bytes for gzip)
+  uint64_t total_bytes = 0;  // size of all inputs
+  double seconds = 0;        // since the scan started
+};
+
+struct ScanOptions {
+  int threads = 0;  // worker threads; 0: one per core
+  SourceFinder find_source;
+  // Called from one thread at a time, at most every 200 ms and once at the end.
+  std::function<void(const ScanProgress&)> progress;
+  uint64_t max_record_bytes = uint64_t{64} << 20;  // extract::ReaderOptions::max_record_bytes
+};
+
+// A document whose result is already in the output: (input, record).
+using ScanKey = std::pair<std::string, uint64_t>;
+
+struct ScanSummary {
+  uint64_t inputs = 0;           // files after expanding directories
+  uint64_t documents = 0;        // result lines written in this run (errors included)
+  uint64_t resumed = 0;          // documents skipped because the output had them
+  uint64_t errors = 0;           // result lines with an "error" field
+  uint64_t truncated_bytes = 0;  // bytes of a torn tail cut from the output before resuming
+  uint64_t bytes = 0;            // input bytes read
+  double seconds = 0;
+  std::map<std::string, uint64_t> inputs_by_format;           // "text", "html", "warc", "jsonl"
+  std::map<std::string, uint64_t> documents_by_format;        // "text", "html"
+  std::array<uint64_t, extract::kSkipReasonCount> skipped{};  // records, by SkipReason
+  uint64_t unknown_charset = 0;
+  uint64_t repaired_utf8 = 0;
+  uint64_t resyncs = 0;
+  // Documents by spun probability: [0, 0.1), [0.1, 0.2) ... [0.9, 1].
+  std::array<uint64_t, 10> spun_histogram{};
+  // Inputs that could not be read to the end, "path: message", and the
+  // Status of the first of them (OK when all were read).
+  std::vector<std::string> input_errors;
+  Status first_input_error;
+  // Reader warnings (bad JSONL lines, lying Content-Lengths), "path: message".
+  std::vector<std::string> warnings;
+};
+
+// Expands directories (recursively, regular files only, sorted by path) and
+// keeps files as given. Errors: NotFound for a path that does not exist.
+Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& paths);
+
+// Reads an existing output file: returns the keys of its complete result
+// lines and cuts the file after the last of them (a torn line, or anything
+// after the first line that is not a result line, is removed;
+// *truncated_bytes says how much). A missing file or one that is not a
+// regular file (a device such as /dev/null) gives no keys. Errors:
+// IOError when it cannot be read or truncated.
+Result<std::set<ScanKey>> LoadScanOutput(const std::string& path, uint64_t* truncated_bytes);
+
+// The result line (JSON, no newline) of one document of `input`:
+// {"url"|"id", "input", "record", "format", "spun_probability", "words",
+//  "top_spans": [{"text", "original", "score"}] (up to 5, best first),
+//  "debris_lines", "source"}; or, when the document cannot be checked,
+// {"url"|"id", "input", "record", "format", "error", "source": null}.
+// *spun_probability is set (-1 for an error line). Thread-safe.
+std::string ScanDocument(const Checker& checker, const extract::Document& doc,
+                         const std::string& input, const SourceFinder& find_source,
+                         double* spun_probability);
+
+// Scans `inputs` (after ExpandInputs, without `out_path` itself) into
+// `out_path` (appending after LoadScanOutput). An input that cannot be opened or read to the end is
+// recorded in the summary and the scan goes on. Errors (the scan stops):
+// NotFound for a missing input path, IOError when the output cannot be
+// written. Results written before an error stay valid for a resume.
+Result<ScanSummary> Scan(const Checker& checker, const std::vector<std::string>& inputs,
+                         const std::string& out_path, const ScanOptions& options = {});
+
+// {"inputs", "documents", "resumed", "errors", "bytes", "seconds",
+//  "inputs_by_format", "documents_by_format", "skipped": {reason: n},
+//  "unknown_charset", "repaired_utf8", "resyncs", "spun_histogram": [10],
+//  "input_errors": [...]}.
+std::string ScanSummaryToJson(const ScanSummary& summary);
+
+}  // namespace unspin::pipeline
+
+#endif  // UNSPIN_PIPELINE_SCAN_H_

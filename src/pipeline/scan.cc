@@ -1,0 +1,457 @@
+// unspin scan: readers feed a bounded queue, workers check, results are
+// written in input order.
+//
+// Invariants:
+// - Jobs are numbered 0, 1, 2 ... in input order (the order ExpandInputs and
+//   the readers give); line `seq` is written only after lines 0..seq-1, so
+//   the output is the same for any number of threads.
+// - At most kJobsPerThread * threads documents are in flight (queued, being
+//   checked, or waiting to be written): memory is bounded by that many
+//   records.
+// - The output only ever grows by whole lines ('\n'-terminated); a torn line
+//   can only be the last one, and LoadScanOutput removes it.
+#include "unspin/pipeline/scan.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "unspin/pipeline/extract.h"
+
+namespace unspin::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kJobsPerThread = 4;
+constexpr int kTopSpans = 5;
+constexpr uint64_t kFlushEveryLines = 64;
+constexpr auto kFlushEvery = std::chrono::seconds(1);
+constexpr auto kProgressEvery = std::chrono::milliseconds(200);
+constexpr size_t kMaxWarnings = 100;
+
+double Round4(double x) { return std::round(x * 1e4) / 1e4; }
+
+void AddIdFields(const extract::Document& doc, const std::string& input,
+                 nlohmann::ordered_json* line) {
+  (*line)[doc.id_is_url ? "url" : "id"] = doc.id;
+  (*line)["input"] = input;
+  (*line)["record"] = doc.record;
+  (*line)["format"] = extract::InputFormatName(doc.format);
+}
+
+std::string Dump(const nlohmann::ordered_json& json) {
+  // Ids and paths may hold invalid UTF-8; `replace` keeps dump() from throwing.
+  return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  for (const std::string& path : paths) {
+    std::error_code error;
+    fs::file_status status = fs::status(path, error);
+    if (error || !fs::exists(status)) return NotFoundError(path + ": no such file or directory");
+    if (!fs::is_directory(status)) {
+      files.push_back(path);
+      continue;
+    }
+    std::vector<std::string> found;
+    fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, error);
+    if (error) return IOError(path + ": " + error.message());
+    for (; it != fs::recursive_directory_iterator(); it.increment(error)) {
+      if (error) return IOError(path + ": " + error.message());
+      if (it->is_regular_file(error)) found.push_back(it->path().string());
+    }
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
+}
+
+Result<std::set<ScanKey>> LoadScanOutput(const std::string& path, uint64_t* truncated_bytes) {
+  *truncated_bytes = 0;
+  std::set<ScanKey> done;
+  std::error_code error;
+  // Nothing to resume in a missing file or a device (--out /dev/null).
+  if (!fs::is_regular_file(path, error)) return done;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IOError(path + ": cannot read the existing output to resume");
+  uint64_t good_end = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no '\n': a torn last line
+    nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!json.is_object()) break;
+    auto input = json.find("input");
+    auto record = json.find("record");
+    if (input == json.end() || !input->is_string() || record == json.end() ||
+        !record->is_number_unsigned()) {
+      break;
+    }
+    done.emplace(input->get<std::string>(), record->get<uint64_t>());
+    good_end += line.size() + 1;
+  }
+  in.close();
+  uint64_t size = fs::file_size(path, error);
+  if (error) return IOError(path + ": " + error.message());
+  if (size > good_end) {
+    if (::truncate(path.c_str(), static_cast<off_t>(good_end)) != 0) {
+      return ErrnoError(path + ": cannot cut the torn tail of the output", errno);
+    }
+    *truncated_bytes = size - good_end;
+  }
+  return done;
+}
+
+std::string ScanDocument(const Checker& checker, const extract::Document& doc,
+                         const std::string& input, const SourceFinder& find_source,
+                         double* spun_probability) {
+  nlohmann::ordered_json line;
+  AddIdFields(doc, input, &line);
+  *spun_probability = -1;
+  ExtractOptions options;
+  options.format = doc.format;
+  options.charset = doc.charset;
+  Result<ExtractResult> page = Extract(doc.content, options);
+  Result<CheckResult> check =
+      page.ok() ? checker.Check(page->body) : Result<CheckResult>(page.status());
+  if (!check.ok()) {
+    line["error"] = check.status().ToString();
+    line["source"] = nullptr;
+    return Dump(line);
+  }
+  *spun_probability = check->spun_probability;
+  line["spun_probability"] = Round4(check->spun_probability);
+  line["words"] = check->words;
+  std::vector<const SpunSpan*> spans;
+  for (const SpunSpan& span : check->spans) spans.push_back(&span);
+  std::stable_sort(spans.begin(), spans.end(),
+                   [](const SpunSpan* a, const SpunSpan* b) { return a->score > b->score; });
+  if (spans.size() > kTopSpans) spans.resize(kTopSpans);
+  nlohmann::ordered_json top = nlohmann::ordered_json::array();
+  for (const SpunSpan* span : spans) {
+    nlohmann::ordered_json entry;
+    entry["text"] = span->text;
+    entry["original"] = span->original;
+    entry["score"] = Round4(span->score);
+    top.push_back(std::move(entry));
+  }
+  line["top_spans"] = std::move(top);
+  uint64_t debris = 0;
+  for (const extract::Line& page_line : page->lines) debris += extract::IsDebris(page_line.kind);
+  line["debris_lines"] = debris;
+  line["source"] = nullptr;
+  if (find_source) {
+    std::optional<std::string> source = find_source(doc, page->body, *check);
+    if (source) {
+      nlohmann::ordered_json value =
+          nlohmann::ordered_json::parse(*source, nullptr, /*allow_exceptions=*/false);
+      if (!value.is_discarded()) line["source"] = std::move(value);
+    }
+  }
+  return Dump(line);
+}
+
+namespace {
+
+struct Job {
+  uint64_t seq = 0;
+  extract::Document doc;
+  const std::string* input = nullptr;
+};
+
+// Shared state of one Scan call.
+class ScanRun {
+ public:
+  ScanRun(const Checker& checker, const ScanOptions& options, std::FILE* out, uint64_t total_bytes,
+          ScanSummary* summary)
+      : checker_(checker),
+        options_(options),
+        out_(out),
+        total_bytes_(total_bytes),
+        summary_(summary),
+        start_(std::chrono::steady_clock::now()),
+        last_flush_(start_),
+        last_progress_(start_) {}
+
+  // Blocks while the queue is full. False when the scan is stopping.
+  bool Push(Job job, size_t capacity) {
+    std::unique_lock lock(mutex_);
+    not_full_.wait(lock, [&] { return in_flight_ < capacity || stop_; });
+    if (stop_) return false;
+    ++in_flight_;
+    queue_.push_back(std::move(job));
+    not_empty_.notify_one();
+    return true;
+  }
+
+  void Close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+
+  void Work() {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lock(mutex_);
+        not_empty_.wait(lock, [&] { return !queue_.empty() || closed_ || stop_; });
+        if (stop_ || queue_.empty()) return;
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      double p = -1;
+      std::string line = ScanDocument(checker_, job.doc, *job.input, options_.find_source, &p);
+      line += '\n';
+      Finish(job.seq, std::move(line), p, extract::InputFormatName(job.doc.format));
+    }
+  }
+
+  void SetBytes(uint64_t bytes) {
+    bytes_.store(bytes, std::memory_order_relaxed);
+    MaybeProgress(false);
+  }
+
+  // Flushes the output; the final progress report.
+  Status End() {
+    std::lock_guard lock(write_mutex_);
+    if (write_error_.ok() && std::fflush(out_) != 0) {
+      write_error_ = ErrnoError("writing the results", errno);
+    }
+    // fsync fails with EINVAL on pipes and devices (--out /dev/null): nothing to sync.
+    if (write_error_.ok() && ::fsync(::fileno(out_)) != 0 && errno != EINVAL && errno != EROFS) {
+      write_error_ = ErrnoError("syncing the results", errno);
+    }
+    summary_->seconds = Seconds();
+    ReportProgress();
+    return write_error_;
+  }
+
+  bool stopped() {
+    std::lock_guard lock(mutex_);
+    return stop_;
+  }
+
+ private:
+  double Seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+  void ReportProgress() {
+    if (!options_.progress) return;
+    ScanProgress progress;
+    progress.documents = summary_->documents;
+    progress.bytes_read = bytes_.load(std::memory_order_relaxed);
+    progress.total_bytes = total_bytes_;
+    progress.seconds = Seconds();
+    options_.progress(progress);
+  }
+
+  void MaybeProgress(bool locked) {
+    if (!options_.progress) return;
+    auto now = std::chrono::steady_clock::now();
+    std::unique_lock lock(write_mutex_, std::defer_lock);
+    if (!locked) lock.lock();
+    if (now - last_progress_ < kProgressEvery) return;
+    last_progress_ = now;
+    ReportProgress();
+  }
+
+  // Writes every finished line that is next in order.
+  void Finish(uint64_t seq, std::string line, double p, std::string_view format) {
+    std::lock_guard lock(write_mutex_);
+    pending_.emplace(seq, Pending{std::move(line), p, std::string(format)});
+    size_t written = 0;
+    while (!pending_.empty() && pending_.begin()->first == next_write_) {
+      Pending& next = pending_.begin()->second;
+      if (write_error_.ok() &&
+          std::fwrite(next.line.data(), 1, next.line.size(), out_) != next.line.size()) {
+        write_error_ = ErrnoError("writing the results", errno);
+      }
+      ++summary_->documents;
+      ++summary_->documents_by_format[next.format];
+      if (next.p < 0) {
+        ++summary_->errors;
+      } else {
+        ++summary_->spun_histogram[std::min<size_t>(9, static_cast<size_t>(next.p * 10))];
+      }
+      pending_.erase(pending_.begin());
+      ++next_write_;
+      ++written;
+      ++unflushed_;
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (write_error_.ok() && unflushed_ > 0 &&
+        (unflushed_ >= kFlushEveryLines || now - last_flush_ >= kFlushEvery)) {
+      if (std::fflush(out_) != 0) write_error_ = ErrnoError("writing the results", errno);
+      unflushed_ = 0;
+      last_flush_ = now;
+    }
+    {
+      std::lock_guard queue_lock(mutex_);
+      in_flight_ -= written;
+      if (!write_error_.ok()) stop_ = true;
+      not_full_.notify_all();
+      if (stop_) not_empty_.notify_all();
+    }
+    MaybeProgress(true);
+  }
+
+  struct Pending {
+    std::string line;
+    double p;
+    std::string format;
+  };
+
+  const Checker& checker_;
+  const ScanOptions& options_;
+  std::FILE* out_;
+  uint64_t total_bytes_;
+  ScanSummary* summary_;  // counters written under write_mutex_ while workers run
+  std::chrono::steady_clock::time_point start_;
+
+  std::mutex mutex_;  // queue_, in_flight_, closed_, stop_
+  std::condition_variable not_empty_, not_full_;
+  std::deque<Job> queue_;
+  size_t in_flight_ = 0;
+  bool closed_ = false;
+  bool stop_ = false;
+
+  std::mutex write_mutex_;  // everything below, summary_ counters, out_
+  std::map<uint64_t, Pending> pending_;
+  uint64_t next_write_ = 0;
+  uint64_t unflushed_ = 0;
+  std::chrono::steady_clock::time_point last_flush_, last_progress_;
+  Status write_error_;
+  std::atomic<uint64_t> bytes_{0};
+};
+
+}  // namespace
+
+Result<ScanSummary> Scan(const Checker& checker, const std::vector<std::string>& inputs,
+                         const std::string& out_path, const ScanOptions& options) {
+  UNSPIN_ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandInputs(inputs));
+  // The output is never an input (--out inside a scanned directory).
+  std::erase_if(files, [&](const std::string& file) {
+    std::error_code error;
+    return fs::equivalent(file, out_path, error);
+  });
+  ScanSummary summary;
+  summary.inputs = files.size();
+  uint64_t total_bytes = 0;
+  for (const std::string& file : files) {
+    std::error_code error;
+    uint64_t size = fs::file_size(file, error);
+    if (!error) total_bytes += size;
+  }
+  UNSPIN_ASSIGN_OR_RETURN(std::set<ScanKey> done,
+                          LoadScanOutput(out_path, &summary.truncated_bytes));
+  std::FILE* out = std::fopen(out_path.c_str(), "ab");
+  if (out == nullptr) return ErrnoError(out_path, errno);
+
+  int threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  threads = std::max(threads, 1);
+  size_t capacity = kJobsPerThread * static_cast<size_t>(threads);
+  ScanRun run(checker, options, out, total_bytes, &summary);
+  std::vector<std::thread> workers;
+  for (int i = 0; i < threads; ++i) workers.emplace_back([&run] { run.Work(); });
+
+  // The reader side: this thread. Summary fields below are only written here.
+  extract::ReaderOptions reader_options;
+  reader_options.max_record_bytes = options.max_record_bytes;
+  uint64_t seq = 0;
+  uint64_t bytes_before = 0;
+  auto record_error = [&](const std::string& file, const Status& status) {
+    summary.input_errors.push_back(file + ": " + status.ToString());
+    if (summary.first_input_error.ok()) summary.first_input_error = status;
+  };
+  for (const std::string& file : files) {
+    if (run.stopped()) break;
+    Result<std::unique_ptr<extract::RecordReader>> reader =
+        extract::RecordReader::Open(file, reader_options);
+    if (!reader.ok()) {
+      record_error(file, reader.status());
+      continue;
+    }
+    extract::RecordReader& records = **reader;
+    ++summary.inputs_by_format[std::string(extract::InputFormatName(records.format()))];
+    for (;;) {
+      Job job;
+      Result<bool> more = records.Next(&job.doc);
+      run.SetBytes(bytes_before + records.bytes_read());
+      if (!more.ok()) {
+        record_error(file, more.status());
+        break;
+      }
+      if (!*more) break;
+      if (done.count({file, job.doc.record}) != 0) {
+        ++summary.resumed;
+        continue;
+      }
+      job.seq = seq++;
+      job.input = &file;
+      if (!run.Push(std::move(job), capacity)) break;
+    }
+    const extract::ReaderStats& stats = records.stats();
+    for (size_t i = 0; i < extract::kSkipReasonCount; ++i) summary.skipped[i] += stats.skipped[i];
+    summary.unknown_charset += stats.unknown_charset;
+    summary.repaired_utf8 += stats.repaired_utf8;
+    summary.resyncs += stats.resyncs;
+    for (const std::string& warning : stats.warnings) {
+      if (summary.warnings.size() < kMaxWarnings) summary.warnings.push_back(file + ": " + warning);
+    }
+    bytes_before += records.total_bytes();
+    summary.bytes = bytes_before;
+  }
+  run.Close();
+  for (std::thread& worker : workers) worker.join();
+  Status status = run.End();
+  std::fclose(out);
+  if (!status.ok()) return status.WithContext(out_path);
+  return summary;
+}
+
+std::string ScanSummaryToJson(const ScanSummary& summary) {
+  nlohmann::ordered_json json;
+  json["inputs"] = summary.inputs;
+  json["documents"] = summary.documents;
+  json["resumed"] = summary.resumed;
+  json["errors"] = summary.errors;
+  json["bytes"] = summary.bytes;
+  json["seconds"] = std::round(summary.seconds * 1000) / 1000;
+  json["inputs_by_format"] = summary.inputs_by_format;
+  json["documents_by_format"] = summary.documents_by_format;
+  nlohmann::ordered_json skipped = nlohmann::ordered_json::object();
+  for (size_t i = 0; i < extract::kSkipReasonCount; ++i) {
+    skipped[std::string(extract::SkipReasonName(static_cast<extract::SkipReason>(i)))] =
+        summary.skipped[i];
+  }
+  json["skipped"] = std::move(skipped);
+  json["unknown_charset"] = summary.unknown_charset;
+  json["repaired_utf8"] = summary.repaired_utf8;
+  json["resyncs"] = summary.resyncs;
+  json["truncated_output_bytes"] = summary.truncated_bytes;
+  json["spun_histogram"] = summary.spun_histogram;
+  json["input_errors"] = summary.input_errors;
+  return Dump(json);
+}
+
+}  // namespace unspin::pipeline

@@ -1,0 +1,211 @@
+// unspin scan: check every document of many inputs on all cores, one JSON
+// result line per document, resumable (docs/scan.md).
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli.h"
+#include "unspin/pipeline/scan.h"
+#include "unspin/source/find.h"
+#include "unspin/source/index.h"
+#include "unspin/source/signature.h"
+
+namespace unspin::cli {
+namespace {
+
+struct ScanFlags {
+  std::vector<std::string> inputs;
+  std::string out;
+  std::string index;
+  std::string model;
+  std::string summary;
+  int threads = 0;
+};
+
+std::string Duration(double seconds) {
+  if (!(seconds >= 0) || seconds > 99 * 3600) return "--:--";
+  auto total = static_cast<long>(seconds + 0.5);
+  char text[32];
+  if (total >= 3600) {
+    std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
+  } else {
+    std::snprintf(text, sizeof text, "%ld:%02ld", total / 60, total % 60);
+  }
+  return text;
+}
+
+// One line, redrawn in place: bar, documents/s, MB/s, ETA from input bytes.
+void DrawProgress(const pipeline::ScanProgress& progress) {
+  double fraction = progress.total_bytes > 0 ? static_cast<double>(progress.bytes_read) /
+                                                   static_cast<double>(progress.total_bytes)
+                                             : 0;
+  fraction = std::min(1.0, fraction);
+  constexpr int kWidth = 24;
+  auto filled = static_cast<int>(fraction * kWidth);
+  std::string bar(static_cast<size_t>(filled), '=');
+  bar.resize(kWidth, ' ');
+  double seconds = std::max(progress.seconds, 1e-3);
+  double mb_per_s = static_cast<double>(progress.bytes_read) / 1e6 / seconds;
+  double eta = fraction > 0 ? seconds * (1 - fraction) / fraction : -1;
+  std::fprintf(stderr, "\r[%s] %3.0f%%  %llu docs  %.1f docs/s  %.2f MB/s  ETA %s   ", bar.c_str(),
+               fraction * 100, static_cast<unsigned long long>(progress.documents),
+               static_cast<double>(progress.documents) / seconds, mb_per_s, Duration(eta).c_str());
+  std::fflush(stderr);
+}
+
+void PrintSummary(const pipeline::ScanSummary& summary) {
+  auto counts = [](const std::map<std::string, uint64_t>& map) {
+    std::string text;
+    for (const auto& [name, count] : map) {
+      text += (text.empty() ? "" : ", ") + name + " " + std::to_string(count);
+    }
+    return text.empty() ? std::string("none") : text;
+  };
+  double seconds = std::max(summary.seconds, 1e-3);
+  std::fprintf(stderr,
+               "unspin scan: %llu documents from %llu inputs in %.1f s (%.1f docs/s, %.2f MB/s); "
+               "%llu resumed, %llu errors\n",
+               static_cast<unsigned long long>(summary.documents),
+               static_cast<unsigned long long>(summary.inputs), summary.seconds,
+               static_cast<double>(summary.documents) / seconds,
+               static_cast<double>(summary.bytes) / 1e6 / seconds,
+               static_cast<unsigned long long>(summary.resumed),
+               static_cast<unsigned long long>(summary.errors));
+  std::fprintf(stderr, "  inputs: %s\n", counts(summary.inputs_by_format).c_str());
+  std::fprintf(stderr, "  documents: %s\n", counts(summary.documents_by_format).c_str());
+  std::map<std::string, uint64_t> skipped;
+  for (size_t i = 0; i < extract::kSkipReasonCount; ++i) {
+    if (summary.skipped[i] > 0) {
+      skipped[std::string(extract::SkipReasonName(static_cast<extract::SkipReason>(i)))] =
+          summary.skipped[i];
+    }
+  }
+  std::fprintf(stderr, "  skipped records: %s\n", counts(skipped).c_str());
+  if (summary.unknown_charset + summary.repaired_utf8 + summary.resyncs > 0) {
+    std::fprintf(stderr,
+                 "  charsets read as UTF-8: %llu, documents with invalid UTF-8 replaced: %llu, "
+                 "WARC resyncs: %llu\n",
+                 static_cast<unsigned long long>(summary.unknown_charset),
+                 static_cast<unsigned long long>(summary.repaired_utf8),
+                 static_cast<unsigned long long>(summary.resyncs));
+  }
+  if (summary.truncated_bytes > 0) {
+    std::fprintf(stderr, "  resumed after cutting a torn tail of %llu bytes from the output\n",
+                 static_cast<unsigned long long>(summary.truncated_bytes));
+  }
+  std::fprintf(stderr, "  spun probability:");
+  for (size_t i = 0; i < summary.spun_histogram.size(); ++i) {
+    std::fprintf(stderr, " %.1f-%.1f:%llu", static_cast<double>(i) / 10,
+                 static_cast<double>(i + 1) / 10,
+                 static_cast<unsigned long long>(summary.spun_histogram[i]));
+  }
+  std::fprintf(stderr, "\n");
+  for (const std::string& warning : summary.warnings) {
+    std::fprintf(stderr, "  warning: %s\n", warning.c_str());
+  }
+}
+
+int RunScan(const ScanFlags& flags) {
+  for (const std::string& input : flags.inputs) {
+    if (input == "-") {
+      std::fprintf(stderr,
+                   "unspin: scan reads files and directories, not standard input (a resumed "
+                   "scan must be able to read its inputs again)\n");
+      return kExitUsage;
+    }
+  }
+  int exit_code = kExitOk;
+  std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
+  if (!model) return exit_code;
+  pipeline::Checker checker(*model);
+  pipeline::ScanOptions options;
+  options.threads = flags.threads;
+  // --index: each document's best source match, as `unspin find` gives it.
+  std::unique_ptr<source::WordClasses> classes;
+  std::unique_ptr<source::Index> index;
+  std::unique_ptr<source::Finder> finder;
+  if (!flags.index.empty()) {
+    classes = std::make_unique<source::WordClasses>(*model);
+    Result<std::unique_ptr<source::Index>> opened =
+        source::Index::Open(flags.index, classes->fingerprint());
+    if (!opened.ok()) return Fail(opened.status(), Origin::kModel);
+    index = std::move(*opened);
+    source::FindOptions find_options;
+    find_options.max_matches = 1;
+    finder = std::make_unique<source::Finder>(*index, *classes, find_options);
+    options.find_source = [&finder](const extract::Document&, std::string_view text,
+                                    const pipeline::CheckResult&) -> std::optional<std::string> {
+      Result<std::vector<source::Match>> matches = finder->Find(text);
+      nlohmann::ordered_json value;
+      if (!matches.ok()) {
+        value["error"] = matches.status().ToString();
+      } else if (matches->empty()) {
+        return std::nullopt;
+      } else {
+        const source::Match& best = matches->front();
+        value["id"] = best.id;
+        value["score"] = static_cast<double>(std::lround(best.alignment.score * 10000)) / 10000;
+        value["coverage"] =
+            static_cast<double>(std::lround(best.alignment.coverage * 10000)) / 10000;
+      }
+      return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+  }
+  bool terminal = ::isatty(STDERR_FILENO) == 1;
+  if (terminal) options.progress = DrawProgress;
+  Result<pipeline::ScanSummary> summary = pipeline::Scan(checker, flags.inputs, flags.out, options);
+  if (terminal) std::fprintf(stderr, "\n");
+  if (!summary.ok()) return Fail(summary.status(), Origin::kInput);
+  PrintSummary(*summary);
+  if (!flags.summary.empty()) {
+    std::ofstream out(flags.summary, std::ios::binary);
+    out << pipeline::ScanSummaryToJson(*summary) << '\n';
+    if (!out) {
+      std::fprintf(stderr, "unspin: cannot write %s\n", flags.summary.c_str());
+      return kExitIO;
+    }
+  }
+  for (const std::string& error : summary->input_errors) {
+    std::fprintf(stderr, "unspin: %s\n", error.c_str());
+  }
+  if (!summary->first_input_error.ok()) {
+    switch (summary->first_input_error.code()) {
+      case StatusCode::kNotFound:
+      case StatusCode::kIOError:
+        return kExitIO;
+      case StatusCode::kInternal:
+        return kExitInternal;
+      default:
+        return kExitBadInput;
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterScan(CLI::App& app, Action* action) {
+  auto flags = std::make_shared<ScanFlags>();
+  CLI::App* scan = app.add_subcommand(
+      "scan",
+      "Check every document of text, HTML, WARC and JSONL files and directories on all cores; "
+      "one JSON result line per document, resumable");
+  scan->add_option("inputs", flags->inputs,
+                   "files (text, HTML, WARC, .warc.gz, JSONL) and directories (recursed)")
+      ->required();
+  scan->add_option("--out", flags->out,
+                   "results, one JSON line per document; an existing file is resumed")
+      ->required();
+  scan->add_option("--threads", flags->threads, "worker threads (default: one per core)")
+      ->check(CLI::Range(1, 1024));
+  scan->add_option("--model", flags->model, "model file (default: $UNSPIN_MODEL or the built-in)");
+  scan->add_option("--index", flags->index, "source index directory for the \"source\" field");
+  scan->add_option("--summary", flags->summary, "also write the summary as JSON to this file");
+  scan->callback([flags, action] { *action = [flags] { return RunScan(*flags); }; });
+}
+
+}  // namespace unspin::cli
