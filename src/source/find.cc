@@ -13,8 +13,8 @@
 namespace unspin::source {
 namespace {
 
-// Occurrences of one word pair in a source kept as seeds; more only repeat.
-constexpr size_t kMaxSeedsPerPair = 16;
+// A word pair seeds runs only when it occurs at most this often in the source.
+constexpr size_t kMaxSeedsPerPair = 8;
 // Unequal words between two runs (on either side) that still count as a
 // substitution inside one block rather than a break.
 constexpr uint32_t kMaxGapWords = 8;
@@ -23,7 +23,7 @@ constexpr uint32_t kMaxGapWords = 8;
 constexpr uint32_t kMinBlockWords = 5;
 // Candidates are aligned only when their shingle weight is at least this share
 // of the best candidate's.
-constexpr double kMinWeightShare = 0.2;
+constexpr double kMinWeightShare = 0.35;
 
 struct Run {
   uint32_t query;   // first word index
@@ -68,11 +68,13 @@ std::vector<Run> FindRuns(const ClassedText& query, const ClassedText& source) {
   for (uint32_t i = 0; i + 1 < q.size(); ++i) {
     if (!q[i].content && !q[i + 1].content) continue;
     const uint64_t key = PairKey(q[i], q[i + 1]);
-    auto seed =
-        std::lower_bound(positions.begin(), positions.end(), std::make_pair(key, uint32_t{0}));
-    for (size_t taken = 0;
-         seed != positions.end() && seed->first == key && taken < kMaxSeedsPerPair;
-         ++seed, ++taken) {
+    const auto [first, last] =
+        std::equal_range(positions.begin(), positions.end(), std::make_pair(key, uint32_t{0}),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+    // A pair this common in the source says nothing about where the copy is;
+    // the rarer pairs around it find the diagonal.
+    if (last - first > static_cast<ptrdiff_t>(kMaxSeedsPerPair)) continue;
+    for (auto seed = first; seed != last; ++seed) {
       const uint32_t j = seed->second;
       if (q[i].word_class != s[j].word_class || q[i + 1].word_class != s[j + 1].word_class)
         continue;
