@@ -306,12 +306,22 @@ Status WriteSegment(const std::string& path, const std::vector<PendingDocument>&
     strings += document.metadata;
     for (uint64_t key : pending[ordinal].keys) postings.push_back({PostingKey(key), ordinal});
   }
-  std::sort(postings.begin(), postings.end(), [](const Posting& a, const Posting& b) {
-    return a.key != b.key ? a.key < b.key : a.doc < b.doc;
-  });
+  // Counting sort into the buckets (top 16 bits of the key), then each small
+  // bucket by (key, doc): much faster than one sort of all postings.
   std::vector<uint32_t> buckets(kBucketCount + 1, 0);
   for (const Posting& posting : postings) ++buckets[(posting.key >> (32 - kBucketBits)) + 1];
   for (uint32_t bucket = 0; bucket < kBucketCount; ++bucket) buckets[bucket + 1] += buckets[bucket];
+  std::vector<Posting> sorted(postings.size());
+  std::vector<uint32_t> next(buckets.begin(), buckets.end() - 1);
+  for (const Posting& posting : postings)
+    sorted[next[posting.key >> (32 - kBucketBits)]++] = posting;
+  for (uint32_t bucket = 0; bucket < kBucketCount; ++bucket) {
+    std::sort(sorted.begin() + buckets[bucket], sorted.begin() + buckets[bucket + 1],
+              [](const Posting& a, const Posting& b) {
+                return a.key != b.key ? a.key < b.key : a.doc < b.doc;
+              });
+  }
+  postings = std::move(sorted);
 
   nlohmann::json meta = {{"class_fingerprint", FingerprintHex(class_fingerprint)},
                          {"sample_modulus", sample_modulus},

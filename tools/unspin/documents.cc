@@ -42,8 +42,8 @@ Result<source::IndexDocument> ParseDocument(RawDocument raw) {
   }
   if (text == json.end() || !text->is_string()) return InvalidArgumentError("no \"text\" string");
   source::IndexDocument document;
-  document.id = id->is_string() ? id->get<std::string>() : id->dump();
-  document.text = text->get<std::string>();
+  document.id = id->is_string() ? std::move(id->get_ref<std::string&>()) : id->dump();
+  document.text = std::move(text->get_ref<std::string&>());
   json.erase("id");
   json.erase("text");
   document.metadata = json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
