@@ -37,7 +37,8 @@ uint64_t PairKey(const ClassedWord& a, const ClassedWord& b) {
 
 // Maximal runs of equal classes that start at a seed: a pair of words with at
 // least one content word (function-word pairs like "of the" seed nothing).
-std::vector<Run> FindRuns(const ClassedText& query, const ClassedText& source) {
+std::vector<Run> FindRuns(const ClassedText& query, const ClassedText& source,
+                          bool common_pairs_too) {
   const auto& q = query.words;
   const auto& s = source.words;
   std::vector<Run> runs;
@@ -72,9 +73,11 @@ std::vector<Run> FindRuns(const ClassedText& query, const ClassedText& source) {
         std::equal_range(positions.begin(), positions.end(), std::make_pair(key, uint32_t{0}),
                          [](const auto& a, const auto& b) { return a.first < b.first; });
     // A pair this common in the source says nothing about where the copy is;
-    // the rarer pairs around it find the diagonal.
-    if (last - first > static_cast<ptrdiff_t>(kMaxSeedsPerPair)) continue;
-    for (auto seed = first; seed != last; ++seed) {
+    // the rarer pairs around it find the diagonal. (A text made of nothing
+    // but such pairs takes their first occurrences instead.)
+    if (last - first > static_cast<ptrdiff_t>(kMaxSeedsPerPair) && !common_pairs_too) continue;
+    const auto end_of_seeds = first + std::min<ptrdiff_t>(last - first, kMaxSeedsPerPair);
+    for (auto seed = first; seed != end_of_seeds; ++seed) {
       const uint32_t j = seed->second;
       if (q[i].word_class != s[j].word_class || q[i + 1].word_class != s[j + 1].word_class)
         continue;
@@ -219,7 +222,9 @@ void ExtendBlock(const ClassedText& query, const ClassedText& source, uint32_t q
 Alignment Align(const ClassedText& query, const ClassedText& source) {
   Alignment alignment;
   alignment.query_words = static_cast<uint32_t>(query.words.size());
-  const std::vector<Run> chain = ChainRuns(FindRuns(query, source), source.words.size());
+  std::vector<Run> seeded = FindRuns(query, source, /*common_pairs_too=*/false);
+  if (seeded.empty()) seeded = FindRuns(query, source, /*common_pairs_too=*/true);
+  const std::vector<Run> chain = ChainRuns(seeded, source.words.size());
   const auto& q = query.words;
   const auto& s = source.words;
 

@@ -141,6 +141,24 @@ TEST_F(SourceCliTest, MalformedLinesAreReportedWithLineNumbersAndSkipped) {
   EXPECT_EQ(nlohmann::json::parse(info.out)["documents"], 2);
 }
 
+TEST_F(SourceCliTest, LongLinesAndAMissingFinalNewline) {
+  const fs::path input = dir_ / "long.jsonl";
+  std::string big;
+  while (big.size() < (size_t{3} << 20))
+    big += "The harbor bridge needs repairs before winter, engineers said. ";
+  {
+    std::ofstream out(input, std::ios::binary);
+    out << nlohmann::json({{"id", "big"}, {"text", big}}).dump() << "\r\n";
+    out << nlohmann::json({{"id", "last"}, {"text", "No newline after this one."}}).dump();
+  }
+  Outcome run = Unspin("index build --out " + Index() + " " + input.string());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("indexed 2 documents"), std::string::npos) << run.err;
+  Outcome found = Unspin("find --json --index " + Index() + " -", big.substr(0, 4000));
+  ASSERT_EQ(found.exit_code, 0) << found.err;
+  EXPECT_EQ(nlohmann::json::parse(found.out)["matches"][0]["id"], "big");
+}
+
 TEST_F(SourceCliTest, AddAppendsTextFilesWithTheirPathAsId) {
   ASSERT_EQ(Unspin("index build --out " + Index() + " " + WriteArchive(3)).exit_code, 0);
   Outcome add = Unspin("index add --index " + Index() + " " + Example("harbor-page.txt"));

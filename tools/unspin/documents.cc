@@ -1,9 +1,11 @@
 #include "documents.h"
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 namespace unspin::cli {
 namespace {
@@ -72,15 +74,36 @@ Status ReadRawDocuments(const std::string& path, const std::function<void(RawDoc
     take({path, std::move(text), 1, false});
     return Status::Ok();
   }
+  // Lines are cut out of 1 MiB blocks (getline is several times slower).
+  constexpr size_t kBlockBytes = size_t{1} << 20;
+  std::vector<char> block(kBlockBytes);
   std::string line;
   uint64_t line_number = 0;
-  while (std::getline(*in, line)) {
+  auto emit = [&] {
     ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    take({path, std::move(line), line_number, true});
+    if (line.find_first_not_of(" \t\r") != std::string::npos) {
+      take({path, std::move(line), line_number, true});
+    }
     line.clear();
+  };
+  while (*in) {
+    in->read(block.data(), static_cast<std::streamsize>(block.size()));
+    const size_t got = static_cast<size_t>(in->gcount());
+    size_t start = 0;
+    while (start < got) {
+      const void* newline = std::memchr(block.data() + start, '\n', got - start);
+      const size_t end =
+          newline == nullptr
+              ? got
+              : static_cast<size_t>(static_cast<const char*>(newline) - block.data());
+      line.append(block.data() + start, end - start);
+      if (newline == nullptr) break;
+      emit();
+      start = end + 1;
+    }
   }
   if (in->bad()) return IOError("cannot read " + path);
+  if (!line.empty()) emit();
   return Status::Ok();
 }
 
