@@ -50,6 +50,18 @@ std::unique_ptr<model::Model> LoadModel(const std::string& flag, int* exit_code)
   return std::move(*model);
 }
 
+int LoadIndex(const std::string& model_flag, const std::string& dir, LoadedIndex* loaded) {
+  int exit_code = kExitOk;
+  loaded->model = LoadModel(model_flag, &exit_code);
+  if (!loaded->model) return exit_code;
+  loaded->classes = std::make_unique<source::WordClasses>(*loaded->model);
+  Result<std::unique_ptr<source::Index>> index =
+      source::Index::Open(dir, loaded->classes->fingerprint());
+  if (!index.ok()) return Fail(index.status(), Origin::kModel);
+  loaded->index = std::move(*index);
+  return kExitOk;
+}
+
 ProgressLine::ProgressLine(std::string label)
     : label_(std::move(label)),
       enabled_(::isatty(STDERR_FILENO) == 1),

@@ -12,6 +12,8 @@
 
 #include "unspin/base/status.h"
 #include "unspin/model/model.h"
+#include "unspin/source/index.h"
+#include "unspin/source/signature.h"
 
 namespace unspin::cli {
 
@@ -38,6 +40,18 @@ std::string ModelPath(const std::string& flag);
 
 // Loads the model or reports why not (exit code through *exit_code).
 std::unique_ptr<model::Model> LoadModel(const std::string& flag, int* exit_code);
+
+// A source index with the model and word classes it was built with.
+struct LoadedIndex {
+  std::unique_ptr<model::Model> model;
+  std::unique_ptr<source::WordClasses> classes;
+  std::unique_ptr<source::Index> index;
+};
+
+// Loads the model (--model flag rules as LoadModel), its word classes and the
+// index in `dir`; on failure reports why and returns the exit code (3 for a
+// missing, damaged or other-model index), else kExitOk.
+int LoadIndex(const std::string& model_flag, const std::string& dir, LoadedIndex* loaded);
 
 // "<label> N documents (R/s)" or, with a total, "<label> N of T documents
 // (R/s, P%, ETA)" on stderr, redrawn at most twice a second, only when stderr

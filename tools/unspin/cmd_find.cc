@@ -35,25 +35,6 @@ struct FindFlags {
   bool timing = false;
 };
 
-// The model, the word classes and the index, loaded together.
-struct Loaded {
-  std::unique_ptr<model::Model> model;
-  std::unique_ptr<source::WordClasses> classes;
-  std::unique_ptr<source::Index> index;
-};
-
-int Load(const FindFlags& flags, const std::string& dir, Loaded* loaded) {
-  int exit_code = kExitOk;
-  loaded->model = LoadModel(flags.model, &exit_code);
-  if (!loaded->model) return exit_code;
-  loaded->classes = std::make_unique<source::WordClasses>(*loaded->model);
-  Result<std::unique_ptr<source::Index>> index =
-      source::Index::Open(dir, loaded->classes->fingerprint());
-  if (!index.ok()) return Fail(index.status(), Origin::kModel);
-  loaded->index = std::move(*index);
-  return kExitOk;
-}
-
 source::FindOptions Options(const FindFlags& flags) {
   source::FindOptions options;
   options.max_matches = flags.max_matches;
@@ -91,8 +72,8 @@ void PrintMatchesForPeople(std::string_view query, const std::vector<source::Mat
 }
 
 int RunFind(const FindFlags& flags) {
-  Loaded loaded;
-  if (int code = Load(flags, flags.index, &loaded); code != kExitOk) return code;
+  LoadedIndex loaded;
+  if (int code = LoadIndex(flags.model, flags.index, &loaded); code != kExitOk) return code;
   const source::Finder finder(*loaded.index, *loaded.classes, Options(flags));
   if (flags.jsonl) {
     ReadCounts counts;
@@ -188,8 +169,8 @@ int RunCluster(const FindFlags& flags) {
     if (Status status = (*writer)->Commit(); !status.ok()) return Fail(status, Origin::kInput);
     if (counts.rejected > 0) exit_code = kExitBadInput;
   }
-  Loaded loaded;
-  if (int code = Load(flags, dir, &loaded); code != kExitOk) return code;
+  LoadedIndex loaded;
+  if (int code = LoadIndex(flags.model, dir, &loaded); code != kExitOk) return code;
   ProgressLine progress("clustered");
   Result<std::vector<source::Cluster>> found =
       source::ClusterIndex(*loaded.index, *loaded.classes, Options(flags),

@@ -109,29 +109,19 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
 }
 
 int RunVerify(const IndexFlags& flags) {
-  int exit_code = kExitOk;
-  std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
-  if (!model) return exit_code;
-  const source::WordClasses classes(*model);
-  Result<std::unique_ptr<source::Index>> index =
-      source::Index::Open(flags.dir, classes.fingerprint());
-  if (!index.ok()) return Fail(index.status(), Origin::kModel);
-  if (Status status = (*index)->Verify(); !status.ok()) return Fail(status, Origin::kModel);
+  LoadedIndex loaded;
+  if (int code = LoadIndex(flags.model, flags.dir, &loaded); code != kExitOk) return code;
+  if (Status status = loaded.index->Verify(); !status.ok()) return Fail(status, Origin::kModel);
   std::printf("%s: OK, %llu documents, every checksum matches\n", flags.dir.c_str(),
-              static_cast<unsigned long long>((*index)->document_count()));
+              static_cast<unsigned long long>(loaded.index->document_count()));
   std::fflush(stdout);
   return std::ferror(stdout) ? kExitIO : kExitOk;
 }
 
 int RunInfo(const IndexFlags& flags) {
-  int exit_code = kExitOk;
-  std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
-  if (!model) return exit_code;
-  const source::WordClasses classes(*model);
-  Result<std::unique_ptr<source::Index>> index =
-      source::Index::Open(flags.dir, classes.fingerprint());
-  if (!index.ok()) return Fail(index.status(), Origin::kModel);
-  const source::IndexInfo info = (*index)->Info();
+  LoadedIndex loaded;
+  if (int code = LoadIndex(flags.model, flags.dir, &loaded); code != kExitOk) return code;
+  const source::IndexInfo info = loaded.index->Info();
   const double per_document = info.documents > 0 ? 1.0 / static_cast<double>(info.documents) : 0.0;
   if (flags.json) {
     std::printf(

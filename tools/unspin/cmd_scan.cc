@@ -118,25 +118,24 @@ int RunScan(const ScanFlags& flags) {
       return kExitUsage;
     }
   }
-  int exit_code = kExitOk;
-  std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
-  if (!model) return exit_code;
-  pipeline::Checker checker(*model);
+  // With --index the model comes with the index (same classes); without, alone.
+  LoadedIndex loaded;
+  if (!flags.index.empty()) {
+    if (int code = LoadIndex(flags.model, flags.index, &loaded); code != kExitOk) return code;
+  } else {
+    int exit_code = kExitOk;
+    loaded.model = LoadModel(flags.model, &exit_code);
+    if (!loaded.model) return exit_code;
+  }
+  pipeline::Checker checker(*loaded.model);
   pipeline::ScanOptions options;
   options.threads = flags.threads;
   // --index: each document's best source match, as `unspin find` gives it.
-  std::unique_ptr<source::WordClasses> classes;
-  std::unique_ptr<source::Index> index;
   std::unique_ptr<source::Finder> finder;
-  if (!flags.index.empty()) {
-    classes = std::make_unique<source::WordClasses>(*model);
-    Result<std::unique_ptr<source::Index>> opened =
-        source::Index::Open(flags.index, classes->fingerprint());
-    if (!opened.ok()) return Fail(opened.status(), Origin::kModel);
-    index = std::move(*opened);
+  if (loaded.index) {
     source::FindOptions find_options;
     find_options.max_matches = 1;
-    finder = std::make_unique<source::Finder>(*index, *classes, find_options);
+    finder = std::make_unique<source::Finder>(*loaded.index, *loaded.classes, find_options);
     options.find_source = [&finder](const extract::Document&, std::string_view text,
                                     const pipeline::CheckResult&) -> std::optional<std::string> {
       Result<std::vector<source::Match>> matches = finder->Find(text);
