@@ -6,10 +6,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "extract/ascii.h"
+
 namespace unspin::extract {
 namespace {
 
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+using internal::LowerAscii;
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
@@ -82,7 +84,7 @@ InputFormat DetectFormat(std::string_view input) {
   while (i < head.size() && IsSpace(head[i])) ++i;
   std::string lower;
   lower.reserve(head.size() - i);
-  for (size_t k = i; k < head.size(); ++k) lower.push_back(Lower(head[k]));
+  for (size_t k = i; k < head.size(); ++k) lower.push_back(LowerAscii(head[k]));
   std::string_view rest = lower;
   // Leading comments (<!-- ... -->) before the document proper.
   while (rest.substr(0, 4) == "<!--") {

@@ -25,8 +25,12 @@
 #include <utility>
 #include <vector>
 
+#include "extract/ascii.h"
+
 namespace unspin::extract {
 namespace {
+
+using internal::LowerAscii;
 
 // ---- Allocation tracking -------------------------------------------------
 
@@ -67,14 +71,6 @@ void TrackedFree(void* /*userdata*/, void* ptr) {
 }
 
 // ---- Charset ---------------------------------------------------------------
-
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
 
 // The charset named in the first 4 KiB ("charset=..."), lower-cased, or "".
 std::string DeclaredCharset(std::string_view page) {
@@ -419,7 +415,7 @@ std::vector<std::string> ClassWords(const GumboElement& element) {
     std::string word;
     for (const char* p = value;; ++p) {
       if (*p != '\0' && std::isalnum(static_cast<unsigned char>(*p))) {
-        word.push_back(Lower(*p));
+        word.push_back(LowerAscii(*p));
       } else {
         if (!word.empty()) words.push_back(std::move(word));
         word.clear();
@@ -654,7 +650,7 @@ double Overlap(std::string_view a, std::string_view b) {
     std::string word;
     for (char c : s) {
       if (std::isalnum(static_cast<unsigned char>(c))) {
-        word.push_back(Lower(c));
+        word.push_back(LowerAscii(c));
       } else if (!word.empty()) {
         out.push_back(std::move(word));
         word.clear();

@@ -22,21 +22,17 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "extract/ascii.h"
+
 namespace unspin::extract {
 namespace {
+
+using internal::LowerAscii;
 
 constexpr size_t kChunkBytes = size_t{1} << 20;
 constexpr size_t kMaxWarnings = 20;
 constexpr size_t kMaxHeaderLine = size_t{64} << 10;
 constexpr size_t kMaxHeaderLines = 1000;
-
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string LowerString(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = Lower(c);
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() &&
@@ -86,7 +82,7 @@ bool IsUtf8Charset(std::string_view name) { return name == "utf-8" || name == "u
 
 // The charset parameter of a Content-Type value, lower case, unquoted.
 std::string CharsetParameter(std::string_view content_type) {
-  std::string lower = LowerString(content_type);
+  std::string lower = LowerAscii(content_type);
   size_t at = lower.find("charset=");
   if (at == std::string::npos) return "";
   std::string_view value = std::string_view(lower).substr(at + 8);
@@ -100,7 +96,7 @@ std::string CharsetParameter(std::string_view content_type) {
 
 // The media type of a Content-Type value, lower case, without parameters.
 std::string MediaType(std::string_view content_type) {
-  return LowerString(Trim(content_type.substr(0, content_type.find(';'))));
+  return LowerAscii(Trim(content_type.substr(0, content_type.find(';'))));
 }
 
 // ---- Stream ------------------------------------------------------------------
@@ -744,9 +740,9 @@ class RecordReader::Impl {
         }
         size_t colon = field.find(':');
         if (colon == std::string_view::npos) continue;
-        std::string name = LowerString(Trim(field.substr(0, colon)));
+        std::string name = LowerAscii(Trim(field.substr(0, colon)));
         std::string_view value = Trim(field.substr(colon + 1));
-        if (name == "warc-type") type = LowerString(value);
+        if (name == "warc-type") type = LowerAscii(value);
         if (name == "warc-target-uri") uri = value;
         if (name == "warc-record-id") record_id = value;
         if (name == "content-type") content_type = value;
@@ -860,11 +856,11 @@ class RecordReader::Impl {
           }
           size_t colon = header.find(':');
           if (colon == std::string_view::npos) continue;
-          std::string name = LowerString(Trim(header.substr(0, colon)));
+          std::string name = LowerAscii(Trim(header.substr(0, colon)));
           std::string_view value = Trim(header.substr(colon + 1));
           if (name == "content-type") payload_type = value;
-          if (name == "transfer-encoding") transfer_encoding = LowerString(value);
-          if (name == "content-encoding") content_encoding = LowerString(value);
+          if (name == "transfer-encoding") transfer_encoding = LowerAscii(value);
+          if (name == "content-encoding") content_encoding = LowerAscii(value);
         }
         if (!ended) payload = {};
         if (transfer_encoding.find("chunked") != std::string::npos) {
