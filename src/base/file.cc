@@ -141,6 +141,26 @@ Status AtomicFileWriter::Append(std::string_view bytes) {
   return Status::Ok();
 }
 
+Status AtomicFileWriter::WriteAt(uint64_t offset, std::string_view bytes) {
+  UNSPIN_CHECK(fd_ >= 0);
+  UNSPIN_CHECK(offset + bytes.size() <= offset_);
+  while (!bytes.empty()) {
+    ssize_t n = ::pwrite(fd_, bytes.data(), bytes.size(), static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError("cannot write " + tmp_path_, errno);
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+    offset += static_cast<uint64_t>(n);
+  }
+  return Status::Ok();
+}
+
+void AtomicFileWriter::StartWriteback() {
+  UNSPIN_CHECK(fd_ >= 0);
+  ::sync_file_range(fd_, 0, 0, SYNC_FILE_RANGE_WRITE);  // advisory: errors surface at fsync
+}
+
 Status AtomicFileWriter::PadTo(uint64_t alignment) {
   static const char kZeros[64] = {};
   while (offset_ % alignment != 0) {

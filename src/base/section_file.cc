@@ -130,6 +130,60 @@ Result<SectionFile> SectionFile::Open(const std::string& path, FileMagic magic, 
   return file;
 }
 
+Status SectionStreamWriter::Open(const std::string& path) {
+  UNSPIN_RETURN_IF_ERROR(out_.Open(path));
+  const size_t header_size = sizeof(FileHeader) + section_count_ * sizeof(SectionEntry);
+  return out_.Append(std::string(header_size, '\0'));
+}
+
+Status SectionStreamWriter::BeginSection(uint32_t tag) {
+  UNSPIN_CHECK(entries_.size() < section_count_);
+  for (const SectionEntry& entry : entries_) UNSPIN_CHECK(entry.tag != tag);
+  UNSPIN_RETURN_IF_ERROR(out_.PadTo(kSectionAlignment));
+  SectionEntry entry{};
+  entry.tag = tag;
+  entry.offset = out_.offset();
+  entries_.push_back(entry);
+  open_section_ = true;
+  return Status::Ok();
+}
+
+Status SectionStreamWriter::Append(std::string_view bytes) {
+  UNSPIN_CHECK(open_section_);
+  SectionEntry& entry = entries_.back();
+  entry.crc = Crc32cExtend(entry.crc, bytes.data(), bytes.size());
+  entry.size += bytes.size();
+  return out_.Append(bytes);
+}
+
+Status SectionStreamWriter::AddSection(uint32_t tag, std::string_view bytes) {
+  UNSPIN_RETURN_IF_ERROR(BeginSection(tag));
+  return Append(bytes);
+}
+
+uint64_t SectionStreamWriter::section_size() const {
+  return open_section_ ? entries_.back().size : 0;
+}
+
+Status SectionStreamWriter::Commit() {
+  UNSPIN_CHECK(entries_.size() == section_count_);
+  FileHeader header{};
+  header.magic = magic_;
+  header.version = version_;
+  header.header_size =
+      static_cast<uint32_t>(sizeof(FileHeader) + entries_.size() * sizeof(SectionEntry));
+  header.abi_one = 1;
+  header.abi_minus_half = -0.5f;
+  header.section_count = section_count_;
+  std::string head(reinterpret_cast<const char*>(&header), sizeof header);
+  head.append(reinterpret_cast<const char*>(entries_.data()),
+              entries_.size() * sizeof(SectionEntry));
+  uint32_t crc = Crc32c(head);
+  std::memcpy(head.data() + offsetof(FileHeader, header_crc), &crc, sizeof crc);
+  UNSPIN_RETURN_IF_ERROR(out_.WriteAt(0, head));
+  return out_.Commit();
+}
+
 Status SectionFile::VerifySection(uint32_t tag) const {
   for (const SectionInfo& info : sections_) {
     if (info.tag != tag) continue;

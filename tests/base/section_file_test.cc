@@ -52,6 +52,35 @@ TEST_F(SectionFileTest, RoundTripsAlignedSections) {
   EXPECT_EQ(file->Section(SectionTag("CCCC")).status().code(), StatusCode::kNotFound);
 }
 
+// Streamed in pieces, the same sections make the same bytes as written whole.
+TEST_F(SectionFileTest, StreamWriterMatchesTheWholeFileWriter) {
+  WriteSample();
+  const std::string whole = ReadRaw();
+  SectionStreamWriter stream(kMagic, 3, 2);
+  ASSERT_TRUE(stream.Open(path_).ok());
+  ASSERT_TRUE(stream.BeginSection(SectionTag("AAAA")).ok());
+  ASSERT_TRUE(stream.Append("hel").ok());
+  ASSERT_TRUE(stream.Append("lo").ok());
+  EXPECT_EQ(stream.section_size(), 5u);
+  stream.StartWriteback();
+  ASSERT_TRUE(stream.BeginSection(SectionTag("BBBB")).ok());
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(stream.Append(std::string(100, 'x')).ok());
+  EXPECT_TRUE(std::filesystem::exists(path_ + ".tmp"));
+  ASSERT_TRUE(stream.Commit().ok());
+  EXPECT_FALSE(std::filesystem::exists(path_ + ".tmp"));
+  EXPECT_EQ(ReadRaw(), whole);
+}
+
+TEST_F(SectionFileTest, AnUncommittedStreamLeavesNoFile) {
+  {
+    SectionStreamWriter stream(kMagic, 3, 1);
+    ASSERT_TRUE(stream.Open(path_).ok());
+    ASSERT_TRUE(stream.AddSection(SectionTag("AAAA"), "partial").ok());
+  }
+  EXPECT_FALSE(std::filesystem::exists(path_));
+  EXPECT_FALSE(std::filesystem::exists(path_ + ".tmp"));
+}
+
 TEST_F(SectionFileTest, RejectsWrongMagicAndVersion) {
   WriteSample();
   FileMagic other = kMagic;

@@ -65,6 +65,11 @@ class AtomicFileWriter {
   // Pads with zero bytes up to a multiple of `alignment`.
   Status PadTo(uint64_t alignment);
   uint64_t offset() const { return offset_; }
+  // Overwrites bytes already appended (a header written last), at `offset`.
+  Status WriteAt(uint64_t offset, std::string_view bytes);
+  // Asks the kernel to start writing what was appended to disk, without
+  // waiting, so that Commit's fsync has little left to do.
+  void StartWriteback();
   Status Commit();
 
  private:

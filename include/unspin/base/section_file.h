@@ -84,6 +84,43 @@ class SectionFileWriter {
   std::vector<std::pair<uint32_t, std::string>> sections_;
 };
 
+// Writes a section file whose sections are appended one after another as
+// their bytes arrive (sizes unknown in advance): room for the header and a
+// table of `section_count` sections is reserved at the start and filled in
+// by Commit. Same file format as SectionFileWriter; not thread-safe.
+//
+//   SectionStreamWriter out(kIndexMagic, kIndexVersion, 2);
+//   UNSPIN_RETURN_IF_ERROR(out.Open("seg.usx"));
+//   UNSPIN_RETURN_IF_ERROR(out.BeginSection(SectionTag("STRS")));
+//   UNSPIN_RETURN_IF_ERROR(out.Append(text));  // as often as needed
+//   UNSPIN_RETURN_IF_ERROR(out.AddSection(SectionTag("DOCS"), table_bytes));
+//   UNSPIN_RETURN_IF_ERROR(out.Commit());      // header, fsync, rename
+class SectionStreamWriter {
+ public:
+  SectionStreamWriter(FileMagic magic, uint32_t version, uint32_t section_count)
+      : magic_(magic), version_(version), section_count_(section_count) {}
+  Status Open(const std::string& path);
+  // Ends the open section, if any, and starts section `tag` (unique).
+  Status BeginSection(uint32_t tag);
+  Status Append(std::string_view bytes);
+  // BeginSection + Append.
+  Status AddSection(uint32_t tag, std::string_view bytes);
+  // Bytes appended to the open section so far.
+  uint64_t section_size() const;
+  // See AtomicFileWriter::StartWriteback.
+  void StartWriteback() { out_.StartWriteback(); }
+  // Exactly `section_count` sections must have been written.
+  Status Commit();
+
+ private:
+  FileMagic magic_;
+  uint32_t version_;
+  uint32_t section_count_;
+  AtomicFileWriter out_;
+  std::vector<SectionEntry> entries_;
+  bool open_section_ = false;
+};
+
 enum class VerifyChecksums : uint8_t { kYes, kNo };
 
 // A mapped, validated section file. Views returned by Section() live as long
