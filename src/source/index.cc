@@ -279,77 +279,107 @@ Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
   return segment;
 }
 
-using PendingDocument = PreparedDocument;
+// One segment being written: the documents' bytes stream into STRS as they are
+// added (and to disk in the background), the rest is written at Finish.
+class SegmentBuilder {
+ public:
+  SegmentBuilder(uint64_t class_fingerprint, uint32_t sample_modulus)
+      : class_fingerprint_(class_fingerprint), sample_modulus_(sample_modulus) {}
 
-Status WriteSegment(const std::string& path, const std::vector<PendingDocument>& pending,
-                    uint64_t class_fingerprint, uint32_t sample_modulus) {
-  std::vector<DocRecord> records;
-  records.reserve(pending.size());
-  std::string strings;
-  std::vector<Posting> postings;
-  std::vector<uint32_t> codes;
-  for (uint32_t ordinal = 0; ordinal < pending.size(); ++ordinal) {
-    const IndexDocument& document = pending[ordinal].document;
-    records.push_back({strings.size(), static_cast<uint32_t>(document.id.size()),
-                       static_cast<uint32_t>(document.text.size()),
-                       static_cast<uint32_t>(document.metadata.size()),
-                       static_cast<uint32_t>(pending[ordinal].keys.size()), codes.size(),
-                       static_cast<uint32_t>(pending[ordinal].codes.size()), 0});
-    codes.insert(codes.end(), pending[ordinal].codes.begin(), pending[ordinal].codes.end());
+  Status Open(const std::string& path) {
+    UNSPIN_RETURN_IF_ERROR(out_.Open(path));
+    return out_.BeginSection(kStringsTag);
+  }
+
+  Status Add(const PreparedDocument& prepared) {
+    const IndexDocument& document = prepared.document;
+    const uint32_t ordinal = static_cast<uint32_t>(records_.size());
+    DocRecord record{out_.section_size(),
+                     static_cast<uint32_t>(document.id.size()),
+                     static_cast<uint32_t>(document.text.size()),
+                     static_cast<uint32_t>(document.metadata.size()),
+                     static_cast<uint32_t>(prepared.keys.size()),
+                     codes_.size(),
+                     static_cast<uint32_t>(prepared.codes.size()),
+                     0};
     uint32_t crc = Crc32c(document.id);
     crc = Crc32cExtend(crc, document.text.data(), document.text.size());
     crc = Crc32cExtend(crc, document.metadata.data(), document.metadata.size());
-    records.back().crc = Crc32cExtend(crc, pending[ordinal].codes.data(),
-                                      pending[ordinal].codes.size() * sizeof(uint32_t));
-    strings += document.id;
-    strings += document.text;
-    strings += document.metadata;
-    for (uint64_t key : pending[ordinal].keys) postings.push_back({PostingKey(key), ordinal});
+    record.crc = Crc32cExtend(crc, prepared.codes.data(), prepared.codes.size() * sizeof(uint32_t));
+    UNSPIN_RETURN_IF_ERROR(out_.Append(document.id));
+    UNSPIN_RETURN_IF_ERROR(out_.Append(document.text));
+    UNSPIN_RETURN_IF_ERROR(out_.Append(document.metadata));
+    records_.push_back(record);
+    codes_.insert(codes_.end(), prepared.codes.begin(), prepared.codes.end());
+    for (uint64_t key : prepared.keys) postings_.push_back({PostingKey(key), ordinal});
+    ids_.push_back({IdHash(document.id), ordinal, 0});
+    // Let the kernel write the texts out while documents are still being
+    // prepared, rather than all at the final fsync.
+    if (out_.section_size() - written_back_ >= kWritebackBytes) {
+      out_.StartWriteback();
+      written_back_ = out_.section_size();
+    }
+    return Status::Ok();
   }
-  // Counting sort into the buckets (top 16 bits of the key), then each small
-  // bucket by (key, doc): much faster than one sort of all postings.
-  std::vector<uint32_t> buckets(kBucketCount + 1, 0);
-  for (const Posting& posting : postings) ++buckets[(posting.key >> (32 - kBucketBits)) + 1];
-  for (uint32_t bucket = 0; bucket < kBucketCount; ++bucket) buckets[bucket + 1] += buckets[bucket];
-  std::vector<Posting> sorted(postings.size());
-  std::vector<uint32_t> next(buckets.begin(), buckets.end() - 1);
-  for (const Posting& posting : postings)
-    sorted[next[posting.key >> (32 - kBucketBits)]++] = posting;
-  for (uint32_t bucket = 0; bucket < kBucketCount; ++bucket) {
-    std::sort(sorted.begin() + buckets[bucket], sorted.begin() + buckets[bucket + 1],
-              [](const Posting& a, const Posting& b) {
-                return a.key != b.key ? a.key < b.key : a.doc < b.doc;
-              });
-  }
-  postings = std::move(sorted);
 
-  nlohmann::json meta = {{"class_fingerprint", FingerprintHex(class_fingerprint)},
-                         {"sample_modulus", sample_modulus},
-                         {"documents", pending.size()},
-                         {"postings", postings.size()}};
-  SectionFileWriter writer(kIndexMagic, kIndexVersion);
-  writer.Add(kMetaTag, meta.dump());
-  writer.Add(kDocsTag, std::string(reinterpret_cast<const char*>(records.data()),
-                                   records.size() * sizeof(DocRecord)));
-  writer.Add(kStringsTag, std::move(strings));
-  writer.Add(kPostingsTag, std::string(reinterpret_cast<const char*>(postings.data()),
-                                       postings.size() * sizeof(Posting)));
-  writer.Add(kBucketsTag, std::string(reinterpret_cast<const char*>(buckets.data()),
-                                      buckets.size() * sizeof(uint32_t)));
-  writer.Add(kCodesTag, std::string(reinterpret_cast<const char*>(codes.data()),
-                                    codes.size() * sizeof(uint32_t)));
-  std::vector<IdEntry> ids;
-  ids.reserve(pending.size());
-  for (uint32_t ordinal = 0; ordinal < pending.size(); ++ordinal) {
-    ids.push_back({IdHash(pending[ordinal].document.id), ordinal, 0});
+  // Memory held for the segment (the texts are already in the file).
+  uint64_t memory_bytes() const {
+    return codes_.size() * sizeof(uint32_t) + postings_.size() * sizeof(Posting) +
+           records_.size() * (sizeof(DocRecord) + sizeof(IdEntry));
   }
-  std::sort(ids.begin(), ids.end(), [](const IdEntry& a, const IdEntry& b) {
-    return a.hash != b.hash ? a.hash < b.hash : a.doc < b.doc;
-  });
-  writer.Add(kIdsTag,
-             std::string(reinterpret_cast<const char*>(ids.data()), ids.size() * sizeof(IdEntry)));
-  return writer.Write(path);
-}
+  uint64_t file_bytes() const { return out_.section_size() + codes_.size() * sizeof(uint32_t); }
+
+  Status Finish() {
+    // Counting sort into the buckets (top 16 bits of the key), then each small
+    // bucket by (key, doc): much faster than one sort of all postings.
+    std::vector<uint32_t> buckets(kBucketCount + 1, 0);
+    for (const Posting& posting : postings_) ++buckets[(posting.key >> (32 - kBucketBits)) + 1];
+    for (uint32_t b = 0; b < kBucketCount; ++b) buckets[b + 1] += buckets[b];
+    std::vector<Posting> sorted(postings_.size());
+    std::vector<uint32_t> next(buckets.begin(), buckets.end() - 1);
+    for (const Posting& posting : postings_) {
+      sorted[next[posting.key >> (32 - kBucketBits)]++] = posting;
+    }
+    for (uint32_t b = 0; b < kBucketCount; ++b) {
+      std::sort(sorted.begin() + buckets[b], sorted.begin() + buckets[b + 1],
+                [](const Posting& x, const Posting& y) {
+                  return x.key != y.key ? x.key < y.key : x.doc < y.doc;
+                });
+    }
+    std::sort(ids_.begin(), ids_.end(), [](const IdEntry& x, const IdEntry& y) {
+      return x.hash != y.hash ? x.hash < y.hash : x.doc < y.doc;
+    });
+    const nlohmann::json meta = {{"class_fingerprint", FingerprintHex(class_fingerprint_)},
+                                 {"sample_modulus", sample_modulus_},
+                                 {"documents", records_.size()},
+                                 {"postings", sorted.size()}};
+    UNSPIN_RETURN_IF_ERROR(out_.AddSection(kCodesTag, Bytes(codes_)));
+    UNSPIN_RETURN_IF_ERROR(out_.AddSection(kDocsTag, Bytes(records_)));
+    UNSPIN_RETURN_IF_ERROR(out_.AddSection(kPostingsTag, Bytes(sorted)));
+    UNSPIN_RETURN_IF_ERROR(out_.AddSection(kBucketsTag, Bytes(buckets)));
+    UNSPIN_RETURN_IF_ERROR(out_.AddSection(kIdsTag, Bytes(ids_)));
+    UNSPIN_RETURN_IF_ERROR(out_.AddSection(kMetaTag, meta.dump()));
+    return out_.Commit();
+  }
+
+ private:
+  static constexpr uint64_t kWritebackBytes = uint64_t{8} << 20;
+  static constexpr uint32_t kSectionCount = 7;  // STRS CLSS DOCS POST BUCK IDHS META
+
+  template <typename T>
+  static std::string_view Bytes(const std::vector<T>& values) {
+    return {reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T)};
+  }
+
+  uint64_t class_fingerprint_;
+  uint32_t sample_modulus_;
+  SectionStreamWriter out_{kIndexMagic, kIndexVersion, kSectionCount};
+  std::vector<DocRecord> records_;
+  std::vector<uint32_t> codes_;
+  std::vector<Posting> postings_;
+  std::vector<IdEntry> ids_;
+  uint64_t written_back_ = 0;
+};
 
 }  // namespace
 
@@ -512,10 +542,10 @@ struct IndexWriter::State {
   std::vector<std::string> kept_segments;  // live segments that stay (append mode)
   std::vector<std::string> new_segments;   // written by this writer, not yet published
   uint32_t next_segment = 1;
-  std::unordered_set<std::string> ids;  // added by this writer
-  std::unique_ptr<Index> existing;      // kAppend: the index added to, for its ids
-  std::vector<PendingDocument> pending;
-  uint64_t pending_bytes = 0;
+  std::unordered_set<std::string> ids;      // added by this writer
+  std::unique_ptr<Index> existing;          // kAppend: the index added to, for its ids
+  std::unique_ptr<SegmentBuilder> segment;  // being written, not yet renamed into place
+  std::string segment_name;
   uint64_t added = 0;
   bool committed = false;
   int lock_fd = -1;
@@ -525,13 +555,11 @@ struct IndexWriter::State {
   }
 
   Status Flush() {
-    if (pending.empty()) return Status::Ok();
-    const std::string name = SegmentName(next_segment++);
-    UNSPIN_RETURN_IF_ERROR(
-        WriteSegment(JoinPath(dir, name), pending, classes->fingerprint(), options.sample_modulus));
-    new_segments.push_back(name);
-    pending.clear();
-    pending_bytes = 0;
+    if (segment == nullptr) return Status::Ok();
+    Status finished = segment->Finish();
+    segment.reset();
+    UNSPIN_RETURN_IF_ERROR(finished);
+    new_segments.push_back(segment_name);
     return Status::Ok();
   }
 };
@@ -613,13 +641,20 @@ Status IndexWriter::AddPrepared(PreparedDocument prepared) {
   if (state.ids.contains(document.id) || (state.existing && state.existing->FindId(document.id))) {
     return InvalidArgumentError("duplicate document id \"" + document.id + "\" (kept the first)");
   }
+  if (state.segment == nullptr) {
+    state.segment_name = SegmentName(state.next_segment++);
+    state.segment = std::make_unique<SegmentBuilder>(state.classes->fingerprint(),
+                                                     state.options.sample_modulus);
+    UNSPIN_RETURN_IF_ERROR(state.segment->Open(JoinPath(state.dir, state.segment_name)));
+  }
+  UNSPIN_RETURN_IF_ERROR(state.segment->Add(prepared));
   state.ids.insert(document.id);
-  state.pending_bytes += document.id.size() + document.text.size() + document.metadata.size() +
-                         prepared.keys.size() * sizeof(Posting) * 2 +
-                         prepared.codes.size() * sizeof(uint32_t);
-  state.pending.push_back(std::move(prepared));
   ++state.added;
-  if (state.pending_bytes > state.options.memory_budget) return state.Flush();
+  // The budget bounds both what the writer holds and the size of a segment.
+  if (state.segment->memory_bytes() + state.segment->file_bytes() / 4 >
+      state.options.memory_budget) {
+    return state.Flush();
+  }
   return Status::Ok();
 }
 

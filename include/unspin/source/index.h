@@ -43,8 +43,9 @@ struct WriterOptions {
   // kReplace: a new index replaces whatever DIR held (atomically, at Commit).
   // kAppend: documents join the existing index (created if absent).
   enum class Mode : uint8_t { kReplace, kAppend } mode = Mode::kReplace;
-  // Documents are written out as a segment whenever the pending text exceeds
-  // this many bytes, which bounds the writer's memory.
+  // A segment is finished (and a new one begun) when its stored bytes plus
+  // what the writer holds for it (postings, class codes, document table)
+  // exceed this; texts stream to the file as they are added.
   uint64_t memory_budget = uint64_t{512} << 20;
   uint32_t sample_modulus = kDefaultSampleModulus;
   // After Commit, segments are merged while there are more than this many.
