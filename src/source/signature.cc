@@ -30,36 +30,51 @@ constexpr int kMaxClimb = 8;
 constexpr uint32_t kOutOfVocabularyBit = uint32_t{1} << 30;
 // Changes whenever the way classes or shingles are computed changes, so that
 // an index built the old way is refused rather than searched wrongly.
-constexpr uint64_t kSchemeVersion = 2;
+constexpr uint64_t kSchemeVersion = 3;
 
 uint64_t HashBytes(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
 
 }  // namespace
 
-WordClasses::WordClasses(const model::Model& model) : model_(model) {
-  const Vocabulary& vocab = model.vocabulary();
-  const lexicon::Lexicon& lexicon = model.lexicon();
-  const size_t size = vocab.size();
-  function_.assign(size, 0);
-  // The most frequent one-word substitute of each word's lemmas (itself when
-  // none is more frequent): one uphill step.
-  std::vector<uint32_t> step(size);
-  std::vector<LemmaReading> readings;
-  for (uint32_t id = 0; id < size; ++id) {
-    const WordId word{id};
-    step[id] = id;
-    if (model.IsFunctionWord(word)) {
-      function_[id] = 1;
+constexpr uint32_t kUnset = UINT32_MAX;
+
+WordClasses::WordClasses(const model::Model& model)
+    : model_(model),
+      size_(model.vocabulary().size()),
+      step_(new std::atomic<uint32_t>[size_]),
+      class_of_(new std::atomic<uint32_t>[size_]) {
+  for (size_t i = 0; i < size_; ++i) {
+    step_[i].store(kUnset, std::memory_order_relaxed);
+    class_of_[i].store(kUnset, std::memory_order_relaxed);
+  }
+  // The sections the classes are computed from, by their recorded checksums.
+  fingerprint_ = kSchemeVersion;
+  for (const SectionInfo& section : model.sections()) {
+    if (section.tag != SectionTag("VOCB") && section.tag != SectionTag("FREQ") &&
+        section.tag != SectionTag("LXEN") && section.tag != SectionTag("LXED") &&
+        section.tag != SectionTag("LXMO")) {
       continue;
     }
-    readings.clear();
+    const uint64_t record[3] = {section.tag, section.crc, section.size};
+    fingerprint_ = XXH3_64bits_withSeed(record, sizeof(record), fingerprint_);
+  }
+}
+
+uint32_t WordClasses::Step(uint32_t id) const {
+  const uint32_t known = step_[id].load(std::memory_order_relaxed);
+  if (known != kUnset) return known;
+  const lexicon::Lexicon& lexicon = model_.lexicon();
+  const WordId word{id};
+  uint32_t best = id;
+  if (!model_.IsFunctionWord(word)) {
+    std::vector<LemmaReading> readings;
     lexicon.Lemmatize(word, &readings);
-    uint32_t best = id;
-    float best_frequency = model.Log10Frequency(word);
+    float best_frequency = model_.Log10Frequency(word);
     auto consider = [&](WordId candidate) {
-      const float frequency = model.Log10Frequency(candidate);
+      const float frequency = model_.Log10Frequency(candidate);
       const uint32_t index = ToIndex(candidate);
-      if (frequency > best_frequency || (frequency == best_frequency && index < best)) {
+      if (index < size_ &&
+          (frequency > best_frequency || (frequency == best_frequency && index < best))) {
         best = index;
         best_frequency = frequency;
       }
@@ -71,20 +86,25 @@ WordClasses::WordClasses(const model::Model& model) : model_(model) {
       for (const Edge& edge : lexicon.Neighbors(*entry)) {
         if (!IsSubstitute(edge.relation)) continue;
         const std::span<const WordId> words = lexicon.EntryWords(edge.target);
-        if (words.size() == 1 && !model.IsFunctionWord(words[0])) consider(words[0]);
+        if (words.size() == 1 && !model_.IsFunctionWord(words[0])) consider(words[0]);
       }
     }
-    step[id] = best;
   }
-  class_of_.resize(size);
-  for (uint32_t id = 0; id < size; ++id) {
-    uint32_t at = id;
-    for (int i = 0; i < kMaxClimb && step[at] != at; ++i) at = step[at];
-    class_of_[id] = at;
+  step_[id].store(best, std::memory_order_relaxed);
+  return best;
+}
+
+uint32_t WordClasses::ClassOf(uint32_t id) const {
+  const uint32_t known = class_of_[id].load(std::memory_order_relaxed);
+  if (known != kUnset) return known;
+  uint32_t at = id;
+  for (int i = 0; i < kMaxClimb; ++i) {
+    const uint32_t next = Step(at);
+    if (next == at) break;
+    at = next;
   }
-  fingerprint_ =
-      XXH3_64bits_withSeed(class_of_.data(), class_of_.size() * sizeof(uint32_t), kSchemeVersion);
-  fingerprint_ ^= XXH3_64bits(function_.data(), function_.size());
+  class_of_[id].store(at, std::memory_order_relaxed);
+  return at;
 }
 
 namespace {
@@ -130,10 +150,10 @@ ClassedText WordClasses::Classify(std::string_view text) const {
       continue;
     }
     const std::optional<WordId> id = model_.vocabulary().Find(key);
-    if (id && ToIndex(*id) < class_of_.size() && *id != kUnknownWord &&
-        class_of_[ToIndex(*id)] < kOutOfVocabularyBit) {
-      word.word_class = class_of_[ToIndex(*id)];
-      word.content = function_[ToIndex(*id)] == 0;
+    if (id && ToIndex(*id) < size_ && *id != kUnknownWord &&
+        ClassOf(ToIndex(*id)) < kOutOfVocabularyBit) {
+      word.word_class = ClassOf(ToIndex(*id));
+      word.content = !model_.IsFunctionWord(*id);
     } else {
       word.word_class =
           static_cast<uint32_t>(word.word_key & (kOutOfVocabularyBit - 1)) | kOutOfVocabularyBit;

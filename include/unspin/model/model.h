@@ -92,6 +92,9 @@ class Model {
   // are noise.
   bool IsFunctionWord(WordId word) const;
   ModelInfo Info() const;
+  // The file's sections with their recorded checksums: what a derived
+  // structure (such as source::WordClasses) was computed from.
+  const std::vector<SectionInfo>& sections() const { return file_.sections(); }
 
  private:
   Model() = default;

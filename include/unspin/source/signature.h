@@ -17,7 +17,9 @@
 #ifndef UNSPIN_SOURCE_SIGNATURE_H_
 #define UNSPIN_SOURCE_SIGNATURE_H_
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -51,10 +53,10 @@ std::vector<uint32_t> ClassCodes(const ClassedText& text);
 // The classes and content flags of the words `codes` was made from.
 ClassedText FromClassCodes(std::span<const uint32_t> codes);
 
-// The class of every vocabulary word, computed once from the model's lexicon
-// and frequencies (about 0.1 s for the default model). Words outside the
-// vocabulary are their own class. Thread-safe after construction; the model
-// must outlive it.
+// The class of every vocabulary word, from the model's lexicon and
+// frequencies, computed the first time the word is seen (so that opening is
+// instant). Words outside the vocabulary are their own class. Thread-safe;
+// the model must outlive it.
 class WordClasses {
  public:
   explicit WordClasses(const model::Model& model);
@@ -62,14 +64,22 @@ class WordClasses {
   // Tokenises `text` (valid UTF-8, callers validate) and classifies its words.
   ClassedText Classify(std::string_view text) const;
 
-  // A hash identifying the class scheme and the model it was computed from:
-  // an index is only searchable with the same value.
+  // A hash identifying the class scheme and the model sections the classes
+  // come from (vocabulary, lexicon, frequencies): an index is only searchable
+  // with the same value.
   uint64_t fingerprint() const { return fingerprint_; }
 
  private:
+  // The most frequent one-word substitute of the word's lemmas, or the word.
+  uint32_t Step(uint32_t id) const;
+  // Where climbing Step ends (at most 8 steps): the class representative.
+  uint32_t ClassOf(uint32_t id) const;
+
   const model::Model& model_;
-  std::vector<uint32_t> class_of_;  // by WordId: canonical WordId of its class
-  std::vector<uint8_t> function_;   // by WordId: 1 for function words
+  size_t size_ = 0;
+  // Filled on demand; kUnset until then. Racing threads store equal values.
+  std::unique_ptr<std::atomic<uint32_t>[]> step_;
+  std::unique_ptr<std::atomic<uint32_t>[]> class_of_;
   uint64_t fingerprint_ = 0;
 };
 
