@@ -31,16 +31,30 @@ struct Run {
   uint32_t length;  // words
 };
 
+// The words of a source text, whole (offsets, word keys) or as the class
+// codes the index stores (classes and content flags only), read in place.
+struct TextWords {
+  const std::vector<ClassedWord>& words;
+  size_t size() const { return words.size(); }
+  const ClassedWord& operator[](size_t i) const { return words[i]; }
+};
+struct CodeWords {
+  std::span<const uint32_t> codes;
+  size_t size() const { return codes.size(); }
+  ClassedWord operator[](size_t i) const {
+    return {0, 0, codes[i] & ~(uint32_t{1} << 31), 0, (codes[i] >> 31) != 0};
+  }
+};
+
 uint64_t PairKey(const ClassedWord& a, const ClassedWord& b) {
   return a.word_class * 0x9E3779B97F4A7C15ULL ^ (b.word_class + 0x632BE59BD9B4E019ULL);
 }
 
 // Maximal runs of equal classes that start at a seed: a pair of words with at
 // least one content word (function-word pairs like "of the" seed nothing).
-std::vector<Run> FindRuns(const ClassedText& query, const ClassedText& source,
-                          bool common_pairs_too) {
+template <typename Words>
+std::vector<Run> FindRuns(const ClassedText& query, const Words& s, bool common_pairs_too) {
   const auto& q = query.words;
-  const auto& s = source.words;
   std::vector<Run> runs;
   if (q.size() < 2 || s.size() < 2) return runs;
   // The query's pair keys, sorted, with a 64K-bit filter in front: most source
@@ -154,24 +168,21 @@ std::vector<Run> ChainRuns(const std::vector<Run>& runs, size_t source_words) {
   return chain;
 }
 
-SpanPair Bytes(const ClassedText& query, uint32_t q_first, uint32_t q_end,
-               const ClassedText& source, uint32_t s_first, uint32_t s_end) {
+template <typename Words>
+SpanPair Bytes(const ClassedText& query, uint32_t q_first, uint32_t q_end, const Words& source,
+               uint32_t s_first, uint32_t s_end) {
   SpanPair span;
   // An empty side (a deletion or insertion) is an empty range at the boundary.
   span.query_begin = q_first < q_end ? query.words[q_first].begin
                      : q_first > 0   ? query.words[q_first - 1].end
                                      : 0;
   span.query_end = q_first < q_end ? query.words[q_end - 1].end : span.query_begin;
-  span.source_begin = s_first < s_end ? source.words[s_first].begin
-                      : s_first > 0   ? source.words[s_first - 1].end
+  span.source_begin = s_first < s_end ? source[s_first].begin
+                      : s_first > 0   ? source[s_first - 1].end
                                       : 0;
-  span.source_end = s_first < s_end ? source.words[s_end - 1].end : span.source_begin;
+  span.source_end = s_first < s_end ? source[s_end - 1].end : span.source_begin;
   return span;
 }
-
-}  // namespace
-
-namespace {
 
 // Offsets (query, source) tried when a block is extended by single content
 // words beyond its outer runs: skipping up to two words on either side.
@@ -181,10 +192,10 @@ constexpr std::pair<uint32_t, uint32_t> kExtensionSteps[] = {{0, 0}, {1, 0}, {0,
 // Extends a block's runs outwards, one equal content word at a time, within
 // [q_low, q_high) x [s_low, s_high): a spun word next to the text's end or a
 // gap too short to seed a run ("had actually cracked.") stays in the block.
-void ExtendBlock(const ClassedText& query, const ClassedText& source, uint32_t q_low,
-                 uint32_t q_high, uint32_t s_low, uint32_t s_high, std::vector<Run>* runs) {
+template <typename Words>
+void ExtendBlock(const ClassedText& query, const Words& s, uint32_t q_low, uint32_t q_high,
+                 uint32_t s_low, uint32_t s_high, std::vector<Run>* runs) {
   const auto& q = query.words;
-  const auto& s = source.words;
   for (uint32_t step = 0; step < kMaxGapWords; ++step) {
     const Run& tail = runs->back();
     const uint32_t qe = tail.query + tail.length;
@@ -217,16 +228,17 @@ void ExtendBlock(const ClassedText& query, const ClassedText& source, uint32_t q
   }
 }
 
-}  // namespace
-
-Alignment Align(const ClassedText& query, const ClassedText& source) {
+// Align for either kind of source words; `exact`: the source has word keys
+// and offsets (else equal classes count as identical).
+template <typename Words>
+Alignment AlignWords(const ClassedText& query, const Words& source, bool exact) {
   Alignment alignment;
   alignment.query_words = static_cast<uint32_t>(query.words.size());
   std::vector<Run> seeded = FindRuns(query, source, /*common_pairs_too=*/false);
   if (seeded.empty()) seeded = FindRuns(query, source, /*common_pairs_too=*/true);
-  const std::vector<Run> chain = ChainRuns(seeded, source.words.size());
+  const std::vector<Run> chain = ChainRuns(seeded, source.size());
   const auto& q = query.words;
-  const auto& s = source.words;
+  const Words& s = source;
 
   // Group the chain into blocks: runs separated by short gaps on both sides.
   std::vector<std::vector<Run>> groups;
@@ -278,8 +290,7 @@ Alignment Align(const ClassedText& query, const ClassedText& source) {
       const Run& run = runs[k];
       // Inside a run the classes agree; different words are a synonym swap.
       for (uint32_t w = 0; w < run.length; ++w) {
-        if (!query.exact || !source.exact ||
-            q[run.query + w].word_key == s[run.source + w].word_key) {
+        if (!exact || q[run.query + w].word_key == s[run.source + w].word_key) {
           ++alignment.identical_words;
           credit += 1.0;
         } else {
@@ -310,6 +321,16 @@ Alignment Align(const ClassedText& query, const ClassedText& source) {
   return alignment;
 }
 
+}  // namespace
+
+Alignment Align(const ClassedText& query, const ClassedText& source) {
+  return AlignWords(query, TextWords{source.words}, /*exact=*/true);
+}
+
+Alignment AlignToCodes(const ClassedText& query, std::span<const uint32_t> codes) {
+  return AlignWords(query, CodeWords{codes}, /*exact=*/false);
+}
+
 Finder::Finder(const Index& index, const WordClasses& classes, FindOptions options)
     : index_(index), classes_(classes), options_(options) {}
 
@@ -337,7 +358,7 @@ Result<std::vector<Match>> Finder::FindOthers(const ClassedText& query, Document
     // The stored classes first: the same alignment without word identity,
     // whose score bounds the exact one from above, at a fraction of the cost
     // of tokenising and classifying the stored text.
-    if (Align(query, FromClassCodes(stored.codes)).score < options_.min_score) continue;
+    if (AlignToCodes(query, stored.codes).score < options_.min_score) continue;
     Alignment alignment = Align(query, classes_.Classify(stored.text));
     if (alignment.score < options_.min_score) continue;
     matches.push_back(

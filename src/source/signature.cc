@@ -186,14 +186,4 @@ std::vector<uint32_t> ClassCodes(const ClassedText& text) {
   return codes;
 }
 
-ClassedText FromClassCodes(std::span<const uint32_t> codes) {
-  ClassedText text;
-  text.exact = false;
-  text.words.reserve(codes.size());
-  for (uint32_t code : codes) {
-    text.words.push_back({0, 0, code & ~(uint32_t{1} << 31), 0, (code >> 31) != 0});
-  }
-  return text;
-}
-
 }  // namespace unspin::source

@@ -197,7 +197,7 @@ TEST(AlignTest, ClassCodesBoundTheExactScore) {
                                        : documents[(i + j) % documents.size()].text;
       const ClassedText classed_query = DefaultClasses().Classify(query);
       const Alignment exact = Align(classed_query, source);
-      const Alignment rough = Align(classed_query, FromClassCodes(ClassCodes(source)));
+      const Alignment rough = AlignToCodes(classed_query, ClassCodes(source));
       EXPECT_GE(rough.score, exact.score);
       EXPECT_DOUBLE_EQ(rough.coverage, exact.coverage);
       EXPECT_EQ(rough.blocks.size(), exact.blocks.size());

@@ -39,9 +39,6 @@ struct ClassedWord {
 
 struct ClassedText {
   std::vector<ClassedWord> words;  // word and number tokens in text order
-  // False for a text rebuilt from class codes (FromClassCodes): no offsets,
-  // no word keys, only classes and the content flag.
-  bool exact = true;
 };
 
 // A word's class and content flag in 32 bits, as the index stores them for
@@ -50,8 +47,6 @@ inline uint32_t ClassCode(const ClassedWord& word) {
   return word.word_class | (word.content ? uint32_t{1} << 31 : 0);
 }
 std::vector<uint32_t> ClassCodes(const ClassedText& text);
-// The classes and content flags of the words `codes` was made from.
-ClassedText FromClassCodes(std::span<const uint32_t> codes);
 
 // The class of every vocabulary word, from the model's lexicon and
 // frequencies, computed the first time the word is seen (so that opening is
