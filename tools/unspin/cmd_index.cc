@@ -42,12 +42,32 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
   // batches on all threads, then added in input order.
   std::vector<RawDocument> batch;
   uint64_t batch_bytes = 0;
+  // The previous batch, prepared: it is added (in order, on this thread) while
+  // the workers prepare the next one.
+  std::vector<RawDocument> ready_raw;
+  std::vector<Result<source::PreparedDocument>> ready;
   const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  auto add_ready = [&]() -> Status {
+    for (size_t i = 0; i < ready.size(); ++i) {
+      Status added =
+          ready[i].ok() ? (*writer)->AddPrepared(std::move(*ready[i])) : ready[i].status();
+      if (added.code() == StatusCode::kIOError) return added;
+      if (added.ok()) {
+        ++counts.documents;
+      } else {
+        ReportSkipped(ready_raw[i].path, ready_raw[i].line, added.message(), &counts);
+      }
+    }
+    ready.clear();
+    ready_raw.clear();
+    progress.Update((*writer)->added());
+    return Status::Ok();
+  };
   auto add_batch = [&]() -> Status {
     std::vector<Result<source::PreparedDocument>> prepared(batch.size(),
                                                            InternalError("not prepared"));
-    auto prepare = [&](size_t first) {
-      for (size_t i = first; i < batch.size(); i += threads) {
+    auto prepare = [&](size_t first, size_t stride) {
+      for (size_t i = first; i < batch.size(); i += stride) {
         // The path and line stay in the batch for error reports.
         Result<source::IndexDocument> document = ParseDocument(
             {batch[i].path, std::move(batch[i].bytes), batch[i].line, batch[i].jsonl});
@@ -58,20 +78,14 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
       }
     };
     std::vector<std::thread> workers;
-    for (unsigned t = 1; t < threads && t < batch.size(); ++t) workers.emplace_back(prepare, t);
-    prepare(0);
-    for (std::thread& worker : workers) worker.join();
-    for (size_t i = 0; i < batch.size(); ++i) {
-      Status added =
-          prepared[i].ok() ? (*writer)->AddPrepared(std::move(*prepared[i])) : prepared[i].status();
-      if (added.code() == StatusCode::kIOError) return added;
-      if (added.ok()) {
-        ++counts.documents;
-      } else {
-        ReportSkipped(batch[i].path, batch[i].line, added.message(), &counts);
-      }
+    for (unsigned t = 0; t < threads && t < batch.size(); ++t) {
+      workers.emplace_back(prepare, t, threads);
     }
-    progress.Update((*writer)->added());
+    Status added = add_ready();
+    for (std::thread& worker : workers) worker.join();
+    UNSPIN_RETURN_IF_ERROR(added);
+    ready = std::move(prepared);
+    ready_raw = std::move(batch);
     batch.clear();
     batch_bytes = 0;
     return Status::Ok();
@@ -91,6 +105,7 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
         },
         &counts);
     if (write_error.ok()) write_error = add_batch();
+    if (write_error.ok()) write_error = add_ready();
     if (!write_error.ok()) return Fail(write_error, Origin::kModel);
     if (!status.ok()) return Fail(status, Origin::kInput);
   }
