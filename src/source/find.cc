@@ -381,6 +381,29 @@ nlohmann::json Range(uint32_t begin, uint32_t end) { return nlohmann::json::arra
 
 }  // namespace
 
+std::string RestoreFromMatch(std::string_view query, const Match& match) {
+  std::string restored;
+  restored.reserve(query.size());
+  size_t at = 0;
+  for (const AlignedBlock& block : match.alignment.blocks) {
+    for (const SpanPair& sub : block.substitutions) {
+      if (sub.query_begin < at) continue;  // never: substitutions are ordered
+      restored.append(query.substr(at, sub.query_begin - at));
+      std::string_view original =
+          match.source_text.substr(sub.source_begin, sub.source_end - sub.source_begin);
+      // An insertion (nothing in the source) goes with the space before it.
+      if (original.empty() && !restored.empty() && restored.back() == ' ' &&
+          sub.query_end < query.size() && query[sub.query_end] == ' ') {
+        restored.pop_back();
+      }
+      restored.append(original);
+      at = sub.query_end;
+    }
+  }
+  restored.append(query.substr(at));
+  return restored;
+}
+
 std::string MatchesToJson(std::string_view query, const std::vector<Match>& matches) {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (const Match& match : matches) {

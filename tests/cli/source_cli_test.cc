@@ -114,6 +114,35 @@ TEST_F(SourceCliTest, BatchQueriesAnswerInInputOrder) {
   EXPECT_EQ(lines[2]["matches"][0]["score"], 1.0);
 }
 
+TEST_F(SourceCliTest, RestoreTakesTheWordingOfTheSourceWhenTheIndexHasIt) {
+  ASSERT_EQ(Unspin("index build --out " + Index() + " " + WriteArchive(10)).exit_code, 0);
+  Outcome run = Unspin("restore --index " + Index() + " " + Example("harbor-spun.txt"));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("restored from harbor (score"), std::string::npos) << run.err;
+  ExpectGolden("restore/harbor-spun-from-source.txt", run.out);
+  // Words differing from the original: far fewer than in the spun copy.
+  auto differing = [](const std::string& a, const std::string& b) {
+    std::istringstream x(a), y(b);
+    std::vector<std::string> wa, wb;
+    for (std::string w; x >> w;) wa.push_back(w);
+    for (std::string w; y >> w;) wb.push_back(w);
+    size_t same = 0;
+    for (size_t i = 0; i < std::min(wa.size(), wb.size()); ++i) same += wa[i] == wb[i] ? 1 : 0;
+    return std::max(wa.size(), wb.size()) - same;
+  };
+  const std::string original = Slurp(Example("harbor-original.txt"));
+  EXPECT_LE(differing(run.out, original), 3u);
+  EXPECT_GT(differing(Slurp(Example("harbor-spun.txt")), original), 30u);
+
+  Outcome unrelated = Unspin("restore --index " + Index() + " -",
+                             "The rain stopped before noon and the match started on time.");
+  ASSERT_EQ(unrelated.exit_code, 0) << unrelated.err;
+  EXPECT_NE(unrelated.err.find("no source in the index"), std::string::npos) << unrelated.err;
+  EXPECT_FALSE(unrelated.out.empty());
+  EXPECT_EQ(
+      Unspin("restore --lines --index " + Index() + " " + Example("harbor-spun.txt")).exit_code, 1);
+}
+
 TEST_F(SourceCliTest, MalformedLinesAreReportedWithLineNumbersAndSkipped) {
   const fs::path input = dir_ / "mixed.jsonl";
   {

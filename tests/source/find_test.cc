@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "test_corpus.h"
 #include "unspin/simulate/spinner.h"
@@ -122,6 +123,52 @@ TEST_F(FindTest, SpunCopiesFindTheirSourceFirst) {
     }
   }
   EXPECT_GE(first, queries - 1) << first << " of " << queries;
+}
+
+// Word-level edit distance (whitespace tokens).
+size_t WordEdits(const std::string& a, const std::string& b) {
+  auto words = [](const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string word; in >> word;) out.push_back(word);
+    return out;
+  };
+  const std::vector<std::string> x = words(a);
+  const std::vector<std::string> y = words(b);
+  std::vector<size_t> row(y.size() + 1);
+  for (size_t j = 0; j <= y.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= x.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= y.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (x[i - 1] == y[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[y.size()];
+}
+
+TEST_F(FindTest, RestoringFromTheSourceUndoesTheSpinner) {
+  Finder finder(*index_, DefaultClasses());
+  size_t restored_total = 0;
+  size_t spun_total = 0;
+  for (size_t i = 3; i < documents_->size() && spun_total < 3000; i += 7) {
+    const auto& document = (*documents_)[i];
+    if (document.text.size() > 12000) continue;
+    const auto style = i % 2 == 0 ? simulate::Style::kThesaurus : simulate::Style::kPhrase;
+    const std::string spun = Spin(document.text, style, 0.5, i + 7);
+    auto matches = finder.Find(spun);
+    ASSERT_TRUE(matches.ok());
+    ASSERT_FALSE(matches->empty());
+    ASSERT_EQ((*matches)[0].id, document.id);
+    const std::string restored = RestoreFromMatch(spun, (*matches)[0]);
+    restored_total += WordEdits(restored, document.text);
+    spun_total += WordEdits(spun, document.text);
+  }
+  ASSERT_GT(spun_total, 500u);
+  // Nearly every change is undone (the rest sit outside the aligned blocks).
+  EXPECT_LT(restored_total * 10, spun_total) << restored_total << " of " << spun_total;
 }
 
 TEST_F(FindTest, SpunExcerptsFindTheirLongSource) {

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "unspin/base/file.h"
 #include "unspin/pipeline/check.h"
+#include "unspin/source/find.h"
 
 namespace unspin::cli {
 namespace {
@@ -19,6 +20,7 @@ struct CheckFlags {
   bool json = false;
   bool lines = false;
   bool features = false;
+  std::string index;  // restore: take the wording from this archive's source, when found
   pipeline::CheckOptions options;
 };
 
@@ -60,9 +62,46 @@ std::string FeaturesJson(const pipeline::CheckResult& result) {
   return line;
 }
 
+// restore --index: the archived original's wording where the text aligns with
+// it; kExitOk with *restored empty when the index has no source for the text.
+int RestoreFromSource(const CheckFlags& flags, std::string_view input, std::string* restored) {
+  LoadedIndex loaded;
+  if (int code = LoadIndex(flags.model, flags.index, &loaded); code != kExitOk) return code;
+  source::FindOptions options;
+  options.max_matches = 1;
+  const source::Finder finder(*loaded.index, *loaded.classes, options);
+  Result<std::vector<source::Match>> matches = finder.Find(input);
+  if (!matches.ok()) {
+    return Fail(matches.status(), matches.status().code() == StatusCode::kCorruption
+                                      ? Origin::kModel
+                                      : Origin::kInput);
+  }
+  if (matches->empty()) return kExitOk;
+  const source::Match& best = matches->front();
+  std::fprintf(stderr, "unspin: restored from %.*s (score %.2f, coverage %.2f)\n",
+               static_cast<int>(best.id.size()), best.id.data(), best.alignment.score,
+               best.alignment.coverage);
+  *restored = source::RestoreFromMatch(input, best);
+  return kExitOk;
+}
+
 int RunCheck(const CheckFlags& flags, bool restore_only) {
   Result<std::string> input = ReadFileOrStdin(flags.input, kMaxInputBytes);
   if (!input.ok()) return Fail(input.status(), Origin::kInput);
+  if (restore_only && !flags.index.empty()) {
+    if (flags.lines) {
+      std::fprintf(stderr, "unspin: restore --index takes one document, not --lines\n");
+      return kExitUsage;
+    }
+    std::string restored;
+    if (int code = RestoreFromSource(flags, *input, &restored); code != kExitOk) return code;
+    if (!restored.empty()) {
+      std::cout << restored;
+      std::cout.flush();
+      return std::cout ? kExitOk : kExitIO;
+    }
+    std::fprintf(stderr, "unspin: no source in the index; restored with the model\n");
+  }
   int exit_code = kExitOk;
   std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
   if (!model) return exit_code;
@@ -148,6 +187,9 @@ void RegisterRestore(CLI::App& app, Action* action) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100.0));
   restore->add_flag("--lines", flags->lines, "restore each input line as its own document");
+  restore->add_option("--index", flags->index,
+                      "source index (unspin index build): when it holds the text's source, "
+                      "take the original wording from it");
   restore->callback([flags, action] { *action = [flags] { return RunCheck(*flags, true); }; });
 }
 

@@ -95,6 +95,11 @@ class Finder {
   FindOptions options_;
 };
 
+// The query with every substitution inside the match's aligned blocks
+// replaced by the source's wording there: the spinner's changes undone from
+// the archived original (text outside the blocks is kept as it is).
+std::string RestoreFromMatch(std::string_view query, const Match& match);
+
 // {"matches": [{"id", "score", "coverage", "alignment": [{"query": [b, e],
 // "source": [b, e], "substitutions": [{"query": [b, e], "source": [b, e],
 // "query_text", "source_text"}]}]}]}; scores with 4 decimals.
