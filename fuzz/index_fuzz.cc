@@ -1,14 +1,14 @@
 // libFuzzer target for source::Index::Open: the input becomes the sections of
-// one index segment (META, DOCS, STRS, POST, BUCK, CLSS, IDHS as docs/formats/index.md
+// one index segment (META, DOCS, STRS, POST, BUCK, CLSS, IDHS, WOFF as docs/formats/index.md
 // specifies them), wrapped with valid checksums and named by a valid MANIFEST,
 // so that the structural checks are what is exercised. When Open accepts the
 // index, every document is read and Candidates runs for keys from the input.
 //
 // Input: byte 0 selects the mode.
-//   Even: DOCS, STRS, POST, CLSS, IDHS each preceded by a u16 length (cut short at
+//   Even: DOCS, STRS, POST, CLSS, IDHS, WOFF each preceded by a u16 length (cut short at
 //   the end of the input), BUCK built from what is left (repeated to its size).
 //   Odd: the rest edits a small valid segment written here from the format
-//   spec: bit 1 truncates section data[1] % 7 to the length in data[2..3],
+//   spec: bit 1 truncates section data[1] % 8 to the length in data[2..3],
 //   then each group of 5 bytes (u8 section, u24 offset, u8 mask) XORs one byte.
 #include <xxhash.h>
 
@@ -33,10 +33,10 @@ using unspin::fuzz::TempPath;
 
 constexpr uint64_t kFingerprint = 0x0123456789abcdefULL;
 constexpr uint32_t kBuckets = 65536;
-constexpr size_t kSections = 7;
+constexpr size_t kSections = 8;
 constexpr std::array<uint32_t, kSections> kTags = {
     SectionTag("META"), SectionTag("DOCS"), SectionTag("STRS"), SectionTag("POST"),
-    SectionTag("BUCK"), SectionTag("CLSS"), SectionTag("IDHS")};
+    SectionTag("BUCK"), SectionTag("CLSS"), SectionTag("IDHS"), SectionTag("WOFF")};
 constexpr size_t kBucketSection = 4;
 
 struct DocRecord {
@@ -87,8 +87,10 @@ std::array<std::string, kSections> SeedSections() {
   std::vector<uint32_t> buckets(kBuckets + 1, 0);
   for (const Posting& posting : postings) ++buckets[(posting.key >> 16) + 1];
   for (uint32_t b = 0; b < kBuckets; ++b) buckets[b + 1] += buckets[b];
-  return {Meta(),         Bytes(docs),  strings,          Bytes(postings),
-          Bytes(buckets), Bytes(codes), Bytes(id_entries)};
+  // One word offset per 64 codes: code 0 is the first word of document "a".
+  const std::vector<uint32_t> word_offsets = {0};
+  return {Meta(),         Bytes(docs),  strings,           Bytes(postings),
+          Bytes(buckets), Bytes(codes), Bytes(id_entries), Bytes(word_offsets)};
 }
 
 void WriteIndex(const std::string& dir, const std::array<std::string, kSections>& sections) {
@@ -111,7 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if ((data[0] & 1) == 0) {
     size_t pos = 1;
     sections[0] = Meta();
-    for (size_t s : {size_t{1}, size_t{2}, size_t{3}, size_t{5}, size_t{6}}) {
+    for (size_t s : {size_t{1}, size_t{2}, size_t{3}, size_t{5}, size_t{6}, size_t{7}}) {
       size_t length = pos + 2 <= size ? (data[pos] | size_t{data[pos + 1]} << 8) : 0;
       pos = std::min(size, pos + 2);
       length = std::min(length, size - pos);
@@ -148,6 +150,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         [&](unspin::source::DocumentRef ref, const unspin::source::StoredDocument& doc) {
           total += doc.id.size() + doc.text.size() + doc.metadata.size();
           for (uint32_t code : doc.codes) total += code & 1;
+          for (uint32_t offset : doc.word_offsets) total += offset & 1;
           Require((*index)->Document(ref).id == doc.id);
         });
     std::vector<uint64_t> keys;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -68,31 +69,40 @@ std::vector<Run> FindRuns(const ClassedText& query, const Words& s, bool common_
   query_keys.erase(std::unique(query_keys.begin(), query_keys.end()), query_keys.end());
   std::vector<uint64_t> filter(1024, 0);
   for (uint64_t key : query_keys) filter[(key >> 6) & 1023] |= uint64_t{1} << (key & 63);
-  // (pair key, source position) of the source pairs the query has, sorted.
-  std::vector<std::pair<uint64_t, uint32_t>> positions;
+  // The source positions of each query key, in source order (a counting
+  // sort by the key's rank; only the source pairs the query has).
+  std::vector<std::pair<uint32_t, uint32_t>> matched;  // (key rank, source position)
   for (uint32_t j = 0; j + 1 < s.size(); ++j) {
     if (!s[j].content && !s[j + 1].content) continue;
     const uint64_t key = PairKey(s[j], s[j + 1]);
     if ((filter[(key >> 6) & 1023] >> (key & 63) & 1) == 0) continue;
-    if (std::binary_search(query_keys.begin(), query_keys.end(), key))
-      positions.emplace_back(key, j);
+    const auto found = std::lower_bound(query_keys.begin(), query_keys.end(), key);
+    if (found != query_keys.end() && *found == key) {
+      matched.emplace_back(static_cast<uint32_t>(found - query_keys.begin()), j);
+    }
   }
-  std::sort(positions.begin(), positions.end());
+  std::vector<uint32_t> key_start(query_keys.size() + 1, 0);
+  for (const auto& [rank, j] : matched) ++key_start[rank + 1];
+  for (size_t k = 0; k < query_keys.size(); ++k) key_start[k + 1] += key_start[k];
+  std::vector<uint32_t> positions(matched.size());
+  std::vector<uint32_t> next(key_start.begin(), key_start.end() - 1);
+  for (const auto& [rank, j] : matched) positions[next[rank]++] = j;
   // Where each diagonal's last run ended, to not start a run inside another.
   std::unordered_map<int64_t, uint32_t> diagonal_end;
   for (uint32_t i = 0; i + 1 < q.size(); ++i) {
     if (!q[i].content && !q[i + 1].content) continue;
-    const uint64_t key = PairKey(q[i], q[i + 1]);
-    const auto [first, last] =
-        std::equal_range(positions.begin(), positions.end(), std::make_pair(key, uint32_t{0}),
-                         [](const auto& a, const auto& b) { return a.first < b.first; });
+    const size_t rank =
+        std::lower_bound(query_keys.begin(), query_keys.end(), PairKey(q[i], q[i + 1])) -
+        query_keys.begin();
+    const auto first = positions.begin() + key_start[rank];
+    const auto last = positions.begin() + key_start[rank + 1];
     // A pair this common in the source says nothing about where the copy is;
     // the rarer pairs around it find the diagonal. (A text made of nothing
     // but such pairs takes their first occurrences instead.)
     if (last - first > static_cast<ptrdiff_t>(kMaxSeedsPerPair) && !common_pairs_too) continue;
     const auto end_of_seeds = first + std::min<ptrdiff_t>(last - first, kMaxSeedsPerPair);
     for (auto seed = first; seed != end_of_seeds; ++seed) {
-      const uint32_t j = seed->second;
+      const uint32_t j = *seed;
       if (q[i].word_class != s[j].word_class || q[i + 1].word_class != s[j + 1].word_class)
         continue;
       const int64_t diagonal = int64_t{j} - int64_t{i};
@@ -228,20 +238,19 @@ void ExtendBlock(const ClassedText& query, const Words& s, uint32_t q_low, uint3
   }
 }
 
-// Align for either kind of source words; `exact`: the source has word keys
-// and offsets (else equal classes count as identical).
+// An alignment's shape: its blocks, each the runs of equal classes it chains.
+// It depends on the words' classes only, so it is the same against a stored
+// document's codes as against its classified text.
+using Blocks = std::vector<std::vector<Run>>;
+
 template <typename Words>
-Alignment AlignWords(const ClassedText& query, const Words& source, bool exact) {
-  Alignment alignment;
-  alignment.query_words = static_cast<uint32_t>(query.words.size());
+Blocks AlignBlocks(const ClassedText& query, const Words& source) {
   std::vector<Run> seeded = FindRuns(query, source, /*common_pairs_too=*/false);
   if (seeded.empty()) seeded = FindRuns(query, source, /*common_pairs_too=*/true);
   const std::vector<Run> chain = ChainRuns(seeded, source.size());
-  const auto& q = query.words;
-  const Words& s = source;
 
   // Group the chain into blocks: runs separated by short gaps on both sides.
-  std::vector<std::vector<Run>> groups;
+  Blocks groups;
   for (size_t r = 0; r < chain.size(); ++r) {
     if (!groups.empty()) {
       const Run& a = groups.back().back();
@@ -254,19 +263,45 @@ Alignment AlignWords(const ClassedText& query, const Words& source, bool exact) 
     }
     groups.push_back({chain[r]});
   }
-  double credit = 0;
+  Blocks blocks;
   uint32_t q_low = 0;
   uint32_t s_low = 0;
   for (size_t g = 0; g < groups.size(); ++g) {
     std::vector<Run>& runs = groups[g];
     uint32_t equal_words = 0;
     for (const Run& run : runs) equal_words += run.length;
-    const uint32_t q_high =
-        g + 1 < groups.size() ? groups[g + 1].front().query : static_cast<uint32_t>(q.size());
+    const uint32_t q_high = g + 1 < groups.size() ? groups[g + 1].front().query
+                                                  : static_cast<uint32_t>(query.words.size());
     const uint32_t s_high =
-        g + 1 < groups.size() ? groups[g + 1].front().source : static_cast<uint32_t>(s.size());
+        g + 1 < groups.size() ? groups[g + 1].front().source : static_cast<uint32_t>(source.size());
     if (equal_words < kMinBlockWords) continue;
     ExtendBlock(query, source, q_low, q_high, s_low, s_high, &runs);
+    q_low = runs.back().query + runs.back().length;
+    s_low = runs.back().source + runs.back().length;
+    blocks.push_back(std::move(runs));
+  }
+  return blocks;
+}
+
+// The source words the blocks span, [first, end).
+std::pair<uint32_t, uint32_t> SourceRange(const Blocks& blocks) {
+  if (blocks.empty()) return {0, 0};
+  const Run& last = blocks.back().back();
+  return {blocks.front().front().source, last.source + last.length};
+}
+
+// The alignment the blocks make; `exact`: the source words have word keys
+// and offsets (else equal classes count as identical). Reads only the source
+// words inside the blocks.
+template <typename Words>
+Alignment ScoreBlocks(const ClassedText& query, const Blocks& blocks, const Words& source,
+                      bool exact) {
+  Alignment alignment;
+  alignment.query_words = static_cast<uint32_t>(query.words.size());
+  const auto& q = query.words;
+  const Words& s = source;
+  double credit = 0;
+  for (const std::vector<Run>& runs : blocks) {
     AlignedBlock block;
     // Word ranges of the last substitution, so that adjacent ones merge into
     // one ("stop" + "working" for "fail" is one change).
@@ -310,8 +345,6 @@ Alignment AlignWords(const ClassedText& query, const Words& source, bool exact) 
         credit += 0.5 * (next.query - q_gap_begin);
       }
     }
-    q_low = end.query + end.length;
-    s_low = end.source + end.length;
     alignment.blocks.push_back(std::move(block));
   }
   if (alignment.query_words > 0) {
@@ -321,14 +354,63 @@ Alignment AlignWords(const ClassedText& query, const Words& source, bool exact) 
   return alignment;
 }
 
+// Source words [first, end) of a stored document, classified from its text,
+// addressed by their index in the whole document.
+struct WindowWords {
+  std::vector<ClassedWord> words;
+  uint32_t first = 0;
+  const ClassedWord& operator[](size_t i) const { return words[i - first]; }
+};
+
+// Classifies only words [first, end) of a stored document (and a few around
+// them): tokenising starts at the last recorded word offset before `first`.
+// Empty when the words found there are not the document's (its offsets are
+// damaged): the caller then classifies the whole text.
+std::optional<WindowWords> ClassifyWindow(const WordClasses& classes,
+                                          const StoredDocument& document, uint32_t first,
+                                          uint32_t end) {
+  WindowWords window;
+  window.first = first;
+  if (first >= end) return window;
+  const std::span<const uint32_t> offsets = document.word_offsets;
+  // Offset k belongs to word document.first_offset_word + k * stride.
+  auto offset_before = [&](uint32_t word) -> size_t {
+    if (word < document.first_offset_word) return SIZE_MAX;
+    return (word - document.first_offset_word) / kWordOffsetStride;
+  };
+  const size_t start = offset_before(first);
+  const uint32_t start_word =
+      start == SIZE_MAX
+          ? 0
+          : document.first_offset_word + static_cast<uint32_t>(start) * kWordOffsetStride;
+  const size_t start_byte = start == SIZE_MAX ? 0 : offsets[start];
+  // Stop a whole stride past `end`, so that the cut cannot change the words
+  // that are used.
+  const size_t stop = offset_before(end - 1) == SIZE_MAX ? 0 : offset_before(end - 1) + 2;
+  const size_t stop_byte = stop < offsets.size() ? offsets[stop] : document.text.size();
+  if (start_byte > stop_byte || stop_byte > document.text.size()) return std::nullopt;
+  ClassedText classed = classes.Classify(document.text.substr(start_byte, stop_byte - start_byte));
+  if (classed.words.size() < end - start_word) return std::nullopt;
+  for (uint32_t w = first; w < end; ++w) {
+    ClassedWord word = classed.words[w - start_word];
+    if (ClassCode(word) != document.codes[w]) return std::nullopt;
+    word.begin += static_cast<uint32_t>(start_byte);
+    word.end += static_cast<uint32_t>(start_byte);
+    window.words.push_back(word);
+  }
+  return window;
+}
+
 }  // namespace
 
 Alignment Align(const ClassedText& query, const ClassedText& source) {
-  return AlignWords(query, TextWords{source.words}, /*exact=*/true);
+  const TextWords words{source.words};
+  return ScoreBlocks(query, AlignBlocks(query, words), words, /*exact=*/true);
 }
 
 Alignment AlignToCodes(const ClassedText& query, std::span<const uint32_t> codes) {
-  return AlignWords(query, CodeWords{codes}, /*exact=*/false);
+  const CodeWords words{codes};
+  return ScoreBlocks(query, AlignBlocks(query, words), words, /*exact=*/false);
 }
 
 Finder::Finder(const Index& index, const WordClasses& classes, FindOptions options)
@@ -355,11 +437,17 @@ Result<std::vector<Match>> Finder::FindOthers(const ClassedText& query, Document
     if (candidate.weight < kMinWeightShare * best_weight) continue;
     UNSPIN_RETURN_IF_ERROR(index_.CheckDocument(candidate.document));
     const StoredDocument stored = index_.Document(candidate.document);
-    // The stored classes first: the same alignment without word identity,
-    // whose score bounds the exact one from above, at a fraction of the cost
-    // of tokenising and classifying the stored text.
-    if (AlignToCodes(query, stored.codes).score < options_.min_score) continue;
-    Alignment alignment = Align(query, classes_.Classify(stored.text));
+    // The alignment's shape comes from the stored classes; scored without
+    // word identity it bounds the exact score from above, so most candidates
+    // are rejected without reading their text. The rest have only the
+    // aligned part of their text classified.
+    const CodeWords codes{stored.codes};
+    const Blocks blocks = AlignBlocks(query, codes);
+    if (ScoreBlocks(query, blocks, codes, /*exact=*/false).score < options_.min_score) continue;
+    const auto [first, end] = SourceRange(blocks);
+    const std::optional<WindowWords> window = ClassifyWindow(classes_, stored, first, end);
+    Alignment alignment = window ? ScoreBlocks(query, blocks, *window, /*exact=*/true)
+                                 : Align(query, classes_.Classify(stored.text));
     if (alignment.score < options_.min_score) continue;
     matches.push_back(
         {candidate.document, stored.id, stored.text, stored.metadata, std::move(alignment)});

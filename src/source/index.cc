@@ -8,6 +8,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -37,6 +38,7 @@ constexpr uint32_t kPostingsTag = SectionTag("POST");
 constexpr uint32_t kBucketsTag = SectionTag("BUCK");
 constexpr uint32_t kCodesTag = SectionTag("CLSS");
 constexpr uint32_t kIdsTag = SectionTag("IDHS");
+constexpr uint32_t kWordOffsetsTag = SectionTag("WOFF");
 // The MANIFEST file's one section.
 constexpr uint32_t kManifestTag = SectionTag("MANI");
 
@@ -168,6 +170,10 @@ struct Segment {
   std::span<const uint32_t> buckets;  // kBucketCount + 1 offsets into postings
   std::span<const uint32_t> codes;    // class codes of all documents
   std::span<const IdEntry> ids;       // sorted by hash
+  // Entry k: the byte offset, in its document's text, of the word whose code
+  // is codes[k * kWordOffsetStride].
+  std::span<const uint32_t> word_offsets;
+  std::unique_ptr<std::atomic<bool>[]> checked;  // per document: its checksum matched
 
   std::optional<uint32_t> FindId(std::string_view id) const {
     const uint64_t hash = IdHash(id);
@@ -197,19 +203,37 @@ struct Segment {
     return Crc32cExtend(crc, codes.data() + record.codes_offset, record.words * sizeof(uint32_t));
   }
 
-  Status CheckDocument(uint32_t ordinal) const {
+  Status VerifyDocument(uint32_t ordinal) const {
     if (DocumentCrc(ordinal) == docs[ordinal].crc) return Status::Ok();
     return CorruptionError(file.path() + ": checksum mismatch in document " +
                            std::to_string(ordinal) + "; the index is damaged, rebuild it");
   }
 
+  // As VerifyDocument, once per document: files are immutable, so a
+  // document found intact stays so (a long one many queries reach is not
+  // checked again for each).
+  Status CheckDocument(uint32_t ordinal) const {
+    if (checked[ordinal].load(std::memory_order_relaxed)) return Status::Ok();
+    UNSPIN_RETURN_IF_ERROR(VerifyDocument(ordinal));
+    checked[ordinal].store(true, std::memory_order_relaxed);
+    return Status::Ok();
+  }
+
   StoredDocument Document(uint32_t ordinal) const {
     const DocRecord& record = docs[ordinal];
     std::string_view bytes = strings.substr(record.offset);
-    return {bytes.substr(0, record.id_bytes), bytes.substr(record.id_bytes, record.text_bytes),
+    // The document's offsets are those of the multiples of the stride inside
+    // its codes.
+    const uint64_t first = (record.codes_offset + kWordOffsetStride - 1) / kWordOffsetStride;
+    const uint64_t end =
+        (record.codes_offset + record.words + kWordOffsetStride - 1) / kWordOffsetStride;
+    return {bytes.substr(0, record.id_bytes),
+            bytes.substr(record.id_bytes, record.text_bytes),
             bytes.substr(static_cast<size_t>(record.id_bytes) + record.text_bytes,
                          record.metadata_bytes),
-            codes.subspan(record.codes_offset, record.words)};
+            codes.subspan(record.codes_offset, record.words),
+            word_offsets.subspan(first, end - first),
+            static_cast<uint32_t>(first * kWordOffsetStride - record.codes_offset)};
   }
 };
 
@@ -246,17 +270,22 @@ Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
   UNSPIN_ASSIGN_OR_RETURN(std::string_view buckets, segment.file.Section(kBucketsTag));
   UNSPIN_ASSIGN_OR_RETURN(std::string_view codes, segment.file.Section(kCodesTag));
   UNSPIN_ASSIGN_OR_RETURN(std::string_view ids, segment.file.Section(kIdsTag));
+  UNSPIN_ASSIGN_OR_RETURN(std::string_view word_offsets, segment.file.Section(kWordOffsetsTag));
+  const size_t code_count = codes.size() / sizeof(uint32_t);
   if (docs.size() % sizeof(DocRecord) != 0 || postings.size() % sizeof(Posting) != 0 ||
       codes.size() % sizeof(uint32_t) != 0 || ids.size() % sizeof(IdEntry) != 0 ||
-      buckets.size() != (kBucketCount + 1) * sizeof(uint32_t)) {
+      buckets.size() != (kBucketCount + 1) * sizeof(uint32_t) ||
+      word_offsets.size() !=
+          (code_count + kWordOffsetStride - 1) / kWordOffsetStride * sizeof(uint32_t)) {
     return CorruptionError(path + ": section sizes are inconsistent");
   }
   segment.docs = {reinterpret_cast<const DocRecord*>(docs.data()), docs.size() / sizeof(DocRecord)};
   segment.postings = {reinterpret_cast<const Posting*>(postings.data()),
                       postings.size() / sizeof(Posting)};
   segment.buckets = {reinterpret_cast<const uint32_t*>(buckets.data()), kBucketCount + 1};
-  segment.codes = {reinterpret_cast<const uint32_t*>(codes.data()),
-                   codes.size() / sizeof(uint32_t)};
+  segment.codes = {reinterpret_cast<const uint32_t*>(codes.data()), code_count};
+  segment.word_offsets = {reinterpret_cast<const uint32_t*>(word_offsets.data()),
+                          word_offsets.size() / sizeof(uint32_t)};
   segment.ids = {reinterpret_cast<const IdEntry*>(ids.data()), ids.size() / sizeof(IdEntry)};
   for (const DocRecord& record : segment.docs) {
     const uint64_t length = uint64_t{record.id_bytes} + record.text_bytes + record.metadata_bytes;
@@ -268,6 +297,7 @@ Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
       return CorruptionError(path + ": a document points outside the class section");
     }
   }
+  segment.checked = std::make_unique<std::atomic<bool>[]>(segment.docs.size());
   if (segment.buckets[0] != 0 || segment.buckets[kBucketCount] != segment.postings.size()) {
     return CorruptionError(path + ": posting directory does not cover the postings");
   }
@@ -310,6 +340,12 @@ class SegmentBuilder {
     UNSPIN_RETURN_IF_ERROR(out_.Append(document.text));
     UNSPIN_RETURN_IF_ERROR(out_.Append(document.metadata));
     records_.push_back(record);
+    for (uint64_t w =
+             (codes_.size() + kWordOffsetStride - 1) / kWordOffsetStride * kWordOffsetStride -
+             codes_.size();
+         w < prepared.codes.size(); w += kWordOffsetStride) {
+      word_offsets_.push_back(prepared.word_begins[w]);
+    }
     codes_.insert(codes_.end(), prepared.codes.begin(), prepared.codes.end());
     for (uint64_t key : prepared.keys) postings_.push_back({PostingKey(key), ordinal});
     ids_.push_back({IdHash(document.id), ordinal, 0});
@@ -324,7 +360,8 @@ class SegmentBuilder {
 
   // Memory held for the segment (the texts are already in the file).
   uint64_t memory_bytes() const {
-    return codes_.size() * sizeof(uint32_t) + postings_.size() * sizeof(Posting) +
+    return (codes_.size() + word_offsets_.size()) * sizeof(uint32_t) +
+           postings_.size() * sizeof(Posting) +
            records_.size() * (sizeof(DocRecord) + sizeof(IdEntry));
   }
   uint64_t file_bytes() const { return out_.section_size() + codes_.size() * sizeof(uint32_t); }
@@ -354,6 +391,7 @@ class SegmentBuilder {
                                  {"documents", records_.size()},
                                  {"postings", sorted.size()}};
     UNSPIN_RETURN_IF_ERROR(out_.AddSection(kCodesTag, Bytes(codes_)));
+    UNSPIN_RETURN_IF_ERROR(out_.AddSection(kWordOffsetsTag, Bytes(word_offsets_)));
     UNSPIN_RETURN_IF_ERROR(out_.AddSection(kDocsTag, Bytes(records_)));
     UNSPIN_RETURN_IF_ERROR(out_.AddSection(kPostingsTag, Bytes(sorted)));
     UNSPIN_RETURN_IF_ERROR(out_.AddSection(kBucketsTag, Bytes(buckets)));
@@ -364,7 +402,7 @@ class SegmentBuilder {
 
  private:
   static constexpr uint64_t kWritebackBytes = uint64_t{8} << 20;
-  static constexpr uint32_t kSectionCount = 7;  // STRS CLSS DOCS POST BUCK IDHS META
+  static constexpr uint32_t kSectionCount = 8;  // STRS CLSS WOFF DOCS POST BUCK IDHS META
 
   template <typename T>
   static std::string_view Bytes(const std::vector<T>& values) {
@@ -376,6 +414,7 @@ class SegmentBuilder {
   SectionStreamWriter out_{kIndexMagic, kIndexVersion, kSectionCount};
   std::vector<DocRecord> records_;
   std::vector<uint32_t> codes_;
+  std::vector<uint32_t> word_offsets_;
   std::vector<Posting> postings_;
   std::vector<IdEntry> ids_;
   uint64_t written_back_ = 0;
@@ -527,7 +566,7 @@ Status Index::Verify() const {
       }
     }
     for (uint32_t ordinal = 0; ordinal < segment.docs.size(); ++ordinal) {
-      UNSPIN_RETURN_IF_ERROR(segment.CheckDocument(ordinal));
+      UNSPIN_RETURN_IF_ERROR(segment.VerifyDocument(ordinal));
     }
   }
   return Status::Ok();
@@ -621,6 +660,8 @@ PreparedDocument IndexWriter::Prepare(IndexDocument document) const {
     const ClassedText classed = state_->classes->Classify(document.text);
     SampledShingles(classed, state_->options.sample_modulus, &prepared.keys);
     prepared.codes = ClassCodes(classed);
+    prepared.word_begins.reserve(classed.words.size());
+    for (const ClassedWord& word : classed.words) prepared.word_begins.push_back(word.begin);
     std::sort(prepared.keys.begin(), prepared.keys.end());
     prepared.keys.erase(std::unique(prepared.keys.begin(), prepared.keys.end()),
                         prepared.keys.end());

@@ -6,12 +6,17 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "test_corpus.h"
+#include "unspin/base/section_file.h"
 #include "unspin/simulate/spinner.h"
 
 namespace unspin::source {
@@ -52,6 +57,22 @@ void ExpectWellFormed(std::string_view query, const Match& match) {
   }
   EXPECT_GE(match.alignment.coverage, match.alignment.score * 0.999);
   EXPECT_LE(match.alignment.coverage, 1.0);
+}
+
+void ExpectSameAlignment(const Alignment& a, const Alignment& b) {
+  EXPECT_EQ(a.score, b.score);
+  EXPECT_EQ(a.coverage, b.coverage);
+  ASSERT_EQ(a.blocks.size(), b.blocks.size());
+  auto tuple = [](const SpanPair& span) {
+    return std::make_tuple(span.query_begin, span.query_end, span.source_begin, span.source_end);
+  };
+  for (size_t k = 0; k < a.blocks.size(); ++k) {
+    EXPECT_EQ(tuple(a.blocks[k].span), tuple(b.blocks[k].span)) << k;
+    ASSERT_EQ(a.blocks[k].substitutions.size(), b.blocks[k].substitutions.size()) << k;
+    for (size_t i = 0; i < a.blocks[k].substitutions.size(); ++i) {
+      EXPECT_EQ(tuple(a.blocks[k].substitutions[i]), tuple(b.blocks[k].substitutions[i]));
+    }
+  }
 }
 
 class FindTest : public ::testing::Test {
@@ -188,13 +209,94 @@ TEST_F(FindTest, SpunExcerptsFindTheirLongSource) {
     ++queries;
     if (!matches->empty() && (*matches)[0].id == document.id) {
       ++first;
-      EXPECT_GT((*matches)[0].alignment.coverage, 0.5);
+      const Match& match = (*matches)[0];
+      EXPECT_GT(match.alignment.coverage, 0.5);
+      // Only the aligned part of the long source was classified; the result
+      // is the alignment with the whole source.
+      const Alignment whole =
+          Align(DefaultClasses().Classify(excerpt), DefaultClasses().Classify(match.source_text));
+      ExpectSameAlignment(match.alignment, whole);
     }
     if (queries == 30) break;
   }
   ASSERT_GE(queries, 20u);
   EXPECT_GE(static_cast<double>(first) / static_cast<double>(queries), 0.9)
       << first << " of " << queries;
+}
+
+// The recorded word offsets only save time: damaged ones (they are not
+// covered by the documents' checksums) give the same matches.
+TEST(FindDamageTest, DamagedWordOffsetsGiveTheSameMatches) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("unspin_find_offsets_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const auto documents = Speeches(40);
+  const testing::CorpusDocument* longest = &documents[0];
+  for (const auto& document : documents) {
+    if (document.text.size() > longest->text.size()) longest = &document;
+  }
+  ASSERT_GT(longest->text.size(), 20000u);
+  {
+    auto writer = IndexWriter::Create(dir, DefaultClasses(), {});
+    ASSERT_TRUE(writer.ok());
+    for (const auto& document : documents) {
+      ASSERT_TRUE((*writer)->Add({document.id, document.text, "{}"}).ok());
+    }
+    ASSERT_TRUE((*writer)->Commit().ok());
+  }
+  const size_t begin = longest->text.find(' ', longest->text.size() * 2 / 3);
+  const std::string excerpt =
+      Spin(longest->text.substr(begin + 1, 1500), simulate::Style::kPhrase, 0.3, 7);
+  auto find = [&]() {
+    auto index = Index::Open(dir, DefaultClasses().fingerprint());
+    EXPECT_TRUE(index.ok());
+    auto matches = Finder(**index, DefaultClasses()).Find(excerpt);
+    EXPECT_TRUE(matches.ok());
+    std::vector<std::pair<std::string, Alignment>> found;
+    for (const Match& match : *matches) found.emplace_back(match.id, match.alignment);
+    return found;
+  };
+  const auto intact = find();
+  ASSERT_FALSE(intact.empty());
+  EXPECT_EQ(intact[0].first, longest->id);
+
+  std::string segment;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() == ".usx") segment = entry.path();
+  }
+  auto file = SectionFile::Open(segment, kIndexMagic, kIndexVersion, VerifyChecksums::kNo);
+  ASSERT_TRUE(file.ok());
+  std::optional<SectionInfo> offsets;
+  for (const SectionInfo& info : file->sections()) {
+    if (info.tag == SectionTag("WOFF")) offsets = info;
+  }
+  ASSERT_TRUE(offsets.has_value());
+  ASSERT_GT(offsets->size, 64u);
+  {
+    // Each offset replaced by the one before it: in bounds and in order, but
+    // every word is counted a stride off.
+    std::fstream file_bytes(segment, std::ios::binary | std::ios::in | std::ios::out);
+    std::vector<uint32_t> values(offsets->size / 4);
+    file_bytes.seekg(static_cast<std::streamoff>(offsets->offset));
+    file_bytes.read(reinterpret_cast<char*>(values.data()),
+                    static_cast<std::streamsize>(offsets->size));
+    std::rotate(values.rbegin(), values.rbegin() + 1, values.rend());
+    values[0] = 0;
+    file_bytes.seekp(static_cast<std::streamoff>(offsets->offset));
+    file_bytes.write(reinterpret_cast<const char*>(values.data()),
+                     static_cast<std::streamsize>(offsets->size));
+  }
+  const auto damaged = find();
+  ASSERT_EQ(damaged.size(), intact.size());
+  for (size_t i = 0; i < intact.size(); ++i) {
+    EXPECT_EQ(damaged[i].first, intact[i].first);
+    ExpectSameAlignment(damaged[i].second, intact[i].second);
+  }
+  auto index = Index::Open(dir, DefaultClasses().fingerprint());
+  ASSERT_TRUE(index.ok());
+  EXPECT_EQ((*index)->Verify().code(), StatusCode::kCorruption);
+  index->reset();
+  fs::remove_all(dir);
 }
 
 TEST_F(FindTest, UnrelatedTextsMatchNothing) {

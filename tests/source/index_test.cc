@@ -215,6 +215,32 @@ TEST_F(IndexTest, AnotherModelIsAVersionMismatch) {
   EXPECT_NE(index.status().message().find("another model"), std::string::npos);
 }
 
+// Every kWordOffsetStride-th word of the stored codes has its byte offset
+// recorded, counted across documents (docs/formats/index.md).
+TEST_F(IndexTest, WordOffsetsPointAtTheirWords) {
+  Write(Speeches(6));
+  std::unique_ptr<Index> index = Open();
+  ASSERT_NE(index, nullptr);
+  uint64_t words_before = 0;
+  ASSERT_TRUE(index
+                  ->ForEachDocument([&](DocumentRef, const StoredDocument& document) {
+                    const ClassedText classed = DefaultClasses().Classify(document.text);
+                    ASSERT_EQ(classed.words.size(), document.codes.size());
+                    EXPECT_EQ((words_before + document.first_offset_word) % kWordOffsetStride, 0u);
+                    size_t expected = 0;
+                    for (size_t w = document.first_offset_word; w < classed.words.size();
+                         w += kWordOffsetStride) {
+                      ASSERT_LT(expected, document.word_offsets.size());
+                      EXPECT_EQ(document.word_offsets[expected], classed.words[w].begin);
+                      ++expected;
+                    }
+                    EXPECT_EQ(document.word_offsets.size(), expected);
+                    words_before += document.codes.size();
+                  })
+                  .ok());
+  EXPECT_GT(words_before, 10 * kWordOffsetStride);
+}
+
 TEST_F(IndexTest, DamagedFilesAreCorruption) {
   Write(Speeches(5));
   std::string segment;

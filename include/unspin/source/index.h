@@ -31,7 +31,10 @@
 namespace unspin::source {
 
 inline constexpr FileMagic kIndexMagic = {'U', 'N', 'S', 'P', 'I', 'N', 'D', 'X'};
-inline constexpr uint32_t kIndexVersion = 2;
+inline constexpr uint32_t kIndexVersion = 3;
+// Every this-many words of the stored codes, the index records where the word
+// starts in its text: a part of a long document is tokenised from there.
+inline constexpr uint32_t kWordOffsetStride = 64;
 
 struct IndexDocument {
   std::string id;
@@ -55,9 +58,10 @@ struct WriterOptions {
 // A document with its sampled shingles computed (IndexWriter::Prepare).
 struct PreparedDocument {
   IndexDocument document;
-  std::vector<uint64_t> keys;   // distinct sampled shingles, sorted
-  std::vector<uint32_t> codes;  // ClassCode of every word
-  Status status;                // not OK: the document cannot be indexed, and why
+  std::vector<uint64_t> keys;         // distinct sampled shingles, sorted
+  std::vector<uint32_t> codes;        // ClassCode of every word
+  std::vector<uint32_t> word_begins;  // byte offset of every word in the text
+  Status status;                      // not OK: the document cannot be indexed, and why
 };
 
 // Adds documents to an index directory. Not thread-safe. Nothing is visible
@@ -102,6 +106,11 @@ struct StoredDocument {
   std::string_view text;
   std::string_view metadata;
   std::span<const uint32_t> codes;  // ClassCode of every word (signature.h)
+  // The byte offsets in `text` where words first_offset_word,
+  // first_offset_word + kWordOffsetStride, ... begin (not checksummed: a
+  // reader checks the words it tokenises from there against `codes`).
+  std::span<const uint32_t> word_offsets;
+  uint32_t first_offset_word = 0;
 };
 
 // Identifies a document within an open Index.
@@ -151,7 +160,8 @@ class Index {
   // The stored document; its bounds were checked at Open, its checksum is
   // not (CheckDocument).
   StoredDocument Document(DocumentRef ref) const;
-  // Corruption when the document's bytes do not match their checksum.
+  // Corruption when the document's bytes do not match their checksum
+  // (checked once per document and open index: the files are immutable).
   Status CheckDocument(DocumentRef ref) const;
   // The document with this id, if any.
   std::optional<DocumentRef> FindId(std::string_view id) const;
