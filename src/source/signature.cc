@@ -113,7 +113,7 @@ namespace {
 // words (Zipf), and a hit skips the vocabulary lookup, the costliest step.
 // Slots are keyed by the 64-bit hash of the lookup key.
 struct ClassMemo {
-  static constexpr size_t kSlots = 4096;
+  static constexpr size_t kSlots = 16384;
   struct Slot {
     uint64_t key = 0;
     uint32_t word_class = 0;

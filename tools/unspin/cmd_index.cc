@@ -2,9 +2,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <iostream>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "cli.h"
@@ -24,6 +28,86 @@ struct IndexFlags {
   bool json = false;
 };
 
+// Documents read but not yet added, and what preparing them gave.
+struct Batch {
+  std::vector<RawDocument> raw;  // the path and line stay here for error reports
+  std::vector<Result<source::PreparedDocument>> prepared;
+  std::atomic<size_t> next{0};  // the next document a worker takes
+};
+
+// Worker threads that prepare one batch at a time, alive for the whole build:
+// the word classes are memoised per thread, and a new thread starts cold.
+class BatchPreparer {
+ public:
+  BatchPreparer(const source::IndexWriter& writer, unsigned threads) : writer_(writer) {
+    for (unsigned t = 0; t < threads; ++t) threads_.emplace_back([this] { Work(); });
+  }
+  ~BatchPreparer() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& thread : threads_) thread.join();
+  }
+
+  // The workers begin on `batch` (the previous one must be done: Wait).
+  void Start(Batch* batch) {
+    batch->prepared.assign(batch->raw.size(), InternalError("not prepared"));
+    {
+      std::lock_guard lock(mutex_);
+      batch_ = batch;
+      ++generation_;
+      busy_ = static_cast<unsigned>(threads_.size());
+    }
+    wake_.notify_all();
+  }
+
+  // Until the batch last started is prepared.
+  void Wait() {
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [this] { return busy_ == 0; });
+  }
+
+ private:
+  void Work() {
+    uint64_t seen = 0;
+    for (;;) {
+      Batch* batch = nullptr;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+        batch = batch_;
+      }
+      // Documents are taken one at a time: their lengths vary a hundredfold.
+      size_t i = 0;
+      while ((i = batch->next.fetch_add(1)) < batch->raw.size()) {
+        RawDocument& raw = batch->raw[i];
+        Result<source::IndexDocument> document =
+            ParseDocument({raw.path, std::move(raw.bytes), raw.line, raw.jsonl});
+        batch->prepared[i] =
+            document.ok() ? Result<source::PreparedDocument>(writer_.Prepare(std::move(*document)))
+                          : Result<source::PreparedDocument>(document.status());
+      }
+      {
+        std::lock_guard lock(mutex_);
+        if (--busy_ == 0) done_.notify_all();
+      }
+    }
+  }
+
+  const source::IndexWriter& writer_;
+  std::mutex mutex_;  // everything below
+  std::condition_variable wake_, done_;
+  Batch* batch_ = nullptr;
+  uint64_t generation_ = 0;
+  unsigned busy_ = 0;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
+
 int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
   int exit_code = kExitOk;
   std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
@@ -39,56 +123,39 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
   ProgressLine progress("indexed");
   ReadCounts counts;
   // Documents are parsed and prepared (tokenised, classified, shingled) in
-  // batches on all threads, then added in input order.
-  std::vector<RawDocument> batch;
+  // batches on all threads, then added in input order. While the workers
+  // prepare one batch, this thread adds the previous one and reads the next.
+  auto batch = std::make_unique<Batch>();
   uint64_t batch_bytes = 0;
-  // The previous batch, prepared: it is added (in order, on this thread) while
-  // the workers prepare the next one.
-  std::vector<RawDocument> ready_raw;
-  std::vector<Result<source::PreparedDocument>> ready;
-  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  auto add_ready = [&]() -> Status {
-    for (size_t i = 0; i < ready.size(); ++i) {
-      Status added =
-          ready[i].ok() ? (*writer)->AddPrepared(std::move(*ready[i])) : ready[i].status();
+  std::unique_ptr<Batch> in_flight;
+  // Adds a prepared batch's documents in order.
+  auto add = [&](std::unique_ptr<Batch> ready) -> Status {
+    if (ready == nullptr) return Status::Ok();
+    for (size_t i = 0; i < ready->prepared.size(); ++i) {
+      Status added = ready->prepared[i].ok()
+                         ? (*writer)->AddPrepared(std::move(*ready->prepared[i]))
+                         : ready->prepared[i].status();
       if (added.code() == StatusCode::kIOError) return added;
       if (added.ok()) {
         ++counts.documents;
       } else {
-        ReportSkipped(ready_raw[i].path, ready_raw[i].line, added.message(), &counts);
+        ReportSkipped(ready->raw[i].path, ready->raw[i].line, added.message(), &counts);
       }
     }
-    ready.clear();
-    ready_raw.clear();
     progress.Update((*writer)->added());
     return Status::Ok();
   };
-  auto add_batch = [&]() -> Status {
-    std::vector<Result<source::PreparedDocument>> prepared(batch.size(),
-                                                           InternalError("not prepared"));
-    auto prepare = [&](size_t first, size_t stride) {
-      for (size_t i = first; i < batch.size(); i += stride) {
-        // The path and line stay in the batch for error reports.
-        Result<source::IndexDocument> document = ParseDocument(
-            {batch[i].path, std::move(batch[i].bytes), batch[i].line, batch[i].jsonl});
-        prepared[i] =
-            document.ok()
-                ? Result<source::PreparedDocument>((*writer)->Prepare(std::move(*document)))
-                : Result<source::PreparedDocument>(document.status());
-      }
-    };
-    std::vector<std::thread> workers;
-    for (unsigned t = 0; t < threads && t < batch.size(); ++t) {
-      workers.emplace_back(prepare, t, threads);
-    }
-    Status added = add_ready();
-    for (std::thread& worker : workers) worker.join();
-    UNSPIN_RETURN_IF_ERROR(added);
-    ready = std::move(prepared);
-    ready_raw = std::move(batch);
-    batch.clear();
+  // Declared after the batches: destroyed (its threads joined) before them.
+  BatchPreparer preparer(**writer, std::max(1u, std::thread::hardware_concurrency()));
+  // Sets the workers on the batch read so far, and adds the one before it.
+  auto start_batch = [&]() -> Status {
+    preparer.Wait();
+    std::unique_ptr<Batch> previous = std::move(in_flight);
+    in_flight = std::move(batch);
+    batch = std::make_unique<Batch>();
     batch_bytes = 0;
-    return Status::Ok();
+    preparer.Start(in_flight.get());
+    return add(std::move(previous));
   };
   constexpr uint64_t kBatchBytes = uint64_t{16} << 20;
   constexpr size_t kBatchDocuments = 1024;
@@ -98,14 +165,18 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
         input,
         [&](RawDocument raw) {
           batch_bytes += raw.bytes.size();
-          batch.push_back(std::move(raw));
-          if (write_error.ok() && (batch.size() >= kBatchDocuments || batch_bytes >= kBatchBytes)) {
-            write_error = add_batch();
+          batch->raw.push_back(std::move(raw));
+          if (write_error.ok() &&
+              (batch->raw.size() >= kBatchDocuments || batch_bytes >= kBatchBytes)) {
+            write_error = start_batch();
           }
         },
         &counts);
-    if (write_error.ok()) write_error = add_batch();
-    if (write_error.ok()) write_error = add_ready();
+    if (write_error.ok()) write_error = start_batch();
+    if (write_error.ok()) {
+      preparer.Wait();
+      write_error = add(std::move(in_flight));
+    }
     if (!write_error.ok()) return Fail(write_error, Origin::kModel);
     if (!status.ok()) return Fail(status, Origin::kInput);
   }
