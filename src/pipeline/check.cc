@@ -135,8 +135,9 @@ constexpr double kAlternativeMargin = 1.0;
 // margin are not decoded.
 constexpr double kPrefilterMargin = 3.0;
 // A learned substitution costs change_cost - kChannelTrust plus
-// kChannelLog10ProbWeight per unit of -log10 P(observed | original).
-constexpr double kChannelTrust = 1.5;
+// kChannelLog10ProbWeight per unit of -log10 P(observed | original): at the
+// default change cost, 1 + 0.5 per unit.
+constexpr double kChannelTrust = 2.75;
 constexpr double kChannelLog10ProbWeight = 0.5;
 // At most this many candidates per (position, length) are decoded.
 constexpr size_t kMaxDecodedCandidates = 8;
@@ -576,10 +577,10 @@ class SentenceDecoder {
 // never saw (docs/evaluation.md). Rates are per word with kDetectorPriorWords
 // pseudo-words of prior, so a short text needs more evidence.
 constexpr double kDetectorPriorWords = 50.0;
-constexpr double kDetectorBias = -2.0361;
-constexpr double kDetectorSpanRateWeight = 1.6695;
-constexpr double kDetectorEvidenceRateWeight = 10.9483;
-constexpr double kDetectorSoftEvidenceRateWeight = 7.4599;
+constexpr double kDetectorBias = -2.0503;
+constexpr double kDetectorSpanRateWeight = 2.6288;
+constexpr double kDetectorEvidenceRateWeight = 12.6011;
+constexpr double kDetectorSoftEvidenceRateWeight = 10.9351;
 
 double SpunProbability(size_t spans, uint32_t words, const DetectorFeatures& features) {
   double scale = 1.0 / (static_cast<double>(words) + kDetectorPriorWords);

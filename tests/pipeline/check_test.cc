@@ -147,14 +147,18 @@ TEST_F(CheckTest, SpunTextSpansAreWellFormed) {
 }
 
 TEST_F(CheckTest, QuotedTextIsNeverChanged) {
-  // The same sentence unquoted does get its spun word ("stated") changed, so the
-  // quotation marks are what protects it.
+  // The same sentence unquoted does get its spun words ("stated", "required")
+  // changed, so the quotation marks are what protects it.
   ASSERT_FALSE(
-      CheckWithInvariants("The mayor stated that the council required more time.").spans.empty());
+      CheckWithInvariants("Council members stated they required more time to examine the expense.")
+          .spans.empty());
   const std::vector<std::string> inputs = {
-      "He wrote \"the mayor stated that the council required more time\" in his letter.",
-      "She said: \"The mayor stated that the council required more time.\" Then she left.",
-      "The sign read \xE2\x80\x9Cthe mayor stated that the council required more time\xE2\x80\x9D "
+      "He wrote \"council members stated they required more time to examine the expense\" in "
+      "his letter.",
+      "She said: \"Council members stated they required more time to examine the expense.\" "
+      "Then she left.",
+      "The sign read \xE2\x80\x9C"
+      "council members stated they required more time to examine the expense\xE2\x80\x9D "
       "and nothing else.",
       "\"Inspectors discovered fractures,\" the engineer stated, \"and the mayor approximates the "
       "expense at $48 million.\"",

@@ -54,7 +54,7 @@ struct CheckResult {
 
 struct CheckOptions {
   // log10 cost of changing one span: the evidence a change must overcome.
-  double change_cost = 2.5;
+  double change_cost = 3.75;
   // Hypotheses kept per position in the lattice decoder.
   int beam_width = 16;
   // Alternatives reported per span.
