@@ -6,7 +6,10 @@ For every (original, spun) pair of the TRAIN sets, runs `unspin check --lines
 soft_evidence), turns them into per-word rates as src/pipeline/check.cc does,
 and fits a logistic regression p = sigmoid(b0 + b . rates) by Newton's method
 with a small L2 penalty. Prints the coefficients and the ROC AUC and
-log loss on the TEST sets, which must use a spinner style the fit never saw.
+log loss on the TEST sets, which must use a spinner style the fit never saw,
+and the calibration curve of each: texts binned by predicted spun
+probability, with the share of them that really are spun (a calibrated
+detector has the share near the bin's mean prediction).
 
 usage: bench/calibrate_detector.py --train build/eval/sim-*.jsonl --test build/eval/real-dict.jsonl
 """
@@ -85,6 +88,20 @@ def auc(scores, ys):
     return wins / (len(pos) * len(neg))
 
 
+def print_curve(name, ps, ys, bins=10):
+    print(f"{name} calibration curve: predicted spun probability bin, texts, mean predicted, "
+          "share spun")
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        members = [(p, y) for p, y in zip(ps, ys) if low <= p < high or (b == bins - 1 and p == 1)]
+        if not members:
+            print(f"  {low:.1f}-{high:.1f}  {0:5d}")
+            continue
+        mean_p = sum(p for p, _ in members) / len(members)
+        share = sum(y for _, y in members) / len(members)
+        print(f"  {low:.1f}-{high:.1f}  {len(members):5d}  {mean_p:.3f}  {share:.3f}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--unspin", default="build/release/tools/unspin")
@@ -106,6 +123,7 @@ def main():
         single = " ".join("auc_%s_only=%.4f" % (n, auc([x[i] for x in xs], ys))
                           for i, n in enumerate(NAMES))
         print(f"{name}: n={len(ys)} auc={auc(zs, ys):.4f} {single} log_loss={loss:.4f} f1={f1:.3f}")
+        print_curve(name, ps, ys)
     return 0
 
 
