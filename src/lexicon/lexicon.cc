@@ -282,11 +282,16 @@ void Lexicon::Lemmatize(WordId form, std::vector<LemmaReading>* out) const {
 
 bool Lexicon::InflectPhrase(std::vector<WordId>* phrase, PartOfSpeech pos,
                             Inflection inflection) const {
-  if (inflection == Inflection::kBase || phrase->empty()) return true;
-  size_t head = pos == PartOfSpeech::kVerb ? 0 : phrase->size() - 1;
-  std::optional<WordId> inflected = Inflect((*phrase)[head], pos, inflection);
+  return InflectPhrase(std::span<WordId>(*phrase), pos, inflection);
+}
+
+bool Lexicon::InflectPhrase(std::span<WordId> phrase, PartOfSpeech pos,
+                            Inflection inflection) const {
+  if (inflection == Inflection::kBase || phrase.empty()) return true;
+  size_t head = pos == PartOfSpeech::kVerb ? 0 : phrase.size() - 1;
+  std::optional<WordId> inflected = Inflect(phrase[head], pos, inflection);
   if (!inflected) return false;
-  (*phrase)[head] = *inflected;
+  phrase[head] = *inflected;
   return true;
 }
 

@@ -20,9 +20,12 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <compare>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <unordered_set>
 
+#include "unspin/base/check.h"
 #include "unspin/extract/lines.h"
 #include "unspin/text/normalize.h"
 #include "unspin/text/tokenize.h"
@@ -41,6 +44,42 @@ constexpr float kUnknownLog10Frequency = -8.5f;
 constexpr size_t kMaxPhraseWords = 3;
 constexpr size_t kMaxCandidatesPerSpan = 40;
 
+static_assert(channel::kMaxPhraseWords <= kMaxPhraseWords);
+
+// A wording of at most kMaxPhraseWords words, held inline: proposals are
+// built, sorted and copied by the ten thousand per document, and heap vectors
+// made that the largest part of checking. Orders like std::vector<WordId>.
+class Phrase {
+ public:
+  Phrase() = default;
+  explicit Phrase(std::span<const WordId> words) : size_(static_cast<uint8_t>(words.size())) {
+    UNSPIN_DCHECK(words.size() <= kMaxPhraseWords);
+    std::copy(words.begin(), words.end(), words_.begin());
+  }
+
+  std::span<const WordId> view() const { return {words_.data(), size_}; }
+  std::span<WordId> mutable_view() { return {words_.data(), size_}; }
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
+  WordId operator[](size_t i) const { return words_[i]; }
+  void push_back(WordId word) {
+    UNSPIN_DCHECK(size_ < kMaxPhraseWords);
+    words_[size_++] = word;
+  }
+
+  friend bool operator==(const Phrase& a, const Phrase& b) {
+    return std::ranges::equal(a.view(), b.view());
+  }
+  friend std::strong_ordering operator<=>(const Phrase& a, const Phrase& b) {
+    std::span<const WordId> x = a.view(), y = b.view();
+    return std::lexicographical_compare_three_way(x.begin(), x.end(), y.begin(), y.end());
+  }
+
+ private:
+  std::array<WordId, kMaxPhraseWords> words_{};
+  uint8_t size_ = 0;
+};
+
 struct SentenceWord {
   uint32_t token;  // index into TokenizedText::tokens
   WordId id;
@@ -48,13 +87,13 @@ struct SentenceWord {
 };
 
 struct Candidate {
-  uint32_t first;             // index into sentence words
-  uint32_t length;            // observed words replaced
-  std::vector<WordId> words;  // empty: the observed word is deleted
-  double cost;                // channel cost, log10
+  uint32_t first;   // index into sentence words
+  uint32_t length;  // observed words replaced
+  Phrase words;     // empty: the observed word is deleted
+  double cost;      // channel cost, log10
 };
 
-using Proposal = std::pair<std::vector<WordId>, double>;  // words, channel cost
+using Proposal = std::pair<Phrase, double>;  // words, channel cost
 
 bool IsAuxiliary(std::string_view word) {
   static constexpr std::string_view kAuxiliaries[] = {
@@ -261,51 +300,52 @@ class SentenceDecoder {
       }
       std::span<const WordId> target = lexicon.EntryWords(edge.target);
       if (target.empty() || target.size() > kMaxPhraseWords) continue;
-      std::vector<WordId> words(target.begin(), target.end());
-      if (!lexicon.InflectPhrase(&words, reading.pos, reading.inflection)) continue;
+      Phrase words(target);
+      if (!lexicon.InflectPhrase(words.mutable_view(), reading.pos, reading.inflection)) continue;
       bool same = words.size() == length;
       for (size_t j = 0; same && j < words.size(); ++j) same = words[j] == words_[first + j].id;
       if (same) continue;
-      if (!std::all_of(words.begin(), words.end(),
-                       [this](WordId w) { return InLanguageModel(w); })) {
+      if (!std::ranges::all_of(words.view(), [this](WordId w) { return InLanguageModel(w); })) {
         continue;
       }
-      out->emplace_back(std::move(words), options_.change_cost + relation_cost);
+      out->emplace_back(words, options_.change_cost + relation_cost);
     }
   }
 
   void AddCandidates(uint32_t first) {
     const lexicon::Lexicon& lexicon = model_.lexicon();
-    std::vector<LemmaReading> readings;
+    // The same for every length; computed once, when a length needs it.
+    std::optional<lm::LmState> before;
     for (uint32_t length = 1; length <= kMaxPhraseWords && first + length <= words_.size();
          ++length) {
       bool changeable = true;
       for (uint32_t j = first; j < first + length; ++j) changeable &= words_[j].changeable;
       if (!changeable) break;
-      std::vector<Proposal> found;
-      std::vector<WordId> phrase;
+      std::vector<Proposal>& found = found_;
+      found.clear();
+      Phrase phrase;
       for (uint32_t j = first; j < first + length; ++j) phrase.push_back(words_[j].id);
       AddChannelProposals(phrase, &found);
       const bool function_word = length == 1 && model_.IsFunctionWord(words_[first].id);
       // Readings of the phrase: the whole phrase as written, and with its head
       // word lemmatised (first word for verbs, last for nouns and adjectives).
-      std::vector<std::pair<std::vector<WordId>, LemmaReading>> forms;
-      forms.push_back({phrase, LemmaReading{phrase[0], PartOfSpeech::kOther, Inflection::kBase}});
+      forms_.clear();
+      forms_.push_back({phrase, LemmaReading{phrase[0], PartOfSpeech::kOther, Inflection::kBase}});
       for (size_t head : {size_t{0}, phrase.size() - 1}) {
-        readings.clear();
-        lexicon.Lemmatize(phrase[head], &readings);
-        for (const LemmaReading& reading : readings) {
+        readings_.clear();
+        lexicon.Lemmatize(phrase[head], &readings_);
+        for (const LemmaReading& reading : readings_) {
           bool verb_head = head == 0;
           if (length > 1 && (reading.pos == PartOfSpeech::kVerb) != verb_head) continue;
-          std::vector<WordId> lemma_phrase = phrase;
-          lemma_phrase[head] = reading.lemma;
-          forms.push_back({std::move(lemma_phrase), reading});
+          Phrase lemma_phrase = phrase;
+          lemma_phrase.mutable_view()[head] = reading.lemma;
+          forms_.push_back({lemma_phrase, reading});
         }
         if (length == 1) break;
       }
-      for (const auto& [words, reading] : forms) {
+      for (const auto& [words, reading] : forms_) {
         if (function_word) break;
-        std::optional<lexicon::EntryId> entry = lexicon.FindEntry(words);
+        std::optional<lexicon::EntryId> entry = lexicon.FindEntry(words.view());
         if (!entry) continue;
         ExpandEntry(*entry, reading, first, length, &found);
       }
@@ -322,10 +362,12 @@ class SentenceDecoder {
                           });
         found.resize(kMaxCandidatesPerSpan);
       }
+      if (found.empty()) continue;
       int article = PrecedingArticle(first);
-      std::vector<std::pair<double, Candidate>> survivors;  // net score, candidate
-      lm::LmState before = ObservedStateBefore(first);
-      double observed_score = LocalScore(before, phrase, first + length);
+      std::vector<std::pair<double, Candidate>>& survivors = survivors_;  // net score, candidate
+      survivors.clear();
+      if (!before) before = ObservedStateBefore(first);
+      double observed_score = LocalScore(*before, phrase.view(), first + length);
       for (auto& [words, cost] : found) {
         if (article >= 0 && (article == 1) != TakesAn(WordText(words_[first].id)) &&
             !words.empty() && (article == 1) == TakesAn(WordText(words[0]))) {
@@ -333,10 +375,10 @@ class SentenceDecoder {
         }
         // Candidates far from winning even in the observed context never win
         // in the beam either; dropping them here keeps decoding linear and fast.
-        double net = LocalScore(before, words, first + length) - observed_score - cost;
+        double net = LocalScore(*before, words.view(), first + length) - observed_score - cost;
         best_gain_ = std::max(best_gain_, net + options_.change_cost);
         if (net < -kPrefilterMargin) continue;
-        survivors.push_back({net, Candidate{first, length, std::move(words), cost}});
+        survivors.push_back({net, Candidate{first, length, words, cost}});
       }
       // Only the few best go to the beam: its work grows with their number.
       if (survivors.size() > kMaxDecodedCandidates) {
@@ -345,7 +387,7 @@ class SentenceDecoder {
                           [](const auto& a, const auto& b) { return a.first > b.first; });
         survivors.resize(kMaxDecodedCandidates);
       }
-      for (auto& [net, candidate] : survivors) candidates_.push_back(std::move(candidate));
+      for (const auto& [net, candidate] : survivors) candidates_.push_back(candidate);
     }
     AddFillerDeletion(first);
   }
@@ -353,7 +395,7 @@ class SentenceDecoder {
   std::string_view WordText(WordId word) const { return model_.vocabulary().Word(word); }
 
   // Deletions (no words) rank first: they are cheap to decode.
-  float FirstWordFrequency(const std::vector<WordId>& words) const {
+  float FirstWordFrequency(const Phrase& words) const {
     return words.empty() ? 0.0f : model_.Log10Frequency(words[0]);
   }
 
@@ -361,19 +403,18 @@ class SentenceDecoder {
   // learn`) gives for the observed phrase. Its evidence is direct, so the
   // cost is lower than any thesaurus relation's, the more so the more often
   // this spinner made this substitution.
-  void AddChannelProposals(const std::vector<WordId>& phrase, std::vector<Proposal>* out) const {
+  void AddChannelProposals(const Phrase& phrase, std::vector<Proposal>* out) const {
     const channel::ChannelTable& table = model_.channel();
     if (phrase.size() > table.max_spun_words()) return;
-    for (const channel::Candidate& candidate : table.Lookup(phrase)) {
-      std::vector<WordId> words(candidate.original.begin(), candidate.original.end());
+    for (const channel::Candidate& candidate : table.Lookup(phrase.view())) {
+      Phrase words(candidate.original);
       if (words == phrase) continue;
-      if (!std::all_of(words.begin(), words.end(),
-                       [this](WordId w) { return InLanguageModel(w); })) {
+      if (!std::ranges::all_of(words.view(), [this](WordId w) { return InLanguageModel(w); })) {
         continue;
       }
       double cost = options_.change_cost - kChannelTrust +
                     kChannelLog10ProbWeight * -static_cast<double>(candidate.log10_prob);
-      out->emplace_back(std::move(words), std::max(0.0, cost));
+      out->emplace_back(words, std::max(0.0, cost));
     }
   }
 
@@ -448,7 +489,7 @@ class SentenceDecoder {
           const Candidate& candidate = candidates_[c];
           lm::LmState cand_state = arena_[h].state;
           double cand_score =
-              arena_[h].score + ScoreWords(&cand_state, candidate.words) - candidate.cost;
+              arena_[h].score + ScoreWords(&cand_state, candidate.words.view()) - candidate.cost;
           arena_.push_back({cand_state, cand_score, h, c});
           frontier[pos + candidate.length].push_back(static_cast<int>(arena_.size() - 1));
         }
@@ -514,11 +555,11 @@ class SentenceDecoder {
       }
       const Candidate& best = candidates_[chosen[step]];
       const lm::LmState& before = path_states_[step];
-      std::vector<WordId> observed;
+      Phrase observed;
       for (uint32_t j = best.first; j < best.first + best.length; ++j) {
         observed.push_back(words_[j].id);
       }
-      double observed_score = LocalScore(before, observed, best.first + best.length);
+      double observed_score = LocalScore(before, observed.view(), best.first + best.length);
       std::vector<std::pair<double, std::string>> ranked;
       for (int c : by_first_[best.first]) {
         const Candidate& other = candidates_[c];
@@ -526,9 +567,9 @@ class SentenceDecoder {
           continue;
         }
         // Ranked by the decoder's own objective: LM gain minus channel cost.
-        double net =
-            LocalScore(before, other.words, best.first + best.length) - observed_score - other.cost;
-        ranked.emplace_back(net, Surface(other.words));
+        double net = LocalScore(before, other.words.view(), best.first + best.length) -
+                     observed_score - other.cost;
+        ranked.emplace_back(net, Surface(other.words.view()));
       }
       std::sort(ranked.begin(), ranked.end(),
                 [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -544,8 +585,8 @@ class SentenceDecoder {
       }
       span.text = std::string(input_.substr(span.start, span.end - span.start));
       span.original =
-          best.words.empty() ? std::string() : MatchCase(span.text, Surface(best.words));
-      span.score = LocalScore(before, best.words, best.first + best.length) - observed_score;
+          best.words.empty() ? std::string() : MatchCase(span.text, Surface(best.words.view()));
+      span.score = LocalScore(before, best.words.view(), best.first + best.length) - observed_score;
       for (const auto& [net, surface] : ranked) {
         if (static_cast<int>(span.alternatives.size()) >= options_.max_alternatives) break;
         if (net < -kAlternativeMargin) break;
@@ -565,6 +606,11 @@ class SentenceDecoder {
   std::vector<SentenceWord> words_;
   std::vector<SpunSpan> glued_;
   std::vector<Candidate> candidates_;
+  // Scratch of AddCandidates, kept to reuse their memory.
+  std::vector<Proposal> found_;
+  std::vector<std::pair<Phrase, LemmaReading>> forms_;
+  std::vector<LemmaReading> readings_;
+  std::vector<std::pair<double, Candidate>> survivors_;
   std::vector<std::vector<int>> by_first_;  // candidate indexes by first word
   double best_gain_ = 0;  // best candidate gain beyond relation cost at the current word
   std::vector<Hypothesis> arena_;

@@ -227,6 +227,8 @@ class Lexicon {
   // ("press reporter" -> "press reporters"). False (phrase unchanged) when
   // the head has no such form; kBase and empty phrases are left as they are.
   bool InflectPhrase(std::vector<WordId>* phrase, PartOfSpeech pos, Inflection inflection) const;
+  // The same on words held elsewhere (a caller's fixed-size buffer).
+  bool InflectPhrase(std::span<WordId> phrase, PartOfSpeech pos, Inflection inflection) const;
 
   LexiconStats stats() const;
 
