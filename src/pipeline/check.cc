@@ -367,15 +367,21 @@ class SentenceDecoder {
       std::vector<std::pair<double, Candidate>>& survivors = survivors_;  // net score, candidate
       survivors.clear();
       if (!before) before = ObservedStateBefore(first);
-      double observed_score = LocalScore(*before, phrase.view(), first + length);
-      for (auto& [words, cost] : found) {
+      // The observed phrase first, then every proposal: scored together.
+      phrases_.clear();
+      phrases_.push_back(phrase.view());
+      for (const auto& [words, cost] : found) phrases_.push_back(words.view());
+      LocalScores(*before, phrases_, first + length, &local_scores_);
+      const double observed_score = local_scores_[0];
+      for (size_t i = 0; i < found.size(); ++i) {
+        auto& [words, cost] = found[i];
         if (article >= 0 && (article == 1) != TakesAn(WordText(words_[first].id)) &&
             !words.empty() && (article == 1) == TakesAn(WordText(words[0]))) {
           cost = std::max(0.0, cost - kArticleAgreementDiscount);
         }
         // Candidates far from winning even in the observed context never win
         // in the beam either; dropping them here keeps decoding linear and fast.
-        double net = LocalScore(*before, words.view(), first + length) - observed_score - cost;
+        double net = local_scores_[i + 1] - observed_score - cost;
         best_gain_ = std::max(best_gain_, net + options_.change_cost);
         if (net < -kPrefilterMargin) continue;
         survivors.push_back({net, Candidate{first, length, words, cost}});
@@ -527,13 +533,52 @@ class SentenceDecoder {
 
   // log10 probability of `words` after `state`, followed by the next two
   // observed words so that the right context counts too.
-  double LocalScore(lm::LmState state, std::span<const WordId> words, uint32_t next) const {
-    double total = ScoreWords(&state, words);
-    for (uint32_t j = next; j < words_.size() && j < next + 2; ++j) {
-      total += ScoreWords(&state, std::span<const WordId>(&words_[j].id, 1));
+  double LocalScore(const lm::LmState& state, std::span<const WordId> words, uint32_t next) {
+    const std::span<const WordId> phrases[] = {words};
+    std::vector<double> score;
+    LocalScores(state, phrases, next, &score);
+    return score[0];
+  }
+
+  // (*scores)[i] = LocalScore(state, phrases[i], next), the phrases scored in
+  // lock step so that their language-model lookups overlap in memory. Each
+  // total adds the same terms in the same order as word-by-word scoring.
+  void LocalScores(const lm::LmState& state, std::span<const std::span<const WordId>> phrases,
+                   uint32_t next, std::vector<double>* scores) {
+    const uint32_t context_end = std::min<uint32_t>(next + 2, static_cast<uint32_t>(words_.size()));
+    const bool sentence_end = next + 2 > words_.size();
+    scores->assign(phrases.size(), 0.0);
+    batch_states_.assign(phrases.size(), state);
+    for (size_t step = 0;; ++step) {
+      batch_items_.clear();
+      batch_words_.clear();
+      batch_in_.clear();
+      for (size_t i = 0; i < phrases.size(); ++i) {
+        std::span<const WordId> words = phrases[i];
+        WordId word;
+        if (step < words.size()) {
+          word = words[step];
+        } else if (uint32_t j = next + static_cast<uint32_t>(step - words.size());
+                   j < context_end) {
+          word = words_[j].id;
+        } else if (sentence_end && j == context_end) {
+          word = kSentenceEnd;  // EndSentenceScore
+        } else {
+          continue;
+        }
+        batch_items_.push_back(i);
+        batch_words_.push_back(word);
+        batch_in_.push_back(batch_states_[i]);
+      }
+      if (batch_items_.empty()) break;
+      batch_scores_.resize(batch_items_.size());
+      batch_out_.resize(batch_items_.size());
+      model_.language_model().ScoreBatch(batch_in_, batch_words_, batch_scores_, batch_out_);
+      for (size_t k = 0; k < batch_items_.size(); ++k) {
+        (*scores)[batch_items_[k]] += batch_scores_[k];
+        batch_states_[batch_items_[k]] = batch_out_[k];
+      }
     }
-    if (next + 2 > words_.size()) total += model_.language_model().EndSentenceScore(state);
-    return total;
   }
 
   std::string Surface(std::span<const WordId> words) const {
@@ -545,7 +590,7 @@ class SentenceDecoder {
     return surface;
   }
 
-  void Report(const std::vector<int>& chosen, std::vector<SpunSpan>* spans) const {
+  void Report(const std::vector<int>& chosen, std::vector<SpunSpan>* spans) {
     // path_states_[k] is the LM state before the k-th step of the path.
     uint32_t pos = 0;
     for (size_t step = 0; step < chosen.size(); ++step) {
@@ -611,6 +656,13 @@ class SentenceDecoder {
   std::vector<std::pair<Phrase, LemmaReading>> forms_;
   std::vector<LemmaReading> readings_;
   std::vector<std::pair<double, Candidate>> survivors_;
+  std::vector<std::span<const WordId>> phrases_;
+  std::vector<double> local_scores_;
+  // Scratch of LocalScores.
+  std::vector<lm::LmState> batch_states_, batch_in_, batch_out_;
+  std::vector<size_t> batch_items_;
+  std::vector<WordId> batch_words_;
+  std::vector<float> batch_scores_;
   std::vector<std::vector<int>> by_first_;  // candidate indexes by first word
   double best_gain_ = 0;  // best candidate gain beyond relation cost at the current word
   std::vector<Hypothesis> arena_;
