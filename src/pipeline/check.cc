@@ -71,8 +71,11 @@ class Phrase {
     return std::ranges::equal(a.view(), b.view());
   }
   friend std::strong_ordering operator<=>(const Phrase& a, const Phrase& b) {
-    std::span<const WordId> x = a.view(), y = b.view();
-    return std::lexicographical_compare_three_way(x.begin(), x.end(), y.begin(), y.end());
+    const size_t common = std::min(a.size_, b.size_);
+    for (size_t i = 0; i < common; ++i) {
+      if (a.words_[i] != b.words_[i]) return a.words_[i] <=> b.words_[i];
+    }
+    return a.size_ <=> b.size_;
   }
 
  private:
@@ -350,7 +353,11 @@ class SentenceDecoder {
         ExpandEntry(*entry, reading, first, length, &found);
       }
       // One proposal per wording, at the cheapest relation that reached it.
-      std::sort(found.begin(), found.end());
+      std::sort(found.begin(), found.end(), [](const Proposal& a, const Proposal& b) {
+        // std::pair's order, spelt out so that it compiles to a few compares.
+        if (std::strong_ordering words = a.first <=> b.first; words != 0) return words < 0;
+        return a.second < b.second;
+      });
       found.erase(
           std::unique(found.begin(), found.end(),
                       [](const Proposal& a, const Proposal& b) { return a.first == b.first; }),

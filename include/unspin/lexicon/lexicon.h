@@ -241,6 +241,10 @@ class Lexicon {
   std::span<const Edge> edges_;
   std::span<const internal::ReadingRecord> readings_;
   std::span<const internal::InflectionRecord> inflections_;
+  // Where each bucket of 2^kInflectionBucketBits lemma ids starts in
+  // inflections_: Inflect searches one bucket instead of the whole array.
+  static constexpr int kInflectionBucketBits = 6;
+  std::vector<uint32_t> inflection_starts_;
   size_t max_entry_words_ = 0;
   uint64_t multiword_entries_ = 0;
   uint32_t word_id_limit_ = 0;
