@@ -23,6 +23,7 @@
 #include <compare>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "unspin/base/check.h"
@@ -81,6 +82,17 @@ class Phrase {
  private:
   std::array<WordId, kMaxPhraseWords> words_{};
   uint8_t size_ = 0;
+};
+
+struct PhraseHash {
+  size_t operator()(const Phrase& phrase) const {
+    uint64_t hash = 0x9e3779b97f4a7c15ULL ^ phrase.size();
+    for (WordId word : phrase.view()) {
+      hash = (hash ^ ToIndex(word)) * 0xbf58476d1ce4e5b9ULL;
+      hash ^= hash >> 31;
+    }
+    return static_cast<size_t>(hash);
+  }
 };
 
 struct SentenceWord {
@@ -291,9 +303,9 @@ class SentenceDecoder {
   }
 
   // Expands a lexicon entry reached through `reading` into re-inflected
-  // candidate word sequences replacing words_[first, first + length).
-  void ExpandEntry(lexicon::EntryId entry, const LemmaReading& reading, uint32_t first,
-                   uint32_t length, std::vector<Proposal>* out) const {
+  // candidate word sequences replacing the `observed` words.
+  void ExpandEntry(lexicon::EntryId entry, const LemmaReading& reading, const Phrase& observed,
+                   std::vector<Proposal>* out) const {
     const lexicon::Lexicon& lexicon = model_.lexicon();
     for (const Edge& edge : lexicon.Neighbors(entry)) {
       double relation_cost = RelationCost(edge.relation);
@@ -305,9 +317,7 @@ class SentenceDecoder {
       if (target.empty() || target.size() > kMaxPhraseWords) continue;
       Phrase words(target);
       if (!lexicon.InflectPhrase(words.mutable_view(), reading.pos, reading.inflection)) continue;
-      bool same = words.size() == length;
-      for (size_t j = 0; same && j < words.size(); ++j) same = words[j] == words_[first + j].id;
-      if (same) continue;
+      if (words == observed) continue;
       if (!std::ranges::all_of(words.view(), [this](WordId w) { return InLanguageModel(w); })) {
         continue;
       }
@@ -315,8 +325,56 @@ class SentenceDecoder {
     }
   }
 
-  void AddCandidates(uint32_t first) {
+  // Proposals for the observed `phrase`, one per wording at its cheapest
+  // cost, at most kMaxCandidatesPerSpan: a function of the phrase alone.
+  void CollectProposals(const Phrase& phrase, std::vector<Proposal>* out) {
     const lexicon::Lexicon& lexicon = model_.lexicon();
+    const size_t length = phrase.size();
+    std::vector<Proposal>& found = *out;
+    AddChannelProposals(phrase, &found);
+    const bool function_word = length == 1 && model_.IsFunctionWord(phrase[0]);
+    // Readings of the phrase: the whole phrase as written, and with its head
+    // word lemmatised (first word for verbs, last for nouns and adjectives).
+    forms_.clear();
+    forms_.push_back({phrase, LemmaReading{phrase[0], PartOfSpeech::kOther, Inflection::kBase}});
+    for (size_t head : {size_t{0}, phrase.size() - 1}) {
+      readings_.clear();
+      lexicon.Lemmatize(phrase[head], &readings_);
+      for (const LemmaReading& reading : readings_) {
+        bool verb_head = head == 0;
+        if (length > 1 && (reading.pos == PartOfSpeech::kVerb) != verb_head) continue;
+        Phrase lemma_phrase = phrase;
+        lemma_phrase.mutable_view()[head] = reading.lemma;
+        forms_.push_back({lemma_phrase, reading});
+      }
+      if (length == 1) break;
+    }
+    for (const auto& [words, reading] : forms_) {
+      if (function_word) break;
+      std::optional<lexicon::EntryId> entry = lexicon.FindEntry(words.view());
+      if (!entry) continue;
+      ExpandEntry(*entry, reading, phrase, &found);
+    }
+    // One proposal per wording, at the cheapest relation that reached it.
+    std::sort(found.begin(), found.end(), [](const Proposal& a, const Proposal& b) {
+      // std::pair's order, spelt out so that it compiles to a few compares.
+      if (std::strong_ordering words = a.first <=> b.first; words != 0) return words < 0;
+      return a.second < b.second;
+    });
+    found.erase(
+        std::unique(found.begin(), found.end(),
+                    [](const Proposal& a, const Proposal& b) { return a.first == b.first; }),
+        found.end());
+    if (found.size() > kMaxCandidatesPerSpan) {
+      std::partial_sort(found.begin(), found.begin() + kMaxCandidatesPerSpan, found.end(),
+                        [this](const Proposal& a, const Proposal& b) {
+                          return FirstWordFrequency(a.first) > FirstWordFrequency(b.first);
+                        });
+      found.resize(kMaxCandidatesPerSpan);
+    }
+  }
+
+  void AddCandidates(uint32_t first) {
     // The same for every length; computed once, when a length needs it.
     std::optional<lm::LmState> before;
     for (uint32_t length = 1; length <= kMaxPhraseWords && first + length <= words_.size();
@@ -324,51 +382,12 @@ class SentenceDecoder {
       bool changeable = true;
       for (uint32_t j = first; j < first + length; ++j) changeable &= words_[j].changeable;
       if (!changeable) break;
-      std::vector<Proposal>& found = found_;
-      found.clear();
       Phrase phrase;
       for (uint32_t j = first; j < first + length; ++j) phrase.push_back(words_[j].id);
-      AddChannelProposals(phrase, &found);
-      const bool function_word = length == 1 && model_.IsFunctionWord(words_[first].id);
-      // Readings of the phrase: the whole phrase as written, and with its head
-      // word lemmatised (first word for verbs, last for nouns and adjectives).
-      forms_.clear();
-      forms_.push_back({phrase, LemmaReading{phrase[0], PartOfSpeech::kOther, Inflection::kBase}});
-      for (size_t head : {size_t{0}, phrase.size() - 1}) {
-        readings_.clear();
-        lexicon.Lemmatize(phrase[head], &readings_);
-        for (const LemmaReading& reading : readings_) {
-          bool verb_head = head == 0;
-          if (length > 1 && (reading.pos == PartOfSpeech::kVerb) != verb_head) continue;
-          Phrase lemma_phrase = phrase;
-          lemma_phrase.mutable_view()[head] = reading.lemma;
-          forms_.push_back({lemma_phrase, reading});
-        }
-        if (length == 1) break;
-      }
-      for (const auto& [words, reading] : forms_) {
-        if (function_word) break;
-        std::optional<lexicon::EntryId> entry = lexicon.FindEntry(words.view());
-        if (!entry) continue;
-        ExpandEntry(*entry, reading, first, length, &found);
-      }
-      // One proposal per wording, at the cheapest relation that reached it.
-      std::sort(found.begin(), found.end(), [](const Proposal& a, const Proposal& b) {
-        // std::pair's order, spelt out so that it compiles to a few compares.
-        if (std::strong_ordering words = a.first <=> b.first; words != 0) return words < 0;
-        return a.second < b.second;
-      });
-      found.erase(
-          std::unique(found.begin(), found.end(),
-                      [](const Proposal& a, const Proposal& b) { return a.first == b.first; }),
-          found.end());
-      if (found.size() > kMaxCandidatesPerSpan) {
-        std::partial_sort(found.begin(), found.begin() + kMaxCandidatesPerSpan, found.end(),
-                          [this](const Proposal& a, const Proposal& b) {
-                            return FirstWordFrequency(a.first) > FirstWordFrequency(b.first);
-                          });
-        found.resize(kMaxCandidatesPerSpan);
-      }
+      // Words recur in a document: their proposals are collected once.
+      auto [cached, inserted] = proposals_.try_emplace(phrase);
+      if (inserted) CollectProposals(phrase, &cached->second);
+      const std::vector<Proposal>& found = cached->second;
       if (found.empty()) continue;
       int article = PrecedingArticle(first);
       std::vector<std::pair<double, Candidate>>& survivors = survivors_;  // net score, candidate
@@ -381,7 +400,8 @@ class SentenceDecoder {
       LocalScores(*before, phrases_, first + length, &local_scores_);
       const double observed_score = local_scores_[0];
       for (size_t i = 0; i < found.size(); ++i) {
-        auto& [words, cost] = found[i];
+        const Phrase& words = found[i].first;
+        double cost = found[i].second;
         if (article >= 0 && (article == 1) != TakesAn(WordText(words_[first].id)) &&
             !words.empty() && (article == 1) == TakesAn(WordText(words[0]))) {
           cost = std::max(0.0, cost - kArticleAgreementDiscount);
@@ -658,8 +678,9 @@ class SentenceDecoder {
   std::vector<SentenceWord> words_;
   std::vector<SpunSpan> glued_;
   std::vector<Candidate> candidates_;
-  // Scratch of AddCandidates, kept to reuse their memory.
-  std::vector<Proposal> found_;
+  // CollectProposals' result per observed phrase of the document.
+  std::unordered_map<Phrase, std::vector<Proposal>, PhraseHash> proposals_;
+  // Scratch of CollectProposals and AddCandidates, kept to reuse their memory.
   std::vector<std::pair<Phrase, LemmaReading>> forms_;
   std::vector<LemmaReading> readings_;
   std::vector<std::pair<double, Candidate>> survivors_;
