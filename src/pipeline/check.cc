@@ -355,23 +355,48 @@ class SentenceDecoder {
       if (!entry) continue;
       ExpandEntry(*entry, reading, phrase, &found);
     }
-    // One proposal per wording, at the cheapest relation that reached it.
-    std::sort(found.begin(), found.end(), [](const Proposal& a, const Proposal& b) {
-      // std::pair's order, spelt out so that it compiles to a few compares.
-      if (std::strong_ordering words = a.first <=> b.first; words != 0) return words < 0;
-      return a.second < b.second;
-    });
-    found.erase(
-        std::unique(found.begin(), found.end(),
-                    [](const Proposal& a, const Proposal& b) { return a.first == b.first; }),
-        found.end());
+    KeepCheapestSorted(&found);
     if (found.size() > kMaxCandidatesPerSpan) {
-      std::partial_sort(found.begin(), found.begin() + kMaxCandidatesPerSpan, found.end(),
-                        [this](const Proposal& a, const Proposal& b) {
-                          return FirstWordFrequency(a.first) > FirstWordFrequency(b.first);
-                        });
+      // The frequencies are looked up once, not at every comparison; the
+      // comparisons, and so the order, are those of sorting the proposals.
+      by_frequency_.clear();
+      for (const Proposal& proposal : found) {
+        by_frequency_.push_back({FirstWordFrequency(proposal.first), proposal});
+      }
+      std::partial_sort(by_frequency_.begin(), by_frequency_.begin() + kMaxCandidatesPerSpan,
+                        by_frequency_.end(),
+                        [](const auto& a, const auto& b) { return a.first > b.first; });
       found.resize(kMaxCandidatesPerSpan);
+      for (size_t i = 0; i < kMaxCandidatesPerSpan; ++i) found[i] = by_frequency_[i].second;
     }
+  }
+
+  // One proposal per wording, at the cheapest relation that reached it,
+  // sorted by wording: what sorting all of them and keeping the first of each
+  // wording gives, but only distinct wordings (about half) are sorted.
+  void KeepCheapestSorted(std::vector<Proposal>* found) {
+    size_t slot_count = 16;
+    while (slot_count < 2 * found->size()) slot_count *= 2;
+    const size_t mask = slot_count - 1;
+    slots_.assign(slot_count, -1);  // index into *found, -1 empty
+    size_t kept = 0;
+    for (size_t i = 0; i < found->size(); ++i) {
+      const Proposal proposal = (*found)[i];
+      size_t slot = PhraseHash()(proposal.first) & mask;
+      while (slots_[slot] >= 0 && (*found)[slots_[slot]].first != proposal.first) {
+        slot = (slot + 1) & mask;
+      }
+      if (slots_[slot] >= 0) {
+        double& cost = (*found)[slots_[slot]].second;
+        cost = std::min(cost, proposal.second);
+      } else {
+        slots_[slot] = static_cast<int32_t>(kept);
+        (*found)[kept++] = proposal;
+      }
+    }
+    found->resize(kept);
+    std::sort(found->begin(), found->end(),
+              [](const Proposal& a, const Proposal& b) { return a.first < b.first; });
   }
 
   void AddCandidates(uint32_t first) {
@@ -682,6 +707,8 @@ class SentenceDecoder {
   std::unordered_map<Phrase, std::vector<Proposal>, PhraseHash> proposals_;
   // Scratch of CollectProposals and AddCandidates, kept to reuse their memory.
   std::vector<std::pair<Phrase, LemmaReading>> forms_;
+  std::vector<int32_t> slots_;
+  std::vector<std::pair<float, Proposal>> by_frequency_;
   std::vector<LemmaReading> readings_;
   std::vector<std::pair<double, Candidate>> survivors_;
   std::vector<std::span<const WordId>> phrases_;
