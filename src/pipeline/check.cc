@@ -24,7 +24,6 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "unspin/base/check.h"
 #include "unspin/extract/lines.h"
@@ -574,13 +573,18 @@ class SentenceDecoder {
   void Prune(std::vector<int>* hypotheses) const {
     std::sort(hypotheses->begin(), hypotheses->end(),
               [this](int a, int b) { return arena_[a].score > arena_[b].score; });
-    std::unordered_set<lm::LmState, lm::LmStateHash> seen;
-    std::vector<int> kept;
+    // A state seen before is that of a kept hypothesis: the kept ones (at
+    // most the beam width) are searched instead of hashing every state.
+    size_t kept = 0;
     for (int h : *hypotheses) {
-      if (kept.size() >= static_cast<size_t>(options_.beam_width)) break;
-      if (seen.insert(arena_[h].state).second) kept.push_back(h);
+      if (kept >= static_cast<size_t>(options_.beam_width)) break;
+      const lm::LmState& state = arena_[h].state;
+      if (std::none_of(hypotheses->begin(), hypotheses->begin() + kept,
+                       [&](int k) { return arena_[k].state == state; })) {
+        (*hypotheses)[kept++] = h;
+      }
     }
-    *hypotheses = std::move(kept);
+    hypotheses->resize(kept);
   }
 
   // log10 probability of `words` after `state`, followed by the next two
