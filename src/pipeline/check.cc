@@ -94,6 +94,14 @@ struct PhraseHash {
   }
 };
 
+// A phrase scored in context: `words` after `state`, then the observed words
+// from index `next` (see LocalScore).
+struct LocalItem {
+  lm::LmState state;
+  Phrase words;
+  uint32_t next;
+};
+
 struct SentenceWord {
   uint32_t token;  // index into TokenizedText::tokens
   WordId id;
@@ -224,9 +232,18 @@ class SentenceDecoder {
     *words += static_cast<uint32_t>(words_.size());
     if (words_.empty()) return;
     candidates_.clear();
+    // The proposals of every span first, then one lock-step scoring of all of
+    // them (their language-model lookups overlap in memory), then the
+    // candidates in sentence order.
+    jobs_.clear();
+    local_items_.clear();
+    for (uint32_t i = 0; i < words_.size(); ++i) AddSpanJobs(i);
+    LocalScores(local_items_, &local_scores_);
+    size_t job = 0;
     for (uint32_t i = 0; i < words_.size(); ++i) {
       best_gain_ = 0;
-      AddCandidates(i);
+      for (; job < jobs_.size() && jobs_[job].first == i; ++job) AddCandidates(jobs_[job]);
+      AddFillerDeletion(i);
       features->soft_evidence += std::min(best_gain_, kDetectorScoreCap);
     }
     std::vector<int> chosen = BestPath();
@@ -398,7 +415,18 @@ class SentenceDecoder {
               [](const Proposal& a, const Proposal& b) { return a.first < b.first; });
   }
 
-  void AddCandidates(uint32_t first) {
+  // A span (position, length) with proposals, and where its local scores
+  // are in local_scores_: the observed phrase's, then one per proposal.
+  struct SpanJob {
+    uint32_t first;
+    uint32_t length;
+    const std::vector<Proposal>* found;
+    size_t scores;
+  };
+
+  // The jobs of the spans starting at words_[first], and the phrases they
+  // score (local_items_).
+  void AddSpanJobs(uint32_t first) {
     // The same for every length; computed once, when a length needs it.
     std::optional<lm::LmState> before;
     for (uint32_t length = 1; length <= kMaxPhraseWords && first + length <= words_.size();
@@ -413,40 +441,44 @@ class SentenceDecoder {
       if (inserted) CollectProposals(phrase, &cached->second);
       const std::vector<Proposal>& found = cached->second;
       if (found.empty()) continue;
-      int article = PrecedingArticle(first);
-      std::vector<std::pair<double, Candidate>>& survivors = survivors_;  // net score, candidate
-      survivors.clear();
       if (!before) before = ObservedStateBefore(first);
-      // The observed phrase first, then every proposal: scored together.
-      phrases_.clear();
-      phrases_.push_back(phrase.view());
-      for (const auto& [words, cost] : found) phrases_.push_back(words.view());
-      LocalScores(*before, phrases_, first + length, &local_scores_);
-      const double observed_score = local_scores_[0];
-      for (size_t i = 0; i < found.size(); ++i) {
-        const Phrase& words = found[i].first;
-        double cost = found[i].second;
-        if (article >= 0 && (article == 1) != TakesAn(WordText(words_[first].id)) &&
-            !words.empty() && (article == 1) == TakesAn(WordText(words[0]))) {
-          cost = std::max(0.0, cost - kArticleAgreementDiscount);
-        }
-        // Candidates far from winning even in the observed context never win
-        // in the beam either; dropping them here keeps decoding linear and fast.
-        double net = local_scores_[i + 1] - observed_score - cost;
-        best_gain_ = std::max(best_gain_, net + options_.change_cost);
-        if (net < -kPrefilterMargin) continue;
-        survivors.push_back({net, Candidate{first, length, words, cost}});
+      jobs_.push_back({first, length, &found, local_items_.size()});
+      local_items_.push_back({*before, phrase, first + length});
+      for (const auto& [words, cost] : found) {
+        local_items_.push_back({*before, words, first + length});
       }
-      // Only the few best go to the beam: its work grows with their number.
-      if (survivors.size() > kMaxDecodedCandidates) {
-        std::partial_sort(survivors.begin(), survivors.begin() + kMaxDecodedCandidates,
-                          survivors.end(),
-                          [](const auto& a, const auto& b) { return a.first > b.first; });
-        survivors.resize(kMaxDecodedCandidates);
-      }
-      for (const auto& [net, candidate] : survivors) candidates_.push_back(candidate);
     }
-    AddFillerDeletion(first);
+  }
+
+  void AddCandidates(const SpanJob& job) {
+    const uint32_t first = job.first;
+    const std::vector<Proposal>& found = *job.found;
+    int article = PrecedingArticle(first);
+    std::vector<std::pair<double, Candidate>>& survivors = survivors_;  // net score, candidate
+    survivors.clear();
+    const double observed_score = local_scores_[job.scores];
+    for (size_t i = 0; i < found.size(); ++i) {
+      const Phrase& words = found[i].first;
+      double cost = found[i].second;
+      if (article >= 0 && (article == 1) != TakesAn(WordText(words_[first].id)) && !words.empty() &&
+          (article == 1) == TakesAn(WordText(words[0]))) {
+        cost = std::max(0.0, cost - kArticleAgreementDiscount);
+      }
+      // Candidates far from winning even in the observed context never win
+      // in the beam either; dropping them here keeps decoding linear and fast.
+      double net = local_scores_[job.scores + 1 + i] - observed_score - cost;
+      best_gain_ = std::max(best_gain_, net + options_.change_cost);
+      if (net < -kPrefilterMargin) continue;
+      survivors.push_back({net, Candidate{first, job.length, words, cost}});
+    }
+    // Only the few best go to the beam: its work grows with their number.
+    if (survivors.size() > kMaxDecodedCandidates) {
+      std::partial_sort(survivors.begin(), survivors.begin() + kMaxDecodedCandidates,
+                        survivors.end(),
+                        [](const auto& a, const auto& b) { return a.first > b.first; });
+      survivors.resize(kMaxDecodedCandidates);
+    }
+    for (const auto& [net, candidate] : survivors) candidates_.push_back(candidate);
   }
 
   std::string_view WordText(WordId word) const { return model_.vocabulary().Word(word); }
@@ -589,35 +621,36 @@ class SentenceDecoder {
 
   // log10 probability of `words` after `state`, followed by the next two
   // observed words so that the right context counts too.
-  double LocalScore(const lm::LmState& state, std::span<const WordId> words, uint32_t next) {
-    const std::span<const WordId> phrases[] = {words};
+  double LocalScore(const lm::LmState& state, const Phrase& words, uint32_t next) {
+    const LocalItem item[] = {{state, words, next}};
     std::vector<double> score;
-    LocalScores(state, phrases, next, &score);
+    LocalScores(item, &score);
     return score[0];
   }
 
-  // (*scores)[i] = LocalScore(state, phrases[i], next), the phrases scored in
-  // lock step so that their language-model lookups overlap in memory. Each
-  // total adds the same terms in the same order as word-by-word scoring.
-  void LocalScores(const lm::LmState& state, std::span<const std::span<const WordId>> phrases,
-                   uint32_t next, std::vector<double>* scores) {
-    const uint32_t context_end = std::min<uint32_t>(next + 2, static_cast<uint32_t>(words_.size()));
-    const bool sentence_end = next + 2 > words_.size();
-    scores->assign(phrases.size(), 0.0);
-    batch_states_.assign(phrases.size(), state);
+  // (*scores)[i] = LocalScore(items[i]...), the items scored in lock step so
+  // that their language-model lookups overlap in memory. Each total adds the
+  // same terms in the same order as word-by-word scoring.
+  void LocalScores(std::span<const LocalItem> items, std::vector<double>* scores) {
+    const uint32_t n = static_cast<uint32_t>(words_.size());
+    scores->assign(items.size(), 0.0);
+    batch_states_.clear();
+    for (const LocalItem& item : items) batch_states_.push_back(item.state);
     for (size_t step = 0;; ++step) {
       batch_items_.clear();
       batch_words_.clear();
       batch_in_.clear();
-      for (size_t i = 0; i < phrases.size(); ++i) {
-        std::span<const WordId> words = phrases[i];
+      for (size_t i = 0; i < items.size(); ++i) {
+        const Phrase& words = items[i].words;
+        const uint32_t next = items[i].next;
+        const uint32_t context_end = std::min(next + 2, n);
         WordId word;
         if (step < words.size()) {
           word = words[step];
         } else if (uint32_t j = next + static_cast<uint32_t>(step - words.size());
                    j < context_end) {
           word = words_[j].id;
-        } else if (sentence_end && j == context_end) {
+        } else if (next + 2 > n && j == context_end) {
           word = kSentenceEnd;  // EndSentenceScore
         } else {
           continue;
@@ -660,7 +693,7 @@ class SentenceDecoder {
       for (uint32_t j = best.first; j < best.first + best.length; ++j) {
         observed.push_back(words_[j].id);
       }
-      double observed_score = LocalScore(before, observed.view(), best.first + best.length);
+      double observed_score = LocalScore(before, observed, best.first + best.length);
       std::vector<std::pair<double, std::string>> ranked;
       for (int c : by_first_[best.first]) {
         const Candidate& other = candidates_[c];
@@ -668,8 +701,8 @@ class SentenceDecoder {
           continue;
         }
         // Ranked by the decoder's own objective: LM gain minus channel cost.
-        double net = LocalScore(before, other.words.view(), best.first + best.length) -
-                     observed_score - other.cost;
+        double net =
+            LocalScore(before, other.words, best.first + best.length) - observed_score - other.cost;
         ranked.emplace_back(net, Surface(other.words.view()));
       }
       std::sort(ranked.begin(), ranked.end(),
@@ -687,7 +720,7 @@ class SentenceDecoder {
       span.text = std::string(input_.substr(span.start, span.end - span.start));
       span.original =
           best.words.empty() ? std::string() : MatchCase(span.text, Surface(best.words.view()));
-      span.score = LocalScore(before, best.words.view(), best.first + best.length) - observed_score;
+      span.score = LocalScore(before, best.words, best.first + best.length) - observed_score;
       for (const auto& [net, surface] : ranked) {
         if (static_cast<int>(span.alternatives.size()) >= options_.max_alternatives) break;
         if (net < -kAlternativeMargin) break;
@@ -715,7 +748,8 @@ class SentenceDecoder {
   std::vector<std::pair<float, Proposal>> by_frequency_;
   std::vector<LemmaReading> readings_;
   std::vector<std::pair<double, Candidate>> survivors_;
-  std::vector<std::span<const WordId>> phrases_;
+  std::vector<SpanJob> jobs_;
+  std::vector<LocalItem> local_items_;
   std::vector<double> local_scores_;
   // Scratch of LocalScores.
   std::vector<lm::LmState> batch_states_, batch_in_, batch_out_;
