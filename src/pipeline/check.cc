@@ -222,9 +222,15 @@ std::string MatchCase(std::string_view observed, std::string original) {
 class SentenceDecoder {
  public:
   // Tokens inside `excluded` byte ranges (sorted page debris) are not read.
-  SentenceDecoder(const model::Model& model, const CheckOptions& options, std::string_view input,
+  SentenceDecoder(const model::Model& model, const CheckOptions& options,
+                  const std::vector<bool>& in_language_model, std::string_view input,
                   const text::TokenizedText& tokens, const std::vector<DebrisSpan>& excluded)
-      : model_(model), options_(options), input_(input), tokens_(tokens), excluded_(excluded) {}
+      : model_(model),
+        options_(options),
+        in_language_model_(in_language_model),
+        input_(input),
+        tokens_(tokens),
+        excluded_(excluded) {}
 
   void Decode(const text::Sentence& sentence, std::vector<SpunSpan>* spans, uint32_t* words,
               DetectorFeatures* features) {
@@ -315,7 +321,8 @@ class SentenceDecoder {
   }
 
   bool InLanguageModel(WordId word) const {
-    return model_.Log10Frequency(word) > kUnknownLog10Frequency;
+    const uint32_t index = ToIndex(word);
+    return index < in_language_model_.size() && in_language_model_[index];
   }
 
   // Expands a lexicon entry reached through `reading` into re-inflected
@@ -734,6 +741,7 @@ class SentenceDecoder {
 
   const model::Model& model_;
   const CheckOptions& options_;
+  const std::vector<bool>& in_language_model_;  // Checker::in_language_model_
   std::string_view input_;
   const text::TokenizedText& tokens_;
   const std::vector<DebrisSpan>& excluded_;
@@ -786,7 +794,11 @@ double Round4(double value) { return std::round(value * 1e4) / 1e4; }
 }  // namespace
 
 Checker::Checker(const model::Model& model, CheckOptions options)
-    : model_(model), options_(options) {}
+    : model_(model), options_(options), in_language_model_(model.vocabulary().size()) {
+  for (uint32_t id = 0; id < in_language_model_.size(); ++id) {
+    in_language_model_[id] = model.Log10Frequency(WordId{id}) > kUnknownLog10Frequency;
+  }
+}
 
 Result<CheckResult> Checker::Check(std::string_view input) const {
   if (input.size() >= (uint64_t{1} << 32)) {
@@ -803,7 +815,7 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
           {line.start, line.end, std::string(extract::LineKindName(line.kind))});
     }
   }
-  SentenceDecoder decoder(model_, options_, input, tokens, result.debris);
+  SentenceDecoder decoder(model_, options_, in_language_model_, input, tokens, result.debris);
   for (const text::Sentence& sentence : tokens.sentences) {
     decoder.Decode(sentence, &result.spans, &result.words, &result.features);
   }
