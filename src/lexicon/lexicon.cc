@@ -312,7 +312,7 @@ std::optional<WordId> Lexicon::Inflect(WordId lemma, PartOfSpeech pos,
   if (inflection == Inflection::kBase) return lemma;
   auto key =
       std::tuple(ToIndex(lemma), static_cast<uint8_t>(pos), static_cast<uint8_t>(inflection));
-  // Every record of this lemma lies in its bucket: a short search in a few cache lines.
+  // Every record of this lemma lies in its bucket: a search in a cache line or so.
   const size_t bucket = ToIndex(lemma) >> kInflectionBucketBits;
   if (bucket + 1 >= inflection_starts_.size()) return std::nullopt;
   auto end = inflections_.begin() + inflection_starts_[bucket + 1];
