@@ -54,7 +54,8 @@ class Phrase {
   Phrase() = default;
   explicit Phrase(std::span<const WordId> words) : size_(static_cast<uint8_t>(words.size())) {
     UNSPIN_DCHECK(words.size() <= kMaxPhraseWords);
-    std::copy(words.begin(), words.end(), words_.begin());
+    // Word by word: std::copy becomes a memmove call, slow for 4 to 12 bytes.
+    for (size_t i = 0; i < kMaxPhraseWords; ++i) words_[i] = i < size_ ? words[i] : WordId{};
   }
 
   std::span<const WordId> view() const { return {words_.data(), size_}; }
