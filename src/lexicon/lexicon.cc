@@ -9,6 +9,8 @@
 //   nevertheless bounded by the slot count.
 // - readings_ is strictly sorted by (form, lemma, pos, inflection) and
 //   inflections_ by (lemma, pos, inflection).
+// - inflection_starts_[b] is the first record of inflections_ whose lemma is
+//   at least b << kInflectionBucketBits, for b up to word_id_limit_'s bucket + 1.
 #include "unspin/lexicon/lexicon.h"
 
 #include <algorithm>
@@ -229,6 +231,16 @@ Result<Lexicon> Lexicon::Open(const SectionFile& file) {
     }
   }
   lexicon.word_id_limit_ = word_id_limit;
+  const size_t buckets = (word_id_limit >> kInflectionBucketBits) + 2;
+  lexicon.inflection_starts_.resize(buckets);
+  uint32_t record = 0;
+  for (size_t bucket = 0; bucket < buckets; ++bucket) {
+    while (record < lexicon.inflections_.size() &&
+           (lexicon.inflections_[record].lemma >> kInflectionBucketBits) < bucket) {
+      ++record;
+    }
+    lexicon.inflection_starts_[bucket] = record;
+  }
   return lexicon;
 }
 
@@ -282,11 +294,16 @@ void Lexicon::Lemmatize(WordId form, std::vector<LemmaReading>* out) const {
 
 bool Lexicon::InflectPhrase(std::vector<WordId>* phrase, PartOfSpeech pos,
                             Inflection inflection) const {
-  if (inflection == Inflection::kBase || phrase->empty()) return true;
-  size_t head = pos == PartOfSpeech::kVerb ? 0 : phrase->size() - 1;
-  std::optional<WordId> inflected = Inflect((*phrase)[head], pos, inflection);
+  return InflectPhrase(std::span<WordId>(*phrase), pos, inflection);
+}
+
+bool Lexicon::InflectPhrase(std::span<WordId> phrase, PartOfSpeech pos,
+                            Inflection inflection) const {
+  if (inflection == Inflection::kBase || phrase.empty()) return true;
+  size_t head = pos == PartOfSpeech::kVerb ? 0 : phrase.size() - 1;
+  std::optional<WordId> inflected = Inflect(phrase[head], pos, inflection);
   if (!inflected) return false;
-  (*phrase)[head] = *inflected;
+  phrase[head] = *inflected;
   return true;
 }
 
@@ -295,10 +312,14 @@ std::optional<WordId> Lexicon::Inflect(WordId lemma, PartOfSpeech pos,
   if (inflection == Inflection::kBase) return lemma;
   auto key =
       std::tuple(ToIndex(lemma), static_cast<uint8_t>(pos), static_cast<uint8_t>(inflection));
+  // Every record of this lemma lies in its bucket: a search in a cache line or so.
+  const size_t bucket = ToIndex(lemma) >> kInflectionBucketBits;
+  if (bucket + 1 >= inflection_starts_.size()) return std::nullopt;
+  auto end = inflections_.begin() + inflection_starts_[bucket + 1];
   auto it = std::lower_bound(
-      inflections_.begin(), inflections_.end(), key,
+      inflections_.begin() + inflection_starts_[bucket], end, key,
       [](const InflectionRecord& r, const auto& k) { return InflectionKey(r) < k; });
-  if (it == inflections_.end() || InflectionKey(*it) != key) return std::nullopt;
+  if (it == end || InflectionKey(*it) != key) return std::nullopt;
   return WordId{it->form};
 }
 

@@ -623,73 +623,87 @@ uint16_t CodeAt(const uint8_t* record, int offset) {
 
 }  // namespace
 
-float NgramModel::Score(const LmState& in, WordId word, LmState* out) const {
-  if (order_ == 0) {
-    *out = LmState();
-    return kLog10ProbFloor;
-  }
-  const uint32_t w = MapWord(word);
-  const UnigramEntry& unigram = unigrams_[w];
-
-  // history[j] = the j-th most recent word; the n-gram "history[k-1]..history[0] w"
-  // has hash ngram_hash[k], the context "history[k-1]..history[0]" context_hash[k].
-  const int length = std::min<int>(in.length, order_ - 1);
+// The lookups of one Score call. history[j] = the j-th most recent word; the
+// n-gram "history[k-1]..history[0] w" has hash ngram_hash[k] and records
+// [ngram_begin[k], ngram_end[k]), the context "history[k-1]..history[0]"
+// context_hash[k] and [context_begin[k], context_end[k]). The bucket of a
+// hash is kept in the begin array until LocateLookup reads its range.
+struct NgramModel::Lookup {
+  uint32_t word;
+  int length;
   std::array<uint32_t, kMaxOrder - 1> history;
-  for (int j = 0; j < length; ++j) history[j] = MapWord(in.context[j]);
   std::array<uint64_t, kMaxOrder> ngram_hash, context_hash;
-  std::array<uint64_t, kMaxOrder> ngram_bucket, context_bucket;
-  ngram_hash[0] = HashFirst(w);
-  for (int k = 1; k <= length; ++k) {
-    ngram_hash[k] = HashExtend(ngram_hash[k - 1], history[k - 1]);
-    const Table& table = tables_[k];
-    ngram_bucket[k] = BucketOf(ngram_hash[k], table.buckets);
-    __builtin_prefetch(&table.bucket_starts[ngram_bucket[k]]);
-  }
-  if (length >= 1) context_hash[1] = HashFirst(history[0]);
-  for (int k = 2; k <= length; ++k) {
-    context_hash[k] = HashExtend(context_hash[k - 1], history[k - 1]);
-    const Table& table = tables_[k - 1];
-    context_bucket[k] = BucketOf(context_hash[k], table.buckets);
-    __builtin_prefetch(&table.bucket_starts[context_bucket[k]]);
-  }
-  // Second round: the record ranges, prefetched together.
   std::array<uint64_t, kMaxOrder> ngram_begin, ngram_end, context_begin, context_end;
-  for (int k = 1; k <= length; ++k) {
-    const Table& table = tables_[k];
-    ngram_begin[k] = table.bucket_starts[ngram_bucket[k]];
-    ngram_end[k] = std::min<uint64_t>(table.bucket_starts[ngram_bucket[k] + 1], table.count);
-    if (ngram_begin[k] < ngram_end[k]) {
-      __builtin_prefetch(table.records + ngram_begin[k] * table.record_bytes);
-    }
-  }
-  for (int k = 2; k <= length; ++k) {
-    const Table& table = tables_[k - 1];
-    context_begin[k] = table.bucket_starts[context_bucket[k]];
-    context_end[k] = std::min<uint64_t>(table.bucket_starts[context_bucket[k] + 1], table.count);
-    if (context_begin[k] < context_end[k]) {
-      __builtin_prefetch(table.records + context_begin[k] * table.record_bytes);
-    }
-  }
+};
 
+// First stage: hashes and buckets; prefetches the bucket starts.
+inline void NgramModel::StartLookup(const LmState& in, WordId word, Lookup* lookup) const {
+  Lookup& l = *lookup;
+  l.word = MapWord(word);
+  l.length = std::min<int>(in.length, order_ - 1);
+  for (int j = 0; j < l.length; ++j) l.history[j] = MapWord(in.context[j]);
+  l.ngram_hash[0] = HashFirst(l.word);
+  for (int k = 1; k <= l.length; ++k) {
+    l.ngram_hash[k] = HashExtend(l.ngram_hash[k - 1], l.history[k - 1]);
+    const Table& table = tables_[k];
+    l.ngram_begin[k] = BucketOf(l.ngram_hash[k], table.buckets);
+    __builtin_prefetch(&table.bucket_starts[l.ngram_begin[k]]);
+  }
+  if (l.length >= 1) l.context_hash[1] = HashFirst(l.history[0]);
+  for (int k = 2; k <= l.length; ++k) {
+    l.context_hash[k] = HashExtend(l.context_hash[k - 1], l.history[k - 1]);
+    const Table& table = tables_[k - 1];
+    l.context_begin[k] = BucketOf(l.context_hash[k], table.buckets);
+    __builtin_prefetch(&table.bucket_starts[l.context_begin[k]]);
+  }
+}
+
+// Second stage: the record ranges; prefetches the records.
+inline void NgramModel::LocateLookup(Lookup* lookup) const {
+  Lookup& l = *lookup;
+  for (int k = 1; k <= l.length; ++k) {
+    const Table& table = tables_[k];
+    const uint64_t bucket = l.ngram_begin[k];
+    l.ngram_begin[k] = table.bucket_starts[bucket];
+    l.ngram_end[k] = std::min<uint64_t>(table.bucket_starts[bucket + 1], table.count);
+    if (l.ngram_begin[k] < l.ngram_end[k]) {
+      __builtin_prefetch(table.records + l.ngram_begin[k] * table.record_bytes);
+    }
+  }
+  for (int k = 2; k <= l.length; ++k) {
+    const Table& table = tables_[k - 1];
+    const uint64_t bucket = l.context_begin[k];
+    l.context_begin[k] = table.bucket_starts[bucket];
+    l.context_end[k] = std::min<uint64_t>(table.bucket_starts[bucket + 1], table.count);
+    if (l.context_begin[k] < l.context_end[k]) {
+      __builtin_prefetch(table.records + l.context_begin[k] * table.record_bytes);
+    }
+  }
+}
+
+// Last stage: the score and the next state.
+inline float NgramModel::FinishLookup(const Lookup& l, LmState* out) const {
+  const UnigramEntry& unigram = unigrams_[l.word];
   // Longest match: by closure the matches form a chain from the unigram up.
   std::array<const uint8_t*, kMaxOrder> found{};
   int matched = 0;
   float log10_prob = unigram.log10_prob;
-  for (int k = 1; k <= length; ++k) {
+  for (int k = 1; k <= l.length; ++k) {
     const Table& table = tables_[k];
-    const uint8_t* record = Find(table, ngram_hash[k], ngram_begin[k], ngram_end[k]);
+    const uint8_t* record = Find(table, l.ngram_hash[k], l.ngram_begin[k], l.ngram_end[k]);
     if (record == nullptr) break;
     found[k] = record;
     matched = k;
     log10_prob = table.prob_codebook[std::min<uint32_t>(CodeAt(record, 4), table.prob_last)];
   }
-  for (int k = matched + 1; k <= length; ++k) {
+  for (int k = matched + 1; k <= l.length; ++k) {
     if (k == 1) {
-      log10_prob += unigrams_[history[0]].log10_backoff;
+      log10_prob += unigrams_[l.history[0]].log10_backoff;
       continue;
     }
     const Table& table = tables_[k - 1];
-    if (const uint8_t* record = Find(table, context_hash[k], context_begin[k], context_end[k])) {
+    if (const uint8_t* record =
+            Find(table, l.context_hash[k], l.context_begin[k], l.context_end[k])) {
       log10_prob +=
           table.backoff_codebook[std::min<uint32_t>(CodeAt(record, 6), table.backoff_last)];
     }
@@ -707,10 +721,43 @@ float NgramModel::Score(const LmState& in, WordId word, LmState* out) const {
   if (keep == 0 && order_ >= 2 && (unigram.flags & kUnigramRelevant) != 0) keep = 1;
   LmState next;
   next.length = static_cast<uint8_t>(keep);
-  if (keep > 0) next.context[0] = WordId{w};
-  for (int j = 1; j < keep; ++j) next.context[j] = WordId{history[j - 1]};
+  if (keep > 0) next.context[0] = WordId{l.word};
+  for (int j = 1; j < keep; ++j) next.context[j] = WordId{l.history[j - 1]};
   *out = next;
   return log10_prob;
+}
+
+float NgramModel::Score(const LmState& in, WordId word, LmState* out) const {
+  if (order_ == 0) {
+    *out = LmState();
+    return kLog10ProbFloor;
+  }
+  Lookup lookup;
+  StartLookup(in, word, &lookup);
+  LocateLookup(&lookup);
+  return FinishLookup(lookup, out);
+}
+
+void NgramModel::ScoreBatch(std::span<const LmState> in, std::span<const WordId> words,
+                            std::span<float> log10_probs, std::span<LmState> out) const {
+  UNSPIN_CHECK(words.size() == in.size() && log10_probs.size() == in.size() &&
+               out.size() == in.size());
+  if (order_ == 0) {
+    std::fill(log10_probs.begin(), log10_probs.end(), kLog10ProbFloor);
+    std::fill(out.begin(), out.end(), LmState());
+    return;
+  }
+  // Enough lookups in flight to hide memory latency, few enough to stay in L1.
+  constexpr size_t kChunk = 16;
+  std::array<Lookup, kChunk> lookups;
+  for (size_t begin = 0; begin < in.size(); begin += kChunk) {
+    const size_t count = std::min(kChunk, in.size() - begin);
+    for (size_t i = 0; i < count; ++i) StartLookup(in[begin + i], words[begin + i], &lookups[i]);
+    for (size_t i = 0; i < count; ++i) LocateLookup(&lookups[i]);
+    for (size_t i = 0; i < count; ++i) {
+      log10_probs[begin + i] = FinishLookup(lookups[i], &out[begin + i]);
+    }
+  }
 }
 
 float NgramModel::EndSentenceScore(const LmState& in) const {

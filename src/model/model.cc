@@ -17,7 +17,6 @@ constexpr uint32_t kVocabularyTag = SectionTag("VOCB");
 constexpr uint32_t kFrequencyTag = SectionTag("FREQ");
 constexpr uint32_t kMetadataTag = SectionTag("META");
 constexpr uint32_t kLanguageModelTag = SectionTag("LMNG");
-constexpr float kUnknownLog10Frequency = -9.0f;
 constexpr float kFunctionWordLog10Frequency = -2.3f;
 
 Status RequireFile(const std::string& path, std::string_view what, nlohmann::json* sources) {
@@ -79,10 +78,11 @@ Status BuildModel(const BuildOptions& options, const std::string& out_path, Buil
   // Frequencies come from the LM's unigrams, so read them back through the
   // query API rather than a second parser of the section.
   UNSPIN_ASSIGN_OR_RETURN(lm::NgramModel lm_view, lm::NgramModel::Open(lm_section));
-  std::vector<float> frequencies(vocabulary.size(), kUnknownLog10Frequency);
+  std::vector<float> frequencies(vocabulary.size(), Model::kUnknownLog10Frequency);
   for (uint32_t id = 0; id < vocabulary.size(); ++id) {
     float log10_prob = lm_view.UnigramLog10Prob(WordId{id});
-    if (id != ToIndex(kUnknownWord) && log10_prob > kUnknownLog10Frequency && log10_prob < 0.0f) {
+    if (id != ToIndex(kUnknownWord) && log10_prob > Model::kUnknownLog10Frequency &&
+        log10_prob < 0.0f) {
       frequencies[id] = log10_prob;
     }
   }
@@ -176,11 +176,6 @@ Result<std::unique_ptr<Model>> Model::Open(const std::string& path) {
                            " words; rebuild the model");
   }
   return model;
-}
-
-float Model::Log10Frequency(WordId word) const {
-  uint32_t index = ToIndex(word);
-  return index < frequencies_.size() ? frequencies_[index] : kUnknownLog10Frequency;
 }
 
 bool Model::IsFunctionWord(WordId word) const {

@@ -20,9 +20,12 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <compare>
 #include <nlohmann/json.hpp>
-#include <unordered_set>
+#include <optional>
+#include <unordered_map>
 
+#include "unspin/base/check.h"
 #include "unspin/extract/lines.h"
 #include "unspin/text/normalize.h"
 #include "unspin/text/tokenize.h"
@@ -41,6 +44,65 @@ constexpr float kUnknownLog10Frequency = -8.5f;
 constexpr size_t kMaxPhraseWords = 3;
 constexpr size_t kMaxCandidatesPerSpan = 40;
 
+static_assert(channel::kMaxPhraseWords <= kMaxPhraseWords);
+
+// A wording of at most kMaxPhraseWords words, held inline: proposals are
+// built, sorted and copied by the ten thousand per document, and heap vectors
+// made that the largest part of checking. Orders like std::vector<WordId>.
+class Phrase {
+ public:
+  Phrase() = default;
+  explicit Phrase(std::span<const WordId> words) : size_(static_cast<uint8_t>(words.size())) {
+    UNSPIN_DCHECK(words.size() <= kMaxPhraseWords);
+    // Word by word: std::copy becomes a memmove call, slow for 4 to 12 bytes.
+    for (size_t i = 0; i < kMaxPhraseWords; ++i) words_[i] = i < size_ ? words[i] : WordId{};
+  }
+
+  std::span<const WordId> view() const { return {words_.data(), size_}; }
+  std::span<WordId> mutable_view() { return {words_.data(), size_}; }
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
+  WordId operator[](size_t i) const { return words_[i]; }
+  void push_back(WordId word) {
+    UNSPIN_DCHECK(size_ < kMaxPhraseWords);
+    words_[size_++] = word;
+  }
+
+  friend bool operator==(const Phrase& a, const Phrase& b) {
+    return std::ranges::equal(a.view(), b.view());
+  }
+  friend std::strong_ordering operator<=>(const Phrase& a, const Phrase& b) {
+    const size_t common = std::min(a.size_, b.size_);
+    for (size_t i = 0; i < common; ++i) {
+      if (a.words_[i] != b.words_[i]) return a.words_[i] <=> b.words_[i];
+    }
+    return a.size_ <=> b.size_;
+  }
+
+ private:
+  std::array<WordId, kMaxPhraseWords> words_{};
+  uint8_t size_ = 0;
+};
+
+struct PhraseHash {
+  size_t operator()(const Phrase& phrase) const {
+    uint64_t hash = 0x9e3779b97f4a7c15ULL ^ phrase.size();
+    for (WordId word : phrase.view()) {
+      hash = (hash ^ ToIndex(word)) * 0xbf58476d1ce4e5b9ULL;
+      hash ^= hash >> 31;
+    }
+    return static_cast<size_t>(hash);
+  }
+};
+
+// A phrase scored in context: `words` after `state`, then the observed words
+// from index `next` (see LocalScore).
+struct LocalItem {
+  lm::LmState state;
+  Phrase words;
+  uint32_t next;
+};
+
 struct SentenceWord {
   uint32_t token;  // index into TokenizedText::tokens
   WordId id;
@@ -48,13 +110,13 @@ struct SentenceWord {
 };
 
 struct Candidate {
-  uint32_t first;             // index into sentence words
-  uint32_t length;            // observed words replaced
-  std::vector<WordId> words;  // empty: the observed word is deleted
-  double cost;                // channel cost, log10
+  uint32_t first;   // index into sentence words
+  uint32_t length;  // observed words replaced
+  Phrase words;     // empty: the observed word is deleted
+  double cost;      // channel cost, log10
 };
 
-using Proposal = std::pair<std::vector<WordId>, double>;  // words, channel cost
+using Proposal = std::pair<Phrase, double>;  // words, channel cost
 
 bool IsAuxiliary(std::string_view word) {
   static constexpr std::string_view kAuxiliaries[] = {
@@ -161,9 +223,15 @@ std::string MatchCase(std::string_view observed, std::string original) {
 class SentenceDecoder {
  public:
   // Tokens inside `excluded` byte ranges (sorted page debris) are not read.
-  SentenceDecoder(const model::Model& model, const CheckOptions& options, std::string_view input,
+  SentenceDecoder(const model::Model& model, const CheckOptions& options,
+                  const std::vector<bool>& in_language_model, std::string_view input,
                   const text::TokenizedText& tokens, const std::vector<DebrisSpan>& excluded)
-      : model_(model), options_(options), input_(input), tokens_(tokens), excluded_(excluded) {}
+      : model_(model),
+        options_(options),
+        in_language_model_(in_language_model),
+        input_(input),
+        tokens_(tokens),
+        excluded_(excluded) {}
 
   void Decode(const text::Sentence& sentence, std::vector<SpunSpan>* spans, uint32_t* words,
               DetectorFeatures* features) {
@@ -171,9 +239,18 @@ class SentenceDecoder {
     *words += static_cast<uint32_t>(words_.size());
     if (words_.empty()) return;
     candidates_.clear();
+    // The proposals of every span first, then one lock-step scoring of all of
+    // them (their language-model lookups overlap in memory), then the
+    // candidates in sentence order.
+    jobs_.clear();
+    local_items_.clear();
+    for (uint32_t i = 0; i < words_.size(); ++i) AddSpanJobs(i);
+    LocalScores(local_items_, &local_scores_);
+    size_t job = 0;
     for (uint32_t i = 0; i < words_.size(); ++i) {
       best_gain_ = 0;
-      AddCandidates(i);
+      for (; job < jobs_.size() && jobs_[job].first == i; ++job) AddCandidates(jobs_[job]);
+      AddFillerDeletion(i);
       features->soft_evidence += std::min(best_gain_, kDetectorScoreCap);
     }
     std::vector<int> chosen = BestPath();
@@ -245,13 +322,14 @@ class SentenceDecoder {
   }
 
   bool InLanguageModel(WordId word) const {
-    return model_.Log10Frequency(word) > kUnknownLog10Frequency;
+    const uint32_t index = ToIndex(word);
+    return index < in_language_model_.size() && in_language_model_[index];
   }
 
   // Expands a lexicon entry reached through `reading` into re-inflected
-  // candidate word sequences replacing words_[first, first + length).
-  void ExpandEntry(lexicon::EntryId entry, const LemmaReading& reading, uint32_t first,
-                   uint32_t length, std::vector<Proposal>* out) const {
+  // candidate word sequences replacing the `observed` words.
+  void ExpandEntry(lexicon::EntryId entry, const LemmaReading& reading, const Phrase& observed,
+                   std::vector<Proposal>* out) const {
     const lexicon::Lexicon& lexicon = model_.lexicon();
     for (const Edge& edge : lexicon.Neighbors(entry)) {
       double relation_cost = RelationCost(edge.relation);
@@ -261,99 +339,160 @@ class SentenceDecoder {
       }
       std::span<const WordId> target = lexicon.EntryWords(edge.target);
       if (target.empty() || target.size() > kMaxPhraseWords) continue;
-      std::vector<WordId> words(target.begin(), target.end());
-      if (!lexicon.InflectPhrase(&words, reading.pos, reading.inflection)) continue;
-      bool same = words.size() == length;
-      for (size_t j = 0; same && j < words.size(); ++j) same = words[j] == words_[first + j].id;
-      if (same) continue;
-      if (!std::all_of(words.begin(), words.end(),
-                       [this](WordId w) { return InLanguageModel(w); })) {
+      Phrase words(target);
+      if (!lexicon.InflectPhrase(words.mutable_view(), reading.pos, reading.inflection)) continue;
+      if (words == observed) continue;
+      if (!std::ranges::all_of(words.view(), [this](WordId w) { return InLanguageModel(w); })) {
         continue;
       }
-      out->emplace_back(std::move(words), options_.change_cost + relation_cost);
+      out->emplace_back(words, options_.change_cost + relation_cost);
     }
   }
 
-  void AddCandidates(uint32_t first) {
+  // Proposals for the observed `phrase`, one per wording at its cheapest
+  // cost, at most kMaxCandidatesPerSpan: a function of the phrase alone.
+  void CollectProposals(const Phrase& phrase, std::vector<Proposal>* out) {
     const lexicon::Lexicon& lexicon = model_.lexicon();
-    std::vector<LemmaReading> readings;
+    const size_t length = phrase.size();
+    std::vector<Proposal>& found = *out;
+    AddChannelProposals(phrase, &found);
+    const bool function_word = length == 1 && model_.IsFunctionWord(phrase[0]);
+    // Readings of the phrase: the whole phrase as written, and with its head
+    // word lemmatised (first word for verbs, last for nouns and adjectives).
+    forms_.clear();
+    forms_.push_back({phrase, LemmaReading{phrase[0], PartOfSpeech::kOther, Inflection::kBase}});
+    for (size_t head : {size_t{0}, phrase.size() - 1}) {
+      readings_.clear();
+      lexicon.Lemmatize(phrase[head], &readings_);
+      for (const LemmaReading& reading : readings_) {
+        bool verb_head = head == 0;
+        if (length > 1 && (reading.pos == PartOfSpeech::kVerb) != verb_head) continue;
+        Phrase lemma_phrase = phrase;
+        lemma_phrase.mutable_view()[head] = reading.lemma;
+        forms_.push_back({lemma_phrase, reading});
+      }
+      if (length == 1) break;
+    }
+    for (const auto& [words, reading] : forms_) {
+      if (function_word) break;
+      std::optional<lexicon::EntryId> entry = lexicon.FindEntry(words.view());
+      if (!entry) continue;
+      ExpandEntry(*entry, reading, phrase, &found);
+    }
+    KeepCheapestSorted(&found);
+    if (found.size() > kMaxCandidatesPerSpan) {
+      // The frequencies are looked up once, not at every comparison; the
+      // comparisons, and so the order, are those of sorting the proposals.
+      by_frequency_.clear();
+      for (const Proposal& proposal : found) {
+        by_frequency_.push_back({FirstWordFrequency(proposal.first), proposal});
+      }
+      std::partial_sort(by_frequency_.begin(), by_frequency_.begin() + kMaxCandidatesPerSpan,
+                        by_frequency_.end(),
+                        [](const auto& a, const auto& b) { return a.first > b.first; });
+      found.resize(kMaxCandidatesPerSpan);
+      for (size_t i = 0; i < kMaxCandidatesPerSpan; ++i) found[i] = by_frequency_[i].second;
+    }
+  }
+
+  // One proposal per wording, at the cheapest relation that reached it,
+  // sorted by wording: what sorting all of them and keeping the first of each
+  // wording gives, but only distinct wordings (about half) are sorted.
+  void KeepCheapestSorted(std::vector<Proposal>* found) {
+    size_t slot_count = 16;
+    while (slot_count < 2 * found->size()) slot_count *= 2;
+    const size_t mask = slot_count - 1;
+    slots_.assign(slot_count, -1);  // index into *found, -1 empty
+    size_t kept = 0;
+    for (size_t i = 0; i < found->size(); ++i) {
+      const Proposal proposal = (*found)[i];
+      size_t slot = PhraseHash()(proposal.first) & mask;
+      while (slots_[slot] >= 0 && (*found)[slots_[slot]].first != proposal.first) {
+        slot = (slot + 1) & mask;
+      }
+      if (slots_[slot] >= 0) {
+        double& cost = (*found)[slots_[slot]].second;
+        cost = std::min(cost, proposal.second);
+      } else {
+        slots_[slot] = static_cast<int32_t>(kept);
+        (*found)[kept++] = proposal;
+      }
+    }
+    found->resize(kept);
+    std::sort(found->begin(), found->end(),
+              [](const Proposal& a, const Proposal& b) { return a.first < b.first; });
+  }
+
+  // A span (position, length) with proposals, and where its local scores
+  // are in local_scores_: the observed phrase's, then one per proposal.
+  struct SpanJob {
+    uint32_t first;
+    uint32_t length;
+    const std::vector<Proposal>* found;
+    size_t scores;
+  };
+
+  // The jobs of the spans starting at words_[first], and the phrases they
+  // score (local_items_).
+  void AddSpanJobs(uint32_t first) {
+    // The same for every length; computed once, when a length needs it.
+    std::optional<lm::LmState> before;
     for (uint32_t length = 1; length <= kMaxPhraseWords && first + length <= words_.size();
          ++length) {
       bool changeable = true;
       for (uint32_t j = first; j < first + length; ++j) changeable &= words_[j].changeable;
       if (!changeable) break;
-      std::vector<Proposal> found;
-      std::vector<WordId> phrase;
+      Phrase phrase;
       for (uint32_t j = first; j < first + length; ++j) phrase.push_back(words_[j].id);
-      AddChannelProposals(phrase, &found);
-      const bool function_word = length == 1 && model_.IsFunctionWord(words_[first].id);
-      // Readings of the phrase: the whole phrase as written, and with its head
-      // word lemmatised (first word for verbs, last for nouns and adjectives).
-      std::vector<std::pair<std::vector<WordId>, LemmaReading>> forms;
-      forms.push_back({phrase, LemmaReading{phrase[0], PartOfSpeech::kOther, Inflection::kBase}});
-      for (size_t head : {size_t{0}, phrase.size() - 1}) {
-        readings.clear();
-        lexicon.Lemmatize(phrase[head], &readings);
-        for (const LemmaReading& reading : readings) {
-          bool verb_head = head == 0;
-          if (length > 1 && (reading.pos == PartOfSpeech::kVerb) != verb_head) continue;
-          std::vector<WordId> lemma_phrase = phrase;
-          lemma_phrase[head] = reading.lemma;
-          forms.push_back({std::move(lemma_phrase), reading});
-        }
-        if (length == 1) break;
+      // Words recur in a document: their proposals are collected once.
+      auto [cached, inserted] = proposals_.try_emplace(phrase);
+      if (inserted) CollectProposals(phrase, &cached->second);
+      const std::vector<Proposal>& found = cached->second;
+      if (found.empty()) continue;
+      if (!before) before = ObservedStateBefore(first);
+      jobs_.push_back({first, length, &found, local_items_.size()});
+      local_items_.push_back({*before, phrase, first + length});
+      for (const auto& [words, cost] : found) {
+        local_items_.push_back({*before, words, first + length});
       }
-      for (const auto& [words, reading] : forms) {
-        if (function_word) break;
-        std::optional<lexicon::EntryId> entry = lexicon.FindEntry(words);
-        if (!entry) continue;
-        ExpandEntry(*entry, reading, first, length, &found);
-      }
-      // One proposal per wording, at the cheapest relation that reached it.
-      std::sort(found.begin(), found.end());
-      found.erase(
-          std::unique(found.begin(), found.end(),
-                      [](const Proposal& a, const Proposal& b) { return a.first == b.first; }),
-          found.end());
-      if (found.size() > kMaxCandidatesPerSpan) {
-        std::partial_sort(found.begin(), found.begin() + kMaxCandidatesPerSpan, found.end(),
-                          [this](const Proposal& a, const Proposal& b) {
-                            return FirstWordFrequency(a.first) > FirstWordFrequency(b.first);
-                          });
-        found.resize(kMaxCandidatesPerSpan);
-      }
-      int article = PrecedingArticle(first);
-      std::vector<std::pair<double, Candidate>> survivors;  // net score, candidate
-      lm::LmState before = ObservedStateBefore(first);
-      double observed_score = LocalScore(before, phrase, first + length);
-      for (auto& [words, cost] : found) {
-        if (article >= 0 && (article == 1) != TakesAn(WordText(words_[first].id)) &&
-            !words.empty() && (article == 1) == TakesAn(WordText(words[0]))) {
-          cost = std::max(0.0, cost - kArticleAgreementDiscount);
-        }
-        // Candidates far from winning even in the observed context never win
-        // in the beam either; dropping them here keeps decoding linear and fast.
-        double net = LocalScore(before, words, first + length) - observed_score - cost;
-        best_gain_ = std::max(best_gain_, net + options_.change_cost);
-        if (net < -kPrefilterMargin) continue;
-        survivors.push_back({net, Candidate{first, length, std::move(words), cost}});
-      }
-      // Only the few best go to the beam: its work grows with their number.
-      if (survivors.size() > kMaxDecodedCandidates) {
-        std::partial_sort(survivors.begin(), survivors.begin() + kMaxDecodedCandidates,
-                          survivors.end(),
-                          [](const auto& a, const auto& b) { return a.first > b.first; });
-        survivors.resize(kMaxDecodedCandidates);
-      }
-      for (auto& [net, candidate] : survivors) candidates_.push_back(std::move(candidate));
     }
-    AddFillerDeletion(first);
+  }
+
+  void AddCandidates(const SpanJob& job) {
+    const uint32_t first = job.first;
+    const std::vector<Proposal>& found = *job.found;
+    int article = PrecedingArticle(first);
+    std::vector<std::pair<double, Candidate>>& survivors = survivors_;  // net score, candidate
+    survivors.clear();
+    const double observed_score = local_scores_[job.scores];
+    for (size_t i = 0; i < found.size(); ++i) {
+      const Phrase& words = found[i].first;
+      double cost = found[i].second;
+      if (article >= 0 && (article == 1) != TakesAn(WordText(words_[first].id)) && !words.empty() &&
+          (article == 1) == TakesAn(WordText(words[0]))) {
+        cost = std::max(0.0, cost - kArticleAgreementDiscount);
+      }
+      // Candidates far from winning even in the observed context never win
+      // in the beam either; dropping them here keeps decoding linear and fast.
+      double net = local_scores_[job.scores + 1 + i] - observed_score - cost;
+      best_gain_ = std::max(best_gain_, net + options_.change_cost);
+      if (net < -kPrefilterMargin) continue;
+      survivors.push_back({net, Candidate{first, job.length, words, cost}});
+    }
+    // Only the few best go to the beam: its work grows with their number.
+    if (survivors.size() > kMaxDecodedCandidates) {
+      std::partial_sort(survivors.begin(), survivors.begin() + kMaxDecodedCandidates,
+                        survivors.end(),
+                        [](const auto& a, const auto& b) { return a.first > b.first; });
+      survivors.resize(kMaxDecodedCandidates);
+    }
+    for (const auto& [net, candidate] : survivors) candidates_.push_back(candidate);
   }
 
   std::string_view WordText(WordId word) const { return model_.vocabulary().Word(word); }
 
   // Deletions (no words) rank first: they are cheap to decode.
-  float FirstWordFrequency(const std::vector<WordId>& words) const {
+  float FirstWordFrequency(const Phrase& words) const {
     return words.empty() ? 0.0f : model_.Log10Frequency(words[0]);
   }
 
@@ -361,19 +500,18 @@ class SentenceDecoder {
   // learn`) gives for the observed phrase. Its evidence is direct, so the
   // cost is lower than any thesaurus relation's, the more so the more often
   // this spinner made this substitution.
-  void AddChannelProposals(const std::vector<WordId>& phrase, std::vector<Proposal>* out) const {
+  void AddChannelProposals(const Phrase& phrase, std::vector<Proposal>* out) const {
     const channel::ChannelTable& table = model_.channel();
     if (phrase.size() > table.max_spun_words()) return;
-    for (const channel::Candidate& candidate : table.Lookup(phrase)) {
-      std::vector<WordId> words(candidate.original.begin(), candidate.original.end());
+    for (const channel::Candidate& candidate : table.Lookup(phrase.view())) {
+      Phrase words(candidate.original);
       if (words == phrase) continue;
-      if (!std::all_of(words.begin(), words.end(),
-                       [this](WordId w) { return InLanguageModel(w); })) {
+      if (!std::ranges::all_of(words.view(), [this](WordId w) { return InLanguageModel(w); })) {
         continue;
       }
       double cost = options_.change_cost - kChannelTrust +
                     kChannelLog10ProbWeight * -static_cast<double>(candidate.log10_prob);
-      out->emplace_back(std::move(words), std::max(0.0, cost));
+      out->emplace_back(words, std::max(0.0, cost));
     }
   }
 
@@ -448,7 +586,7 @@ class SentenceDecoder {
           const Candidate& candidate = candidates_[c];
           lm::LmState cand_state = arena_[h].state;
           double cand_score =
-              arena_[h].score + ScoreWords(&cand_state, candidate.words) - candidate.cost;
+              arena_[h].score + ScoreWords(&cand_state, candidate.words.view()) - candidate.cost;
           arena_.push_back({cand_state, cand_score, h, c});
           frontier[pos + candidate.length].push_back(static_cast<int>(arena_.size() - 1));
         }
@@ -475,24 +613,69 @@ class SentenceDecoder {
   void Prune(std::vector<int>* hypotheses) const {
     std::sort(hypotheses->begin(), hypotheses->end(),
               [this](int a, int b) { return arena_[a].score > arena_[b].score; });
-    std::unordered_set<lm::LmState, lm::LmStateHash> seen;
-    std::vector<int> kept;
+    // A state seen before is that of a kept hypothesis: the kept ones (at
+    // most the beam width) are searched instead of hashing every state.
+    size_t kept = 0;
     for (int h : *hypotheses) {
-      if (kept.size() >= static_cast<size_t>(options_.beam_width)) break;
-      if (seen.insert(arena_[h].state).second) kept.push_back(h);
+      if (kept >= static_cast<size_t>(options_.beam_width)) break;
+      const lm::LmState& state = arena_[h].state;
+      if (std::none_of(hypotheses->begin(), hypotheses->begin() + kept,
+                       [&](int k) { return arena_[k].state == state; })) {
+        (*hypotheses)[kept++] = h;
+      }
     }
-    *hypotheses = std::move(kept);
+    hypotheses->resize(kept);
   }
 
   // log10 probability of `words` after `state`, followed by the next two
   // observed words so that the right context counts too.
-  double LocalScore(lm::LmState state, std::span<const WordId> words, uint32_t next) const {
-    double total = ScoreWords(&state, words);
-    for (uint32_t j = next; j < words_.size() && j < next + 2; ++j) {
-      total += ScoreWords(&state, std::span<const WordId>(&words_[j].id, 1));
+  double LocalScore(const lm::LmState& state, const Phrase& words, uint32_t next) {
+    const LocalItem item[] = {{state, words, next}};
+    std::vector<double> score;
+    LocalScores(item, &score);
+    return score[0];
+  }
+
+  // (*scores)[i] = LocalScore(items[i]...), the items scored in lock step so
+  // that their language-model lookups overlap in memory. Each total adds the
+  // same terms in the same order as word-by-word scoring.
+  void LocalScores(std::span<const LocalItem> items, std::vector<double>* scores) {
+    const uint32_t n = static_cast<uint32_t>(words_.size());
+    scores->assign(items.size(), 0.0);
+    batch_states_.clear();
+    for (const LocalItem& item : items) batch_states_.push_back(item.state);
+    for (size_t step = 0;; ++step) {
+      batch_items_.clear();
+      batch_words_.clear();
+      batch_in_.clear();
+      for (size_t i = 0; i < items.size(); ++i) {
+        const Phrase& words = items[i].words;
+        const uint32_t next = items[i].next;
+        const uint32_t context_end = std::min(next + 2, n);
+        WordId word;
+        if (step < words.size()) {
+          word = words[step];
+        } else if (uint32_t j = next + static_cast<uint32_t>(step - words.size());
+                   j < context_end) {
+          word = words_[j].id;
+        } else if (next + 2 > n && j == context_end) {
+          word = kSentenceEnd;  // EndSentenceScore
+        } else {
+          continue;
+        }
+        batch_items_.push_back(i);
+        batch_words_.push_back(word);
+        batch_in_.push_back(batch_states_[i]);
+      }
+      if (batch_items_.empty()) break;
+      batch_scores_.resize(batch_items_.size());
+      batch_out_.resize(batch_items_.size());
+      model_.language_model().ScoreBatch(batch_in_, batch_words_, batch_scores_, batch_out_);
+      for (size_t k = 0; k < batch_items_.size(); ++k) {
+        (*scores)[batch_items_[k]] += batch_scores_[k];
+        batch_states_[batch_items_[k]] = batch_out_[k];
+      }
     }
-    if (next + 2 > words_.size()) total += model_.language_model().EndSentenceScore(state);
-    return total;
   }
 
   std::string Surface(std::span<const WordId> words) const {
@@ -504,7 +687,7 @@ class SentenceDecoder {
     return surface;
   }
 
-  void Report(const std::vector<int>& chosen, std::vector<SpunSpan>* spans) const {
+  void Report(const std::vector<int>& chosen, std::vector<SpunSpan>* spans) {
     // path_states_[k] is the LM state before the k-th step of the path.
     uint32_t pos = 0;
     for (size_t step = 0; step < chosen.size(); ++step) {
@@ -514,7 +697,7 @@ class SentenceDecoder {
       }
       const Candidate& best = candidates_[chosen[step]];
       const lm::LmState& before = path_states_[step];
-      std::vector<WordId> observed;
+      Phrase observed;
       for (uint32_t j = best.first; j < best.first + best.length; ++j) {
         observed.push_back(words_[j].id);
       }
@@ -528,7 +711,7 @@ class SentenceDecoder {
         // Ranked by the decoder's own objective: LM gain minus channel cost.
         double net =
             LocalScore(before, other.words, best.first + best.length) - observed_score - other.cost;
-        ranked.emplace_back(net, Surface(other.words));
+        ranked.emplace_back(net, Surface(other.words.view()));
       }
       std::sort(ranked.begin(), ranked.end(),
                 [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -544,7 +727,7 @@ class SentenceDecoder {
       }
       span.text = std::string(input_.substr(span.start, span.end - span.start));
       span.original =
-          best.words.empty() ? std::string() : MatchCase(span.text, Surface(best.words));
+          best.words.empty() ? std::string() : MatchCase(span.text, Surface(best.words.view()));
       span.score = LocalScore(before, best.words, best.first + best.length) - observed_score;
       for (const auto& [net, surface] : ranked) {
         if (static_cast<int>(span.alternatives.size()) >= options_.max_alternatives) break;
@@ -559,12 +742,29 @@ class SentenceDecoder {
 
   const model::Model& model_;
   const CheckOptions& options_;
+  const std::vector<bool>& in_language_model_;  // Checker::in_language_model_
   std::string_view input_;
   const text::TokenizedText& tokens_;
   const std::vector<DebrisSpan>& excluded_;
   std::vector<SentenceWord> words_;
   std::vector<SpunSpan> glued_;
   std::vector<Candidate> candidates_;
+  // CollectProposals' result per observed phrase of the document.
+  std::unordered_map<Phrase, std::vector<Proposal>, PhraseHash> proposals_;
+  // Scratch of CollectProposals and AddCandidates, kept to reuse their memory.
+  std::vector<std::pair<Phrase, LemmaReading>> forms_;
+  std::vector<int32_t> slots_;
+  std::vector<std::pair<float, Proposal>> by_frequency_;
+  std::vector<LemmaReading> readings_;
+  std::vector<std::pair<double, Candidate>> survivors_;
+  std::vector<SpanJob> jobs_;
+  std::vector<LocalItem> local_items_;
+  std::vector<double> local_scores_;
+  // Scratch of LocalScores.
+  std::vector<lm::LmState> batch_states_, batch_in_, batch_out_;
+  std::vector<size_t> batch_items_;
+  std::vector<WordId> batch_words_;
+  std::vector<float> batch_scores_;
   std::vector<std::vector<int>> by_first_;  // candidate indexes by first word
   double best_gain_ = 0;  // best candidate gain beyond relation cost at the current word
   std::vector<Hypothesis> arena_;
@@ -595,7 +795,11 @@ double Round4(double value) { return std::round(value * 1e4) / 1e4; }
 }  // namespace
 
 Checker::Checker(const model::Model& model, CheckOptions options)
-    : model_(model), options_(options) {}
+    : model_(model), options_(options), in_language_model_(model.vocabulary().size()) {
+  for (uint32_t id = 0; id < in_language_model_.size(); ++id) {
+    in_language_model_[id] = model.Log10Frequency(WordId{id}) > kUnknownLog10Frequency;
+  }
+}
 
 Result<CheckResult> Checker::Check(std::string_view input) const {
   if (input.size() >= (uint64_t{1} << 32)) {
@@ -612,7 +816,7 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
           {line.start, line.end, std::string(extract::LineKindName(line.kind))});
     }
   }
-  SentenceDecoder decoder(model_, options_, input, tokens, result.debris);
+  SentenceDecoder decoder(model_, options_, in_language_model_, input, tokens, result.debris);
   for (const text::Sentence& sentence : tokens.sentences) {
     decoder.Decode(sentence, &result.spans, &result.words, &result.features);
   }

@@ -176,6 +176,34 @@ TEST_P(LmRandomModelTest, ChainedMinimalStatesMatchFullHistory) {
   }
 }
 
+TEST_P(LmRandomModelTest, ScoreBatchEqualsScore) {
+  const int order = GetParam();
+  RandomModel random = MakeRandomModel(order, 12, 300, 21, true);
+  Result<NgramModel> model = NgramModel::Open(random.section);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  std::mt19937 rng(21);
+  // More items than one batch chunk, with histories of every length.
+  std::vector<LmState> in(50);
+  std::vector<WordId> words(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    int length = static_cast<int>(Next(rng) % static_cast<uint32_t>(order));
+    for (int j = 0; j < length; ++j) in[i].context[j] = W(Next(rng) % (random.vocab_size + 2));
+    in[i].length = static_cast<uint8_t>(length);
+    words[i] = W(Next(rng) % (random.vocab_size + 2));
+  }
+  std::vector<float> log10_probs(in.size());
+  std::vector<LmState> out(in.size());
+  model->ScoreBatch(in, words, log10_probs, out);
+  for (size_t i = 0; i < in.size(); ++i) {
+    LmState want_state;
+    EXPECT_EQ(log10_probs[i], model->Score(in[i], words[i], &want_state)) << "item " << i;
+    EXPECT_EQ(out[i], want_state) << "item " << i;
+  }
+  // In place: out aliasing in.
+  model->ScoreBatch(in, words, log10_probs, in);
+  EXPECT_EQ(in, out);
+}
+
 INSTANTIATE_TEST_SUITE_P(Orders, LmRandomModelTest, ::testing::Values(1, 2, 3, 4, 5));
 
 // A hand-made ARPA-style trigram model.

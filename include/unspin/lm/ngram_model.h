@@ -131,6 +131,11 @@ class NgramModel {
   // score (KenLM-style minimal state), so histories with equal futures compare
   // equal. Bounds-safe on any section that Open() accepted.
   float Score(const LmState& in, WordId word, LmState* out) const;
+  // Score for many items at once: log10_probs[i] = Score(in[i], words[i],
+  // &out[i]), the same values, faster because the table lookups of the items
+  // overlap in memory. The spans have equal sizes (else aborts); out may be in.
+  void ScoreBatch(std::span<const LmState> in, std::span<const WordId> words,
+                  std::span<float> log10_probs, std::span<LmState> out) const;
   // log10 P(</s> | in).
   float EndSentenceScore(const LmState& in) const;
   // log10 P(word) from the unigram table (<unk>'s for unknown words).
@@ -151,6 +156,12 @@ class NgramModel {
     uint32_t prob_last = 0;
     uint32_t backoff_last = 0;
   };
+  // Score in three stages, so that ScoreBatch can overlap the memory accesses
+  // of many calls: hashes, then record ranges, then the records themselves.
+  struct Lookup;
+  void StartLookup(const LmState& in, WordId word, Lookup* lookup) const;
+  void LocateLookup(Lookup* lookup) const;
+  float FinishLookup(const Lookup& lookup, LmState* out) const;
   // The record of the n-gram with this hash among [begin, end) of the table, or null.
   static const uint8_t* Find(const Table& table, uint64_t hash, uint64_t begin, uint64_t end);
   uint32_t MapWord(WordId word) const;

@@ -84,8 +84,15 @@ class Model {
   const lm::NgramModel& language_model() const { return language_model_; }
   // The learned channel (CHAN section); an empty table when the model has none.
   const channel::ChannelTable& channel() const { return channel_; }
+  // Log10Frequency of a word the language model does not know.
+  static constexpr float kUnknownLog10Frequency = -9.0f;
+
   // log10 relative frequency of a word (LM unigram), a floor for unknown words.
-  float Log10Frequency(WordId word) const;
+  // Inline: the checker asks for every candidate word.
+  float Log10Frequency(WordId word) const {
+    uint32_t index = ToIndex(word);
+    return index < frequencies_.size() ? frequencies_[index] : kUnknownLog10Frequency;
+  }
 
   // Function words and the most common verbs (log10 frequency above -2.3):
   // spinners leave them alone, and their thesaurus senses ("in" -> "indium")

@@ -61,7 +61,8 @@ struct CheckOptions {
   int max_alternatives = 3;
 };
 
-// Stateless apart from the model reference; thread-safe. The model must
+// Stateless apart from the model reference and a table derived from it at
+// construction (a bit per vocabulary word); thread-safe. The model must
 // outlive the Checker.
 class Checker {
  public:
@@ -74,6 +75,10 @@ class Checker {
  private:
   const model::Model& model_;
   CheckOptions options_;
+  // By word id: the language model knows the word well enough to judge it
+  // (a bit, not the model's frequency array: the checker asks for every
+  // candidate word, and a bit array stays in cache).
+  std::vector<bool> in_language_model_;
 };
 
 // One JSON object, keys in the fixed order of the CLI contract
