@@ -2,7 +2,8 @@
 // JSONL, text and as whatever DetectFormat says, plain and gzip-wrapped
 // (the first byte picks), with the invariants checked: Next terminates, text
 // documents are valid UTF-8, HTML/text only, records numbered in increasing
-// order, counts add up.
+// order, counts add up; and the JSONL fast path (ParseIdTextLine) agrees
+// with nlohmann::json on the same bytes.
 //
 //   clang++ -std=c++20 -fsanitize=fuzzer,address -Iinclude fuzz/records_fuzz.cc \
 //       src/extract/*.cc src/text/*.cc src/base/*.cc -lgumbo -lz -lutf8proc && ./a.out
@@ -11,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -76,5 +78,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ReadAll(bytes, std::nullopt);
   ReadAll(bytes, InputFormat::kWarc);
   ReadAll(bytes, InputFormat::kJsonl);
+  // The JSONL fast path answers only where a conforming parser reads an
+  // object of two strings "id" and "text", and gives the same strings.
+  const std::string line(reinterpret_cast<const char*>(data + 1), size - 1);
+  const std::optional<unspin::extract::IdAndText> fast = unspin::extract::ParseIdTextLine(line);
+  const nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  const bool plain_shape = json.is_object() && json.size() == 2 && json.contains("id") &&
+                           json.contains("text") && json["id"].is_string() &&
+                           json["text"].is_string();
+  Require(fast.has_value() == plain_shape);
+  if (fast)
+    Require(fast->id == json["id"].get<std::string>() &&
+            fast->text == json["text"].get<std::string>());
   return 0;
 }

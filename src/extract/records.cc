@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "extract/ascii.h"
+#include "unspin/text/utf8.h"
 
 namespace unspin::extract {
 namespace {
@@ -65,8 +66,13 @@ void AppendUtf8(char32_t cp, std::string* out) {
   } else if (cp < 0x800) {
     out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
     out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
+  } else if (cp < 0x10000) {
     out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
     out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
@@ -985,5 +991,142 @@ InputFormat RecordReader::format() const { return impl_->format(); }
 const ReaderStats& RecordReader::stats() const { return impl_->stats(); }
 uint64_t RecordReader::bytes_read() const { return impl_->stream().bytes_read(); }
 uint64_t RecordReader::total_bytes() const { return impl_->stream().total_bytes(); }
+
+namespace {
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Four hex digits at line[at]; -1 when they are not.
+int32_t HexQuad(std::string_view line, size_t at) {
+  if (at + 4 > line.size()) return -1;
+  int32_t value = 0;
+  for (size_t k = 0; k < 4; ++k) {
+    const int digit = HexValue(line[at + k]);
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+// The JSON string starting at line[*at] (its opening quote), decoded; *at
+// moves past the closing quote. False for anything a conforming parser would
+// reject (control characters, bad escapes, lone surrogates); invalid UTF-8 is
+// left to the caller's check.
+bool DecodeJsonString(std::string_view line, size_t* at, std::string* out) {
+  size_t i = *at;
+  if (i >= line.size() || line[i] != '"') return false;
+  ++i;
+  out->clear();
+  for (;;) {
+    const size_t run = i;
+    while (i < line.size() && line[i] != '"' && line[i] != '\\' &&
+           static_cast<unsigned char>(line[i]) >= 0x20) {
+      ++i;
+    }
+    out->append(line.data() + run, i - run);
+    if (i >= line.size() || static_cast<unsigned char>(line[i]) < 0x20) return false;
+    if (line[i] == '"') {
+      *at = i + 1;
+      return true;
+    }
+    if (i + 1 >= line.size()) return false;
+    const char escape = line[i + 1];
+    i += 2;
+    switch (escape) {
+      case '"':
+        out->push_back('"');
+        break;
+      case '\\':
+        out->push_back('\\');
+        break;
+      case '/':
+        out->push_back('/');
+        break;
+      case 'b':
+        out->push_back('\b');
+        break;
+      case 'f':
+        out->push_back('\f');
+        break;
+      case 'n':
+        out->push_back('\n');
+        break;
+      case 'r':
+        out->push_back('\r');
+        break;
+      case 't':
+        out->push_back('\t');
+        break;
+      case 'u': {
+        const int32_t unit = HexQuad(line, i);
+        if (unit < 0) return false;
+        i += 4;
+        char32_t cp = static_cast<char32_t>(unit);
+        if (unit >= 0xDC00 && unit <= 0xDFFF) return false;
+        if (unit >= 0xD800 && unit <= 0xDBFF) {
+          if (i + 2 > line.size() || line[i] != '\\' || line[i + 1] != 'u') return false;
+          const int32_t low = HexQuad(line, i + 2);
+          if (low < 0xDC00 || low > 0xDFFF) return false;
+          i += 6;
+          cp = 0x10000 + ((static_cast<char32_t>(unit) - 0xD800) << 10) +
+               (static_cast<char32_t>(low) - 0xDC00);
+        }
+        AppendUtf8(cp, out);
+        break;
+      }
+      default:
+        return false;
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<IdAndText> ParseIdTextLine(std::string_view line) {
+  size_t at = 0;
+  auto skip_space = [&] {
+    while (at < line.size() && IsJsonSpace(line[at])) ++at;
+  };
+  auto expect = [&](char c) {
+    skip_space();
+    if (at >= line.size() || line[at] != c) return false;
+    ++at;
+    return true;
+  };
+  if (!expect('{')) return std::nullopt;
+  IdAndText result;
+  bool have_id = false;
+  bool have_text = false;
+  std::string key;
+  for (int member = 0; member < 2; ++member) {
+    if (member == 1 && !expect(',')) return std::nullopt;
+    skip_space();
+    if (!DecodeJsonString(line, &at, &key) || !expect(':')) return std::nullopt;
+    skip_space();
+    if (key == "id" && !have_id) {
+      if (!DecodeJsonString(line, &at, &result.id)) return std::nullopt;
+      have_id = true;
+    } else if (key == "text" && !have_text) {
+      if (!DecodeJsonString(line, &at, &result.text)) return std::nullopt;
+      have_text = true;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (!expect('}')) return std::nullopt;
+  skip_space();
+  if (at != line.size()) return std::nullopt;
+  if (!text::ValidateUtf8(result.id).ok() || !text::ValidateUtf8(result.text).ok()) {
+    return std::nullopt;
+  }
+  return result;
+}
 
 }  // namespace unspin::extract

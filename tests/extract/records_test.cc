@@ -543,5 +543,100 @@ TEST(LabelledWarcTest, DebrisFoundAndArticleKept) {
   EXPECT_EQ(body_lost, 0);
 }
 
+// ParseIdTextLine against a conforming parser: it answers exactly for the
+// lines nlohmann::json reads as an object of two strings "id" and "text", and
+// gives the same strings. Lines are generated from pieces that stress the decoder (escapes,
+// surrogate pairs, control characters, multi-byte and invalid UTF-8).
+TEST(ParseIdTextLineTest, AgreesWithAConformingParser) {
+  const std::vector<std::string> pieces = {"a",
+                                           "Harbor",
+                                           " ",
+                                           "\\n",
+                                           "\\\"",
+                                           "\\\\",
+                                           "\\/",
+                                           "\\u00e9",
+                                           "\\u20AC",
+                                           "\\ud83d\\ude00",
+                                           "\\ud83d",
+                                           "\\ude00",
+                                           "\\u0000",
+                                           "\\x",
+                                           "\\u12",
+                                           "\xc3\xa9",
+                                           "\xe2\x82\xac",
+                                           "\xf0\x9f\x98\x80",
+                                           "\xc3",
+                                           "\xed\xa0\x80",
+                                           "\xff",
+                                           "\t",
+                                           "\x01",
+                                           "\"",
+                                           "\\b\\f\\r\\t",
+                                           "}",
+                                           ",",
+                                           ":",
+                                           "{"};
+  std::mt19937 random(7);
+  auto string_of = [&](size_t max_pieces) {
+    std::string out;
+    const size_t count = random() % (max_pieces + 1);
+    for (size_t k = 0; k < count; ++k) out += pieces[random() % pieces.size()];
+    return out;
+  };
+  size_t answered = 0;
+  for (int round = 0; round < 20000; ++round) {
+    const std::string id = string_of(3);
+    const std::string text = string_of(12);
+    const std::string space = round % 3 == 0 ? " " : round % 3 == 1 ? "" : " \t\r\n";
+    std::string line;
+    switch (round % 7) {
+      case 0:
+        line = "{" + space + "\"id\":" + space + "\"" + id + "\"," + space + "\"text\":\"" + text +
+               "\"" + space + "}";
+        break;
+      case 1:
+        line = "{\"text\": \"" + text + "\", \"id\": \"" + id + "\"}" + space;
+        break;
+      case 2:
+        line = "{\"id\": \"" + id + "\", \"text\": \"" + text + "\", \"url\": \"u\"}";
+        break;
+      case 3:
+        line = "{\"id\": 17, \"text\": \"" + text + "\"}";
+        break;
+      case 4:
+        line = "{\"id\": \"" + id + "\", \"id\": \"" + text + "\"}";
+        break;
+      case 5:
+        line = "{\"id\": \"" + id + "\", \"text\": \"" + text + "\"} x";
+        break;
+      default:
+        line = "{\"id\": \"" + id + "\", \"text\": \"" + text + "\"" + string_of(2) + "}";
+        break;
+    }
+    const std::optional<IdAndText> fast = ParseIdTextLine(line);
+    const nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    const bool plain_shape = json.is_object() && json.size() == 2 && json.contains("id") &&
+                             json.contains("text") && json["id"].is_string() &&
+                             json["text"].is_string();
+    ASSERT_EQ(fast.has_value(), plain_shape) << line;
+    if (!fast) continue;
+    ++answered;
+    EXPECT_EQ(fast->id, json["id"].get<std::string>()) << line;
+    EXPECT_EQ(fast->text, json["text"].get<std::string>()) << line;
+  }
+  EXPECT_GT(answered, 500u);
+  const std::optional<IdAndText> plain =
+      ParseIdTextLine(R"({"id": "r-1", "text": "Caf\u00e9 \"open\"\nnow \ud83d\ude00"})");
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->id, "r-1");
+  EXPECT_EQ(plain->text, "Caf\xc3\xa9 \"open\"\nnow \xf0\x9f\x98\x80");
+  EXPECT_FALSE(ParseIdTextLine(R"({"id": "r-1", "text": "x", "n": 1})").has_value());
+  EXPECT_FALSE(ParseIdTextLine(R"({"id": "r-1", "text": "\ud83d"})").has_value());
+  EXPECT_FALSE(ParseIdTextLine("{\"id\": \"r-1\", \"text\": \"\xff\"}").has_value());
+  EXPECT_FALSE(ParseIdTextLine(R"({"id": "r-1"})").has_value());
+  EXPECT_FALSE(ParseIdTextLine("").has_value());
+}
+
 }  // namespace
 }  // namespace unspin::extract

@@ -5,7 +5,10 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <vector>
+
+#include "unspin/extract/records.h"
 
 namespace unspin::cli {
 namespace {
@@ -33,6 +36,11 @@ void ReportSkipped(const std::string& path, uint64_t line, std::string_view why,
 
 Result<source::IndexDocument> ParseDocument(RawDocument raw) {
   if (!raw.jsonl) return source::IndexDocument{std::move(raw.path), std::move(raw.bytes), "{}"};
+  // Most archive lines are {"id": ..., "text": ...} alone, and a general
+  // JSON parser was a sixth of an index build's time on them.
+  if (std::optional<extract::IdAndText> plain = extract::ParseIdTextLine(raw.bytes)) {
+    return source::IndexDocument{std::move(plain->id), std::move(plain->text), "{}"};
+  }
   nlohmann::json json = nlohmann::json::parse(raw.bytes, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded() || !json.is_object()) {
     return InvalidArgumentError("not a JSON object (malformed JSON or invalid UTF-8)");
