@@ -78,6 +78,9 @@ set_names=(spun excerpt unrelated)
 timed() {  # name, command...: stdout to $work/name.out, /usr/bin/time -v to $work/name.time
   local name=$1
   shift
+  # Each run starts with no other run's data still being written back (the
+  # Xapian database is written just before unspin's index is built).
+  sync
   if ! /usr/bin/time -v "$@" > "$work/$name.out" 2> "$work/$name.time"; then
     echo "find_vs_xapian: failed: $*" >&2
     tail -5 "$work/$name.time" >&2
