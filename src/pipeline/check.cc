@@ -203,6 +203,9 @@ constexpr double kChannelTrust = 2.75;
 constexpr double kChannelLog10ProbWeight = 0.5;
 // At most this many candidates per (position, length) are decoded.
 constexpr size_t kMaxDecodedCandidates = 8;
+// Longer sentences are decoded in pieces of this many tokens, so that memory
+// stays bounded whatever the input (real sentences are far shorter).
+constexpr uint32_t kMaxDecodedTokens = 512;
 // Per-span and per-word evidence is capped so that one absurd sentence does
 // not decide a document.
 constexpr double kDetectorScoreCap = 8.0;
@@ -818,7 +821,16 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
   }
   SentenceDecoder decoder(model_, options_, in_language_model_, input, tokens, result.debris);
   for (const text::Sentence& sentence : tokens.sentences) {
-    decoder.Decode(sentence, &result.spans, &result.words, &result.features);
+    // A "sentence" of thousands of words (text without punctuation, one word
+    // repeated) would grow the decoder's lattice with it: it is decoded in
+    // pieces, each read as a sentence of its own.
+    for (uint32_t first = 0; first < sentence.token_count; first += kMaxDecodedTokens) {
+      const uint32_t token = sentence.first_token + first;
+      const uint32_t count = std::min(kMaxDecodedTokens, sentence.token_count - first);
+      const text::Sentence piece{tokens.tokens[token].begin, tokens.tokens[token + count - 1].end,
+                                 token, count};
+      decoder.Decode(piece, &result.spans, &result.words, &result.features);
+    }
   }
   std::sort(result.spans.begin(), result.spans.end(),
             [](const SpunSpan& a, const SpunSpan& b) { return a.start < b.start; });

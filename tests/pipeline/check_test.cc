@@ -146,6 +146,26 @@ TEST_F(CheckTest, SpunTextSpansAreWellFormed) {
       "expense at $48 million.\n\nShe stated: it's fast.");
 }
 
+// A sentence of thousands of tokens (no punctuation) is decoded in pieces:
+// spun words deep inside it are still found, at the right offsets.
+TEST_F(CheckTest, VeryLongSentencesAreDecodedInPieces) {
+  std::string text;
+  for (int i = 0; i < 300; ++i) text += "the council met and the mayor spoke ";
+  const size_t spun_at = text.size();
+  text += "council members stated they required more time to examine the expense ";
+  for (int i = 0; i < 300; ++i) text += "the council met and the mayor spoke ";
+  const CheckResult result = CheckWithInvariants(text);
+  EXPECT_GT(result.words, 4000u);
+  bool restored_required = false;
+  for (const SpunSpan& span : result.spans) {
+    if (span.text == "required" && span.original == "needed") {
+      restored_required = true;
+      EXPECT_EQ(span.start, text.find("required", spun_at));
+    }
+  }
+  EXPECT_TRUE(restored_required);
+}
+
 TEST_F(CheckTest, QuotedTextIsNeverChanged) {
   // The same sentence unquoted does get its spun words ("stated", "required")
   // changed, so the quotation marks are what protects it.
