@@ -21,6 +21,7 @@
 #include <array>
 #include <cmath>
 #include <compare>
+#include <deque>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
@@ -107,6 +108,9 @@ struct SentenceWord {
   uint32_t token;  // index into TokenizedText::tokens
   WordId id;
   bool changeable;
+  // For a digit 1-9 before a plural noun ("2 nations"): the word a news
+  // writer spells it as ("two"), which spinners turn into the digit.
+  WordId number_word = kUnknownWord;
 };
 
 struct Candidate {
@@ -246,6 +250,7 @@ class SentenceDecoder {
     // them (their language-model lookups overlap in memory), then the
     // candidates in sentence order.
     jobs_.clear();
+    number_proposals_.clear();
     local_items_.clear();
     for (uint32_t i = 0; i < words_.size(); ++i) AddSpanJobs(i);
     LocalScores(local_items_, &local_scores_);
@@ -254,7 +259,11 @@ class SentenceDecoder {
       best_gain_ = 0;
       for (; job < jobs_.size() && jobs_[job].first == i; ++job) AddCandidates(jobs_[job]);
       AddFillerDeletion(i);
-      features->soft_evidence += std::min(best_gain_, kDetectorScoreCap);
+      // A digit's gain is the language model not knowing digits: no
+      // evidence of spinning (many house styles write "2 nations").
+      if (words_[i].number_word == kUnknownWord) {
+        features->soft_evidence += std::min(best_gain_, kDetectorScoreCap);
+      }
     }
     std::vector<int> chosen = BestPath();
     Report(chosen, spans);
@@ -281,8 +290,35 @@ class SentenceDecoder {
       bool name_like = StartsUpper(bytes) && !words_.empty();
       bool changeable =
           token.kind == text::TokenKind::kWord && !token.quoted && !name_like && id != kUnknownWord;
-      words_.push_back({t, id, changeable});
+      const WordId number_word = token.quoted || words_.empty() ? kUnknownWord : NumberWord(t);
+      words_.push_back({t, id, changeable || number_word != kUnknownWord, number_word});
     }
+  }
+
+  // "one".."nine" for a lone digit token 1-9 followed, after a space, by a
+  // plural noun ("2 nations", not "2 pct", "$2 billion", "2.5" or "2-1"); else
+  // kUnknownWord.
+  WordId NumberWord(uint32_t t) const {
+    static constexpr std::string_view kNames[] = {"one", "two",   "three", "four", "five",
+                                                  "six", "seven", "eight", "nine"};
+    const text::Token& token = tokens_.tokens[t];
+    if (token.kind != text::TokenKind::kNumber || token.end != token.begin + 1) return kUnknownWord;
+    const char digit = input_[token.begin];
+    if (digit < '1' || digit > '9' || t + 1 >= tokens_.tokens.size()) return kUnknownWord;
+    if (t > 0 && !tokens_.tokens[t].space_before) return kUnknownWord;
+    const text::Token& next = tokens_.tokens[t + 1];
+    if (next.kind != text::TokenKind::kWord || !next.space_before) return kUnknownWord;
+    std::string key;
+    text::AppendLookupKey(input_.substr(next.begin, next.end - next.begin), &key);
+    const std::optional<WordId> noun = model_.vocabulary().Find(key);
+    if (!noun || !InLanguageModel(*noun)) return kUnknownWord;
+    std::vector<LemmaReading> readings;
+    model_.lexicon().Lemmatize(*noun, &readings);
+    const bool plural_noun = std::ranges::any_of(readings, [](const LemmaReading& reading) {
+      return reading.pos == PartOfSpeech::kNoun && reading.inflection == Inflection::kPlural;
+    });
+    if (!plural_noun) return kUnknownWord;
+    return model_.vocabulary().Find(kNames[digit - '1']).value_or(kUnknownWord);
   }
 
   // "inFebruary": a space lost between a lower-case word and a capitalised
@@ -445,6 +481,19 @@ class SentenceDecoder {
       bool changeable = true;
       for (uint32_t j = first; j < first + length; ++j) changeable &= words_[j].changeable;
       if (!changeable) break;
+      if (words_[first].number_word != kUnknownWord) {
+        // A digit has one candidate, its word, and starts no longer phrase.
+        number_proposals_.push_back(
+            {{Phrase(std::span<const WordId>(&words_[first].number_word, 1)),
+              options_.change_cost}});
+        if (!before) before = ObservedStateBefore(first);
+        jobs_.push_back({first, 1, &number_proposals_.back(), local_items_.size()});
+        local_items_.push_back(
+            {*before, Phrase(std::span<const WordId>(&words_[first].id, 1)), first + 1});
+        local_items_.push_back({*before, number_proposals_.back()[0].first, first + 1});
+        break;
+      }
+      if (length > 1 && words_[first + length - 1].number_word != kUnknownWord) break;
       Phrase phrase;
       for (uint32_t j = first; j < first + length; ++j) phrase.push_back(words_[j].id);
       // Words recur in a document: their proposals are collected once.
@@ -731,7 +780,11 @@ class SentenceDecoder {
       span.text = std::string(input_.substr(span.start, span.end - span.start));
       span.original =
           best.words.empty() ? std::string() : MatchCase(span.text, Surface(best.words.view()));
-      span.score = LocalScore(before, best.words, best.first + best.length) - observed_score;
+      // The language model cannot read digits, so its gain for a spelled-out
+      // one says nothing: such a span is restored with score 0, no evidence.
+      span.score = words_[best.first].number_word != kUnknownWord
+                       ? 0.0
+                       : LocalScore(before, best.words, best.first + best.length) - observed_score;
       for (const auto& [net, surface] : ranked) {
         if (static_cast<int>(span.alternatives.size()) >= options_.max_alternatives) break;
         if (net < -kAlternativeMargin) break;
@@ -761,6 +814,8 @@ class SentenceDecoder {
   std::vector<LemmaReading> readings_;
   std::vector<std::pair<double, Candidate>> survivors_;
   std::vector<SpanJob> jobs_;
+  // The proposals of the sentence's digits (jobs_ point into it).
+  std::deque<std::vector<Proposal>> number_proposals_;
   std::vector<LocalItem> local_items_;
   std::vector<double> local_scores_;
   // Scratch of LocalScores.
@@ -785,9 +840,9 @@ constexpr double kDetectorSpanRateWeight = 2.6288;
 constexpr double kDetectorEvidenceRateWeight = 12.6011;
 constexpr double kDetectorSoftEvidenceRateWeight = 10.9351;
 
-double SpunProbability(size_t spans, uint32_t words, const DetectorFeatures& features) {
+double SpunProbability(uint32_t words, const DetectorFeatures& features) {
   double scale = 1.0 / (static_cast<double>(words) + kDetectorPriorWords);
-  double z = kDetectorBias + kDetectorSpanRateWeight * static_cast<double>(spans) * scale +
+  double z = kDetectorBias + kDetectorSpanRateWeight * static_cast<double>(features.spans) * scale +
              kDetectorEvidenceRateWeight * features.evidence * scale +
              kDetectorSoftEvidenceRateWeight * features.soft_evidence * scale;
   return 1.0 / (1.0 + std::exp(-z));
@@ -835,9 +890,13 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
   std::sort(result.spans.begin(), result.spans.end(),
             [](const SpunSpan& a, const SpunSpan& b) { return a.start < b.start; });
   for (const SpunSpan& span : result.spans) {
+    // Spelled-out digits (a lone 1-9, SentenceDecoder::NumberWord) are
+    // restored but no evidence of spinning.
+    if (span.text.size() == 1 && span.text[0] >= '1' && span.text[0] <= '9') continue;
     result.features.evidence += std::min(span.score, kDetectorScoreCap);
+    ++result.features.spans;
   }
-  result.spun_probability = SpunProbability(result.spans.size(), result.words, result.features);
+  result.spun_probability = SpunProbability(result.words, result.features);
   uint32_t copied = 0;
   for (const SpunSpan& span : result.spans) {
     result.restored.append(input.substr(copied, span.start - copied));

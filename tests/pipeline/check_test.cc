@@ -166,6 +166,25 @@ TEST_F(CheckTest, VeryLongSentencesAreDecodedInPieces) {
   EXPECT_TRUE(restored_required);
 }
 
+// A lone digit before a plural noun is spelled out, as news style writes it
+// and spinners undo ("2 nations" <- "two"); units, money, decimals and scores
+// stay digits, and spelled-out digits are no evidence of spinning.
+TEST_F(CheckTest, DigitsBeforePluralNounsAreSpelledOut) {
+  const CheckResult result =
+      CheckWithInvariants("The 2 nations met for 4 months and talked for 2 days.");
+  std::vector<std::pair<std::string, std::string>> changes;
+  for (const SpunSpan& span : result.spans) changes.emplace_back(span.text, span.original);
+  EXPECT_EQ(changes, (std::vector<std::pair<std::string, std::string>>{
+                         {"2", "two"}, {"4", "four"}, {"2", "two"}}));
+  EXPECT_EQ(result.features.spans, 0u);
+  EXPECT_EQ(result.features.evidence, 0.0);
+  EXPECT_LT(result.spun_probability, 0.5);
+  for (const std::string input : {"Oil rose 2 pct to 3 dlrs and $2 billion was paid.",
+                                  "The score was 2-1 after 2.5 hours.", "He said \"2 nations\"."}) {
+    EXPECT_TRUE(CheckWithInvariants(input).spans.empty()) << input;
+  }
+}
+
 TEST_F(CheckTest, QuotedTextIsNeverChanged) {
   // The same sentence unquoted does get its spun words ("stated", "required")
   // changed, so the quotation marks are what protects it.

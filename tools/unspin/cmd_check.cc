@@ -57,8 +57,8 @@ void PrintForPeople(const pipeline::CheckResult& result, bool color) {
 std::string FeaturesJson(const pipeline::CheckResult& result) {
   char line[160];
   std::snprintf(
-      line, sizeof line, "{\"words\":%u,\"spans\":%zu,\"evidence\":%.4f,\"soft_evidence\":%.4f}",
-      result.words, result.spans.size(), result.features.evidence, result.features.soft_evidence);
+      line, sizeof line, "{\"words\":%u,\"spans\":%u,\"evidence\":%.4f,\"soft_evidence\":%.4f}",
+      result.words, result.features.spans, result.features.evidence, result.features.soft_evidence);
   return line;
 }
 

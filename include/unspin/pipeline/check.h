@@ -38,7 +38,8 @@ struct DebrisSpan {
 // What the spun probability is computed from; bench/calibrate_detector.py
 // fits the calibration on simulated spinner styles (docs/evaluation.md).
 struct DetectorFeatures {
-  double evidence = 0;       // sum over spans of min(score, 8)
+  uint32_t spans = 0;        // spans that count as evidence (not digits spelled out)
+  double evidence = 0;       // sum over those spans of min(score, 8)
   double soft_evidence = 0;  // sum over words of the best candidate's LM gain beyond its
                              // relation cost (not the change cost), clipped to [0, 8]
 };
