@@ -15,6 +15,28 @@ uint64_t AlignUp(uint64_t value, uint64_t alignment) {
   return (value + alignment - 1) / alignment * alignment;
 }
 
+uint32_t HeaderSize(size_t sections) {
+  return static_cast<uint32_t>(sizeof(FileHeader) + sections * sizeof(SectionEntry));
+}
+
+// The file header followed by the section table, with the header checksum
+// over both: the first bytes of every section file.
+std::string HeaderBytes(const FileMagic& magic, uint32_t version,
+                        const std::vector<SectionEntry>& entries) {
+  FileHeader header{};
+  header.magic = magic;
+  header.version = version;
+  header.header_size = HeaderSize(entries.size());
+  header.abi_one = 1;
+  header.abi_minus_half = -0.5f;
+  header.section_count = static_cast<uint32_t>(entries.size());
+  std::string head(reinterpret_cast<const char*>(&header), sizeof header);
+  head.append(reinterpret_cast<const char*>(entries.data()), entries.size() * sizeof(SectionEntry));
+  uint32_t crc = Crc32c(head);
+  std::memcpy(head.data() + offsetof(FileHeader, header_crc), &crc, sizeof crc);
+  return head;
+}
+
 std::string MagicText(const FileMagic& magic) {
   std::string text;
   for (char c : magic) text += (c >= 0x20 && c < 0x7f) ? c : '?';
@@ -38,17 +60,8 @@ void SectionFileWriter::Add(uint32_t tag, std::string bytes) {
 }
 
 Status SectionFileWriter::Write(const std::string& path) const {
-  FileHeader header{};
-  header.magic = magic_;
-  header.version = version_;
-  header.header_size =
-      static_cast<uint32_t>(sizeof(FileHeader) + sections_.size() * sizeof(SectionEntry));
-  header.abi_one = 1;
-  header.abi_minus_half = -0.5f;
-  header.section_count = static_cast<uint32_t>(sections_.size());
-
   std::vector<SectionEntry> entries;
-  uint64_t offset = AlignUp(header.header_size, kSectionAlignment);
+  uint64_t offset = AlignUp(HeaderSize(sections_.size()), kSectionAlignment);
   for (const auto& [tag, bytes] : sections_) {
     SectionEntry entry{};
     entry.tag = tag;
@@ -58,10 +71,7 @@ Status SectionFileWriter::Write(const std::string& path) const {
     entries.push_back(entry);
     offset = AlignUp(offset + bytes.size(), kSectionAlignment);
   }
-  std::string head(reinterpret_cast<const char*>(&header), sizeof header);
-  head.append(reinterpret_cast<const char*>(entries.data()), entries.size() * sizeof(SectionEntry));
-  uint32_t crc = Crc32c(head);
-  std::memcpy(head.data() + offsetof(FileHeader, header_crc), &crc, sizeof crc);
+  const std::string head = HeaderBytes(magic_, version_, entries);
 
   AtomicFileWriter out;
   UNSPIN_RETURN_IF_ERROR(out.Open(path));
@@ -132,8 +142,7 @@ Result<SectionFile> SectionFile::Open(const std::string& path, FileMagic magic, 
 
 Status SectionStreamWriter::Open(const std::string& path) {
   UNSPIN_RETURN_IF_ERROR(out_.Open(path));
-  const size_t header_size = sizeof(FileHeader) + section_count_ * sizeof(SectionEntry);
-  return out_.Append(std::string(header_size, '\0'));
+  return out_.Append(std::string(HeaderSize(section_count_), '\0'));
 }
 
 Status SectionStreamWriter::BeginSection(uint32_t tag) {
@@ -167,19 +176,7 @@ uint64_t SectionStreamWriter::section_size() const {
 
 Status SectionStreamWriter::Commit() {
   UNSPIN_CHECK(entries_.size() == section_count_);
-  FileHeader header{};
-  header.magic = magic_;
-  header.version = version_;
-  header.header_size =
-      static_cast<uint32_t>(sizeof(FileHeader) + entries_.size() * sizeof(SectionEntry));
-  header.abi_one = 1;
-  header.abi_minus_half = -0.5f;
-  header.section_count = section_count_;
-  std::string head(reinterpret_cast<const char*>(&header), sizeof header);
-  head.append(reinterpret_cast<const char*>(entries_.data()),
-              entries_.size() * sizeof(SectionEntry));
-  uint32_t crc = Crc32c(head);
-  std::memcpy(head.data() + offsetof(FileHeader, header_crc), &crc, sizeof crc);
+  const std::string head = HeaderBytes(magic_, version_, entries_);
   UNSPIN_RETURN_IF_ERROR(out_.WriteAt(0, head));
   return out_.Commit();
 }
