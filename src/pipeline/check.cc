@@ -266,8 +266,11 @@ class SentenceDecoder {
       }
     }
     std::vector<int> chosen = BestPath();
-    Report(chosen, spans);
-    for (SpunSpan& span : glued_) spans->push_back(std::move(span));
+    Report(chosen, spans, features);
+    for (SpunSpan& span : glued_) {
+      AddEvidence(span, features);
+      spans->push_back(std::move(span));
+    }
     glued_.clear();
   }
 
@@ -739,7 +742,14 @@ class SentenceDecoder {
     return surface;
   }
 
-  void Report(const std::vector<int>& chosen, std::vector<SpunSpan>* spans) {
+  // A reported span's evidence for the verdict.
+  static void AddEvidence(const SpunSpan& span, DetectorFeatures* features) {
+    features->evidence += std::min(span.score, kDetectorScoreCap);
+    ++features->spans;
+  }
+
+  void Report(const std::vector<int>& chosen, std::vector<SpunSpan>* spans,
+              DetectorFeatures* features) {
     // path_states_[k] is the LM state before the k-th step of the path.
     uint32_t pos = 0;
     for (size_t step = 0; step < chosen.size(); ++step) {
@@ -782,9 +792,10 @@ class SentenceDecoder {
           best.words.empty() ? std::string() : MatchCase(span.text, Surface(best.words.view()));
       // The language model cannot read digits, so its gain for a spelled-out
       // one says nothing: such a span is restored with score 0, no evidence.
-      span.score = words_[best.first].number_word != kUnknownWord
-                       ? 0.0
-                       : LocalScore(before, best.words, best.first + best.length) - observed_score;
+      const bool number = words_[best.first].number_word != kUnknownWord;
+      span.score =
+          number ? 0.0 : LocalScore(before, best.words, best.first + best.length) - observed_score;
+      if (!number) AddEvidence(span, features);
       for (const auto& [net, surface] : ranked) {
         if (static_cast<int>(span.alternatives.size()) >= options_.max_alternatives) break;
         if (net < -kAlternativeMargin) break;
@@ -889,13 +900,6 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
   }
   std::sort(result.spans.begin(), result.spans.end(),
             [](const SpunSpan& a, const SpunSpan& b) { return a.start < b.start; });
-  for (const SpunSpan& span : result.spans) {
-    // Spelled-out digits (a lone 1-9, SentenceDecoder::NumberWord) are
-    // restored but no evidence of spinning.
-    if (span.text.size() == 1 && span.text[0] >= '1' && span.text[0] <= '9') continue;
-    result.features.evidence += std::min(span.score, kDetectorScoreCap);
-    ++result.features.spans;
-  }
   result.spun_probability = SpunProbability(result.words, result.features);
   uint32_t copied = 0;
   for (const SpunSpan& span : result.spans) {
