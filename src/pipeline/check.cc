@@ -22,9 +22,11 @@
 #include <cmath>
 #include <compare>
 #include <deque>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "unspin/base/check.h"
 #include "unspin/extract/lines.h"
@@ -93,6 +95,21 @@ struct PhraseHash {
       hash ^= hash >> 31;
     }
     return static_cast<size_t>(hash);
+  }
+};
+
+// "The spinner wrote `spun` where the original had `original`": pooled over
+// a document, because a spinner applies its dictionary the same way wherever
+// the word recurs.
+struct Substitution {
+  Phrase spun;
+  Phrase original;
+  friend bool operator==(const Substitution&, const Substitution&) = default;
+};
+
+struct SubstitutionHash {
+  size_t operator()(const Substitution& key) const {
+    return PhraseHash()(key.spun) * 31 + PhraseHash()(key.original);
   }
 };
 
@@ -213,6 +230,17 @@ constexpr uint32_t kMaxDecodedTokens = 512;
 // Per-span and per-word evidence is capped so that one absurd sentence does
 // not decide a document.
 constexpr double kDetectorScoreCap = 8.0;
+// A spinner replaces a word of its dictionary wherever the word occurs, so a
+// spun document repeats the same substitution and never uses the original.
+// A substitution that gains at least kPooledMinGain (log10, beyond its
+// relation cost) in kPooledMinOccurrences or more places, at least
+// kPooledEvidenceRatio x the change cost in all, and whose original the
+// document does not use anywhere, is charged kPooledCostRatio x the change
+// cost wherever it occurs.
+constexpr double kPooledMinGain = 1.0;
+constexpr uint32_t kPooledMinOccurrences = 2;
+constexpr double kPooledEvidenceRatio = 1.0;
+constexpr double kPooledCostRatio = 0.4;
 
 bool PartsOfSpeechAgree(PartOfSpeech a, PartOfSpeech b) {
   return a == b || a == PartOfSpeech::kOther || b == PartOfSpeech::kOther;
@@ -240,8 +268,11 @@ class SentenceDecoder {
         tokens_(tokens),
         excluded_(excluded) {}
 
-  void Decode(const text::Sentence& sentence, std::vector<SpunSpan>* spans, uint32_t* words,
-              DetectorFeatures* features) {
+  // Decodes the `piece`-th piece of the document. The first decoding of each
+  // piece also gathers the document's substitutions for PoolSubstitutions.
+  void Decode(uint32_t piece, const text::Sentence& sentence, std::vector<SpunSpan>* spans,
+              uint32_t* words, DetectorFeatures* features) {
+    piece_ = piece;
     CollectWords(sentence);
     *words += static_cast<uint32_t>(words_.size());
     if (words_.empty()) return;
@@ -274,6 +305,26 @@ class SentenceDecoder {
     glued_.clear();
   }
 
+  // Ends the gathering: the substitutions the whole document supports are
+  // charged less from now on. Returns the pieces where they occur, in order,
+  // to be decoded again.
+  std::vector<uint32_t> PoolSubstitutions() {
+    gathering_ = false;
+    std::vector<uint32_t> pieces;
+    for (const auto& [substitution, gain] : gains_) {
+      if (gain.count < kPooledMinOccurrences || gain.best < options_.change_cost ||
+          gain.total < kPooledEvidenceRatio * options_.change_cost ||
+          written_.contains(substitution.original)) {
+        continue;
+      }
+      pooled_.insert(substitution);
+      pieces.insert(pieces.end(), gain.pieces.begin(), gain.pieces.end());
+    }
+    std::sort(pieces.begin(), pieces.end());
+    pieces.erase(std::unique(pieces.begin(), pieces.end()), pieces.end());
+    return pieces;
+  }
+
  private:
   void CollectWords(const text::Sentence& sentence) {
     words_.clear();
@@ -295,6 +346,15 @@ class SentenceDecoder {
           token.kind == text::TokenKind::kWord && !token.quoted && !name_like && id != kUnknownWord;
       const WordId number_word = token.quoted || words_.empty() ? kUnknownWord : NumberWord(t);
       words_.push_back({t, id, changeable || number_word != kUnknownWord, number_word});
+    }
+    if (!gathering_) return;
+    for (uint32_t i = 0; i < words_.size(); ++i) {
+      Phrase phrase;
+      for (uint32_t j = i; j < words_.size() && j < i + kMaxPhraseWords; ++j) {
+        if (words_[j].id == kUnknownWord) break;
+        phrase.push_back(words_[j].id);
+        written_.insert(phrase);
+      }
     }
   }
 
@@ -520,6 +580,12 @@ class SentenceDecoder {
     std::vector<std::pair<double, Candidate>>& survivors = survivors_;  // net score, candidate
     survivors.clear();
     const double observed_score = local_scores_[job.scores];
+    const bool pooling = words_[first].number_word == kUnknownWord;
+    Substitution substitution;
+    if (pooling) {
+      for (uint32_t j = first; j < first + job.length; ++j)
+        substitution.spun.push_back(words_[j].id);
+    }
     for (size_t i = 0; i < found.size(); ++i) {
       const Phrase& words = found[i].first;
       double cost = found[i].second;
@@ -527,10 +593,20 @@ class SentenceDecoder {
           (article == 1) == TakesAn(WordText(words[0]))) {
         cost = std::max(0.0, cost - kArticleAgreementDiscount);
       }
+      const double lm_gain = local_scores_[job.scores + 1 + i] - observed_score;
+      const double gain = lm_gain - cost + options_.change_cost;
+      best_gain_ = std::max(best_gain_, gain);
+      if (pooling) {
+        substitution.original = words;
+        if (gathering_ && gain >= kPooledMinGain) {
+          GatherGain(substitution, gain);
+        } else if (!gathering_ && pooled_.contains(substitution)) {
+          cost = std::max(0.0, cost - (1.0 - kPooledCostRatio) * options_.change_cost);
+        }
+      }
       // Candidates far from winning even in the observed context never win
       // in the beam either; dropping them here keeps decoding linear and fast.
-      double net = local_scores_[job.scores + 1 + i] - observed_score - cost;
-      best_gain_ = std::max(best_gain_, net + options_.change_cost);
+      const double net = lm_gain - cost;
       if (net < -kPrefilterMargin) continue;
       survivors.push_back({net, Candidate{first, job.length, words, cost}});
     }
@@ -542,6 +618,14 @@ class SentenceDecoder {
       survivors.resize(kMaxDecodedCandidates);
     }
     for (const auto& [net, candidate] : survivors) candidates_.push_back(candidate);
+  }
+
+  void GatherGain(const Substitution& substitution, double gain) {
+    PooledGain& pooled = gains_[substitution];
+    pooled.total += gain;
+    pooled.best = std::max(pooled.best, gain);
+    ++pooled.count;
+    if (pooled.pieces.empty() || pooled.pieces.back() != piece_) pooled.pieces.push_back(piece_);
   }
 
   std::string_view WordText(WordId word) const { return model_.vocabulary().Word(word); }
@@ -836,6 +920,18 @@ class SentenceDecoder {
   std::vector<float> batch_scores_;
   std::vector<std::vector<int>> by_first_;  // candidate indexes by first word
   double best_gain_ = 0;  // best candidate gain beyond relation cost at the current word
+  // Document-wide substitution evidence (see kPooledMinGain).
+  struct PooledGain {
+    double total = 0;
+    double best = 0;
+    uint32_t count = 0;
+    std::vector<uint32_t> pieces;  // where it gained, ascending
+  };
+  bool gathering_ = true;
+  uint32_t piece_ = 0;
+  std::unordered_map<Substitution, PooledGain, SubstitutionHash> gains_;
+  std::unordered_set<Phrase, PhraseHash> written_;  // phrases the document uses, up to 3 words
+  std::unordered_set<Substitution, SubstitutionHash> pooled_;
   std::vector<Hypothesis> arena_;
   std::vector<lm::LmState> path_states_;
 };
@@ -885,18 +981,39 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
           {line.start, line.end, std::string(extract::LineKindName(line.kind))});
     }
   }
-  SentenceDecoder decoder(model_, options_, in_language_model_, input, tokens, result.debris);
+  // A "sentence" of thousands of words (text without punctuation, one word
+  // repeated) would grow the decoder's lattice with it: it is decoded in
+  // pieces, each read as a sentence of its own.
+  std::vector<text::Sentence> pieces;
   for (const text::Sentence& sentence : tokens.sentences) {
-    // A "sentence" of thousands of words (text without punctuation, one word
-    // repeated) would grow the decoder's lattice with it: it is decoded in
-    // pieces, each read as a sentence of its own.
     for (uint32_t first = 0; first < sentence.token_count; first += kMaxDecodedTokens) {
       const uint32_t token = sentence.first_token + first;
       const uint32_t count = std::min(kMaxDecodedTokens, sentence.token_count - first);
-      const text::Sentence piece{tokens.tokens[token].begin, tokens.tokens[token + count - 1].end,
-                                 token, count};
-      decoder.Decode(piece, &result.spans, &result.words, &result.features);
+      pieces.push_back(
+          {tokens.tokens[token].begin, tokens.tokens[token + count - 1].end, token, count});
     }
+  }
+  struct PieceResult {
+    std::vector<SpunSpan> spans;
+    uint32_t words = 0;
+    DetectorFeatures features;
+  };
+  std::vector<PieceResult> decoded(pieces.size());
+  SentenceDecoder decoder(model_, options_, in_language_model_, input, tokens, result.debris);
+  for (uint32_t k = 0; k < pieces.size(); ++k) {
+    decoder.Decode(k, pieces[k], &decoded[k].spans, &decoded[k].words, &decoded[k].features);
+  }
+  // Then once more where the document's repeated substitutions occur.
+  for (uint32_t k : decoder.PoolSubstitutions()) {
+    decoded[k] = PieceResult();
+    decoder.Decode(k, pieces[k], &decoded[k].spans, &decoded[k].words, &decoded[k].features);
+  }
+  for (PieceResult& piece : decoded) {
+    std::move(piece.spans.begin(), piece.spans.end(), std::back_inserter(result.spans));
+    result.words += piece.words;
+    result.features.spans += piece.features.spans;
+    result.features.evidence += piece.features.evidence;
+    result.features.soft_evidence += piece.features.soft_evidence;
   }
   std::sort(result.spans.begin(), result.spans.end(),
             [](const SpunSpan& a, const SpunSpan& b) { return a.start < b.start; });

@@ -185,6 +185,31 @@ TEST_F(CheckTest, DigitsBeforePluralNounsAreSpelledOut) {
   }
 }
 
+// A spinner applies its dictionary wherever a word recurs: a substitution
+// restored in one place, and gaining in others too weakly to be restored
+// alone, is restored everywhere, unless the document also uses the original.
+TEST_F(CheckTest, RepeatedSubstitutionsArePooledOverTheDocument) {
+  const std::vector<std::string> sentences = {
+      "The mayor stated on Monday that the bridge would close.",
+      "Officials stated that the repairs were late.", "The engineer stated the steel had cracked.",
+      "A spokesman for the state stated no decision had been made."};
+  auto restored_stated = [](const CheckResult& result) {
+    return std::ranges::count_if(result.spans, [](const SpunSpan& span) {
+      return span.text == "stated" && span.original == "said";
+    });
+  };
+  std::string document;
+  long alone = 0;
+  for (const std::string& sentence : sentences) {
+    alone += restored_stated(CheckWithInvariants(sentence));
+    document += sentence + " ";
+  }
+  EXPECT_GE(alone, 1);
+  EXPECT_LT(alone, static_cast<long>(sentences.size()));
+  EXPECT_EQ(restored_stated(CheckWithInvariants(document)), static_cast<long>(sentences.size()));
+  EXPECT_EQ(restored_stated(CheckWithInvariants(document + "The governor said nothing.")), alone);
+}
+
 TEST_F(CheckTest, QuotedTextIsNeverChanged) {
   // The same sentence unquoted does get its spun words ("stated", "required")
   // changed, so the quotation marks are what protects it.
