@@ -192,7 +192,7 @@ Result<Lexicon> Lexicon::Open(const SectionFile& file) {
         static_cast<unsigned>(edge.pos) >= kPartOfSpeechCount ||
         static_cast<unsigned>(edge.source_pos) >= kPartOfSpeechCount ||
         static_cast<unsigned>(edge.relation) >= kRelationCount || edge.sources == 0 ||
-        edge.sources > (kSourceWordNet | kSourceMythes)) {
+        edge.sources > (kSourceWordNet | kSourceMythes | kSourceClosedClass)) {
       return Corrupt("LXED", "bad edge");
     }
   }

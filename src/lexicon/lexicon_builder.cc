@@ -426,6 +426,66 @@ Status LexiconBuilder::AddWordNet(const std::string& dict_dir) {
   return Status::Ok();
 }
 
+// Groups of interchangeable closed-class words and phrases: prepositions,
+// conjunctions and sentence connectives, each group one sense.
+constexpr std::string_view kClosedClassGroups[] = {
+    "during|throughout|in the course of",
+    "despite|in spite of|notwithstanding",
+    "between|in between",
+    "about|regarding|concerning|with regard to",
+    "before|prior to|ahead of",
+    "after|following|subsequent to",
+    "because of|due to|owing to",
+    "toward|towards",
+    "among|amongst",
+    "via|through|by way of",
+    "besides|apart from|aside from|in addition to",
+    "instead of|rather than|in place of",
+    "more than|over",
+    "near|close to",
+    "until|till",
+    "but|however|yet",
+    "although|though|even though",
+    "while|whilst|whereas",
+    "because|since",
+    "so|therefore|thus|hence",
+    "whether|if",
+    "also|additionally|likewise|too|as well",
+    "earlier|previously|formerly",
+    "later|subsequently|afterwards|afterward",
+    "now|currently|presently|at present",
+    "mostly|largely|mainly|primarily",
+    "nearly|almost|practically|virtually",
+    "soon|shortly|before long",
+    "each|every",
+    "many|numerous",
+};
+
+void LexiconBuilder::AddClosedClassSynonyms() {
+  State& state = *state_;
+  std::vector<uint32_t> members;
+  for (std::string_view group : kClosedClassGroups) {
+    members.clear();
+    size_t pos = 0;
+    while (pos <= group.size()) {
+      size_t end = std::min(group.find('|', pos), group.size());
+      std::optional<uint32_t> entry = state.InternEntry(group.substr(pos, end - pos));
+      UNSPIN_CHECK(entry.has_value());
+      state.MarkPos(*entry, PartOfSpeech::kOther, false);
+      members.push_back(*entry);
+      pos = end + 1;
+    }
+    for (size_t a = 0; a < members.size(); ++a) {
+      for (size_t b = a + 1; b < members.size(); ++b) {
+        state.AddEdge(members[a], members[b], PartOfSpeech::kOther, PartOfSpeech::kOther,
+                      Relation::kSynonym, kSourceClosedClass);
+      }
+    }
+  }
+  state.DedupeEdges();
+  Regenerate();
+}
+
 Status LexiconBuilder::AddMythes(const std::string& dat_path) {
   State& state = *state_;
   UNSPIN_ASSIGN_OR_RETURN(std::string raw, ReadFileOrStdin(dat_path));

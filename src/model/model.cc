@@ -64,6 +64,7 @@ Status BuildModel(const BuildOptions& options, const std::string& out_path, Buil
   lexicon::LexiconBuilder lexicon(&vocabulary);
   UNSPIN_RETURN_IF_ERROR(lexicon.AddWordNet(options.wordnet_dir));
   UNSPIN_RETURN_IF_ERROR(lexicon.AddMythes(options.mythes_path));
+  lexicon.AddClosedClassSynonyms();
 
   // The channel's words join the vocabulary before frequencies are laid out.
   std::string channel_section;

@@ -49,10 +49,11 @@ class TempDirCleaner : public ::testing::Environment {
 class Built {
  public:
   Status Build(const std::string& wordnet_dir, const std::string& mythes_path,
-               const std::string& file_name) {
+               const std::string& file_name, bool closed_class = false) {
     LexiconBuilder builder(&vocab);
     if (!wordnet_dir.empty()) UNSPIN_RETURN_IF_ERROR(builder.AddWordNet(wordnet_dir));
     if (!mythes_path.empty()) UNSPIN_RETURN_IF_ERROR(builder.AddMythes(mythes_path));
+    if (closed_class) builder.AddClosedClassSynonyms();
     builder_stats = builder.stats();
     SectionFileWriter writer(kTestMagic, kTestVersion);
     builder.Serialize(&writer);
@@ -264,6 +265,47 @@ TEST_F(LexiconFixtureTest, FindEntryAgreesWithLinearScan) {
     }
     EXPECT_EQ(lexicon.FindEntry(words), scanned);
     EXPECT_EQ(scanned, EntryId{i});  // entries are unique
+  }
+}
+
+// The closed-class groups join the thesauri's graph: synonyms both ways among
+// every member of a group, marked with their own source bit, and OR-ed with a
+// thesaurus's bit where one gives the same edge.
+TEST(ClosedClassTest, GroupsAreSynonymsBothWays) {
+  Built plain;
+  ASSERT_TRUE(plain.Build(kDataDir + "/wordnet", kDataDir + "/th_sample.dat", "plain.lex").ok());
+  Built b;
+  Status status = b.Build(kDataDir + "/wordnet", kDataDir + "/th_sample.dat", "closed.lex",
+                          /*closed_class=*/true);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  ExpectSymmetric(b.lexicon);
+  EXPECT_FALSE(plain.FindEdge("in spite of", "despite"));
+  for (const auto& [from, to] : {std::pair{"in spite of", "despite"},
+                                 {"despite", "notwithstanding"},
+                                 {"throughout", "during"},
+                                 {"however", "but"},
+                                 {"in between", "between"},
+                                 {"previously", "earlier"}}) {
+    for (const auto& [a, c] : {std::pair{from, to}, {to, from}}) {
+      std::optional<Edge> edge = b.FindEdge(a, c, Relation::kSynonym);
+      ASSERT_TRUE(edge) << a << " -> " << c;
+      EXPECT_NE(edge->sources & kSourceClosedClass, 0) << a << " -> " << c;
+      EXPECT_EQ(edge->pos, PartOfSpeech::kOther);
+    }
+  }
+  // Different groups stay apart.
+  EXPECT_FALSE(b.FindEdge("despite", "during"));
+  // Every edge the thesauri gave is still there, with its sources.
+  for (uint32_t i = 0; i < plain.lexicon.entry_count(); ++i) {
+    const EntryId entry{i};
+    const std::optional<EntryId> same = b.Entry(plain.Text(entry));
+    ASSERT_TRUE(same) << plain.Text(entry);
+    for (const Edge& edge : plain.lexicon.Neighbors(entry)) {
+      std::optional<Edge> kept =
+          b.FindEdge(plain.Text(entry), plain.Text(edge.target), edge.relation);
+      ASSERT_TRUE(kept) << plain.Text(entry) << " -> " << plain.Text(edge.target);
+      EXPECT_EQ(kept->sources & ~kSourceClosedClass, edge.sources);
+    }
   }
 }
 

@@ -91,6 +91,7 @@ inline constexpr int kRelationCount = 13;
 // Bits of Edge::sources.
 inline constexpr uint8_t kSourceWordNet = 1;
 inline constexpr uint8_t kSourceMythes = 2;
+inline constexpr uint8_t kSourceClosedClass = 4;  // LexiconBuilder::AddClosedClassSynonyms
 
 std::string_view PartOfSpeechName(PartOfSpeech pos);     // "noun", "verb", "adj", "adv", "other"
 std::string_view InflectionName(Inflection inflection);  // "base", "plural", "3sg", "past", ...
@@ -107,7 +108,7 @@ struct Edge {
   EntryId target;
   PartOfSpeech pos;
   Relation relation;
-  uint8_t sources;  // kSourceWordNet | kSourceMythes: which thesauri gave the relation
+  uint8_t sources;  // kSource* bits: which thesauri gave the relation
   PartOfSpeech source_pos;
 };
 static_assert(sizeof(Edge) == 8);
@@ -149,6 +150,13 @@ class LexiconBuilder {
   // ISO8859-1, then "word|count" blocks of "(pos)|term|term ..." lines).
   // Errors as for AddWordNet.
   Status AddMythes(const std::string& dat_path);
+
+  // Adds synonyms among prepositions, conjunctions and connectives ("during"
+  // - "throughout", "despite" - "in spite of", "but" - "however"), a few
+  // dozen groups written into unspin: WordNet has no closed-class words and
+  // MyThes few, yet spinners swap them as readily as nouns. Every entry is
+  // read as PartOfSpeech::kOther; edges carry kSourceClosedClass.
+  void AddClosedClassSynonyms();
 
   LexiconStats stats() const;
 
