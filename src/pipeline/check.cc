@@ -314,7 +314,7 @@ class SentenceDecoder {
     for (const auto& [substitution, gain] : gains_) {
       if (gain.count < kPooledMinOccurrences || gain.best < options_.change_cost ||
           gain.total < kPooledEvidenceRatio * options_.change_cost ||
-          written_.contains(substitution.original)) {
+          Written(substitution.original)) {
         continue;
       }
       pooled_.insert(substitution);
@@ -348,14 +348,13 @@ class SentenceDecoder {
       words_.push_back({t, id, changeable || number_word != kUnknownWord, number_word});
     }
     if (!gathering_) return;
-    for (uint32_t i = 0; i < words_.size(); ++i) {
-      Phrase phrase;
-      for (uint32_t j = i; j < words_.size() && j < i + kMaxPhraseWords; ++j) {
-        if (words_[j].id == kUnknownWord) break;
-        phrase.push_back(words_[j].id);
-        written_.insert(phrase);
-      }
-    }
+    for (const SentenceWord& word : words_) written_.push_back(word.id);
+    written_.push_back(kUnknownWord);  // no phrase runs across pieces
+  }
+
+  bool Written(const Phrase& phrase) const {
+    return std::search(written_.begin(), written_.end(), phrase.view().begin(),
+                       phrase.view().end()) != written_.end();
   }
 
   // "one".."nine" for a lone digit token 1-9 followed, after a space, by a
@@ -930,7 +929,7 @@ class SentenceDecoder {
   bool gathering_ = true;
   uint32_t piece_ = 0;
   std::unordered_map<Substitution, PooledGain, SubstitutionHash> gains_;
-  std::unordered_set<Phrase, PhraseHash> written_;  // phrases the document uses, up to 3 words
+  std::vector<WordId> written_;  // the document's words, each piece's followed by kUnknownWord
   std::unordered_set<Substitution, SubstitutionHash> pooled_;
   std::vector<Hypothesis> arena_;
   std::vector<lm::LmState> path_states_;
