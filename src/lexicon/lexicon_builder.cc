@@ -471,7 +471,10 @@ void LexiconBuilder::AddClosedClassSynonyms() {
       size_t end = std::min(group.find('|', pos), group.size());
       std::optional<uint32_t> entry = state.InternEntry(group.substr(pos, end - pos));
       UNSPIN_CHECK(entry.has_value());
-      state.MarkPos(*entry, PartOfSpeech::kOther, false);
+      // A word the thesauri already read ("currently", an adverb) keeps only
+      // their readings, which kOther edges agree with; a reading as kOther
+      // would open every cross-part-of-speech edge of the word to its callers.
+      if (state.pos_masks[*entry] == 0) state.MarkPos(*entry, PartOfSpeech::kOther, false);
       members.push_back(*entry);
       pos = end + 1;
     }

@@ -941,10 +941,10 @@ class SentenceDecoder {
 // never saw (docs/evaluation.md). Rates are per word with kDetectorPriorWords
 // pseudo-words of prior, so a short text needs more evidence.
 constexpr double kDetectorPriorWords = 50.0;
-constexpr double kDetectorBias = -2.0117;
-constexpr double kDetectorSpanRateWeight = 2.7152;
-constexpr double kDetectorEvidenceRateWeight = 13.0165;
-constexpr double kDetectorSoftEvidenceRateWeight = 10.5391;
+constexpr double kDetectorBias = -2.0201;
+constexpr double kDetectorSpanRateWeight = 2.6930;
+constexpr double kDetectorEvidenceRateWeight = 12.8027;
+constexpr double kDetectorSoftEvidenceRateWeight = 10.5368;
 
 double SpunProbability(uint32_t words, const DetectorFeatures& features) {
   double scale = 1.0 / (static_cast<double>(words) + kDetectorPriorWords);

@@ -235,7 +235,10 @@ class DocumentSpinner {
       case Style::kPhrase:
         return (edge.sources & lexicon::kSourceWordNet) != 0 && edge.relation == Relation::kSynonym;
       case Style::kSparse:
-        return edge.relation != Relation::kAntonym;
+        // The thesauri only: the adversary does not borrow the checker's own
+        // closed-class groups.
+        return (edge.sources & (lexicon::kSourceWordNet | lexicon::kSourceMythes)) != 0 &&
+               edge.relation != Relation::kAntonym;
     }
     return false;
   }

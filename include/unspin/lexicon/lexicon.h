@@ -154,8 +154,10 @@ class LexiconBuilder {
   // Adds synonyms among prepositions, conjunctions and connectives ("during"
   // - "throughout", "despite" - "in spite of", "but" - "however"), a few
   // dozen groups written into unspin: WordNet has no closed-class words and
-  // MyThes few, yet spinners swap them as readily as nouns. Every entry is
-  // read as PartOfSpeech::kOther; edges carry kSourceClosedClass.
+  // MyThes few, yet spinners swap them as readily as nouns. Edges carry
+  // kSourceClosedClass and PartOfSpeech::kOther on both ends; an entry new to
+  // the lexicon is read as kOther, one the thesauri gave keeps its parts of
+  // speech. Call it after AddWordNet and AddMythes.
   void AddClosedClassSynonyms();
 
   LexiconStats stats() const;
