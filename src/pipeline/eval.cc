@@ -103,6 +103,9 @@ std::vector<EvalWord> EvalWords(std::string_view text) {
 }
 
 std::vector<AlignStep> AlignWords(std::span<const std::string> a, std::span<const std::string> b) {
+  Result<std::vector<AlignStep>> aligned = channel::AlignWords(a, b);
+  if (aligned.ok()) return *std::move(aligned);
+  // Common prefix and suffix matched, the middle position by position.
   size_t prefix = 0;
   while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix]) ++prefix;
   size_t suffix = 0;
@@ -113,78 +116,20 @@ std::vector<AlignStep> AlignWords(std::span<const std::string> a, std::span<cons
   const size_t n = a.size() - prefix - suffix;
   const size_t m = b.size() - prefix - suffix;
   std::vector<AlignStep> steps;
-  steps.reserve(std::max(a.size(), b.size()) + std::min(n, m));
   for (size_t k = 0; k < prefix; ++k) {
     steps.push_back({AlignOp::kMatch, static_cast<uint32_t>(k), static_cast<uint32_t>(k)});
   }
-  if ((n + 1) * (m + 1) > kMaxAlignCells) {
-    for (size_t k = 0; k < std::max(n, m); ++k) {
-      auto ai = static_cast<uint32_t>(prefix + std::min(k, n));
-      auto bj = static_cast<uint32_t>(prefix + std::min(k, m));
-      if (k < n && k < m) {
-        steps.push_back({a[ai] == b[bj] ? AlignOp::kMatch : AlignOp::kSubstitute, ai, bj});
-      } else if (k < n) {
-        steps.push_back({AlignOp::kDelete, ai, bj});
-      } else {
-        steps.push_back({AlignOp::kInsert, ai, bj});
-      }
-    }
-    for (size_t k = 0; k < suffix; ++k) {
-      steps.push_back({AlignOp::kMatch, static_cast<uint32_t>(prefix + n + k),
-                       static_cast<uint32_t>(prefix + m + k)});
-    }
-    return steps;
-  }
-  // Forward DP over the middle; move[i][j] is the step that ends a best
-  // alignment of a[..i) with b[..j): 0 diagonal, 1 delete, 2 insert.
-  std::vector<uint8_t> move((n + 1) * (m + 1), 0);
-  std::vector<uint32_t> previous(m + 1), current(m + 1);
-  for (size_t j = 0; j <= m; ++j) {
-    previous[j] = static_cast<uint32_t>(j);
-    move[j] = 2;
-  }
-  for (size_t i = 1; i <= n; ++i) {
-    current[0] = static_cast<uint32_t>(i);
-    move[i * (m + 1)] = 1;
-    const std::string& word_a = a[prefix + i - 1];
-    for (size_t j = 1; j <= m; ++j) {
-      uint32_t diagonal = previous[j - 1] + (word_a == b[prefix + j - 1] ? 0 : 1);
-      uint32_t deletion = previous[j] + 1;
-      uint32_t insertion = current[j - 1] + 1;
-      uint32_t best = diagonal;
-      uint8_t step = 0;
-      if (deletion < best) {
-        best = deletion;
-        step = 1;
-      }
-      if (insertion < best) {
-        best = insertion;
-        step = 2;
-      }
-      current[j] = best;
-      move[i * (m + 1) + j] = step;
-    }
-    std::swap(previous, current);
-  }
-  std::vector<AlignStep> middle;
-  size_t i = n, j = m;
-  while (i > 0 || j > 0) {
-    uint8_t step = move[i * (m + 1) + j];
-    auto ai = static_cast<uint32_t>(prefix + i - 1);
-    auto bj = static_cast<uint32_t>(prefix + j - 1);
-    if (step == 0) {
-      middle.push_back({a[ai] == b[bj] ? AlignOp::kMatch : AlignOp::kSubstitute, ai, bj});
-      --i;
-      --j;
-    } else if (step == 1) {
-      middle.push_back({AlignOp::kDelete, ai, static_cast<uint32_t>(prefix + j)});
-      --i;
+  for (size_t k = 0; k < std::max(n, m); ++k) {
+    auto ai = static_cast<uint32_t>(prefix + std::min(k, n));
+    auto bj = static_cast<uint32_t>(prefix + std::min(k, m));
+    if (k < n && k < m) {
+      steps.push_back({a[ai] == b[bj] ? AlignOp::kMatch : AlignOp::kSubstitute, ai, bj});
+    } else if (k < n) {
+      steps.push_back({AlignOp::kDelete, ai, bj});
     } else {
-      middle.push_back({AlignOp::kInsert, static_cast<uint32_t>(prefix + i), bj});
-      --j;
+      steps.push_back({AlignOp::kInsert, ai, bj});
     }
   }
-  steps.insert(steps.end(), middle.rbegin(), middle.rend());
   for (size_t k = 0; k < suffix; ++k) {
     steps.push_back({AlignOp::kMatch, static_cast<uint32_t>(prefix + n + k),
                      static_cast<uint32_t>(prefix + m + k)});

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "unspin/base/status.h"
+#include "unspin/channel/channel.h"
 #include "unspin/pipeline/check.h"
 
 namespace unspin::pipeline {
@@ -58,31 +59,16 @@ struct EvalWord {
 // The word and number tokens of `text` (valid UTF-8), in order.
 std::vector<EvalWord> EvalWords(std::string_view text);
 
-// One step of a word alignment of a (source) with b (target).
-enum class AlignOp : uint8_t {
-  kMatch,       // a[i] == b[j]
-  kSubstitute,  // a[i] replaced by b[j]
-  kDelete,      // a[i] has no counterpart in b
-  kInsert,      // b[j] has no counterpart in a
-};
+// Word alignments are the channel's (channel::AlignWords: minimum word edit,
+// deterministic ties, (middle_a + 1) * (middle_b + 1) bytes).
+using channel::AlignOp;
+using channel::AlignStep;
+using channel::kMaxAlignCells;
 
-struct AlignStep {
-  AlignOp op;
-  uint32_t a;  // index into a: the word (kMatch, kSubstitute, kDelete) or, for
-               // kInsert, the number of a-words before the inserted word
-  uint32_t b;  // index into b, symmetric to `a`
-};
-
-// A minimum-cost word alignment (Levenshtein: every substitution, insertion
-// and deletion costs 1, a match 0); ties are broken deterministically
-// (prefer match/substitute, then delete, then insert, scanning from the end).
-// Common prefixes and suffixes are aligned directly, so the quadratic part is
-// only the differing middle. Memory: (middle_a + 1) * (middle_b + 1) bytes;
-// a middle of more than kMaxAlignCells cells (two texts that differ almost
-// everywhere, thousands of words long) is aligned position by position
-// instead (substitutions, then deletions or insertions): an upper bound on
-// the distance, never an allocation failure.
-inline constexpr size_t kMaxAlignCells = size_t{1} << 26;
+// channel::AlignWords, except that a middle of more than kMaxAlignCells cells
+// (two texts that differ almost everywhere, thousands of words long) is
+// aligned position by position instead (substitutions, then deletions or
+// insertions): an upper bound on the distance, never an error.
 std::vector<AlignStep> AlignWords(std::span<const std::string> a, std::span<const std::string> b);
 
 // The word-level Levenshtein distance between a and b (the number of
