@@ -3,15 +3,18 @@
 
 For every (original, spun) pair of the TRAIN sets, runs `unspin check --lines
 --features` on both texts (the detector's inputs: words, spans, evidence,
-soft_evidence), turns them into per-word rates as src/pipeline/check.cc does,
-and fits a logistic regression p = sigmoid(b0 + b . rates) by Newton's method
+soft_evidence, quoted_words, quoted_soft_evidence), turns them into the
+features src/pipeline/check.cc uses (SpunProbability: rates per unquoted word,
+the soft evidence per quoted word and the quoted share), and fits a logistic
+regression p = sigmoid(b0 + b . features) by Newton's method
 with a small L2 penalty. Prints the coefficients and the ROC AUC and
 log loss on the TEST sets, which must use a spinner style the fit never saw,
 and the calibration curve of each: texts binned by predicted spun
 probability, with the share of them that really are spun (a calibrated
 detector has the share near the bin's mean prediction).
 
-usage: bench/calibrate_detector.py --train build/eval/sim-*.jsonl --test build/eval/real-dict.jsonl
+usage: bench/calibrate_detector.py --train build/eval/{sim,quote}-{phrase,sparse,thesaurus}.jsonl
+                                  --test build/eval/real-dict.jsonl build/eval/quote-real.jsonl
 """
 import argparse
 import json
@@ -20,7 +23,9 @@ import subprocess
 import sys
 
 PRIOR_WORDS = 50.0   # kDetectorPriorWords in check.cc
-NAMES = ("span_rate", "evidence_rate", "soft_evidence_rate")
+QUOTED_PRIOR_WORDS = 20.0  # kDetectorQuotedPriorWords in check.cc
+NAMES = ("span_rate", "evidence_rate", "soft_evidence_rate", "quoted_soft_evidence_rate",
+         "quoted_share")
 
 
 def features(unspin, texts):
@@ -30,8 +35,11 @@ def features(unspin, texts):
     rows = []
     for line in out:
         f = json.loads(line)
-        scale = 1.0 / (f["words"] + PRIOR_WORDS)
-        rows.append((f["spans"] * scale, f["evidence"] * scale, f["soft_evidence"] * scale))
+        quoted = f["quoted_words"]
+        scale = 1.0 / (f["words"] - quoted + PRIOR_WORDS)
+        quoted_scale = 1.0 / (quoted + QUOTED_PRIOR_WORDS)
+        rows.append((f["spans"] * scale, f["evidence"] * scale, f["soft_evidence"] * scale,
+                     f["quoted_soft_evidence"] * quoted_scale, quoted * quoted_scale))
     return rows
 
 

@@ -12,7 +12,12 @@ and Reuters-21578 bodies from ../shared/corpora) is spun two ways:
                      `original` words and phrases of real spinners'
                      substitutions (../shared/data/real-substitutions-dev.tsv,
                      read at run time, never copied) with their `spun`
-                     counterparts, up to MAX_SHARE of the paragraph's words.
+                     counterparts, up to MAX_SHARE of the paragraph's words;
+  quote-<style>.jsonl, quote-real.jsonl
+                     the same four spinners on documents that quote at least
+                     QUOTE_MIN_WORDS words (quotes.txt): every spinner leaves
+                     quotations alone, as real ones do, so these sets measure
+                     how the checker uses quoted speech as a yardstick.
 
 Each output line is {"id", "original", "spun", "set"}; `unspin eval` reads it.
 Pairs whose spun text equals the original are dropped (they would be
@@ -20,7 +25,8 @@ mislabelled positives). Everything is seeded: the same inputs give the same
 files.
 
 usage: bench/make_eval_sets.py --unspin BIN [--out build/eval] [--shared ../shared]
-       [--paragraphs 300] [--rate 0.25] [--seed 1] [--styles thesaurus,phrase,sparse]
+       [--paragraphs 300] [--documents 60] [--quote-documents 300] [--rate 0.25] [--seed 1]
+       [--styles thesaurus,phrase,sparse]
 """
 import argparse
 import glob
@@ -41,6 +47,7 @@ REPLACE_PROBABILITY = 0.7  # real-dict: each matching occurrence is replaced wit
 # Function-word entries ("as" -> "because", "by" -> "from") were observed in one
 # context each; applied everywhere they would swamp the set, so they are rarer.
 FUNCTION_WORD_PROBABILITY = 0.2
+QUOTE_MIN_WORDS = 25  # quote-* sets: documents with at least this many quoted words
 
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'.-]*")
 
@@ -146,6 +153,21 @@ def sample_documents(shared, count, seed):
     return mixed[:count]
 
 
+def quote_documents(shared, count, seed):
+    """`count` documents (speech runs and Reuters articles, as for doc-*) with at
+    least QUOTE_MIN_WORDS words inside quotation marks, in a seeded random order."""
+    pool = []
+    for pattern, reader in (("corpora/presidential-speeches/*.txt", speech_documents),
+                            ("corpora/reuters21578/*.sgm", reuters_documents)):
+        for path in sorted(glob.glob(os.path.join(shared, pattern))):
+            for document in reader(path):
+                quoted = sum(word_count(document[a:b]) for a, b in quoted_ranges(document))
+                if quoted >= QUOTE_MIN_WORDS:
+                    pool.append(document)
+    random.Random(seed + 2).shuffle(pool)
+    return pool[:count]
+
+
 def load_real_substitutions(path, keep_story=None):
     """(original -> sorted spun list, function-word originals); with keep_story,
     only rows whose story column it accepts."""
@@ -235,6 +257,8 @@ def main():
     ap.add_argument("--shared", default=os.path.join(here, "../../shared"))
     ap.add_argument("--paragraphs", type=int, default=300)
     ap.add_argument("--documents", type=int, default=60, help="documents per doc-* set")
+    ap.add_argument("--quote-documents", type=int, default=300,
+                    help="documents per quote-* set")
     ap.add_argument("--rate", type=float, default=0.25)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--styles", default="thesaurus,phrase,sparse")
@@ -266,9 +290,18 @@ def main():
     with open(os.path.join(args.out, "documents.txt"), "w", encoding="utf-8") as f:
         f.write("".join(d + "\n" for d in documents))
 
+    quoting = quote_documents(args.shared, args.quote_documents, args.seed)
+    with open(os.path.join(args.out, "quotes.txt"), "w", encoding="utf-8") as f:
+        f.write("".join(d + "\n" for d in quoting))
+    pairs = [(d, real_dictionary_spin(d, table, function_words, pattern, rng)) for d in quoting]
+    pairs = [(o, s) for o, s in pairs if o != s]
+    write_pairs(os.path.join(args.out, "quote-real.jsonl"), "quote-real", pairs)
+    print(f"quote-real: {len(pairs)} pairs", file=sys.stderr)
+
     # The built-in adversary, one set per style, on paragraphs and on documents.
     for prefix, texts, source in (("sim", base, "paragraphs.txt"),
-                                  ("doc", documents, "documents.txt")):
+                                  ("doc", documents, "documents.txt"),
+                                  ("quote", quoting, "quotes.txt")):
         if not texts:
             continue
         for style in [s for s in args.styles.split(",") if s]:

@@ -125,6 +125,10 @@ struct SentenceWord {
   uint32_t token;  // index into TokenizedText::tokens
   WordId id;
   bool changeable;
+  // Inside quotation marks, and otherwise changeable: never changed, but its
+  // candidates are scored, because how odd quoted words look is the yardstick
+  // for the rest (spinners leave quotations alone).
+  bool quoted;
   // For a digit 1-9 before a plural noun ("2 nations"): the word a news
   // writer spells it as ("two"), which spinners turn into the digit.
   WordId number_word = kUnknownWord;
@@ -224,6 +228,12 @@ constexpr double kChannelTrust = 2.75;
 constexpr double kChannelLog10ProbWeight = 0.5;
 // At most this many candidates per (position, length) are decoded.
 constexpr size_t kMaxDecodedCandidates = 8;
+// Local scores kept from the first decoding of a document for decoding a
+// piece again (8 bytes each: 16 MB).
+constexpr size_t kMaxKeptScores = size_t{1} << 21;
+// A quoted word's soft evidence is measured on this many of its candidates,
+// the most frequent words.
+constexpr size_t kMaxQuotedProposals = 8;
 // Longer sentences are decoded in pieces of this many tokens, so that memory
 // stays bounded whatever the input (real sentences are far shorter).
 constexpr uint32_t kMaxDecodedTokens = 512;
@@ -284,7 +294,19 @@ class SentenceDecoder {
     number_proposals_.clear();
     local_items_.clear();
     for (uint32_t i = 0; i < words_.size(); ++i) AddSpanJobs(i);
-    LocalScores(local_items_, &local_scores_);
+    // A piece decoded again scores the same phrases: its first scores are
+    // reused while they fit in kMaxKeptScores.
+    auto kept = kept_scores_.find(piece);
+    if (kept != kept_scores_.end()) {
+      local_scores_ = std::move(kept->second);
+      kept_scores_.erase(kept);
+    } else {
+      LocalScores(local_items_, &local_scores_);
+      if (gathering_ && kept_score_count_ + local_scores_.size() <= kMaxKeptScores) {
+        kept_score_count_ += local_scores_.size();
+        kept_scores_.emplace(piece, local_scores_);
+      }
+    }
     size_t job = 0;
     for (uint32_t i = 0; i < words_.size(); ++i) {
       best_gain_ = 0;
@@ -292,7 +314,10 @@ class SentenceDecoder {
       AddFillerDeletion(i);
       // A digit's gain is the language model not knowing digits: no
       // evidence of spinning (many house styles write "2 nations").
-      if (words_[i].number_word == kUnknownWord) {
+      if (tokens_.tokens[words_[i].token].quoted) {
+        ++features->quoted_words;
+        features->quoted_soft_evidence += std::min(best_gain_, kDetectorScoreCap);
+      } else if (words_[i].number_word == kUnknownWord) {
         features->soft_evidence += std::min(best_gain_, kDetectorScoreCap);
       }
     }
@@ -342,10 +367,10 @@ class SentenceDecoder {
       // scored as <unk> and left alone (names, abbreviations, rare words).
       if (!InLanguageModel(id)) id = kUnknownWord;
       bool name_like = StartsUpper(bytes) && !words_.empty();
-      bool changeable =
-          token.kind == text::TokenKind::kWord && !token.quoted && !name_like && id != kUnknownWord;
+      const bool word = token.kind == text::TokenKind::kWord && !name_like && id != kUnknownWord;
       const WordId number_word = token.quoted || words_.empty() ? kUnknownWord : NumberWord(t);
-      words_.push_back({t, id, changeable || number_word != kUnknownWord, number_word});
+      words_.push_back({t, id, (word && !token.quoted) || number_word != kUnknownWord,
+                        word && token.quoted, number_word});
     }
     if (!gathering_) return;
     for (const SentenceWord& word : words_) written_.push_back(word.id);
@@ -410,8 +435,8 @@ class SentenceDecoder {
     span.original = std::string(bytes.substr(0, split)) + " " + std::string(bytes.substr(split));
     span.score = split_score - glued_score;
     glued_.push_back(std::move(span));
-    words_.push_back({token_index, first, false});
-    words_.push_back({token_index, second, false});
+    words_.push_back({token_index, first, false, false});
+    words_.push_back({token_index, second, false, false});
     return true;
   }
 
@@ -541,8 +566,12 @@ class SentenceDecoder {
     for (uint32_t length = 1; length <= kMaxPhraseWords && first + length <= words_.size();
          ++length) {
       bool changeable = true;
-      for (uint32_t j = first; j < first + length; ++j) changeable &= words_[j].changeable;
-      if (!changeable) break;
+      bool quoted = true;
+      for (uint32_t j = first; j < first + length; ++j) {
+        changeable &= words_[j].changeable;
+        quoted &= words_[j].quoted;
+      }
+      if (!changeable && !(quoted && length == 1)) break;
       if (words_[first].number_word != kUnknownWord) {
         // A digit has one candidate, its word, and starts no longer phrase.
         number_proposals_.push_back(
@@ -561,7 +590,15 @@ class SentenceDecoder {
       // Words recur in a document: their proposals are collected once.
       auto [cached, inserted] = proposals_.try_emplace(phrase);
       if (inserted) CollectProposals(phrase, &cached->second);
-      const std::vector<Proposal>& found = cached->second;
+      const std::vector<Proposal>* proposals = &cached->second;
+      if (!changeable) {
+        // A quoted word is only measured: its most frequent candidates
+        // carry nearly all of its soft evidence, at a fraction of the cost.
+        auto [few, fresh] = quoted_proposals_.try_emplace(phrase);
+        if (fresh) few->second = MostFrequent(cached->second, kMaxQuotedProposals);
+        proposals = &few->second;
+      }
+      const std::vector<Proposal>& found = *proposals;
       if (found.empty()) continue;
       if (!before) before = ObservedStateBefore(first);
       jobs_.push_back({first, length, &found, local_items_.size()});
@@ -572,6 +609,19 @@ class SentenceDecoder {
     }
   }
 
+  std::vector<Proposal> MostFrequent(const std::vector<Proposal>& proposals, size_t count) const {
+    std::vector<std::pair<float, Proposal>> ranked;
+    for (const Proposal& proposal : proposals) {
+      ranked.push_back({FirstWordFrequency(proposal.first), proposal});
+    }
+    count = std::min(count, ranked.size());
+    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<ptrdiff_t>(count), ranked.end(),
+                      [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<Proposal> kept;
+    for (size_t i = 0; i < count; ++i) kept.push_back(ranked[i].second);
+    return kept;
+  }
+
   void AddCandidates(const SpanJob& job) {
     const uint32_t first = job.first;
     const std::vector<Proposal>& found = *job.found;
@@ -579,7 +629,8 @@ class SentenceDecoder {
     std::vector<std::pair<double, Candidate>>& survivors = survivors_;  // net score, candidate
     survivors.clear();
     const double observed_score = local_scores_[job.scores];
-    const bool pooling = words_[first].number_word == kUnknownWord;
+    const bool quoted = words_[first].quoted;
+    const bool pooling = !quoted && words_[first].number_word == kUnknownWord;
     Substitution substitution;
     if (pooling) {
       for (uint32_t j = first; j < first + job.length; ++j)
@@ -606,7 +657,7 @@ class SentenceDecoder {
       // Candidates far from winning even in the observed context never win
       // in the beam either; dropping them here keeps decoding linear and fast.
       const double net = lm_gain - cost;
-      if (net < -kPrefilterMargin) continue;
+      if (quoted || net < -kPrefilterMargin) continue;
       survivors.push_back({net, Candidate{first, job.length, words, cost}});
     }
     // Only the few best go to the beam: its work grows with their number.
@@ -899,8 +950,10 @@ class SentenceDecoder {
   std::vector<SentenceWord> words_;
   std::vector<SpunSpan> glued_;
   std::vector<Candidate> candidates_;
-  // CollectProposals' result per observed phrase of the document.
+  // CollectProposals' result per observed phrase of the document, and the
+  // kMaxQuotedProposals most frequent of them for a quoted word.
   std::unordered_map<Phrase, std::vector<Proposal>, PhraseHash> proposals_;
+  std::unordered_map<Phrase, std::vector<Proposal>, PhraseHash> quoted_proposals_;
   // Scratch of CollectProposals and AddCandidates, kept to reuse their memory.
   std::vector<std::pair<Phrase, LemmaReading>> forms_;
   std::vector<int32_t> slots_;
@@ -928,6 +981,8 @@ class SentenceDecoder {
   };
   bool gathering_ = true;
   uint32_t piece_ = 0;
+  std::unordered_map<uint32_t, std::vector<double>> kept_scores_;  // by piece
+  size_t kept_score_count_ = 0;
   std::unordered_map<Substitution, PooledGain, SubstitutionHash> gains_;
   std::vector<WordId> written_;  // the document's words, each piece's followed by kUnknownWord
   std::unordered_set<Substitution, SubstitutionHash> pooled_;
@@ -937,20 +992,31 @@ class SentenceDecoder {
 
 // Logistic calibration of the spun probability, fitted by
 // bench/calibrate_detector.py on the simulated styles (thesaurus, phrase,
-// sparse; 300 paragraphs each) and evaluated on the real-dictionary set it
-// never saw (docs/evaluation.md). Rates are per word with kDetectorPriorWords
-// pseudo-words of prior, so a short text needs more evidence.
+// sparse; 300 paragraphs and 300 quoting documents each) and evaluated on the
+// real-dictionary sets it never saw (docs/evaluation.md). Rates are per
+// unquoted word with kDetectorPriorWords pseudo-words of prior, so a short
+// text needs more evidence. Spinners leave quotations alone, so the soft
+// evidence of quoted words measures how odd this text's own unspun words
+// look to the model: the more of it, the less the rest says.
 constexpr double kDetectorPriorWords = 50.0;
-constexpr double kDetectorBias = -2.0201;
-constexpr double kDetectorSpanRateWeight = 2.6930;
-constexpr double kDetectorEvidenceRateWeight = 12.8027;
-constexpr double kDetectorSoftEvidenceRateWeight = 10.5368;
+constexpr double kDetectorQuotedPriorWords = 20.0;
+constexpr double kDetectorBias = -2.7128;
+constexpr double kDetectorSpanRateWeight = 2.6518;
+constexpr double kDetectorEvidenceRateWeight = 12.9366;
+constexpr double kDetectorSoftEvidenceRateWeight = 14.8299;
+constexpr double kDetectorQuotedSoftEvidenceRateWeight = -3.1406;
+constexpr double kDetectorQuotedShareWeight = -1.1634;
 
 double SpunProbability(uint32_t words, const DetectorFeatures& features) {
-  double scale = 1.0 / (static_cast<double>(words) + kDetectorPriorWords);
-  double z = kDetectorBias + kDetectorSpanRateWeight * static_cast<double>(features.spans) * scale +
-             kDetectorEvidenceRateWeight * features.evidence * scale +
-             kDetectorSoftEvidenceRateWeight * features.soft_evidence * scale;
+  const double quoted = features.quoted_words;
+  const double scale = 1.0 / (static_cast<double>(words) - quoted + kDetectorPriorWords);
+  const double quoted_scale = 1.0 / (quoted + kDetectorQuotedPriorWords);
+  const double z =
+      kDetectorBias + kDetectorSpanRateWeight * static_cast<double>(features.spans) * scale +
+      kDetectorEvidenceRateWeight * features.evidence * scale +
+      kDetectorSoftEvidenceRateWeight * features.soft_evidence * scale +
+      kDetectorQuotedSoftEvidenceRateWeight * features.quoted_soft_evidence * quoted_scale +
+      kDetectorQuotedShareWeight * quoted * quoted_scale;
   return 1.0 / (1.0 + std::exp(-z));
 }
 
@@ -1013,6 +1079,8 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
     result.features.spans += piece.features.spans;
     result.features.evidence += piece.features.evidence;
     result.features.soft_evidence += piece.features.soft_evidence;
+    result.features.quoted_words += piece.features.quoted_words;
+    result.features.quoted_soft_evidence += piece.features.quoted_soft_evidence;
   }
   std::sort(result.spans.begin(), result.spans.end(),
             [](const SpunSpan& a, const SpunSpan& b) { return a.start < b.start; });

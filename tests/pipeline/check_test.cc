@@ -240,6 +240,31 @@ TEST_F(CheckTest, QuotedTextIsNeverChanged) {
   }
 }
 
+// Quoted words are scored but never changed, and they are the yardstick for
+// the rest: the same narration reads as less likely spun when its quotation
+// looks as odd to the model as the narration does (the text is odd), than
+// when the quotation reads naturally (the narration alone is odd).
+TEST_F(CheckTest, QuotedWordsAreTheYardstick) {
+  const std::string narration =
+      "Council members stated they required more time to examine the expense, and the mayor "
+      "approximates the expense at forty million dollars. ";
+  const std::string natural = narration +
+                              "\"We need more time to look at the cost before we vote on "
+                              "it,\" the mayor said.";
+  const std::string odd = narration +
+                          "\"We require more time to examine the expense prior to we ballot on "
+                          "it,\" the mayor said.";
+  const CheckResult with_natural = CheckWithInvariants(natural);
+  const CheckResult with_odd = CheckWithInvariants(odd);
+  EXPECT_GT(with_natural.features.quoted_words, 10u);
+  EXPECT_EQ(with_natural.features.quoted_words, with_odd.features.quoted_words);
+  EXPECT_LT(with_natural.features.quoted_soft_evidence, with_odd.features.quoted_soft_evidence);
+  // The unquoted part is decoded the same way in both.
+  EXPECT_EQ(with_natural.spans.size(), with_odd.spans.size());
+  EXPECT_EQ(with_natural.features.evidence, with_odd.features.evidence);
+  EXPECT_GT(with_natural.spun_probability, with_odd.spun_probability);
+}
+
 TEST_F(CheckTest, CapitalisedMidSentenceWordsAreNeverChanged) {
   const std::vector<std::string> inputs = {
       "The report by Fast Company stated that sales required a fast response.",

@@ -56,9 +56,12 @@ void PrintForPeople(const pipeline::CheckResult& result, bool color) {
 // One JSON line of the detector's inputs, for bench/calibrate_detector.py.
 std::string FeaturesJson(const pipeline::CheckResult& result) {
   char line[160];
-  std::snprintf(
-      line, sizeof line, "{\"words\":%u,\"spans\":%u,\"evidence\":%.4f,\"soft_evidence\":%.4f}",
-      result.words, result.features.spans, result.features.evidence, result.features.soft_evidence);
+  std::snprintf(line, sizeof line,
+                "{\"words\":%u,\"spans\":%u,\"evidence\":%.4f,\"soft_evidence\":%.4f,"
+                "\"quoted_words\":%u,\"quoted_soft_evidence\":%.4f}",
+                result.words, result.features.spans, result.features.evidence,
+                result.features.soft_evidence, result.features.quoted_words,
+                result.features.quoted_soft_evidence);
   return line;
 }
 
@@ -167,7 +170,8 @@ void RegisterCheck(CLI::App& app, Action* action) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100.0));
   check->add_flag("--features", flags->features,
-                  "print the detector's inputs (words, spans, evidence, soft_evidence) as JSON "
+                  "print the detector's inputs (words, spans, evidence, soft_evidence, "
+                  "quoted_words, quoted_soft_evidence) as JSON "
                   "instead of the result; for calibration");
   check->add_flag("--lines", flags->lines,
                   "treat each input line as its own document; one JSON object per line");

@@ -38,10 +38,12 @@ struct DebrisSpan {
 // What the spun probability is computed from; bench/calibrate_detector.py
 // fits the calibration on simulated spinner styles (docs/evaluation.md).
 struct DetectorFeatures {
-  uint32_t spans = 0;        // spans that count as evidence (not digits spelled out)
-  double evidence = 0;       // sum over those spans of min(score, 8)
-  double soft_evidence = 0;  // sum over words of the best candidate's LM gain beyond its
-                             // relation cost (not the change cost), clipped to [0, 8]
+  uint32_t spans = 0;         // spans that count as evidence (not digits spelled out)
+  double evidence = 0;        // sum over those spans of min(score, 8)
+  double soft_evidence = 0;   // sum over unquoted words of the best candidate's LM gain
+                              // beyond its relation cost (not the change cost), clipped to [0, 8]
+  uint32_t quoted_words = 0;  // words inside quotation marks (never changed)
+  double quoted_soft_evidence = 0;  // the same sum over the quoted words
 };
 
 struct CheckResult {
