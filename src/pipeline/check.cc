@@ -10,7 +10,12 @@
 // that agree with it cheaper, and glued tokens ("inFebruary") are split. A
 // beam decoder over language-model states picks the wording that maximises
 // log10 P_lm(words) minus the channel costs; a span is reported when its
-// replacement wins.
+// replacement wins. The document is then read as a whole: a substitution
+// restored in one place that gains in others too, and whose original the
+// document never uses, is charged less (spinners apply their dictionary
+// wherever a word recurs), and the sentences where it occurs are decoded
+// again. Quoted words are scored but never changed: spinners leave quotations
+// alone, so how odd they look to the model is the verdict's yardstick.
 //
 // Invariants: spans are non-overlapping and sorted; every span lies on token
 // boundaries of the input; quoted tokens and mid-sentence capitalised words
