@@ -49,7 +49,8 @@ TextWords SplitWords(std::string_view text) {
 }
 
 Result<std::vector<AlignStep>> AlignWords(std::span<const std::string> a,
-                                          std::span<const std::string> b, uint64_t max_cells) {
+                                          std::span<const std::string> b, uint64_t max_cells,
+                                          OverBound over_bound) {
   size_t prefix = 0;
   while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix]) ++prefix;
   size_t suffix = 0;
@@ -59,7 +60,32 @@ Result<std::vector<AlignStep>> AlignWords(std::span<const std::string> a,
   }
   const size_t n = a.size() - prefix - suffix;
   const size_t m = b.size() - prefix - suffix;
-  if (static_cast<double>(n + 1) * static_cast<double>(m + 1) > static_cast<double>(max_cells)) {
+  const bool over =
+      static_cast<double>(n + 1) * static_cast<double>(m + 1) > static_cast<double>(max_cells);
+  if (over && over_bound == OverBound::kPositional) {
+    std::vector<AlignStep> steps;
+    steps.reserve(prefix + std::max(n, m) + suffix);
+    for (size_t k = 0; k < prefix; ++k) {
+      steps.push_back({AlignOp::kMatch, static_cast<uint32_t>(k), static_cast<uint32_t>(k)});
+    }
+    for (size_t k = 0; k < std::max(n, m); ++k) {
+      const auto ai = static_cast<uint32_t>(prefix + std::min(k, n));
+      const auto bj = static_cast<uint32_t>(prefix + std::min(k, m));
+      if (k < n && k < m) {
+        steps.push_back({a[ai] == b[bj] ? AlignOp::kMatch : AlignOp::kSubstitute, ai, bj});
+      } else if (k < n) {
+        steps.push_back({AlignOp::kDelete, ai, bj});
+      } else {
+        steps.push_back({AlignOp::kInsert, ai, bj});
+      }
+    }
+    for (size_t k = 0; k < suffix; ++k) {
+      steps.push_back({AlignOp::kMatch, static_cast<uint32_t>(prefix + n + k),
+                       static_cast<uint32_t>(prefix + m + k)});
+    }
+    return steps;
+  }
+  if (over) {
     return ResourceExhaustedError("alignment of " + std::to_string(a.size()) + " with " +
                                   std::to_string(b.size()) + " words needs " +
                                   std::to_string((n + 1) * (m + 1)) + " cells, over the limit of " +

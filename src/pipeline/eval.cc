@@ -103,38 +103,7 @@ std::vector<EvalWord> EvalWords(std::string_view text) {
 }
 
 std::vector<AlignStep> AlignWords(std::span<const std::string> a, std::span<const std::string> b) {
-  Result<std::vector<AlignStep>> aligned = channel::AlignWords(a, b);
-  if (aligned.ok()) return *std::move(aligned);
-  // Common prefix and suffix matched, the middle position by position.
-  size_t prefix = 0;
-  while (prefix < a.size() && prefix < b.size() && a[prefix] == b[prefix]) ++prefix;
-  size_t suffix = 0;
-  while (suffix < a.size() - prefix && suffix < b.size() - prefix &&
-         a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix]) {
-    ++suffix;
-  }
-  const size_t n = a.size() - prefix - suffix;
-  const size_t m = b.size() - prefix - suffix;
-  std::vector<AlignStep> steps;
-  for (size_t k = 0; k < prefix; ++k) {
-    steps.push_back({AlignOp::kMatch, static_cast<uint32_t>(k), static_cast<uint32_t>(k)});
-  }
-  for (size_t k = 0; k < std::max(n, m); ++k) {
-    auto ai = static_cast<uint32_t>(prefix + std::min(k, n));
-    auto bj = static_cast<uint32_t>(prefix + std::min(k, m));
-    if (k < n && k < m) {
-      steps.push_back({a[ai] == b[bj] ? AlignOp::kMatch : AlignOp::kSubstitute, ai, bj});
-    } else if (k < n) {
-      steps.push_back({AlignOp::kDelete, ai, bj});
-    } else {
-      steps.push_back({AlignOp::kInsert, ai, bj});
-    }
-  }
-  for (size_t k = 0; k < suffix; ++k) {
-    steps.push_back({AlignOp::kMatch, static_cast<uint32_t>(prefix + n + k),
-                     static_cast<uint32_t>(prefix + m + k)});
-  }
-  return steps;
+  return *channel::AlignWords(a, b, kMaxAlignCells, channel::OverBound::kPositional);
 }
 
 size_t WordEditDistance(std::span<const std::string> a, std::span<const std::string> b) {

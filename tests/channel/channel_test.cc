@@ -90,6 +90,25 @@ TEST(AlignWordsTest, RefusesAlignmentsOverTheMemoryBound) {
   EXPECT_TRUE(AlignWords(a, b, 101 * 101).ok());
 }
 
+// Over the bound, OverBound::kPositional aligns the middle position by
+// position: every word once, in order, the common ends matched.
+TEST(AlignWordsTest, PositionalOverTheMemoryBound) {
+  std::vector<std::string> a = {"same", "x", "x", "x", "end"};
+  std::vector<std::string> b = {"same", "y", "x", "end"};
+  Result<std::vector<AlignStep>> steps = AlignWords(a, b, 4, OverBound::kPositional);
+  ASSERT_TRUE(steps.ok()) << steps.status().ToString();
+  // Prefix "same" and suffix "x end" matched; the middle "x x" / "y" by position.
+  EXPECT_EQ(*steps, (std::vector<AlignStep>{{AlignOp::kMatch, 0, 0},
+                                            {AlignOp::kSubstitute, 1, 1},
+                                            {AlignOp::kDelete, 2, 2},
+                                            {AlignOp::kMatch, 3, 2},
+                                            {AlignOp::kMatch, 4, 3}}));
+  // Within the bound the same call is the minimum alignment.
+  Result<std::vector<AlignStep>> exact = AlignWords(a, b, 100, OverBound::kPositional);
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(*exact, *AlignWords(a, b));
+}
+
 TEST(ExtractTest, PhraseSwapsBothWays) {
   EXPECT_EQ(Extract("Blinken says he failed to revive talks.",
                     "Blinken says he stopped working to revive talks."),

@@ -81,14 +81,23 @@ struct AlignStep {
   friend bool operator==(const AlignStep&, const AlignStep&) = default;
 };
 
+// What AlignWords does with a differing middle of more than max_cells cells.
+enum class OverBound : uint8_t {
+  kError,       // ResourceExhausted
+  kPositional,  // align it position by position (substitutions, then deletions
+                // or insertions): an upper bound on the distance, never an error
+};
+
 // A minimum word edit (Levenshtein, unit costs) alignment of `a` with `b`,
 // steps in order. Common prefixes and suffixes are matched directly; the
 // differing middle costs (n + 1) * (m + 1) bytes. Ties: the traceback from the
 // end prefers match, then substitute, then delete, then insert.
-// Errors: ResourceExhausted when the middle exceeds `max_cells` cells.
+// Errors: ResourceExhausted when the middle exceeds `max_cells` cells and
+// `over_bound` is kError.
 Result<std::vector<AlignStep>> AlignWords(std::span<const std::string> a,
                                           std::span<const std::string> b,
-                                          uint64_t max_cells = kMaxAlignCells);
+                                          uint64_t max_cells = kMaxAlignCells,
+                                          OverBound over_bound = OverBound::kError);
 
 // One observed substitution: the original words and what the spinner wrote.
 struct PhrasePair {

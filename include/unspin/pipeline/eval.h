@@ -65,10 +65,10 @@ using channel::AlignOp;
 using channel::AlignStep;
 using channel::kMaxAlignCells;
 
-// channel::AlignWords, except that a middle of more than kMaxAlignCells cells
-// (two texts that differ almost everywhere, thousands of words long) is
-// aligned position by position instead (substitutions, then deletions or
-// insertions): an upper bound on the distance, never an error.
+// channel::AlignWords with OverBound::kPositional: a middle of more than
+// kMaxAlignCells cells (two texts that differ almost everywhere, thousands of
+// words long) is aligned position by position, an upper bound on the
+// distance, never an error.
 std::vector<AlignStep> AlignWords(std::span<const std::string> a, std::span<const std::string> b);
 
 // The word-level Levenshtein distance between a and b (the number of
