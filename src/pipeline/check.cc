@@ -511,19 +511,24 @@ class SentenceDecoder {
       ExpandEntry(*entry, reading, phrase, &found);
     }
     KeepCheapestSorted(&found);
-    if (found.size() > kMaxCandidatesPerSpan) {
-      // The frequencies are looked up once, not at every comparison; the
-      // comparisons, and so the order, are those of sorting the proposals.
-      by_frequency_.clear();
-      for (const Proposal& proposal : found) {
-        by_frequency_.push_back({FirstWordFrequency(proposal.first), proposal});
-      }
-      std::partial_sort(by_frequency_.begin(), by_frequency_.begin() + kMaxCandidatesPerSpan,
-                        by_frequency_.end(),
-                        [](const auto& a, const auto& b) { return a.first > b.first; });
-      found.resize(kMaxCandidatesPerSpan);
-      for (size_t i = 0; i < kMaxCandidatesPerSpan; ++i) found[i] = by_frequency_[i].second;
+    KeepMostFrequent(kMaxCandidatesPerSpan, &found);
+  }
+
+  // Keeps the `count` proposals whose first word is most frequent, most
+  // frequent first; leaves `proposals` as it is when it has no more than that.
+  void KeepMostFrequent(size_t count, std::vector<Proposal>* proposals) {
+    if (proposals->size() <= count) return;
+    // The frequencies are looked up once, not at every comparison; the
+    // comparisons, and so the order, are those of sorting the proposals.
+    by_frequency_.clear();
+    for (const Proposal& proposal : *proposals) {
+      by_frequency_.push_back({FirstWordFrequency(proposal.first), proposal});
     }
+    std::partial_sort(by_frequency_.begin(), by_frequency_.begin() + static_cast<ptrdiff_t>(count),
+                      by_frequency_.end(),
+                      [](const auto& a, const auto& b) { return a.first > b.first; });
+    proposals->resize(count);
+    for (size_t i = 0; i < count; ++i) (*proposals)[i] = by_frequency_[i].second;
   }
 
   // One proposal per wording, at the cheapest relation that reached it,
@@ -600,7 +605,10 @@ class SentenceDecoder {
         // A quoted word is only measured: its most frequent candidates
         // carry nearly all of its soft evidence, at a fraction of the cost.
         auto [few, fresh] = quoted_proposals_.try_emplace(phrase);
-        if (fresh) few->second = MostFrequent(cached->second, kMaxQuotedProposals);
+        if (fresh) {
+          few->second = cached->second;
+          KeepMostFrequent(kMaxQuotedProposals, &few->second);
+        }
         proposals = &few->second;
       }
       const std::vector<Proposal>& found = *proposals;
@@ -612,19 +620,6 @@ class SentenceDecoder {
         local_items_.push_back({*before, words, first + length});
       }
     }
-  }
-
-  std::vector<Proposal> MostFrequent(const std::vector<Proposal>& proposals, size_t count) const {
-    std::vector<std::pair<float, Proposal>> ranked;
-    for (const Proposal& proposal : proposals) {
-      ranked.push_back({FirstWordFrequency(proposal.first), proposal});
-    }
-    count = std::min(count, ranked.size());
-    std::partial_sort(ranked.begin(), ranked.begin() + static_cast<ptrdiff_t>(count), ranked.end(),
-                      [](const auto& a, const auto& b) { return a.first > b.first; });
-    std::vector<Proposal> kept;
-    for (size_t i = 0; i < count; ++i) kept.push_back(ranked[i].second);
-    return kept;
   }
 
   void AddCandidates(const SpanJob& job) {

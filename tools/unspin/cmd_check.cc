@@ -55,7 +55,7 @@ void PrintForPeople(const pipeline::CheckResult& result, bool color) {
 
 // One JSON line of the detector's inputs, for bench/calibrate_detector.py.
 std::string FeaturesJson(const pipeline::CheckResult& result) {
-  char line[160];
+  char line[256];  // the longest line (every number at its widest) is about 170
   std::snprintf(line, sizeof line,
                 "{\"words\":%u,\"spans\":%u,\"evidence\":%.4f,\"soft_evidence\":%.4f,"
                 "\"quoted_words\":%u,\"quoted_soft_evidence\":%.4f}",
