@@ -1039,51 +1039,28 @@ bool DecodeJsonString(std::string_view line, size_t* at, std::string* out) {
     if (i + 1 >= line.size()) return false;
     const char escape = line[i + 1];
     i += 2;
-    switch (escape) {
-      case '"':
-        out->push_back('"');
-        break;
-      case '\\':
-        out->push_back('\\');
-        break;
-      case '/':
-        out->push_back('/');
-        break;
-      case 'b':
-        out->push_back('\b');
-        break;
-      case 'f':
-        out->push_back('\f');
-        break;
-      case 'n':
-        out->push_back('\n');
-        break;
-      case 'r':
-        out->push_back('\r');
-        break;
-      case 't':
-        out->push_back('\t');
-        break;
-      case 'u': {
-        const int32_t unit = HexQuad(line, i);
-        if (unit < 0) return false;
-        i += 4;
-        char32_t cp = static_cast<char32_t>(unit);
-        if (unit >= 0xDC00 && unit <= 0xDFFF) return false;
-        if (unit >= 0xD800 && unit <= 0xDBFF) {
-          if (i + 2 > line.size() || line[i] != '\\' || line[i + 1] != 'u') return false;
-          const int32_t low = HexQuad(line, i + 2);
-          if (low < 0xDC00 || low > 0xDFFF) return false;
-          i += 6;
-          cp = 0x10000 + ((static_cast<char32_t>(unit) - 0xD800) << 10) +
-               (static_cast<char32_t>(low) - 0xDC00);
-        }
-        AppendUtf8(cp, out);
-        break;
-      }
-      default:
-        return false;
+    // The one-character escapes, and what each stands for.
+    constexpr std::string_view kEscaped = "\"\\/bfnrt";
+    constexpr std::string_view kMeaning = "\"\\/\b\f\n\r\t";
+    if (const size_t k = kEscaped.find(escape); k != std::string_view::npos) {
+      out->push_back(kMeaning[k]);
+      continue;
     }
+    if (escape != 'u') return false;
+    const int32_t unit = HexQuad(line, i);
+    if (unit < 0) return false;
+    i += 4;
+    char32_t cp = static_cast<char32_t>(unit);
+    if (unit >= 0xDC00 && unit <= 0xDFFF) return false;
+    if (unit >= 0xD800 && unit <= 0xDBFF) {
+      if (i + 2 > line.size() || line[i] != '\\' || line[i + 1] != 'u') return false;
+      const int32_t low = HexQuad(line, i + 2);
+      if (low < 0xDC00 || low > 0xDFFF) return false;
+      i += 6;
+      cp = 0x10000 + ((static_cast<char32_t>(unit) - 0xD800) << 10) +
+           (static_cast<char32_t>(low) - 0xDC00);
+    }
+    AppendUtf8(cp, out);
   }
 }
 
