@@ -5,7 +5,9 @@ For every (original, spun) pair of the TRAIN sets, runs `unspin check --lines
 --features` on both texts (the detector's inputs: words, spans, evidence,
 soft_evidence, quoted_words, quoted_soft_evidence), turns them into the
 features src/pipeline/check.cc uses (SpunProbability: rates per unquoted word,
-the soft evidence per quoted word and the quoted share), and fits a logistic
+weighted beyond a paragraph's length by the square root of the length in
+paragraphs, that weight itself, the soft evidence per quoted word and the
+quoted share), and fits a logistic
 regression p = sigmoid(b0 + b . features) by Newton's method
 with a small L2 penalty. Prints the coefficients and the ROC AUC and
 log loss on the TEST sets, which must use a spinner style the fit never saw,
@@ -24,8 +26,9 @@ import sys
 
 PRIOR_WORDS = 50.0   # kDetectorPriorWords in check.cc
 QUOTED_PRIOR_WORDS = 20.0  # kDetectorQuotedPriorWords in check.cc
+PARAGRAPH_WORDS = 100.0  # kDetectorParagraphWords in check.cc
 NAMES = ("span_rate", "evidence_rate", "soft_evidence_rate", "quoted_soft_evidence_rate",
-         "quoted_share")
+         "quoted_share", "length_weight")
 
 
 def features(unspin, texts):
@@ -36,10 +39,12 @@ def features(unspin, texts):
     for line in out:
         f = json.loads(line)
         quoted = f["quoted_words"]
-        scale = 1.0 / (f["words"] - quoted + PRIOR_WORDS)
+        unquoted = f["words"] - quoted
+        weight = math.sqrt(max(unquoted, PARAGRAPH_WORDS) / PARAGRAPH_WORDS)
+        scale = weight / (unquoted + PRIOR_WORDS)
         quoted_scale = 1.0 / (quoted + QUOTED_PRIOR_WORDS)
         rows.append((f["spans"] * scale, f["evidence"] * scale, f["soft_evidence"] * scale,
-                     f["quoted_soft_evidence"] * quoted_scale, quoted * quoted_scale))
+                     f["quoted_soft_evidence"] * quoted_scale, quoted * quoted_scale, weight))
     return rows
 
 

@@ -995,28 +995,37 @@ class SentenceDecoder {
 // sparse; 300 paragraphs and 300 quoting documents each) and evaluated on the
 // real-dictionary sets it never saw (docs/evaluation.md). Rates are per
 // unquoted word with kDetectorPriorWords pseudo-words of prior, so a short
-// text needs more evidence. Spinners leave quotations alone, so the soft
-// evidence of quoted words measures how odd this text's own unspun words
-// look to the model: the more of it, the less the rest says.
+// text needs more evidence. A rate measured over more words is surer (its
+// error shrinks as 1/sqrt(n)), so beyond a paragraph the rates, and the
+// length term that centres them, weigh sqrt(n / kDetectorParagraphWords): an
+// article at a paragraph's rate of odd words is more surely spun, or more
+// surely not. Spinners leave quotations alone, so the soft evidence of quoted
+// words measures how odd this text's own unspun words look to the model: the
+// more of it, the less the rest says.
 constexpr double kDetectorPriorWords = 50.0;
 constexpr double kDetectorQuotedPriorWords = 20.0;
-constexpr double kDetectorBias = -2.7128;
-constexpr double kDetectorSpanRateWeight = 2.6518;
-constexpr double kDetectorEvidenceRateWeight = 12.9366;
-constexpr double kDetectorSoftEvidenceRateWeight = 14.8299;
-constexpr double kDetectorQuotedSoftEvidenceRateWeight = -3.1406;
-constexpr double kDetectorQuotedShareWeight = -1.1634;
+constexpr double kDetectorParagraphWords = 100.0;
+constexpr double kDetectorBias = 2.7736;
+constexpr double kDetectorSpanRateWeight = 1.9332;
+constexpr double kDetectorEvidenceRateWeight = 8.7645;
+constexpr double kDetectorSoftEvidenceRateWeight = 14.3493;
+constexpr double kDetectorQuotedSoftEvidenceRateWeight = -4.7582;
+constexpr double kDetectorQuotedShareWeight = 1.0123;
+constexpr double kDetectorLengthWeight = -5.2983;
 
 double SpunProbability(uint32_t words, const DetectorFeatures& features) {
   const double quoted = features.quoted_words;
-  const double scale = 1.0 / (static_cast<double>(words) - quoted + kDetectorPriorWords);
+  const double unquoted = static_cast<double>(words) - quoted;
+  const double length_weight =
+      std::sqrt(std::max(unquoted, kDetectorParagraphWords) / kDetectorParagraphWords);
+  const double scale = length_weight / (unquoted + kDetectorPriorWords);
   const double quoted_scale = 1.0 / (quoted + kDetectorQuotedPriorWords);
   const double z =
       kDetectorBias + kDetectorSpanRateWeight * static_cast<double>(features.spans) * scale +
       kDetectorEvidenceRateWeight * features.evidence * scale +
       kDetectorSoftEvidenceRateWeight * features.soft_evidence * scale +
       kDetectorQuotedSoftEvidenceRateWeight * features.quoted_soft_evidence * quoted_scale +
-      kDetectorQuotedShareWeight * quoted * quoted_scale;
+      kDetectorQuotedShareWeight * quoted * quoted_scale + kDetectorLengthWeight * length_weight;
   return 1.0 / (1.0 + std::exp(-z));
 }
 

@@ -265,6 +265,28 @@ TEST_F(CheckTest, QuotedWordsAreTheYardstick) {
   EXPECT_GT(with_natural.spun_probability, with_odd.spun_probability);
 }
 
+// A rate of odd words measured over more words is surer: an article three
+// times as long with the same rates reads as more likely spun when the rates
+// are a spun text's, and as less likely when they are an original's.
+TEST_F(CheckTest, EvidenceAccumulatesWithLength) {
+  auto thrice = [](const std::string& text) { return text + "\n" + text + "\n" + text; };
+  for (const char* name : {"harbor-spun.txt", "harbor-original.txt"}) {
+    const std::string text = Slurp(fs::path(UNSPIN_SOURCE_DIR) / "examples" / name);
+    const CheckResult once = CheckWithInvariants(text);
+    const CheckResult longer = CheckWithInvariants(thrice(text));
+    // The same rates: each part is decoded as it was alone.
+    ASSERT_EQ(longer.words, 3 * once.words) << name;
+    ASSERT_EQ(longer.features.spans, 3 * once.features.spans) << name;
+    ASSERT_NEAR(longer.features.soft_evidence, 3 * once.features.soft_evidence, 1e-6) << name;
+    ASSERT_EQ(longer.features.quoted_words, 3 * once.features.quoted_words) << name;
+    if (once.spun_probability >= 0.5) {
+      EXPECT_GT(longer.spun_probability, once.spun_probability) << name;
+    } else {
+      EXPECT_LT(longer.spun_probability, once.spun_probability) << name;
+    }
+  }
+}
+
 TEST_F(CheckTest, CapitalisedMidSentenceWordsAreNeverChanged) {
   const std::vector<std::string> inputs = {
       "The report by Fast Company stated that sales required a fast response.",
