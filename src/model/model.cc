@@ -17,6 +17,15 @@ constexpr uint32_t kVocabularyTag = SectionTag("VOCB");
 constexpr uint32_t kFrequencyTag = SectionTag("FREQ");
 constexpr uint32_t kMetadataTag = SectionTag("META");
 constexpr uint32_t kLanguageModelTag = SectionTag("LMNG");
+constexpr uint32_t kSecondLanguageModelTag = SectionTag("LMN2");
+constexpr uint32_t kMixtureTag = SectionTag("LMMX");
+
+// Section LMMX: the first language model's share of the mixture.
+struct MixtureRecord {
+  double first_weight;
+  uint64_t reserved;
+};
+static_assert(sizeof(MixtureRecord) == 16);
 constexpr float kFunctionWordLog10Frequency = -2.3f;
 
 Status RequireFile(const std::string& path, std::string_view what, nlohmann::json* sources) {
@@ -34,6 +43,16 @@ Status RequireFile(const std::string& path, std::string_view what, nlohmann::jso
 Status BuildModel(const BuildOptions& options, const std::string& out_path, BuildReport* report) {
   nlohmann::json sources;
   const bool trained_lm = !options.lm_path.empty();
+  if (!(options.lm_weight > 0.0 && options.lm_weight <= 1.0)) {
+    return InvalidArgumentError("the language model's weight must be in (0, 1], not " +
+                                std::to_string(options.lm_weight));
+  }
+  const bool mixed = options.lm_weight < 1.0;
+  if (mixed && !trained_lm) {
+    return InvalidArgumentError(
+        "a language model weight below 1 mixes a trained model (--lm) "
+        "with the sphinx model; give --lm");
+  }
   UNSPIN_RETURN_IF_ERROR(RequireFile(trained_lm ? options.lm_path : options.sphinx_lm_path,
                                      "language model", &sources));
   UNSPIN_RETURN_IF_ERROR(RequireFile(options.wordnet_dir + "/data.noun", "wordnet", &sources));
@@ -56,10 +75,18 @@ Status BuildModel(const BuildOptions& options, const std::string& out_path, Buil
       }
     }
     lm_section = std::string((*lm_file)->model_section());
-  } else {
-    UNSPIN_ASSIGN_OR_RETURN(lm::NgramModelBuilder language_model,
+  }
+  // The sphinx model is the language model, or the second of a mixture; its
+  // words join the vocabulary after a trained model's, so both share word ids.
+  std::string second_lm_section;
+  if (!trained_lm || mixed) {
+    if (mixed) {
+      UNSPIN_RETURN_IF_ERROR(
+          RequireFile(options.sphinx_lm_path, "second language model", &sources));
+    }
+    UNSPIN_ASSIGN_OR_RETURN(lm::NgramModelBuilder sphinx,
                             lm::ReadSphinxTrieLm(options.sphinx_lm_path, &vocabulary));
-    lm_section = language_model.Serialize();
+    (mixed ? second_lm_section : lm_section) = sphinx.Serialize();
   }
   lexicon::LexiconBuilder lexicon(&vocabulary);
   UNSPIN_RETURN_IF_ERROR(lexicon.AddWordNet(options.wordnet_dir));
@@ -78,7 +105,12 @@ Status BuildModel(const BuildOptions& options, const std::string& out_path, Buil
 
   // Frequencies come from the LM's unigrams, so read them back through the
   // query API rather than a second parser of the section.
-  UNSPIN_ASSIGN_OR_RETURN(lm::NgramModel lm_view, lm::NgramModel::Open(lm_section));
+  UNSPIN_ASSIGN_OR_RETURN(lm::NgramModel first_view, lm::NgramModel::Open(lm_section));
+  lm::MixedModel lm_view(first_view);
+  if (mixed) {
+    UNSPIN_ASSIGN_OR_RETURN(lm::NgramModel second_view, lm::NgramModel::Open(second_lm_section));
+    lm_view = lm::MixedModel(first_view, second_view, options.lm_weight);
+  }
   std::vector<float> frequencies(vocabulary.size(), Model::kUnknownLog10Frequency);
   for (uint32_t id = 0; id < vocabulary.size(); ++id) {
     float log10_prob = lm_view.UnigramLog10Prob(WordId{id});
@@ -88,7 +120,7 @@ Status BuildModel(const BuildOptions& options, const std::string& out_path, Buil
     }
   }
   std::vector<uint64_t> ngram_counts;
-  for (int n = 1; n <= lm_view.order(); ++n) ngram_counts.push_back(lm_view.NgramCount(n));
+  for (int n = 1; n <= first_view.order(); ++n) ngram_counts.push_back(first_view.NgramCount(n));
 
   SectionFileWriter writer(kModelMagic, kModelVersion);
   nlohmann::json metadata = {
@@ -100,6 +132,11 @@ Status BuildModel(const BuildOptions& options, const std::string& out_path, Buil
   writer.Add(kFrequencyTag, frequency_bytes.Take());
   lexicon.Serialize(&writer);
   writer.Add(kLanguageModelTag, std::move(lm_section));
+  if (mixed) {
+    writer.Add(kSecondLanguageModelTag, std::move(second_lm_section));
+    const MixtureRecord mixture{options.lm_weight, 0};
+    writer.Add(kMixtureTag, std::string(reinterpret_cast<const char*>(&mixture), sizeof mixture));
+  }
   uint64_t channel_phrases = 0, channel_entries = 0;
   if (!channel_section.empty()) {
     UNSPIN_ASSIGN_OR_RETURN(channel::ChannelTable view,
@@ -162,7 +199,21 @@ Result<std::unique_ptr<Model>> Model::Open(const std::string& path) {
   if (!lm_section.ok()) return context(lm_section.status());
   Result<lm::NgramModel> language_model = lm::NgramModel::Open(*lm_section);
   if (!language_model.ok()) return context(language_model.status());
-  model->language_model_ = *language_model;
+  model->language_model_ = lm::MixedModel(*language_model);
+  if (file.Section(kSecondLanguageModelTag).ok()) {
+    Result<lm::NgramModel> second = lm::NgramModel::Open(*file.Section(kSecondLanguageModelTag));
+    if (!second.ok()) return context(second.status());
+    Result<std::string_view> mixture_section = file.Section(kMixtureTag);
+    if (!mixture_section.ok()) return context(mixture_section.status());
+    ByteSource mixture_source(*mixture_section, path + ": mixture section");
+    MixtureRecord mixture;
+    UNSPIN_RETURN_IF_ERROR(mixture_source.Get(&mixture));
+    if (mixture_source.remaining() != 0 ||
+        !(mixture.first_weight > 0.0 && mixture.first_weight < 1.0)) {
+      return CorruptionError(path + ": bad language model mixture section; rebuild the model");
+    }
+    model->language_model_ = lm::MixedModel(*language_model, *second, mixture.first_weight);
+  }
 
   Result<channel::ChannelTable> channel = channel::ChannelTable::Open(file);
   if (channel.ok()) {
@@ -190,9 +241,16 @@ ModelInfo Model::Info() const {
   info.version = kModelVersion;
   info.vocabulary_words = vocabulary_.size();
   info.lexicon = lexicon_.stats();
-  info.lm_order = language_model_.order();
-  for (int n = 1; n <= language_model_.order(); ++n) {
-    info.ngram_counts.push_back(language_model_.NgramCount(n));
+  const lm::NgramModel& first = language_model_.first();
+  info.lm_order = first.order();
+  for (int n = 1; n <= first.order(); ++n) info.ngram_counts.push_back(first.NgramCount(n));
+  info.lm_weight = language_model_.first_weight();
+  if (language_model_.mixed()) {
+    const lm::NgramModel& second = language_model_.second();
+    info.second_lm_order = second.order();
+    for (int n = 1; n <= second.order(); ++n) {
+      info.second_ngram_counts.push_back(second.NgramCount(n));
+    }
   }
   info.channel_phrases = channel_.phrase_count();
   info.channel_entries = channel_.entry_count();

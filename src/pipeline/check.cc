@@ -426,7 +426,7 @@ class SentenceDecoder {
     text::AppendLookupKey(bytes.substr(split), &key);
     WordId second = model_.vocabulary().Find(key).value_or(kUnknownWord);
     if (!InLanguageModel(first) || !InLanguageModel(second)) return false;
-    const lm::NgramModel& lm = model_.language_model();
+    const lm::MixedModel& lm = model_.language_model();
     lm::LmState state = lm.NullContext();
     std::array<WordId, 2> words = {first, second};
     double split_score = ScoreWords(&state, words);
@@ -706,7 +706,7 @@ class SentenceDecoder {
 
   // The LM state after the observed words before words_[first].
   lm::LmState ObservedStateBefore(uint32_t first) const {
-    const lm::NgramModel& lm = model_.language_model();
+    const lm::MixedModel& lm = model_.language_model();
     uint32_t context = static_cast<uint32_t>(std::max(lm.order() - 1, 0));
     lm::LmState state = first <= context ? lm.BeginSentence() : lm.NullContext();
     uint32_t from = first <= context ? 0 : first - context;
@@ -740,7 +740,7 @@ class SentenceDecoder {
   }
 
   double ScoreWords(lm::LmState* state, std::span<const WordId> words) const {
-    const lm::NgramModel& lm = model_.language_model();
+    const lm::MixedModel& lm = model_.language_model();
     double total = 0;
     lm::LmState next;
     for (WordId word : words) {
@@ -752,7 +752,7 @@ class SentenceDecoder {
 
   // Candidate indexes (or -1 for observed) per word on the best path.
   std::vector<int> BestPath() {
-    const lm::NgramModel& lm = model_.language_model();
+    const lm::MixedModel& lm = model_.language_model();
     const size_t n = words_.size();
     by_first_.assign(n, {});
     std::vector<std::vector<int>>& by_first = by_first_;

@@ -261,6 +261,24 @@ TEST_F(CliTest, LmBuildScoreAndBadInput) {
   EXPECT_EQ(Unspin("lm build -o " + lm + " " + (dir_ / "missing.txt").string()).exit_code, 4);
   std::ofstream(dir_ / "junk.lm", std::ios::binary) << "not a model";
   EXPECT_EQ(Unspin("lm score --lm " + (dir_ / "junk.lm").string() + " -", "Text.").exit_code, 3);
+
+  // The trained model mixed with the speech model: a model that checks text.
+  const std::string mixed = (dir_ / "mixed.unspin").string();
+  Outcome mix = Unspin("model build --lm " + lm + " --lm-weight 0.8 -o " + mixed);
+  ASSERT_EQ(mix.exit_code, 0) << mix.err;
+  Outcome info = Unspin("model info " + mixed);
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  for (const char* key : {"lm_order\t3\n", "lm_weight\t0.8\n", "second_lm_order\t3\n",
+                          "section\tLMN2\t", "section\tLMMX\t"}) {
+    EXPECT_NE(info.out.find(key), std::string::npos) << key << " in\n" << info.out;
+  }
+  Outcome checked = Unspin("check --json --model " + mixed + " -", "The bank stated it rose.");
+  ASSERT_EQ(checked.exit_code, 0) << checked.err;
+  EXPECT_TRUE(nlohmann::json::parse(checked.out).contains("spun_probability")) << checked.out;
+  EXPECT_EQ(Unspin("model build --lm " + lm + " --lm-weight 1.5 -o " + mixed).exit_code, 1);
+  Outcome no_lm = Unspin("model build --lm-weight 0.5 -o " + mixed);
+  EXPECT_NE(no_lm.exit_code, 0);
+  EXPECT_NE(no_lm.err.find("--lm"), std::string::npos) << no_lm.err;
 }
 
 // unspin simulate: same seed, same text; the key's byte offsets index the

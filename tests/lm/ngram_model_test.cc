@@ -10,6 +10,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "unspin/lm/mixed_model.h"
+
 namespace unspin::lm {
 namespace {
 
@@ -205,6 +207,92 @@ TEST_P(LmRandomModelTest, ScoreBatchEqualsScore) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Orders, LmRandomModelTest, ::testing::Values(1, 2, 3, 4, 5));
+
+TEST(LmMixedModelTest, OneModelIsThatModelExactly) {
+  RandomModel random = MakeRandomModel(3, 12, 300, 31, true);
+  Result<NgramModel> model = NgramModel::Open(random.section);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  const MixedModel alone(*model);
+  EXPECT_FALSE(alone.mixed());
+  EXPECT_EQ(alone.order(), 3);
+  std::mt19937 rng(31);
+  LmState mixed_state = alone.BeginSentence(), state = model->BeginSentence();
+  for (int i = 0; i < 200; ++i) {
+    const WordId word = W(Next(rng) % 14);
+    EXPECT_EQ(alone.Score(mixed_state, word, &mixed_state), model->Score(state, word, &state));
+    EXPECT_EQ(mixed_state, state);
+  }
+  EXPECT_EQ(alone.EndSentenceScore(mixed_state), model->EndSentenceScore(state));
+}
+
+// Chained through the mixture's own states, every score is the weighted sum
+// of the two models' probabilities, each model chained on its own.
+TEST(LmMixedModelTest, ScoresAreTheWeightedSumAlongSentences) {
+  for (const auto& [first_order, second_order] : {std::pair{3, 2}, {2, 4}, {4, 4}}) {
+    RandomModel first = MakeRandomModel(first_order, 10, 400, 41, true);
+    RandomModel second = MakeRandomModel(second_order, 10, 400, 42, false);
+    Result<NgramModel> first_model = NgramModel::Open(first.section);
+    Result<NgramModel> second_model = NgramModel::Open(second.section);
+    ASSERT_TRUE(first_model.ok() && second_model.ok());
+    const double weight = 0.3;
+    const MixedModel mixture(*first_model, *second_model, weight);
+    EXPECT_TRUE(mixture.mixed());
+    EXPECT_EQ(mixture.order(), std::max(first_order, second_order));
+    auto mix = [weight](float a, float b) {
+      return std::log10(weight * std::pow(10.0, a) + (1 - weight) * std::pow(10.0, b));
+    };
+    std::mt19937 rng(43);
+    for (int sentence = 0; sentence < 300; ++sentence) {
+      LmState state = mixture.BeginSentence();
+      LmState first_state = first_model->BeginSentence();
+      LmState second_state = second_model->BeginSentence();
+      const int words = 1 + static_cast<int>(Next(rng) % 10);
+      for (int i = 0; i < words; ++i) {
+        const WordId word = W(Next(rng) % 11);
+        const double want = mix(first_model->Score(first_state, word, &first_state),
+                                second_model->Score(second_state, word, &second_state));
+        ASSERT_NEAR(mixture.Score(state, word, &state), want, 1e-5) << "sentence " << sentence;
+        ASSERT_LE(state.length, mixture.order() - 1);
+      }
+      ASSERT_NEAR(mixture.EndSentenceScore(state),
+                  mix(first_model->EndSentenceScore(first_state),
+                      second_model->EndSentenceScore(second_state)),
+                  1e-5);
+    }
+    EXPECT_NEAR(mixture.UnigramLog10Prob(W(3)),
+                mix(first_model->UnigramLog10Prob(W(3)), second_model->UnigramLog10Prob(W(3))),
+                1e-5);
+  }
+}
+
+TEST(LmMixedModelTest, ScoreBatchEqualsScore) {
+  RandomModel first = MakeRandomModel(3, 12, 300, 51, true);
+  RandomModel second = MakeRandomModel(4, 12, 300, 52, true);
+  Result<NgramModel> first_model = NgramModel::Open(first.section);
+  Result<NgramModel> second_model = NgramModel::Open(second.section);
+  ASSERT_TRUE(first_model.ok() && second_model.ok());
+  const MixedModel mixture(*first_model, *second_model, 0.6);
+  std::mt19937 rng(53);
+  // More items than two of the mixture's chunks.
+  std::vector<LmState> in(150);
+  std::vector<WordId> words(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    const int length = static_cast<int>(Next(rng) % 4);
+    for (int j = 0; j < length; ++j) in[i].context[j] = W(Next(rng) % 14);
+    in[i].length = static_cast<uint8_t>(length);
+    words[i] = W(Next(rng) % 14);
+  }
+  std::vector<float> log10_probs(in.size());
+  std::vector<LmState> out(in.size());
+  mixture.ScoreBatch(in, words, log10_probs, out);
+  for (size_t i = 0; i < in.size(); ++i) {
+    LmState want_state;
+    EXPECT_EQ(log10_probs[i], mixture.Score(in[i], words[i], &want_state)) << "item " << i;
+    EXPECT_EQ(out[i], want_state) << "item " << i;
+  }
+  mixture.ScoreBatch(in, words, log10_probs, in);
+  EXPECT_EQ(in, out);
+}
 
 // A hand-made ARPA-style trigram model.
 std::string HandMadeTrigramSection() {

@@ -9,9 +9,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,7 +64,7 @@ std::vector<WordId> Ids(const Vocabulary& vocabulary, std::initializer_list<cons
 
 // log10 P(<s> words... </s>), checking every step is a finite probability
 // (and, for words the LM knows, not a floor value).
-float SentenceLog10Prob(const lm::NgramModel& lm, const std::vector<WordId>& words) {
+float SentenceLog10Prob(const lm::MixedModel& lm, const std::vector<WordId>& words) {
   lm::LmState state = lm.BeginSentence();
   float total = 0;
   for (WordId word : words) {
@@ -94,7 +96,7 @@ TEST(DefaultModelTest, OpensAndComponentsAgree) {
   // FREQ holds each word's LM unigram probability, floored at -9: words the LM
   // does not know score as <unk> (whose probability is below the floor) and a
   // few LM words are rarer than -9 themselves.
-  const lm::NgramModel& lm = model.language_model();
+  const lm::MixedModel& lm = model.language_model();
   ASSERT_LE(lm.UnigramLog10Prob(kUnknownWord), -9.0f);
   uint64_t known = 0;
   for (uint32_t id = 3; id < vocabulary.size(); ++id) {
@@ -110,8 +112,8 @@ TEST(DefaultModelTest, OpensAndComponentsAgree) {
     ASSERT_EQ(vocabulary.Find(vocabulary.Word(word)), word);
   }
   // Nearly every LM unigram is above the floor (en-us: 70,951 of 72,548).
-  EXPECT_LE(known + 3, lm.NgramCount(1));
-  EXPECT_GE(known, lm.NgramCount(1) * 95 / 100);
+  EXPECT_LE(known + 3, lm.first().NgramCount(1));
+  EXPECT_GE(known, lm.first().NgramCount(1) * 95 / 100);
   EXPECT_EQ(model.Log10Frequency(WordId{static_cast<uint32_t>(vocabulary.size())}), -9.0f);
 }
 
@@ -185,11 +187,9 @@ TEST_F(ModelFileTest, BuildIsDeterministic) {
 // `--lm`: a trained language model takes the sphinx model's place. Its words
 // are interned into the model's vocabulary (with the lexicon's words), and
 // the model scores every sentence exactly as the trained file does.
-TEST_F(ModelFileTest, TrainedLmReplacesTheDefaultAndScoresTheSame) {
-  BuildOptions options;
-  for (const std::string& source : {options.wordnet_dir + "/data.noun", options.mythes_path}) {
-    if (!fs::exists(source)) GTEST_SKIP() << source << " is not installed (scripts/setup)";
-  }
+// A trigram model of a few sentences, written by `unspin lm build`'s code
+// path to `path`; "zorblax" is in it but in no thesaurus.
+void WriteTinyLm(const std::string& path) {
   const std::vector<std::vector<std::string>> corpus = {
       {"the", "harbor", "was", "quiet", "."},
       {"the", "ship", "left", "the", "harbor", "at", "dawn", "."},
@@ -210,8 +210,16 @@ TEST_F(ModelFileTest, TrainedLmReplacesTheDefaultAndScoresTheSame) {
   ASSERT_TRUE(trained.ok()) << trained.status().ToString();
   lm::NgramModelBuilder builder(3);
   trained->AddTo(&builder);
+  ASSERT_TRUE(lm::WriteLmFile(path, lm_words, builder).ok());
+}
+
+TEST_F(ModelFileTest, TrainedLmReplacesTheDefaultAndScoresTheSame) {
+  BuildOptions options;
+  for (const std::string& source : {options.wordnet_dir + "/data.noun", options.mythes_path}) {
+    if (!fs::exists(source)) GTEST_SKIP() << source << " is not installed (scripts/setup)";
+  }
   options.lm_path = Path("tiny.lm");
-  ASSERT_TRUE(lm::WriteLmFile(options.lm_path, lm_words, builder).ok());
+  ASSERT_NO_FATAL_FAILURE(WriteTinyLm(options.lm_path));
 
   const std::string path = Path("tiny.unspin");
   BuildReport report;
@@ -234,7 +242,7 @@ TEST_F(ModelFileTest, TrainedLmReplacesTheDefaultAndScoresTheSame) {
       {"the", "crew", "left", "the", "ship", "."},
       {"dawn", "was", "tired", "zebra", "harbor", "."}};  // "zebra": lexicon only, <unk> here
   for (const auto& sentence : sentences) {
-    const lm::NgramModel& ours = (*model)->language_model();
+    const lm::MixedModel& ours = (*model)->language_model();
     const lm::NgramModel& theirs = (*lm_file)->model();
     lm::LmState our_state = ours.BeginSentence(), their_state = theirs.BeginSentence();
     for (const std::string& word : sentence) {
@@ -256,6 +264,69 @@ TEST_F(ModelFileTest, TrainedLmReplacesTheDefaultAndScoresTheSame) {
   EXPECT_EQ(BuildModel(options, Path("bad.unspin"), nullptr).code(), StatusCode::kCorruption);
 }
 
+// A trained model mixed with the sphinx model: every score is the weighted
+// sum of the two models' probabilities, each read through its own file.
+TEST_F(ModelFileTest, TrainedLmMixesWithTheSphinxModel) {
+  BuildOptions options;
+  for (const std::string& source :
+       {options.wordnet_dir + "/data.noun", options.mythes_path, options.sphinx_lm_path}) {
+    if (!fs::exists(source)) GTEST_SKIP() << source << " is not installed (scripts/setup)";
+  }
+  options.lm_path = Path("tiny.lm");
+  ASSERT_NO_FATAL_FAILURE(WriteTinyLm(options.lm_path));
+  options.lm_weight = 0.6;
+  const std::string path = Path("mixed.unspin");
+  Status status = BuildModel(options, path, nullptr);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  Result<std::unique_ptr<Model>> model = Model::Open(path);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  Result<std::unique_ptr<Model>> general = Model::Open(kDefaultModel);
+  ASSERT_TRUE(general.ok()) << general.status().ToString();
+  Result<std::unique_ptr<lm::LmFile>> tiny = lm::LmFile::Open(options.lm_path);
+  ASSERT_TRUE(tiny.ok()) << tiny.status().ToString();
+
+  const lm::MixedModel& ours = (*model)->language_model();
+  ASSERT_TRUE(ours.mixed());
+  EXPECT_EQ(ours.first_weight(), 0.6);
+  EXPECT_EQ((*model)->Info().second_lm_order, 3);
+  const lm::MixedModel& sphinx = (*general)->language_model();
+  const lm::NgramModel& trained = (*tiny)->model();
+  auto mix = [](float a, float b) {
+    return std::log10(0.6 * std::pow(10.0, a) + 0.4 * std::pow(10.0, b));
+  };
+  // Words of both models, of one ("zorblax", "submarine"), of neither.
+  const std::vector<std::string> sentence = {"the",       "ship", "left", "a",     "zorblax",
+                                             "submarine", "at",   "dawn", "qwzxv", "."};
+  lm::LmState state = ours.BeginSentence();
+  lm::LmState sphinx_state = sphinx.BeginSentence();
+  lm::LmState trained_state = trained.BeginSentence();
+  for (const std::string& word : sentence) {
+    const WordId id = (*model)->vocabulary().Find(word).value_or(kUnknownWord);
+    const double want =
+        mix(trained.Score(trained_state, (*tiny)->vocabulary().Find(word).value_or(kUnknownWord),
+                          &trained_state),
+            sphinx.Score(sphinx_state, (*general)->vocabulary().Find(word).value_or(kUnknownWord),
+                         &sphinx_state));
+    EXPECT_NEAR(ours.Score(state, id, &state), want, 1e-4) << word;
+  }
+  EXPECT_NEAR(ours.EndSentenceScore(state),
+              mix(trained.EndSentenceScore(trained_state), sphinx.EndSentenceScore(sphinx_state)),
+              1e-4);
+  // The mixture's unigrams are the frequencies: "submarine" is known now.
+  EXPECT_GT((*model)->Log10Frequency(*(*model)->vocabulary().Find("submarine")),
+            Model::kUnknownLog10Frequency);
+
+  // A weight needs a trained model to mix, and must be in (0, 1].
+  BuildOptions no_lm;
+  no_lm.lm_weight = 0.5;
+  EXPECT_EQ(BuildModel(no_lm, Path("bad.unspin"), nullptr).code(), StatusCode::kInvalidArgument);
+  for (double weight : {0.0, -0.5, 1.5}) {
+    options.lm_weight = weight;
+    EXPECT_EQ(BuildModel(options, Path("bad.unspin"), nullptr).code(), StatusCode::kInvalidArgument)
+        << weight;
+  }
+}
+
 TEST_F(ModelFileTest, MissingSectionIsCorruptionNamingIt) {
   const std::vector<std::pair<uint32_t, std::string>> sections = DefaultSections();
   ASSERT_EQ(sections.size(), 7u);
@@ -273,6 +344,49 @@ TEST_F(ModelFileTest, MissingSectionIsCorruptionNamingIt) {
     EXPECT_NE(model.status().message().find(name), std::string::npos) << model.status().ToString();
     fs::remove(path);
   }
+}
+
+// A second language model needs its mixture weight, and the weight must be
+// a share: anything else is a corrupt file, not a model that scores wrongly.
+TEST_F(ModelFileTest, BadMixtureIsCorruption) {
+  std::vector<std::pair<uint32_t, std::string>> sections = DefaultSections();
+  std::string general_lm;
+  for (const auto& [tag, bytes] : sections) {
+    if (tag == SectionTag("LMNG")) general_lm = bytes;
+  }
+  ASSERT_FALSE(general_lm.empty());
+  auto mixture = [](double weight, size_t size) {
+    std::string bytes(16, '\0');
+    std::memcpy(bytes.data(), &weight, sizeof weight);
+    bytes.resize(size);
+    return bytes;
+  };
+  const std::vector<std::pair<std::string, std::optional<std::string>>> cases = {
+      {"no weight", std::nullopt},    {"weight 0", mixture(0.0, 16)},
+      {"weight 1", mixture(1.0, 16)}, {"weight NaN", mixture(std::nan(""), 16)},
+      {"short", mixture(0.5, 8)},     {"long", mixture(0.5, 24)}};
+  for (const auto& [what, weight] : cases) {
+    SectionFileWriter writer(kModelMagic, kModelVersion);
+    for (const auto& [tag, bytes] : sections) writer.Add(tag, bytes);
+    writer.Add(SectionTag("LMN2"), general_lm);
+    if (weight) writer.Add(SectionTag("LMMX"), *weight);
+    const std::string path = Path("mixture.unspin");
+    ASSERT_TRUE(writer.Write(path).ok());
+    Result<std::unique_ptr<Model>> model = Model::Open(path);
+    ASSERT_FALSE(model.ok()) << what;
+    EXPECT_EQ(model.status().code(), StatusCode::kCorruption)
+        << what << ": " << model.status().ToString();
+  }
+  // The same sections with a good weight open as a mixture.
+  SectionFileWriter writer(kModelMagic, kModelVersion);
+  for (const auto& [tag, bytes] : sections) writer.Add(tag, bytes);
+  writer.Add(SectionTag("LMN2"), general_lm);
+  writer.Add(SectionTag("LMMX"), mixture(0.25, 16));
+  ASSERT_TRUE(writer.Write(Path("good.unspin")).ok());
+  Result<std::unique_ptr<Model>> model = Model::Open(Path("good.unspin"));
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  EXPECT_TRUE((*model)->language_model().mixed());
+  EXPECT_EQ((*model)->language_model().first_weight(), 0.25);
 }
 
 TEST_F(ModelFileTest, OtherVersionIsVersionMismatch) {

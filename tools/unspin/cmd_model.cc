@@ -57,11 +57,19 @@ int RunInfo(const ModelFlags& flags) {
   std::printf("morphology_forms\t%llu\n",
               static_cast<unsigned long long>(info.lexicon.morphology_forms));
   std::printf("lm_order\t%d\n", info.lm_order);
+  if (!info.second_ngram_counts.empty()) {
+    std::printf("lm_weight\t%g\n", info.lm_weight);
+    std::printf("second_lm_order\t%d\n", info.second_lm_order);
+  }
   std::printf("channel_phrases\t%llu\n", static_cast<unsigned long long>(info.channel_phrases));
   std::printf("channel_entries\t%llu\n", static_cast<unsigned long long>(info.channel_entries));
   for (size_t n = 0; n < info.ngram_counts.size(); ++n) {
     std::printf("lm_%zugrams\t%llu\n", n + 1,
                 static_cast<unsigned long long>(info.ngram_counts[n]));
+  }
+  for (size_t n = 0; n < info.second_ngram_counts.size(); ++n) {
+    std::printf("second_lm_%zugrams\t%llu\n", n + 1,
+                static_cast<unsigned long long>(info.second_ngram_counts[n]));
   }
   for (const SectionInfo& section : info.sections) {
     std::printf("section\t%s\t%llu bytes\n", SectionTagName(section.tag).c_str(),
@@ -92,6 +100,11 @@ void RegisterModel(CLI::App& app, Action* action) {
       ->capture_default_str();
   build->add_option("--lm", flags->sources.lm_path,
                     "language model file from `unspin lm build` to use instead of --sphinx-lm");
+  build
+      ->add_option("--lm-weight", flags->sources.lm_weight,
+                   "with --lm: its share in a mixture with --sphinx-lm (1: --lm alone)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   build->add_option("--channel", flags->sources.channel_path,
                     "learned channel table (TSV from `unspin channel learn`) to add as CHAN");
   build->callback([flags, action] { *action = [flags] { return RunBuild(*flags); }; });

@@ -17,13 +17,15 @@
 #include "unspin/base/status.h"
 #include "unspin/channel/channel.h"
 #include "unspin/lexicon/lexicon.h"
+#include "unspin/lm/mixed_model.h"
 #include "unspin/lm/ngram_model.h"
 #include "unspin/vocab/vocabulary.h"
 
 namespace unspin::model {
 
 inline constexpr FileMagic kModelMagic = {'U', 'N', 'S', 'P', 'M', 'O', 'D', 'L'};
-// Version 1: VOCB, META, FREQ, lexicon sections, LMNG; optional CHAN (learned channel).
+// Version 1: VOCB, META, FREQ, lexicon sections, LMNG; optional CHAN (learned
+// channel); optional LMN2 + LMMX (a second language model and the mixture weight).
 inline constexpr uint32_t kModelVersion = 1;
 
 // Where the default model's Debian data live.
@@ -35,6 +37,9 @@ struct BuildOptions {
   // set, it replaces the sphinx model. Its words take the model's first word
   // ids, in the LM's own order, so its LMNG section is stored unchanged.
   std::string lm_path;
+  // With lm_path: its share in a linear mixture with the sphinx model, in
+  // (0, 1]; 1 uses it alone. The sphinx model then becomes section LMN2.
+  double lm_weight = 1.0;
   // A learned channel table (TSV from `unspin channel learn`); when set, it
   // becomes the CHAN section. Its words join the vocabulary.
   std::string channel_path;
@@ -65,6 +70,9 @@ struct ModelInfo {
   lexicon::LexiconStats lexicon;
   int lm_order = 0;
   std::vector<uint64_t> ngram_counts;
+  double lm_weight = 1.0;  // the first LM's share; below 1 when mixed with a second
+  int second_lm_order = 0;
+  std::vector<uint64_t> second_ngram_counts;
   uint64_t channel_phrases = 0;  // 0 when the model has no CHAN section
   uint64_t channel_entries = 0;
   std::vector<SectionInfo> sections;
@@ -81,7 +89,7 @@ class Model {
 
   const Vocabulary& vocabulary() const { return vocabulary_; }
   const lexicon::Lexicon& lexicon() const { return lexicon_; }
-  const lm::NgramModel& language_model() const { return language_model_; }
+  const lm::MixedModel& language_model() const { return language_model_; }
   // The learned channel (CHAN section); an empty table when the model has none.
   const channel::ChannelTable& channel() const { return channel_; }
   // Log10Frequency of a word the language model does not know.
@@ -109,7 +117,7 @@ class Model {
   SectionFile file_;
   Vocabulary vocabulary_;
   lexicon::Lexicon lexicon_;
-  lm::NgramModel language_model_;
+  lm::MixedModel language_model_;
   channel::ChannelTable channel_;
   std::span<const float> frequencies_;
   std::string_view metadata_;
