@@ -34,10 +34,13 @@ LmState MixedModel::BeginSentence() const {
 }
 
 float MixedModel::Mix(float first, float second) const {
+  // log10(10^a + 10^b) = top + log10(1 + 10^(low - top)): two calls, no overflow.
+  constexpr double kLn10 = 2.302585092994046;
   const double a = first + log10_first_weight_;
   const double b = second + log10_second_weight_;
   const double top = std::max(a, b);
-  return static_cast<float>(top + std::log10(std::pow(10.0, a - top) + std::pow(10.0, b - top)));
+  const double low = std::min(a, b);
+  return static_cast<float>(top + std::log1p(std::exp((low - top) * kLn10)) / kLn10);
 }
 
 float MixedModel::Score(const LmState& in, WordId word, LmState* out) const {
