@@ -157,6 +157,20 @@ bool IsAuxiliary(std::string_view word) {
          std::end(kAuxiliaries);
 }
 
+// Emphasizers (Quirk et al., A Comprehensive Grammar of the English Language,
+// 8.99-8.104): adverbs that add force to what is said but nothing to what it
+// says, so a spinner can insert one after an auxiliary without changing the
+// meaning ("had actually dropped"). Other adverbs ("also", "seriously",
+// "quickly") carry content: a writer put them there.
+bool IsEmphasizer(std::string_view word) {
+  static constexpr std::string_view kEmphasizers[] = {
+      "actually",  "certainly", "clearly",   "definitely",  "indeed",    "obviously",
+      "plainly",   "really",    "surely",    "truly",       "honestly",  "frankly",
+      "literally", "simply",    "genuinely", "undoubtedly", "evidently", "basically"};
+  return std::find(std::begin(kEmphasizers), std::end(kEmphasizers), word) !=
+         std::end(kEmphasizers);
+}
+
 // Spelling-based guess of whether "an" (true) or "a" (false) goes before `word`.
 bool TakesAn(std::string_view word) {
   return !word.empty() && std::string_view("aeiou").find(word[0]) != std::string_view::npos;
@@ -725,11 +739,12 @@ class SentenceDecoder {
     return -1;
   }
 
-  // An adverb right after an auxiliary ("had actually dropped") may be a
+  // An emphasizer right after an auxiliary ("had actually dropped") may be a
   // filler the spinner inserted.
   void AddFillerDeletion(uint32_t i) {
     if (i == 0 || i + 1 >= words_.size() || !words_[i].changeable) return;
     if (!IsAuxiliary(WordText(words_[i - 1].id))) return;
+    if (!IsEmphasizer(WordText(words_[i].id))) return;
     std::vector<LemmaReading> readings;
     model_.lexicon().Lemmatize(words_[i].id, &readings);
     if (readings.empty()) return;
@@ -1005,13 +1020,13 @@ class SentenceDecoder {
 constexpr double kDetectorPriorWords = 50.0;
 constexpr double kDetectorQuotedPriorWords = 20.0;
 constexpr double kDetectorParagraphWords = 100.0;
-constexpr double kDetectorBias = 2.7736;
-constexpr double kDetectorSpanRateWeight = 1.9332;
-constexpr double kDetectorEvidenceRateWeight = 8.7645;
-constexpr double kDetectorSoftEvidenceRateWeight = 14.3493;
-constexpr double kDetectorQuotedSoftEvidenceRateWeight = -4.7582;
-constexpr double kDetectorQuotedShareWeight = 1.0123;
-constexpr double kDetectorLengthWeight = -5.2983;
+constexpr double kDetectorBias = 2.7084;
+constexpr double kDetectorSpanRateWeight = 2.1421;
+constexpr double kDetectorEvidenceRateWeight = 11.2529;
+constexpr double kDetectorSoftEvidenceRateWeight = 13.8500;
+constexpr double kDetectorQuotedSoftEvidenceRateWeight = -4.4475;
+constexpr double kDetectorQuotedShareWeight = 0.9674;
+constexpr double kDetectorLengthWeight = -5.1851;
 
 double SpunProbability(uint32_t words, const DetectorFeatures& features) {
   const double quoted = features.quoted_words;

@@ -287,6 +287,29 @@ TEST_F(CheckTest, EvidenceAccumulatesWithLength) {
   }
 }
 
+// Spinners insert emphasizers after auxiliaries ("had actually approved");
+// other adverbs there carry content and are never deleted as fillers, even
+// when changes are cheap.
+TEST_F(CheckTest, OnlyEmphasizersAreDeletedAsFillers) {
+  CheckOptions cheap;
+  cheap.change_cost = 1.0;
+  const Checker eager(*model_, cheap);
+  auto deletions = [&eager](const std::string& text) {
+    Result<CheckResult> checked = eager.Check(text);
+    EXPECT_TRUE(checked.ok()) << checked.status().ToString();
+    return checked.ok()
+               ? std::ranges::count_if(checked->spans,
+                                       [](const SpunSpan& span) { return span.original.empty(); })
+               : -1;
+  };
+  EXPECT_EQ(deletions("The mayor had actually approved the plan."), 1);
+  EXPECT_EQ(deletions("The council has really voted for the plan."), 1);
+  for (const char* adverb : {"also", "quickly", "seriously", "hitherto", "never"}) {
+    EXPECT_EQ(deletions(std::string("The mayor had ") + adverb + " approved the plan."), 0)
+        << adverb;
+  }
+}
+
 TEST_F(CheckTest, CapitalisedMidSentenceWordsAreNeverChanged) {
   const std::vector<std::string> inputs = {
       "The report by Fast Company stated that sales required a fast response.",
