@@ -127,23 +127,8 @@ Status AtomicFileWriter::Open(const std::string& path) {
   return Status::Ok();
 }
 
-Status AtomicFileWriter::Append(std::string_view bytes) {
-  UNSPIN_CHECK(fd_ >= 0);
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoError("cannot write " + tmp_path_, errno);
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-    offset_ += static_cast<uint64_t>(n);
-  }
-  return Status::Ok();
-}
-
-Status AtomicFileWriter::WriteAt(uint64_t offset, std::string_view bytes) {
-  UNSPIN_CHECK(fd_ >= 0);
-  UNSPIN_CHECK(offset + bytes.size() <= offset_);
+// Writes all of `bytes` at `offset`, through short writes and interrupts.
+Status AtomicFileWriter::WriteFully(uint64_t offset, std::string_view bytes) {
   while (!bytes.empty()) {
     ssize_t n = ::pwrite(fd_, bytes.data(), bytes.size(), static_cast<off_t>(offset));
     if (n < 0) {
@@ -154,6 +139,19 @@ Status AtomicFileWriter::WriteAt(uint64_t offset, std::string_view bytes) {
     offset += static_cast<uint64_t>(n);
   }
   return Status::Ok();
+}
+
+Status AtomicFileWriter::Append(std::string_view bytes) {
+  UNSPIN_CHECK(fd_ >= 0);
+  UNSPIN_RETURN_IF_ERROR(WriteFully(offset_, bytes));
+  offset_ += bytes.size();
+  return Status::Ok();
+}
+
+Status AtomicFileWriter::WriteAt(uint64_t offset, std::string_view bytes) {
+  UNSPIN_CHECK(fd_ >= 0);
+  UNSPIN_CHECK(offset + bytes.size() <= offset_);
+  return WriteFully(offset, bytes);
 }
 
 void AtomicFileWriter::StartWriteback() {

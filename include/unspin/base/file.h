@@ -73,6 +73,8 @@ class AtomicFileWriter {
   Status Commit();
 
  private:
+  Status WriteFully(uint64_t offset, std::string_view bytes);
+
   std::string path_;
   std::string tmp_path_;
   int fd_ = -1;
