@@ -28,13 +28,13 @@ if [[ ! -x $unspin ]]; then
   echo "eval_check: $unspin not found; build first (scripts/build release) or set UNSPIN=" >&2
   exit 1
 fi
-if [[ $rebuild == 1 || ! -f $eval_dir/real-dict.jsonl || ! -f $eval_dir/quote-real.jsonl ]]; then
+if [[ $rebuild == 1 || ! -f $eval_dir/real-dnw.jsonl || ! -f $eval_dir/quote-real.jsonl ]]; then
   python3 "$root/bench/make_eval_sets.py" --unspin "$unspin" --out "$eval_dir" \
     --shared "$root/../shared"
 fi
 
 shopt -s nullglob
-sets=("$eval_dir"/sim-*.jsonl "$eval_dir"/real-dict.jsonl "$eval_dir"/doc-*.jsonl
+sets=("$eval_dir"/sim-*.jsonl "$eval_dir"/real-*.jsonl "$eval_dir"/doc-*.jsonl
   "$eval_dir"/quote-*.jsonl)
 printf '%-16s %5s %7s %6s %9s %10s %10s %10s %8s\n' set pairs auc f1 err_red collateral \
   false_chg exact_rest docs/s

@@ -13,6 +13,9 @@ and Reuters-21578 bodies from ../shared/corpora) is spun two ways:
                      substitutions (../shared/data/real-substitutions-dev.tsv,
                      read at run time, never copied) with their `spun`
                      counterparts, up to MAX_SHARE of the paragraph's words;
+  real-<spinner>.jsonl
+                     the same with one real spinner's substitutions at a
+                     time (REAL_STYLES: dnw, pointout, spinbot, mt, aipara);
   quote-<style>.jsonl, quote-real.jsonl
                      the same four spinners on documents that quote at least
                      QUOTE_MIN_WORDS words (quotes.txt): every spinner leaves
@@ -47,6 +50,8 @@ REPLACE_PROBABILITY = 0.7  # real-dict: each matching occurrence is replaced wit
 # Function-word entries ("as" -> "because", "by" -> "from") were observed in one
 # context each; applied everywhere they would swamp the set, so they are rarer.
 FUNCTION_WORD_PROBABILITY = 0.2
+# The styles of real-substitutions-dev.tsv, one real-<style>.jsonl set each.
+REAL_STYLES = ("dnw", "pointout", "spinbot", "mt", "aipara")
 QUOTE_MIN_WORDS = 25  # quote-* sets: documents with at least this many quoted words
 
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'.-]*")
@@ -168,9 +173,9 @@ def quote_documents(shared, count, seed):
     return pool[:count]
 
 
-def load_real_substitutions(path, keep_story=None):
-    """(original -> sorted spun list, function-word originals); with keep_story,
-    only rows whose story column it accepts."""
+def load_real_substitutions(path, keep_story=None, keep_style=None):
+    """(original -> sorted spun list, function-word originals); with keep_story
+    or keep_style, only rows whose story or style column it accepts."""
     table = {}
     content = set()  # originals seen with a part of speech other than "function"
     with open(path, encoding="utf-8") as f:
@@ -181,6 +186,8 @@ def load_real_substitutions(path, keep_story=None):
             if len(fields) < len(header):
                 continue
             if keep_story is not None and not keep_story(fields[col["story"]]):
+                continue
+            if keep_style is not None and not keep_style(fields[col["style"]]):
                 continue
             original = fields[col["original"]].strip().lower()
             spun = fields[col["spun"]].strip()
@@ -285,6 +292,28 @@ def main():
             pairs.append((paragraph, spun))
     write_pairs(os.path.join(args.out, "real-dict.jsonl"), "real-dict", pairs)
     print(f"real-dict: {len(pairs)} pairs", file=sys.stderr)
+
+    # One spinner at a time: which kinds of real spinner the checker handles.
+    # Own random streams, so that the sets above and below stay as they were.
+    for style in REAL_STYLES:
+        style_table, style_function_words = load_real_substitutions(
+            os.path.join(args.shared, "data/real-substitutions-dev.tsv"),
+            keep_style=lambda value, style=style: value == style)
+        style_keys = sorted(style_table, key=len, reverse=True)
+        style_pattern = re.compile(
+            r"(?<![\w'-])(?:" + "|".join(re.escape(k) for k in style_keys) + r")(?![\w'-])",
+            re.IGNORECASE)
+        style_rng = random.Random(f"{args.seed}-{style}")
+        style_pairs = []
+        for paragraph in paragraphs:
+            if len(style_pairs) == args.paragraphs:
+                break
+            spun = real_dictionary_spin(paragraph, style_table, style_function_words,
+                                        style_pattern, style_rng)
+            if spun != paragraph:
+                style_pairs.append((paragraph, spun))
+        write_pairs(os.path.join(args.out, f"real-{style}.jsonl"), f"real-{style}", style_pairs)
+        print(f"real-{style}: {len(style_pairs)} pairs", file=sys.stderr)
 
     documents = sample_documents(args.shared, args.documents, args.seed)
     with open(os.path.join(args.out, "documents.txt"), "w", encoding="utf-8") as f:
