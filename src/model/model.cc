@@ -4,6 +4,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "unspin/base/file.h"
@@ -26,6 +28,14 @@ struct MixtureRecord {
   uint64_t reserved;
 };
 static_assert(sizeof(MixtureRecord) == 16);
+constexpr uint32_t kDetectorTag = SectionTag("DTCT");
+// Section DTCT: a header, then `count` f64 weights.
+struct DetectorHeader {
+  uint32_t format_version;
+  uint32_t count;
+};
+static_assert(sizeof(DetectorHeader) == 8);
+constexpr uint32_t kDetectorFormatVersion = 1;
 constexpr float kFunctionWordLog10Frequency = -2.3f;
 
 Status RequireFile(const std::string& path, std::string_view what, nlohmann::json* sources) {
@@ -215,6 +225,19 @@ Result<std::unique_ptr<Model>> Model::Open(const std::string& path) {
     model->language_model_ = lm::MixedModel(*language_model, *second, mixture.first_weight);
   }
 
+  if (Result<std::string_view> detector = file.Section(kDetectorTag); detector.ok()) {
+    ByteSource source(*detector, path + ": detector section");
+    DetectorHeader header;
+    UNSPIN_RETURN_IF_ERROR(source.Get(&header));
+    std::span<const double> weights;
+    if (header.format_version != kDetectorFormatVersion || header.count != kDetectorWeightCount ||
+        !source.GetArray(header.count, &weights).ok() || source.remaining() != 0 ||
+        !std::ranges::all_of(weights, [](double w) { return std::isfinite(w); })) {
+      return CorruptionError(path + ": bad detector section; calibrate the model again");
+    }
+    model->detector_weights_ = weights;
+  }
+
   Result<channel::ChannelTable> channel = channel::ChannelTable::Open(file);
   if (channel.ok()) {
     model->channel_ = *channel;
@@ -228,6 +251,24 @@ Result<std::unique_ptr<Model>> Model::Open(const std::string& path) {
                            " words; rebuild the model");
   }
   return model;
+}
+
+Status Model::WriteWithDetectorWeights(std::span<const double> weights,
+                                       const std::string& out_path) const {
+  UNSPIN_CHECK(weights.size() == kDetectorWeightCount &&
+               std::ranges::all_of(weights, [](double w) { return std::isfinite(w); }));
+  SectionFileWriter writer(kModelMagic, kModelVersion);
+  for (const SectionInfo& info : file_.sections()) {
+    if (info.tag == kDetectorTag) continue;
+    Result<std::string_view> bytes = file_.Section(info.tag);
+    UNSPIN_CHECK(bytes.ok());  // Open read every section
+    writer.Add(info.tag, std::string(*bytes));
+  }
+  ByteSink detector;
+  detector.Put(DetectorHeader{kDetectorFormatVersion, static_cast<uint32_t>(weights.size())});
+  detector.PutArray(weights);
+  writer.Add(kDetectorTag, detector.Take());
+  return writer.Write(out_path);
 }
 
 bool Model::IsFunctionWord(WordId word) const {
@@ -252,6 +293,7 @@ ModelInfo Model::Info() const {
       info.second_ngram_counts.push_back(second.NgramCount(n));
     }
   }
+  info.calibrated = !detector_weights_.empty();
   info.channel_phrases = channel_.phrase_count();
   info.channel_entries = channel_.entry_count();
   info.sections = file_.sections();

@@ -1005,7 +1005,7 @@ class SentenceDecoder {
   std::vector<lm::LmState> path_states_;
 };
 
-// Logistic calibration of the spun probability, fitted by
+// The default calibration of the spun probability, fitted by
 // bench/calibrate_detector.py on the simulated styles (thesaurus, phrase,
 // sparse; 300 paragraphs and 300 quoting documents each) and evaluated on the
 // real-dictionary sets it never saw (docs/evaluation.md). Rates are per
@@ -1020,36 +1020,119 @@ class SentenceDecoder {
 constexpr double kDetectorPriorWords = 50.0;
 constexpr double kDetectorQuotedPriorWords = 20.0;
 constexpr double kDetectorParagraphWords = 100.0;
-constexpr double kDetectorBias = 2.7084;
-constexpr double kDetectorSpanRateWeight = 2.1421;
-constexpr double kDetectorEvidenceRateWeight = 11.2529;
-constexpr double kDetectorSoftEvidenceRateWeight = 13.8500;
-constexpr double kDetectorQuotedSoftEvidenceRateWeight = -4.4475;
-constexpr double kDetectorQuotedShareWeight = 0.9674;
-constexpr double kDetectorLengthWeight = -5.1851;
 
-double SpunProbability(uint32_t words, const DetectorFeatures& features) {
+double Sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+
+double Round4(double value) { return std::round(value * 1e4) / 1e4; }
+
+}  // namespace
+
+DetectorWeights DetectorWeights::Default() {
+  return {.bias = 2.7084,
+          .span_rate = 2.1421,
+          .evidence_rate = 11.2529,
+          .soft_evidence_rate = 13.8500,
+          .quoted_soft_evidence_rate = -4.4475,
+          .quoted_share = 0.9674,
+          .length = -5.1851};
+}
+
+DetectorWeights DetectorWeights::FromNumbers(std::span<const double> numbers) {
+  UNSPIN_CHECK(numbers.size() == model::kDetectorWeightCount);
+  return {numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5], numbers[6]};
+}
+
+std::array<double, 7> DetectorWeights::ToNumbers() const {
+  return {bias,         span_rate, evidence_rate, soft_evidence_rate, quoted_soft_evidence_rate,
+          quoted_share, length};
+}
+
+std::array<double, 6> DetectorInputs(uint32_t words, const DetectorFeatures& features) {
   const double quoted = features.quoted_words;
   const double unquoted = static_cast<double>(words) - quoted;
   const double length_weight =
       std::sqrt(std::max(unquoted, kDetectorParagraphWords) / kDetectorParagraphWords);
   const double scale = length_weight / (unquoted + kDetectorPriorWords);
   const double quoted_scale = 1.0 / (quoted + kDetectorQuotedPriorWords);
-  const double z =
-      kDetectorBias + kDetectorSpanRateWeight * static_cast<double>(features.spans) * scale +
-      kDetectorEvidenceRateWeight * features.evidence * scale +
-      kDetectorSoftEvidenceRateWeight * features.soft_evidence * scale +
-      kDetectorQuotedSoftEvidenceRateWeight * features.quoted_soft_evidence * quoted_scale +
-      kDetectorQuotedShareWeight * quoted * quoted_scale + kDetectorLengthWeight * length_weight;
-  return 1.0 / (1.0 + std::exp(-z));
+  return {static_cast<double>(features.spans) * scale,
+          features.evidence * scale,
+          features.soft_evidence * scale,
+          features.quoted_soft_evidence * quoted_scale,
+          quoted * quoted_scale,
+          length_weight};
 }
 
-double Round4(double value) { return std::round(value * 1e4) / 1e4; }
+double SpunProbability(uint32_t words, const DetectorFeatures& features,
+                       const DetectorWeights& weights) {
+  const std::array<double, 7> w = weights.ToNumbers();
+  const std::array<double, 6> x = DetectorInputs(words, features);
+  double z = w[0];
+  for (size_t i = 0; i < x.size(); ++i) z += w[i + 1] * x[i];
+  return Sigmoid(z);
+}
 
-}  // namespace
+DetectorWeights FitDetector(std::span<const DetectorExample> examples) {
+  const bool both = std::ranges::any_of(examples, [](const auto& e) { return e.spun; }) &&
+                    std::ranges::any_of(examples, [](const auto& e) { return !e.spun; });
+  if (!both) return DetectorWeights::Default();
+  constexpr size_t k = model::kDetectorWeightCount;
+  constexpr double kL2 = 1e-4;  // per example, as in bench/calibrate_detector.py
+  constexpr int kIterations = 50;
+  std::vector<std::array<double, k>> inputs;
+  for (const DetectorExample& example : examples) {
+    const std::array<double, 6> x = DetectorInputs(example.words, example.features);
+    inputs.push_back({1.0, x[0], x[1], x[2], x[3], x[4], x[5]});
+  }
+  const double n = static_cast<double>(examples.size());
+  std::array<double, k> b{};
+  for (int iteration = 0; iteration < kIterations; ++iteration) {
+    std::array<double, k> gradient{};
+    std::array<std::array<double, k>, k> hessian{};
+    for (size_t e = 0; e < examples.size(); ++e) {
+      const std::array<double, k>& v = inputs[e];
+      double z = 0;
+      for (size_t i = 0; i < k; ++i) z += b[i] * v[i];
+      const double p = Sigmoid(std::clamp(z, -30.0, 30.0));
+      const double y = examples[e].spun ? 1.0 : 0.0;
+      for (size_t i = 0; i < k; ++i) {
+        gradient[i] += (p - y) * v[i];
+        for (size_t j = 0; j < k; ++j) hessian[i][j] += p * (1 - p) * v[i] * v[j];
+      }
+    }
+    for (size_t i = 0; i < k; ++i) {
+      gradient[i] += kL2 * n * b[i];
+      hessian[i][i] += kL2 * n;
+    }
+    // Solve hessian * step = gradient (Gauss-Jordan, partial pivoting; the
+    // penalty keeps the matrix positive definite).
+    for (size_t c = 0; c < k; ++c) {
+      size_t pivot = c;
+      for (size_t r = c + 1; r < k; ++r) {
+        if (std::abs(hessian[r][c]) > std::abs(hessian[pivot][c])) pivot = r;
+      }
+      std::swap(hessian[c], hessian[pivot]);
+      std::swap(gradient[c], gradient[pivot]);
+      for (size_t r = 0; r < k; ++r) {
+        if (r == c || hessian[c][c] == 0) continue;
+        const double f = hessian[r][c] / hessian[c][c];
+        for (size_t j = 0; j < k; ++j) hessian[r][j] -= f * hessian[c][j];
+        gradient[r] -= f * gradient[c];
+      }
+    }
+    for (size_t i = 0; i < k; ++i) {
+      if (hessian[i][i] != 0) b[i] -= gradient[i] / hessian[i][i];
+    }
+  }
+  return DetectorWeights::FromNumbers(b);
+}
 
 Checker::Checker(const model::Model& model, CheckOptions options)
-    : model_(model), options_(options), in_language_model_(model.vocabulary().size()) {
+    : model_(model),
+      options_(options),
+      detector_(model.detector_weights().empty()
+                    ? DetectorWeights::Default()
+                    : DetectorWeights::FromNumbers(model.detector_weights())),
+      in_language_model_(model.vocabulary().size()) {
   for (uint32_t id = 0; id < in_language_model_.size(); ++id) {
     in_language_model_[id] = model.Log10Frequency(WordId{id}) > kUnknownLog10Frequency;
   }
@@ -1108,7 +1191,7 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
   }
   std::sort(result.spans.begin(), result.spans.end(),
             [](const SpunSpan& a, const SpunSpan& b) { return a.start < b.start; });
-  result.spun_probability = SpunProbability(result.words, result.features);
+  result.spun_probability = SpunProbability(result.words, result.features, detector_);
   uint32_t copied = 0;
   for (const SpunSpan& span : result.spans) {
     result.restored.append(input.substr(copied, span.start - copied));

@@ -144,8 +144,8 @@ TEST_F(CliTest, UsageErrorsExitOne) {
 }
 
 TEST_F(CliTest, EveryVerbHasHelp) {
-  for (const char* verb :
-       {"check", "restore", "model", "model build", "model info", "simulate", "eval", "scan"}) {
+  for (const char* verb : {"check", "restore", "model", "model build", "model calibrate",
+                           "model info", "simulate", "eval", "scan"}) {
     Outcome run = Unspin(std::string(verb) + " --help");
     EXPECT_EQ(run.exit_code, 0) << verb;
     EXPECT_NE(run.out.find("Usage"), std::string::npos) << verb << ": " << run.out;
@@ -467,6 +467,64 @@ TEST_F(CliTest, ExtractPrintsTheArticleAndJsonLines) {
   EXPECT_EQ(Unspin("extract -", "caf\xC3 x\n").exit_code, 2);
   EXPECT_EQ(Unspin("extract " + (dir_ / "missing.txt").string()).exit_code, 4);
   EXPECT_EQ(Unspin("extract --help").exit_code, 0);
+}
+
+// model calibrate: the verdict's weights fitted on a newsroom's own pairs,
+// stored in a copy of the model that check then reads.
+TEST_F(CliTest, ModelCalibrateFitsTheVerdictToPairs) {
+  const std::vector<std::pair<std::string, std::string>> texts = {
+      {"The mayor said the bridge would close.", "The mayor stated the bridge would close."},
+      {"Officials needed more time to review the cost.",
+       "Officials required more time to examine the expense."},
+      {"The council voted to repair the harbor.", "The council voted to fix the harbor."},
+      {"Engineers found cracks in the steel.", "Engineers discovered fractures in the steel."},
+      {"The work will start soon.", "The work will begin quickly."},
+      {"She told reporters the plan was ready.",
+       "She informed press reporters the plan was ready."}};
+  std::string jsonl;
+  for (const auto& [original, spun] : texts) {
+    jsonl += nlohmann::json({{"original", original}, {"spun", spun}}).dump() + "\n";
+  }
+  std::ofstream(dir_ / "pairs.jsonl") << jsonl;
+  const std::string pairs = (dir_ / "pairs.jsonl").string();
+  const std::string calibrated = (dir_ / "calibrated.unspin").string();
+
+  Outcome fit = Unspin("model calibrate --pairs " + pairs + " -o " + calibrated);
+  ASSERT_EQ(fit.exit_code, 0) << fit.err;
+  for (const char* key : {"pairs\t6\n", "auc\t", "log_loss\t", "weights\t"}) {
+    EXPECT_NE(fit.out.find(key), std::string::npos) << key << " in\n" << fit.out;
+  }
+  Outcome info = Unspin("model info " + calibrated);
+  EXPECT_NE(info.out.find("detector\tcalibrated\n"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("section\tDTCT\t"), std::string::npos) << info.out;
+  Outcome plain = Unspin("model info");
+  EXPECT_NE(plain.out.find("detector\tdefault\n"), std::string::npos) << plain.out;
+
+  // The same text, the same spans; only the probability is the model's own.
+  const std::string text = "The mayor stated that officials required more time.";
+  Outcome by_default = Unspin("check --json -", text);
+  Outcome by_calibrated = Unspin("check --json --model " + calibrated + " -", text);
+  ASSERT_EQ(by_default.exit_code, 0) << by_default.err;
+  ASSERT_EQ(by_calibrated.exit_code, 0) << by_calibrated.err;
+  nlohmann::json a = nlohmann::json::parse(by_default.out);
+  nlohmann::json b = nlohmann::json::parse(by_calibrated.out);
+  EXPECT_EQ(a["spans"], b["spans"]);
+  EXPECT_NE(a["spun_probability"], b["spun_probability"]);
+
+  std::ofstream(dir_ / "empty.jsonl") << "";
+  Outcome empty =
+      Unspin("model calibrate --pairs " + (dir_ / "empty.jsonl").string() + " -o " + calibrated);
+  EXPECT_EQ(empty.exit_code, 2) << empty.err;
+  EXPECT_NE(empty.err.find("no pairs"), std::string::npos) << empty.err;
+  std::ofstream(dir_ / "bad.jsonl") << "{\"original\": \"a\"}\n";
+  Outcome bad =
+      Unspin("model calibrate --pairs " + (dir_ / "bad.jsonl").string() + " -o " + calibrated);
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_EQ(Unspin("model calibrate -o " + calibrated).exit_code, 1);  // --pairs is required
+  EXPECT_EQ(Unspin("model calibrate --pairs " + pairs + " --model " +
+                   (dir_ / "missing.unspin").string() + " -o " + calibrated)
+                .exit_code,
+            3);  // a model that cannot be opened
 }
 
 TEST_F(CliTest, ChannelLearnThenModelBuildAddsTheTable) {

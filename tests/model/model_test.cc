@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -387,6 +388,65 @@ TEST_F(ModelFileTest, BadMixtureIsCorruption) {
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   EXPECT_TRUE((*model)->language_model().mixed());
   EXPECT_EQ((*model)->language_model().first_weight(), 0.25);
+}
+
+// Detector weights are written beside an exact copy of every other section,
+// read back as written, and refused when malformed.
+TEST_F(ModelFileTest, DetectorWeightsRoundTripAndBadOnesAreCorruption) {
+  Result<std::unique_ptr<Model>> model = Model::Open(kDefaultModel);
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  EXPECT_TRUE((*model)->detector_weights().empty());
+  EXPECT_FALSE((*model)->Info().calibrated);
+  const std::vector<double> weights = {0.5, 1.0, -2.0, 3.25, -0.125, 4.0, -5.5};
+  ASSERT_EQ(weights.size(), kDetectorWeightCount);
+  const std::string path = Path("calibrated.unspin");
+  ASSERT_TRUE((*model)->WriteWithDetectorWeights(weights, path).ok());
+  Result<std::unique_ptr<Model>> calibrated = Model::Open(path);
+  ASSERT_TRUE(calibrated.ok()) << calibrated.status().ToString();
+  const std::span<const double> read = (*calibrated)->detector_weights();
+  EXPECT_EQ(std::vector<double>(read.begin(), read.end()), weights);
+  EXPECT_TRUE((*calibrated)->Info().calibrated);
+  Result<SectionFile> before = SectionFile::Open(kDefaultModel, kModelMagic, kModelVersion);
+  Result<SectionFile> after = SectionFile::Open(path, kModelMagic, kModelVersion);
+  ASSERT_TRUE(before.ok() && after.ok());
+  for (const SectionInfo& info : before->sections()) {
+    EXPECT_EQ(*after->Section(info.tag), *before->Section(info.tag)) << SectionTagName(info.tag);
+  }
+  // Calibrating again replaces the weights; it does not add a second section.
+  const std::vector<double> again(kDetectorWeightCount, 1.0);
+  ASSERT_TRUE((*calibrated)->WriteWithDetectorWeights(again, Path("again.unspin")).ok());
+  Result<SectionFile> twice = SectionFile::Open(Path("again.unspin"), kModelMagic, kModelVersion);
+  ASSERT_TRUE(twice.ok());
+  EXPECT_EQ(twice->sections().size(), after->sections().size());
+
+  auto section = [](uint32_t version, uint32_t count, std::vector<double> values) {
+    std::string bytes(8, '\0');
+    std::memcpy(bytes.data(), &version, 4);
+    std::memcpy(bytes.data() + 4, &count, 4);
+    bytes.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(double));
+    return bytes;
+  };
+  const std::vector<double> seven(kDetectorWeightCount, 0.5);
+  std::vector<double> with_nan = seven;
+  with_nan[3] = std::nan("");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"other version", section(2, 7, seven)},
+      {"too few", section(1, 6, std::vector<double>(6, 0.5))},
+      {"count beyond the bytes", section(1, 7, std::vector<double>(6, 0.5))},
+      {"trailing bytes", section(1, 7, std::vector<double>(8, 0.5))},
+      {"not a number", section(1, 7, with_nan)},
+      {"truncated header", std::string(4, '\0')}};
+  const std::vector<std::pair<uint32_t, std::string>> sections = DefaultSections();
+  for (const auto& [what, bytes] : cases) {
+    SectionFileWriter writer(kModelMagic, kModelVersion);
+    for (const auto& [tag, contents] : sections) writer.Add(tag, contents);
+    writer.Add(SectionTag("DTCT"), bytes);
+    ASSERT_TRUE(writer.Write(Path("bad.unspin")).ok());
+    Result<std::unique_ptr<Model>> bad = Model::Open(Path("bad.unspin"));
+    ASSERT_FALSE(bad.ok()) << what;
+    EXPECT_EQ(bad.status().code(), StatusCode::kCorruption)
+        << what << ": " << bad.status().ToString();
+  }
 }
 
 TEST_F(ModelFileTest, OtherVersionIsVersionMismatch) {

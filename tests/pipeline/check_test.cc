@@ -7,12 +7,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -308,6 +311,43 @@ TEST_F(CheckTest, OnlyEmphasizersAreDeletedAsFillers) {
     EXPECT_EQ(deletions(std::string("The mayor had ") + adverb + " approved the plan."), 0)
         << adverb;
   }
+}
+
+// The verdict's weights fitted on labelled texts read those texts at least as
+// well as the defaults, and rank them by the evidence that separates them.
+TEST(DetectorFitTest, FittedWeightsReadTheirExamplesBetter) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::vector<DetectorExample> examples;
+  for (int i = 0; i < 400; ++i) {
+    DetectorExample example;
+    example.spun = i % 2 == 1;
+    example.words = 60 + static_cast<uint32_t>(unit(rng) * 400);
+    const double rate = example.spun ? 0.02 + 0.04 * unit(rng) : 0.03 * unit(rng);
+    example.features.spans = static_cast<uint32_t>(rate * example.words);
+    example.features.evidence = 4.0 * example.features.spans;
+    example.features.soft_evidence = (0.1 + 2 * rate) * example.words * unit(rng);
+    examples.push_back(example);
+  }
+  auto log_loss = [&examples](const DetectorWeights& weights) {
+    double total = 0;
+    for (const DetectorExample& example : examples) {
+      const double p = SpunProbability(example.words, example.features, weights);
+      total -= std::log(std::clamp(example.spun ? p : 1 - p, 1e-12, 1.0));
+    }
+    return total / static_cast<double>(examples.size());
+  };
+  const DetectorWeights fitted = FitDetector(examples);
+  EXPECT_LT(log_loss(fitted), log_loss(DetectorWeights::Default()));
+  EXPECT_GT(fitted.span_rate + fitted.evidence_rate, 0.0);
+  const std::array<double, 7> numbers = fitted.ToNumbers();
+  EXPECT_EQ(DetectorWeights::FromNumbers(numbers).ToNumbers(), numbers);
+  for (double w : numbers) EXPECT_TRUE(std::isfinite(w));
+  // One class alone says nothing about the other: the defaults stay.
+  std::vector<DetectorExample> spun_only(examples.begin(), examples.begin() + 1);
+  spun_only[0].spun = true;
+  EXPECT_EQ(FitDetector(spun_only).ToNumbers(), DetectorWeights::Default().ToNumbers());
+  EXPECT_EQ(FitDetector({}).ToNumbers(), DetectorWeights::Default().ToNumbers());
 }
 
 TEST_F(CheckTest, CapitalisedMidSentenceWordsAreNeverChanged) {

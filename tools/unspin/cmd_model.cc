@@ -1,8 +1,13 @@
-// unspin model build / unspin model info.
+// unspin model build / unspin model calibrate / unspin model info.
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 
 #include "cli.h"
+#include "unspin/base/file.h"
+#include "unspin/pipeline/check.h"
+#include "unspin/pipeline/eval.h"
 
 namespace unspin::cli {
 namespace {
@@ -10,8 +15,11 @@ namespace {
 struct ModelFlags {
   std::string output;
   std::string path;
+  std::string pairs;
   model::BuildOptions sources;
 };
+
+constexpr uint64_t kMaxPairsBytes = uint64_t{1} << 30;
 
 std::string Megabytes(uint64_t bytes) {
   char text[32];
@@ -37,6 +45,67 @@ int RunBuild(const ModelFlags& flags) {
   return kExitOk;
 }
 
+// Fits the verdict's weights to the model on labelled pairs and writes the
+// model with them.
+int RunCalibrate(const ModelFlags& flags) {
+  Result<std::string> input = ReadFileOrStdin(flags.pairs, kMaxPairsBytes);
+  if (!input.ok()) return Fail(input.status(), Origin::kInput);
+  Result<std::vector<pipeline::EvalPair>> pairs = pipeline::ParseEvalPairs(*input);
+  if (!pairs.ok()) {
+    return Fail(pairs.status().WithContext(flags.pairs == "-" ? "<stdin>" : flags.pairs),
+                Origin::kInput);
+  }
+  if (pairs->empty()) {
+    return Fail(InvalidArgumentError(flags.pairs + ": no pairs to calibrate on"), Origin::kInput);
+  }
+  int exit_code = kExitOk;
+  std::unique_ptr<model::Model> model = LoadModel(flags.path, &exit_code);
+  if (!model) return exit_code;
+  // The features do not depend on the weights: any checker of this model reads them.
+  pipeline::Checker checker(*model);
+  std::vector<pipeline::DetectorExample> examples;
+  for (const pipeline::EvalPair& pair : *pairs) {
+    for (const auto& [text, spun] : {std::pair{&pair.original, false}, {&pair.spun, true}}) {
+      Result<pipeline::CheckResult> checked = checker.Check(*text);
+      if (!checked.ok())
+        return Fail(checked.status().WithContext("pair " + pair.id), Origin::kInput);
+      examples.push_back({checked->words, checked->features, spun});
+    }
+  }
+  const pipeline::DetectorWeights weights = pipeline::FitDetector(examples);
+  const pipeline::DetectorWeights current =
+      model->detector_weights().empty()
+          ? pipeline::DetectorWeights::Default()
+          : pipeline::DetectorWeights::FromNumbers(model->detector_weights());
+  // How well each set of weights reads the pairs: ROC AUC and mean log loss.
+  auto measure = [&examples](const pipeline::DetectorWeights& w, double* auc, double* loss) {
+    std::vector<double> spun, original;
+    double total = 0;
+    for (const pipeline::DetectorExample& example : examples) {
+      const double p = pipeline::SpunProbability(example.words, example.features, w);
+      (example.spun ? spun : original).push_back(p);
+      total -= std::log(std::clamp(example.spun ? p : 1 - p, 1e-12, 1.0));
+    }
+    *auc = pipeline::RocAuc(spun, original);
+    *loss = total / static_cast<double>(examples.size());
+  };
+  double auc_before, loss_before, auc_after, loss_after;
+  measure(current, &auc_before, &loss_before);
+  measure(weights, &auc_after, &loss_after);
+  const std::string out = ModelPath(flags.output);
+  Status status = model->WriteWithDetectorWeights(weights.ToNumbers(), out);
+  if (!status.ok()) return Fail(status, Origin::kInput);
+  std::printf("pairs\t%zu\n", pairs->size());
+  std::printf("auc\t%.4f\t(before %.4f)\n", auc_after, auc_before);
+  std::printf("log_loss\t%.4f\t(before %.4f)\n", loss_after, loss_before);
+  const std::array<double, 7> numbers = weights.ToNumbers();
+  std::printf("weights");
+  for (double w : numbers) std::printf("\t%.4f", w);
+  std::printf("\n");
+  std::fprintf(stderr, "unspin: wrote %s (calibrated on %zu pairs)\n", out.c_str(), pairs->size());
+  return kExitOk;
+}
+
 int RunInfo(const ModelFlags& flags) {
   int exit_code = kExitOk;
   auto start = std::chrono::steady_clock::now();
@@ -56,6 +125,7 @@ int RunInfo(const ModelFlags& flags) {
   std::printf("thesaurus_edges\t%llu\n", static_cast<unsigned long long>(info.lexicon.edges));
   std::printf("morphology_forms\t%llu\n",
               static_cast<unsigned long long>(info.lexicon.morphology_forms));
+  std::printf("detector\t%s\n", info.calibrated ? "calibrated" : "default");
   std::printf("lm_order\t%d\n", info.lm_order);
   if (!info.second_ngram_counts.empty()) {
     std::printf("lm_weight\t%g\n", info.lm_weight);
@@ -108,6 +178,16 @@ void RegisterModel(CLI::App& app, Action* action) {
   build->add_option("--channel", flags->sources.channel_path,
                     "learned channel table (TSV from `unspin channel learn`) to add as CHAN");
   build->callback([flags, action] { *action = [flags] { return RunBuild(*flags); }; });
+  CLI::App* calibrate = model->add_subcommand(
+      "calibrate",
+      "Fit the spun probability to a model on (original, spun) pairs and store it in the model");
+  calibrate
+      ->add_option("--pairs", flags->pairs, "JSONL file of {\"original\", \"spun\"} pairs, or -")
+      ->required();
+  calibrate->add_option("--model", flags->path,
+                        "model to calibrate (default: $UNSPIN_MODEL or the built-in)");
+  calibrate->add_option("-o,--output", flags->output, "calibrated model file to write")->required();
+  calibrate->callback([flags, action] { *action = [flags] { return RunCalibrate(*flags); }; });
   CLI::App* info = model->add_subcommand("info", "Print what a model file holds");
   info->add_option("model", flags->path, "model file (default: $UNSPIN_MODEL or the built-in)");
   info->callback([flags, action] { *action = [flags] { return RunInfo(*flags); }; });

@@ -10,6 +10,7 @@
 #define UNSPIN_MODEL_MODEL_H_
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,13 @@ namespace unspin::model {
 
 inline constexpr FileMagic kModelMagic = {'U', 'N', 'S', 'P', 'M', 'O', 'D', 'L'};
 // Version 1: VOCB, META, FREQ, lexicon sections, LMNG; optional CHAN (learned
-// channel); optional LMN2 + LMMX (a second language model and the mixture weight).
+// channel); optional LMN2 + LMMX (a second language model and the mixture
+// weight); optional DTCT (the checker's detector weights).
 inline constexpr uint32_t kModelVersion = 1;
+
+// Numbers in a DTCT section: the weights of the checker's verdict
+// (pipeline::DetectorWeights), fitted to this model by `unspin model calibrate`.
+inline constexpr size_t kDetectorWeightCount = 7;
 
 // Where the default model's Debian data live.
 struct BuildOptions {
@@ -73,6 +79,7 @@ struct ModelInfo {
   double lm_weight = 1.0;  // the first LM's share; below 1 when mixed with a second
   int second_lm_order = 0;
   std::vector<uint64_t> second_ngram_counts;
+  bool calibrated = false;       // has its own detector weights (DTCT)
   uint64_t channel_phrases = 0;  // 0 when the model has no CHAN section
   uint64_t channel_entries = 0;
   std::vector<SectionInfo> sections;
@@ -92,6 +99,14 @@ class Model {
   const lm::MixedModel& language_model() const { return language_model_; }
   // The learned channel (CHAN section); an empty table when the model has none.
   const channel::ChannelTable& channel() const { return channel_; }
+  // The detector weights fitted to this model (DTCT section,
+  // kDetectorWeightCount finite numbers); empty when it has none.
+  std::span<const double> detector_weights() const { return detector_weights_; }
+  // Writes this model, with `weights` (kDetectorWeightCount finite numbers,
+  // else aborts) as its detector weights, atomically to `out_path`: every
+  // other section is copied unchanged. Errors: IOError.
+  Status WriteWithDetectorWeights(std::span<const double> weights,
+                                  const std::string& out_path) const;
   // Log10Frequency of a word the language model does not know.
   static constexpr float kUnknownLog10Frequency = -9.0f;
 
@@ -119,6 +134,7 @@ class Model {
   lexicon::Lexicon lexicon_;
   lm::MixedModel language_model_;
   channel::ChannelTable channel_;
+  std::span<const double> detector_weights_;
   std::span<const float> frequencies_;
   std::string_view metadata_;
 };

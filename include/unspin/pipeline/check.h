@@ -8,6 +8,8 @@
 #ifndef UNSPIN_PIPELINE_CHECK_H_
 #define UNSPIN_PIPELINE_CHECK_H_
 
+#include <array>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +48,48 @@ struct DetectorFeatures {
   double quoted_soft_evidence = 0;  // the same sum over the quoted words
 };
 
+// The verdict: spun probability = logistic(bias + the weighted detector
+// inputs) (DetectorInputs). The defaults were fitted by
+// bench/calibrate_detector.py for the default model; `unspin model
+// calibrate` fits them to another model (an archive's, a spinner's channel)
+// on that newsroom's own pairs and stores them in it.
+struct DetectorWeights {
+  double bias = 0;
+  double span_rate = 0;
+  double evidence_rate = 0;
+  double soft_evidence_rate = 0;
+  double quoted_soft_evidence_rate = 0;
+  double quoted_share = 0;
+  double length = 0;
+
+  static DetectorWeights Default();
+  // From / to a model's DTCT numbers (model::kDetectorWeightCount, in the
+  // order above).
+  static DetectorWeights FromNumbers(std::span<const double> numbers);
+  std::array<double, 7> ToNumbers() const;
+};
+
+// The inputs the weights multiply, in DetectorWeights' order after the bias:
+// rates of spans, evidence and soft evidence per unquoted word (with a prior
+// of 50 words, and weighted by sqrt(n / 100) beyond 100 unquoted words), the
+// soft evidence per quoted word, the quoted share, and that length weight.
+std::array<double, 6> DetectorInputs(uint32_t words, const DetectorFeatures& features);
+
+double SpunProbability(uint32_t words, const DetectorFeatures& features,
+                       const DetectorWeights& weights);
+
+// A checked text with its true label, for fitting.
+struct DetectorExample {
+  uint32_t words = 0;
+  DetectorFeatures features;
+  bool spun = false;
+};
+
+// Logistic regression by Newton's method with a small L2 penalty (what
+// bench/calibrate_detector.py does). Needs spun and original examples both
+// (else returns the defaults).
+DetectorWeights FitDetector(std::span<const DetectorExample> examples);
+
 struct CheckResult {
   double spun_probability = 0;
   std::vector<SpunSpan> spans;  // in input order, non-overlapping
@@ -78,6 +122,7 @@ class Checker {
  private:
   const model::Model& model_;
   CheckOptions options_;
+  DetectorWeights detector_;  // the model's own, else the defaults
   // By word id: the language model knows the word well enough to judge it
   // (a bit, not the model's frequency array: the checker asks for every
   // candidate word, and a bit array stays in cache).
