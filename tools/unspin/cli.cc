@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "unspin/base/file.h"
+
 namespace unspin::cli {
 
 int Fail(const Status& status, Origin origin) {
@@ -48,6 +50,21 @@ std::unique_ptr<model::Model> LoadModel(const std::string& flag, int* exit_code)
     return nullptr;
   }
   return std::move(*model);
+}
+
+std::optional<std::vector<pipeline::EvalPair>> ReadPairs(const std::string& path, int* exit_code) {
+  constexpr uint64_t kMaxPairsBytes = uint64_t{1} << 32;
+  Result<std::string> input = ReadFileOrStdin(path, kMaxPairsBytes);
+  if (!input.ok()) {
+    *exit_code = Fail(input.status(), Origin::kInput);
+    return std::nullopt;
+  }
+  Result<std::vector<pipeline::EvalPair>> pairs = pipeline::ParseEvalPairs(*input);
+  if (!pairs.ok()) {
+    *exit_code = Fail(pairs.status().WithContext(path == "-" ? "<stdin>" : path), Origin::kInput);
+    return std::nullopt;
+  }
+  return std::move(*pairs);
 }
 
 int LoadIndex(const std::string& model_flag, const std::string& dir, LoadedIndex* loaded) {

@@ -8,10 +8,13 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "unspin/base/status.h"
 #include "unspin/model/model.h"
+#include "unspin/pipeline/eval.h"
 #include "unspin/source/index.h"
 #include "unspin/source/signature.h"
 
@@ -40,6 +43,11 @@ std::string ModelPath(const std::string& flag);
 
 // Loads the model or reports why not (exit code through *exit_code).
 std::unique_ptr<model::Model> LoadModel(const std::string& flag, int* exit_code);
+
+// Reads (original, spun) pairs (`unspin eval`'s JSONL) from `path` or stdin
+// ("-"), or reports why not (exit code through *exit_code) and returns
+// nothing.
+std::optional<std::vector<pipeline::EvalPair>> ReadPairs(const std::string& path, int* exit_code);
 
 // A source index with the model and word classes it was built with.
 struct LoadedIndex {

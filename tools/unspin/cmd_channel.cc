@@ -27,10 +27,9 @@ int RunLearn(const ChannelFlags& flags) {
   std::vector<pipeline::EvalPair> pairs;
   uint64_t unmatched = 0;
   if (flags.pairs) {
-    Result<std::string> text = ReadFileOrStdin(flags.inputs[0], kMaxInputBytes);
-    if (!text.ok()) return Fail(text.status(), Origin::kInput);
-    Result<std::vector<pipeline::EvalPair>> parsed = pipeline::ParseEvalPairs(*text);
-    if (!parsed.ok()) return Fail(parsed.status().WithContext(flags.inputs[0]), Origin::kInput);
+    int exit_code = kExitOk;
+    std::optional<std::vector<pipeline::EvalPair>> parsed = ReadPairs(flags.inputs[0], &exit_code);
+    if (!parsed) return exit_code;
     pairs = std::move(*parsed);
   } else {
     Result<std::string> originals = ReadFileOrStdin(flags.inputs[0], kMaxInputBytes);

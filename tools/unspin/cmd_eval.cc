@@ -15,8 +15,6 @@
 namespace unspin::cli {
 namespace {
 
-constexpr uint64_t kMaxInputBytes = uint64_t{1} << 30;
-
 struct EvalFlags {
   std::string input = "-";
   std::string model;
@@ -32,14 +30,9 @@ struct Checked {
 };
 
 int RunEval(const EvalFlags& flags) {
-  Result<std::string> input = ReadFileOrStdin(flags.input, kMaxInputBytes);
-  if (!input.ok()) return Fail(input.status(), Origin::kInput);
-  Result<std::vector<pipeline::EvalPair>> pairs = pipeline::ParseEvalPairs(*input);
-  if (!pairs.ok()) {
-    return Fail(pairs.status().WithContext(flags.input == "-" ? "<stdin>" : flags.input),
-                Origin::kInput);
-  }
   int exit_code = kExitOk;
+  std::optional<std::vector<pipeline::EvalPair>> pairs = ReadPairs(flags.input, &exit_code);
+  if (!pairs) return exit_code;
   std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
   if (!model) return exit_code;
   pipeline::Checker checker(*model, flags.options);

@@ -19,8 +19,6 @@ struct ModelFlags {
   model::BuildOptions sources;
 };
 
-constexpr uint64_t kMaxPairsBytes = uint64_t{1} << 30;
-
 std::string Megabytes(uint64_t bytes) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / 1e6);
@@ -48,17 +46,12 @@ int RunBuild(const ModelFlags& flags) {
 // Fits the verdict's weights to the model on labelled pairs and writes the
 // model with them.
 int RunCalibrate(const ModelFlags& flags) {
-  Result<std::string> input = ReadFileOrStdin(flags.pairs, kMaxPairsBytes);
-  if (!input.ok()) return Fail(input.status(), Origin::kInput);
-  Result<std::vector<pipeline::EvalPair>> pairs = pipeline::ParseEvalPairs(*input);
-  if (!pairs.ok()) {
-    return Fail(pairs.status().WithContext(flags.pairs == "-" ? "<stdin>" : flags.pairs),
-                Origin::kInput);
-  }
+  int exit_code = kExitOk;
+  std::optional<std::vector<pipeline::EvalPair>> pairs = ReadPairs(flags.pairs, &exit_code);
+  if (!pairs) return exit_code;
   if (pairs->empty()) {
     return Fail(InvalidArgumentError(flags.pairs + ": no pairs to calibrate on"), Origin::kInput);
   }
-  int exit_code = kExitOk;
   std::unique_ptr<model::Model> model = LoadModel(flags.path, &exit_code);
   if (!model) return exit_code;
   // The features do not depend on the weights: any checker of this model reads them.
