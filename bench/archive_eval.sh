@@ -8,10 +8,12 @@
 # 2. Learned channel: `unspin channel learn` on 600 more real-dictionary pairs
 #    made from other paragraphs (bench/make_eval_sets.py --seed 2), with every
 #    test paragraph removed.
-# 3. `unspin eval` of six models on the standard sets (build/eval, made by
+# 3. Calibrated verdicts: `unspin model calibrate` of the mixed models on the
+#    channel's 600 training pairs (the newsroom's own pairs, no test text).
+# 4. `unspin eval` of eight models on the standard sets (build/eval, made by
 #    bench/eval_check.sh): default, +LM (replacing the speech LM), +mix (the
 #    archive LM mixed with the speech LM, weight 0.8), +channel, +LM and
-#    channel, +mix and channel.
+#    channel, +mix and channel, and the two mixed ones calibrated (+cal).
 #
 # usage: bench/archive_eval.sh [--change-cost X]
 set -euo pipefail
@@ -67,15 +69,19 @@ PY
 "$unspin" model build --lm "$work/archive.lm" --lm-weight 0.8 -o "$work/mix.unspin" 2>/dev/null
 "$unspin" model build --lm "$work/archive.lm" --lm-weight 0.8 --channel "$work/channel.tsv" \
   -o "$work/mix+channel.unspin" 2>/dev/null
+for model in mix mix+channel; do
+  "$unspin" model calibrate --pairs "$work/channel-train.jsonl" --model "$work/$model.unspin" \
+    -o "$work/$model+cal.unspin" >/dev/null 2>&1
+done
 
-printf '%-11s %-14s %7s %6s %8s %10s %10s %10s\n' model set auc f1 err_red collateral \
+printf '%-15s %-14s %7s %6s %8s %10s %10s %10s\n' model set auc f1 err_red collateral \
   false_chg exact_rest
-for model in default lm mix channel both mix+channel; do
+for model in default lm mix channel both mix+channel mix+cal mix+channel+cal; do
   for set in real-dict sim-phrase sim-thesaurus sim-sparse; do
     [[ -f $eval_dir/$set.jsonl ]] || continue
     "$unspin" eval --model "$work/$model.unspin" --json "$@" "$eval_dir/$set.jsonl" |
       jq -r --arg m "$model" --arg s "$set" \
         '"\($m)\t\($s)\t\(.auc)\t\(.f1)\t\(.error_reduction)\t\(.collateral)\t\(.false_changes)\t\(.exact_restoration)"' |
-      awk -F'\t' '{printf "%-11s %-14s %7.4f %6.3f %8.3f %9.2f%% %9.2f%% %10.3f\n", $1, $2, $3, $4, $5, 100*$6, 100*$7, $8}'
+      awk -F'\t' '{printf "%-15s %-14s %7.4f %6.3f %8.3f %9.2f%% %9.2f%% %10.3f\n", $1, $2, $3, $4, $5, 100*$6, 100*$7, $8}'
   done
 done

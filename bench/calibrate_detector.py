@@ -9,7 +9,9 @@ weighted beyond a paragraph's length by the square root of the length in
 paragraphs, that weight itself, the soft evidence per quoted word and the
 quoted share), and fits a logistic
 regression p = sigmoid(b0 + b . features) by Newton's method
-with a small L2 penalty. Prints the coefficients and the ROC AUC and
+with a small L2 penalty. Prints the coefficients (the defaults of
+pipeline::DetectorWeights in src/pipeline/check.cc; `unspin model calibrate`
+fits the same way inside unspin, for another model) and the ROC AUC and
 log loss on the TEST sets, which must use a spinner style the fit never saw,
 and the calibration curve of each: texts binned by predicted spun
 probability, with the share of them that really are spun (a calibrated
