@@ -148,13 +148,16 @@ struct Candidate {
 
 using Proposal = std::pair<Phrase, double>;  // words, channel cost
 
+bool IsOneOf(std::string_view word, std::span<const std::string_view> list) {
+  return std::find(list.begin(), list.end(), word) != list.end();
+}
+
 bool IsAuxiliary(std::string_view word) {
   static constexpr std::string_view kAuxiliaries[] = {
       "am",   "is",    "are", "was",   "were", "be",   "been",  "being", "has",
       "have", "had",   "do",  "does",  "did",  "will", "would", "shall", "should",
       "can",  "could", "may", "might", "must", "'s",   "'re",   "'ve",   "'d"};
-  return std::find(std::begin(kAuxiliaries), std::end(kAuxiliaries), word) !=
-         std::end(kAuxiliaries);
+  return IsOneOf(word, kAuxiliaries);
 }
 
 // Emphasizers (Quirk et al., A Comprehensive Grammar of the English Language,
@@ -167,8 +170,7 @@ bool IsEmphasizer(std::string_view word) {
       "actually",  "certainly", "clearly",   "definitely",  "indeed",    "obviously",
       "plainly",   "really",    "surely",    "truly",       "honestly",  "frankly",
       "literally", "simply",    "genuinely", "undoubtedly", "evidently", "basically"};
-  return std::find(std::begin(kEmphasizers), std::end(kEmphasizers), word) !=
-         std::end(kEmphasizers);
+  return IsOneOf(word, kEmphasizers);
 }
 
 // Spelling-based guess of whether "an" (true) or "a" (false) goes before `word`.
@@ -1042,12 +1044,12 @@ DetectorWeights DetectorWeights::FromNumbers(std::span<const double> numbers) {
   return {numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5], numbers[6]};
 }
 
-std::array<double, 7> DetectorWeights::ToNumbers() const {
+DetectorNumbers DetectorWeights::ToNumbers() const {
   return {bias,         span_rate, evidence_rate, soft_evidence_rate, quoted_soft_evidence_rate,
           quoted_share, length};
 }
 
-std::array<double, 6> DetectorInputs(uint32_t words, const DetectorFeatures& features) {
+DetectorInputValues DetectorInputs(uint32_t words, const DetectorFeatures& features) {
   const double quoted = features.quoted_words;
   const double unquoted = static_cast<double>(words) - quoted;
   const double length_weight =
@@ -1064,8 +1066,8 @@ std::array<double, 6> DetectorInputs(uint32_t words, const DetectorFeatures& fea
 
 double SpunProbability(uint32_t words, const DetectorFeatures& features,
                        const DetectorWeights& weights) {
-  const std::array<double, 7> w = weights.ToNumbers();
-  const std::array<double, 6> x = DetectorInputs(words, features);
+  const DetectorNumbers w = weights.ToNumbers();
+  const DetectorInputValues x = DetectorInputs(words, features);
   double z = w[0];
   for (size_t i = 0; i < x.size(); ++i) z += w[i + 1] * x[i];
   return Sigmoid(z);
@@ -1078,18 +1080,20 @@ DetectorWeights FitDetector(std::span<const DetectorExample> examples) {
   constexpr size_t k = model::kDetectorWeightCount;
   constexpr double kL2 = 1e-4;  // per example, as in bench/calibrate_detector.py
   constexpr int kIterations = 50;
-  std::vector<std::array<double, k>> inputs;
+  std::vector<DetectorNumbers> inputs;  // 1 for the bias, then DetectorInputs
   for (const DetectorExample& example : examples) {
-    const std::array<double, 6> x = DetectorInputs(example.words, example.features);
-    inputs.push_back({1.0, x[0], x[1], x[2], x[3], x[4], x[5]});
+    const DetectorInputValues x = DetectorInputs(example.words, example.features);
+    DetectorNumbers v = {1.0};
+    std::copy(x.begin(), x.end(), v.begin() + 1);
+    inputs.push_back(v);
   }
   const double n = static_cast<double>(examples.size());
-  std::array<double, k> b{};
+  DetectorNumbers b{};
   for (int iteration = 0; iteration < kIterations; ++iteration) {
-    std::array<double, k> gradient{};
-    std::array<std::array<double, k>, k> hessian{};
+    DetectorNumbers gradient{};
+    std::array<DetectorNumbers, k> hessian{};
     for (size_t e = 0; e < examples.size(); ++e) {
-      const std::array<double, k>& v = inputs[e];
+      const DetectorNumbers& v = inputs[e];
       double z = 0;
       for (size_t i = 0; i < k; ++i) z += b[i] * v[i];
       const double p = Sigmoid(std::clamp(z, -30.0, 30.0));

@@ -340,7 +340,7 @@ TEST(DetectorFitTest, FittedWeightsReadTheirExamplesBetter) {
   const DetectorWeights fitted = FitDetector(examples);
   EXPECT_LT(log_loss(fitted), log_loss(DetectorWeights::Default()));
   EXPECT_GT(fitted.span_rate + fitted.evidence_rate, 0.0);
-  const std::array<double, 7> numbers = fitted.ToNumbers();
+  const DetectorNumbers numbers = fitted.ToNumbers();
   EXPECT_EQ(DetectorWeights::FromNumbers(numbers).ToNumbers(), numbers);
   for (double w : numbers) EXPECT_TRUE(std::isfinite(w));
   // One class alone says nothing about the other: the defaults stay.

@@ -91,7 +91,7 @@ int RunCalibrate(const ModelFlags& flags) {
   std::printf("pairs\t%zu\n", pairs->size());
   std::printf("auc\t%.4f\t(before %.4f)\n", auc_after, auc_before);
   std::printf("log_loss\t%.4f\t(before %.4f)\n", loss_after, loss_before);
-  const std::array<double, 7> numbers = weights.ToNumbers();
+  const pipeline::DetectorNumbers numbers = weights.ToNumbers();
   std::printf("weights");
   for (double w : numbers) std::printf("\t%.4f", w);
   std::printf("\n");

@@ -53,6 +53,11 @@ struct DetectorFeatures {
 // bench/calibrate_detector.py for the default model; `unspin model
 // calibrate` fits them to another model (an archive's, a spinner's channel)
 // on that newsroom's own pairs and stores them in it.
+// The weights as numbers (a model's DTCT section), and the inputs they
+// multiply after the bias.
+using DetectorNumbers = std::array<double, model::kDetectorWeightCount>;
+using DetectorInputValues = std::array<double, model::kDetectorWeightCount - 1>;
+
 struct DetectorWeights {
   double bias = 0;
   double span_rate = 0;
@@ -66,14 +71,14 @@ struct DetectorWeights {
   // From / to a model's DTCT numbers (model::kDetectorWeightCount, in the
   // order above).
   static DetectorWeights FromNumbers(std::span<const double> numbers);
-  std::array<double, 7> ToNumbers() const;
+  DetectorNumbers ToNumbers() const;
 };
 
 // The inputs the weights multiply, in DetectorWeights' order after the bias:
 // rates of spans, evidence and soft evidence per unquoted word (with a prior
 // of 50 words, and weighted by sqrt(n / 100) beyond 100 unquoted words), the
 // soft evidence per quoted word, the quoted share, and that length weight.
-std::array<double, 6> DetectorInputs(uint32_t words, const DetectorFeatures& features);
+DetectorInputValues DetectorInputs(uint32_t words, const DetectorFeatures& features);
 
 double SpunProbability(uint32_t words, const DetectorFeatures& features,
                        const DetectorWeights& weights);
