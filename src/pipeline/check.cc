@@ -1078,7 +1078,7 @@ DetectorWeights FitDetector(std::span<const DetectorExample> examples) {
                     std::ranges::any_of(examples, [](const auto& e) { return !e.spun; });
   if (!both) return DetectorWeights::Default();
   constexpr size_t k = model::kDetectorWeightCount;
-  constexpr double kL2 = 1e-4;  // per example, as in bench/calibrate_detector.py
+  constexpr double kL2 = 1e-4;  // per example
   constexpr int kIterations = 50;
   std::vector<DetectorNumbers> inputs;  // 1 for the bias, then DetectorInputs
   for (const DetectorExample& example : examples) {

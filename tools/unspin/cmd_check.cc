@@ -53,7 +53,7 @@ void PrintForPeople(const pipeline::CheckResult& result, bool color) {
   }
 }
 
-// One JSON line of the detector's inputs, for bench/calibrate_detector.py.
+// One JSON line of the counts the verdict is computed from (DetectorInputs).
 std::string FeaturesJson(const pipeline::CheckResult& result) {
   char line[256];  // the longest line (every number at its widest) is about 170
   std::snprintf(line, sizeof line,

@@ -37,8 +37,8 @@ struct DebrisSpan {
   std::string kind;
 };
 
-// What the spun probability is computed from; bench/calibrate_detector.py
-// fits the calibration on simulated spinner styles (docs/evaluation.md).
+// What the spun probability is computed from (through DetectorInputs and
+// DetectorWeights).
 struct DetectorFeatures {
   uint32_t spans = 0;         // spans that count as evidence (not digits spelled out)
   double evidence = 0;        // sum over those spans of min(score, 8)
@@ -90,9 +90,10 @@ struct DetectorExample {
   bool spun = false;
 };
 
-// Logistic regression by Newton's method with a small L2 penalty (what
-// bench/calibrate_detector.py does). Needs spun and original examples both
-// (else returns the defaults).
+// Logistic regression by Newton's method with a small L2 penalty: `unspin
+// model calibrate`, and bench/calibrate_detector.py through it, which fitted
+// the defaults. Needs spun and original examples both (else returns the
+// defaults).
 DetectorWeights FitDetector(std::span<const DetectorExample> examples);
 
 struct CheckResult {
