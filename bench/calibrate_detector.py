@@ -12,8 +12,16 @@ spun probability, with the share of them that really are spun (a calibrated
 detector has the share near the bin's mean prediction). The TEST sets must
 use a spinner style the fit never saw.
 
-usage: bench/calibrate_detector.py --train build/eval/{sim,quote}-{phrase,sparse,thesaurus}.jsonl
-                                  --test build/eval/real-dict.jsonl build/eval/quote-real.jsonl
+The defaults are fitted on sets made from other paragraphs than the
+evaluation sets (`make_eval_sets.py --seed 2`), with every pair whose
+original is also in an evaluation set dropped (--exclude), so that every
+number bench/eval_check.sh reports is measured on texts the fit never saw:
+
+  python3 bench/make_eval_sets.py --out build/fit --seed 2 --paragraphs 900
+  python3 bench/calibrate_detector.py --exclude build/eval/{sim,real,doc,quote}-*.jsonl \
+      --train build/fit/{sim,quote}-{phrase,sparse,thesaurus}.jsonl \
+              build/fit/real-dict.jsonl build/fit/quote-real.jsonl \
+      --test build/eval/real-{dict,pointout,dnw,spinbot,mt,aipara}.jsonl build/eval/quote-real.jsonl
 """
 import argparse
 import bisect
@@ -33,6 +41,19 @@ def read_pairs(paths):
     for path in paths:
         pairs += [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
     return pairs
+
+
+def normalized(text):
+    return " ".join(text.split())
+
+
+def excluded_originals(paths):
+    """The originals of every pair in `paths` (key files and other lines without one skipped)."""
+    originals = set()
+    for pair in read_pairs(paths):
+        if isinstance(pair, dict) and isinstance(pair.get("original"), str):
+            originals.add(normalized(pair["original"]))
+    return originals
 
 
 def probabilities(unspin, model, texts):
@@ -72,12 +93,19 @@ def main():
     parser.add_argument("--model", default="", help="model to fit (default: the built-in)")
     parser.add_argument("--train", nargs="+", required=True)
     parser.add_argument("--test", nargs="+", required=True)
+    parser.add_argument("--exclude", nargs="*", default=[],
+                        help="drop training pairs whose original is in one of these files")
     args = parser.parse_args()
+    excluded = excluded_originals(args.exclude)
     with tempfile.TemporaryDirectory() as work:
         train_path = os.path.join(work, "train.jsonl")
+        train = read_pairs(args.train)
+        kept = [pair for pair in train if normalized(pair["original"]) not in excluded]
         with open(train_path, "w", encoding="utf-8") as out:
-            for pair in read_pairs(args.train):
+            for pair in kept:
                 out.write(json.dumps({"original": pair["original"], "spun": pair["spun"]}) + "\n")
+        print(f"fit on {len(kept)} pairs ({len(train) - len(kept)} dropped: their original is "
+              "in an excluded file)")
         calibrated = os.path.join(work, "calibrated.unspin")
         command = [args.unspin, "model", "calibrate", "--pairs", train_path, "-o", calibrated]
         if args.model:
@@ -85,8 +113,7 @@ def main():
         fit = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         weights = next(l for l in fit.splitlines() if l.startswith("weights\t")).split("\t")[1:]
         print("  ".join(f"{n} = {w}" for n, w in zip(NAMES, weights)))
-        for name, paths in (("train", args.train), ("test", args.test)):
-            pairs = read_pairs(paths)
+        for name, pairs in (("train", kept), ("test", read_pairs(args.test))):
             ps = (probabilities(args.unspin, calibrated, [p["original"] for p in pairs]) +
                   probabilities(args.unspin, calibrated, [p["spun"] for p in pairs]))
             ys = [0] * len(pairs) + [1] * len(pairs)

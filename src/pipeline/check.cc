@@ -1030,13 +1030,13 @@ double Round4(double value) { return std::round(value * 1e4) / 1e4; }
 }  // namespace
 
 DetectorWeights DetectorWeights::Default() {
-  return {.bias = 2.7084,
-          .span_rate = 2.1421,
-          .evidence_rate = 11.2529,
-          .soft_evidence_rate = 13.8500,
-          .quoted_soft_evidence_rate = -4.4475,
-          .quoted_share = 0.9674,
-          .length = -5.1851};
+  return {.bias = 2.4848,
+          .span_rate = 1.9897,
+          .evidence_rate = 10.8871,
+          .soft_evidence_rate = 10.7872,
+          .quoted_soft_evidence_rate = -2.5849,
+          .quoted_share = 0.7707,
+          .length = -4.3176};
 }
 
 DetectorWeights DetectorWeights::FromNumbers(std::span<const double> numbers) {
