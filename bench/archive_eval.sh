@@ -62,9 +62,9 @@ PY
 "$unspin" channel learn --pairs "$work/channel-train.jsonl" -o "$work/channel.tsv" >/dev/null
 
 "$unspin" model build -o "$work/default.unspin" 2>/dev/null
-"$unspin" model build --lm "$work/archive.lm" -o "$work/lm.unspin" 2>/dev/null
+"$unspin" model build --lm "$work/archive.lm" --lm-weight 1 -o "$work/lm.unspin" 2>/dev/null
 "$unspin" model build --channel "$work/channel.tsv" -o "$work/channel.unspin" 2>/dev/null
-"$unspin" model build --lm "$work/archive.lm" --channel "$work/channel.tsv" \
+"$unspin" model build --lm "$work/archive.lm" --lm-weight 1 --channel "$work/channel.tsv" \
   -o "$work/both.unspin" 2>/dev/null
 "$unspin" model build --lm "$work/archive.lm" --lm-weight 0.8 -o "$work/mix.unspin" 2>/dev/null
 "$unspin" model build --lm "$work/archive.lm" --lm-weight 0.8 --channel "$work/channel.tsv" \

@@ -262,9 +262,10 @@ TEST_F(CliTest, LmBuildScoreAndBadInput) {
   std::ofstream(dir_ / "junk.lm", std::ios::binary) << "not a model";
   EXPECT_EQ(Unspin("lm score --lm " + (dir_ / "junk.lm").string() + " -", "Text.").exit_code, 3);
 
-  // The trained model mixed with the speech model: a model that checks text.
+  // The trained model mixed with the speech model, at 0.8 unless told
+  // otherwise: a model that checks text.
   const std::string mixed = (dir_ / "mixed.unspin").string();
-  Outcome mix = Unspin("model build --lm " + lm + " --lm-weight 0.8 -o " + mixed);
+  Outcome mix = Unspin("model build --lm " + lm + " -o " + mixed);
   ASSERT_EQ(mix.exit_code, 0) << mix.err;
   Outcome info = Unspin("model info " + mixed);
   ASSERT_EQ(info.exit_code, 0) << info.err;
@@ -275,6 +276,12 @@ TEST_F(CliTest, LmBuildScoreAndBadInput) {
   Outcome checked = Unspin("check --json --model " + mixed + " -", "The bank stated it rose.");
   ASSERT_EQ(checked.exit_code, 0) << checked.err;
   EXPECT_TRUE(nlohmann::json::parse(checked.out).contains("spun_probability")) << checked.out;
+  const std::string alone = (dir_ / "alone.unspin").string();
+  Outcome replaced = Unspin("model build --lm " + lm + " --lm-weight 1 -o " + alone);
+  ASSERT_EQ(replaced.exit_code, 0) << replaced.err;
+  Outcome alone_info = Unspin("model info " + alone);
+  EXPECT_NE(alone_info.out.find("lm_order\t3\n"), std::string::npos) << alone_info.out;
+  EXPECT_EQ(alone_info.out.find("section\tLMN2\t"), std::string::npos) << alone_info.out;
   EXPECT_EQ(Unspin("model build --lm " + lm + " --lm-weight 1.5 -o " + mixed).exit_code, 1);
   Outcome no_lm = Unspin("model build --lm-weight 0.5 -o " + mixed);
   EXPECT_NE(no_lm.exit_code, 0);

@@ -12,6 +12,9 @@
 namespace unspin::cli {
 namespace {
 
+// --lm's share in the mixture with the general model when --lm-weight is not given.
+constexpr double kArchiveLmWeight = 0.8;
+
 struct ModelFlags {
   std::string output;
   std::string path;
@@ -163,14 +166,22 @@ void RegisterModel(CLI::App& app, Action* action) {
       ->capture_default_str();
   build->add_option("--lm", flags->sources.lm_path,
                     "language model file from `unspin lm build` to use instead of --sphinx-lm");
-  build
-      ->add_option("--lm-weight", flags->sources.lm_weight,
-                   "with --lm: its share in a mixture with --sphinx-lm (1: --lm alone)")
-      ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
+  CLI::Option* lm_weight =
+      build
+          ->add_option("--lm-weight", flags->sources.lm_weight,
+                       "with --lm: its share in a mixture with --sphinx-lm (default 0.8; 1: --lm "
+                       "alone)")
+          ->check(CLI::Range(0.0, 1.0));
   build->add_option("--channel", flags->sources.channel_path,
                     "learned channel table (TSV from `unspin channel learn`) to add as CHAN");
-  build->callback([flags, action] { *action = [flags] { return RunBuild(*flags); }; });
+  build->callback([flags, action, lm_weight] {
+    // A trained model knows its archive but less English than the general
+    // one: mixed at 0.8 it measured best (docs/evaluation.md).
+    if (!flags->sources.lm_path.empty() && lm_weight->count() == 0) {
+      flags->sources.lm_weight = kArchiveLmWeight;
+    }
+    *action = [flags] { return RunBuild(*flags); };
+  });
   CLI::App* calibrate = model->add_subcommand(
       "calibrate",
       "Fit the spun probability to a model on (original, spun) pairs and store it in the model");
