@@ -132,8 +132,9 @@ struct SentenceWord {
   bool changeable;
   // Inside quotation marks, and otherwise changeable: never changed, but its
   // candidates are scored, because how odd quoted words look is the yardstick
-  // for the rest (spinners leave quotations alone).
-  bool quoted;
+  // for the rest (spinners leave quotations alone). Quoted names and unknown
+  // words are neither changeable nor measured.
+  bool measured_quote;
   // For a digit 1-9 before a plural noun ("2 nations"): the word a news
   // writer spells it as ("two"), which spinners turn into the digit.
   WordId number_word = kUnknownWord;
@@ -592,12 +593,12 @@ class SentenceDecoder {
     for (uint32_t length = 1; length <= kMaxPhraseWords && first + length <= words_.size();
          ++length) {
       bool changeable = true;
-      bool quoted = true;
+      bool measured_quote = true;
       for (uint32_t j = first; j < first + length; ++j) {
         changeable &= words_[j].changeable;
-        quoted &= words_[j].quoted;
+        measured_quote &= words_[j].measured_quote;
       }
-      if (!changeable && !(quoted && length == 1)) break;
+      if (!changeable && !(measured_quote && length == 1)) break;
       if (words_[first].number_word != kUnknownWord) {
         // A digit has one candidate, its word, and starts no longer phrase.
         number_proposals_.push_back(
@@ -645,8 +646,8 @@ class SentenceDecoder {
     std::vector<std::pair<double, Candidate>>& survivors = survivors_;  // net score, candidate
     survivors.clear();
     const double observed_score = local_scores_[job.scores];
-    const bool quoted = words_[first].quoted;
-    const bool pooling = !quoted && words_[first].number_word == kUnknownWord;
+    const bool measured_quote = words_[first].measured_quote;
+    const bool pooling = !measured_quote && words_[first].number_word == kUnknownWord;
     Substitution substitution;
     if (pooling) {
       for (uint32_t j = first; j < first + job.length; ++j)
@@ -673,7 +674,7 @@ class SentenceDecoder {
       // Candidates far from winning even in the observed context never win
       // in the beam either; dropping them here keeps decoding linear and fast.
       const double net = lm_gain - cost;
-      if (quoted || net < -kPrefilterMargin) continue;
+      if (measured_quote || net < -kPrefilterMargin) continue;
       survivors.push_back({net, Candidate{first, job.length, words, cost}});
     }
     // Only the few best go to the beam: its work grows with their number.
