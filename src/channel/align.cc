@@ -44,6 +44,8 @@ TextWords SplitWords(std::string_view text) {
     if (key.empty()) continue;
     words.keys.push_back(std::move(key));
     words.sentences.push_back(token.sentence);
+    words.begins.push_back(token.begin);
+    words.ends.push_back(token.end);
   }
   return words;
 }

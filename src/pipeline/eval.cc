@@ -12,19 +12,10 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "unspin/text/normalize.h"
-#include "unspin/text/tokenize.h"
 #include "unspin/text/utf8.h"
 
 namespace unspin::pipeline {
 namespace {
-
-std::vector<std::string> Keys(const std::vector<EvalWord>& words) {
-  std::vector<std::string> keys;
-  keys.reserve(words.size());
-  for (const EvalWord& word : words) keys.push_back(word.key);
-  return keys;
-}
 
 // changed[i] is true when before[i] has no identical counterpart in `after`
 // under the word alignment: the checker replaced or deleted it.
@@ -88,20 +79,6 @@ Result<std::vector<EvalPair>> ParseEvalPairs(std::string_view jsonl) {
   return pairs;
 }
 
-std::vector<EvalWord> EvalWords(std::string_view text) {
-  text::TokenizedText tokens = text::Tokenize(text);
-  std::vector<EvalWord> words;
-  for (const text::Token& token : tokens.tokens) {
-    if (token.kind != text::TokenKind::kWord && token.kind != text::TokenKind::kNumber) continue;
-    EvalWord word;
-    word.begin = token.begin;
-    word.end = token.end;
-    text::AppendLookupKey(text.substr(token.begin, token.end - token.begin), &word.key);
-    words.push_back(std::move(word));
-  }
-  return words;
-}
-
 std::vector<AlignStep> AlignWords(std::span<const std::string> a, std::span<const std::string> b) {
   return *channel::AlignWords(a, b, kMaxAlignCells, channel::OverBound::kPositional);
 }
@@ -151,19 +128,17 @@ PairOutcome EvalAccumulator::Add(const EvalPair& pair, const CheckResult& on_ori
   t.spans_reported_spun += on_spun.spans.size();
   t.spans_reported_original += on_original.spans.size();
 
-  std::vector<EvalWord> original = EvalWords(pair.original);
-  std::vector<EvalWord> spun = EvalWords(pair.spun);
-  std::vector<EvalWord> restored = EvalWords(on_spun.restored);
-  std::vector<std::string> original_keys = Keys(original);
-  std::vector<std::string> spun_keys = Keys(spun);
-  std::vector<std::string> restored_keys = Keys(restored);
-  t.original_words += original.size();
-  t.spun_words += spun.size();
+  const channel::TextWords spun = channel::SplitWords(pair.spun);
+  const std::vector<std::string> original_keys = channel::SplitWords(pair.original).keys;
+  const std::vector<std::string>& spun_keys = spun.keys;
+  const std::vector<std::string> restored_keys = channel::SplitWords(on_spun.restored).keys;
+  t.original_words += original_keys.size();
+  t.spun_words += spun_keys.size();
 
   // False changes: words of the original that its restored text does not
   // keep (by alignment, so a span "an problem" -> "a problem" changes one word).
   std::vector<bool> original_changed =
-      ChangedWords(original_keys, Keys(EvalWords(on_original.restored)));
+      ChangedWords(original_keys, channel::SplitWords(on_original.restored).keys);
   t.original_words_changed +=
       static_cast<uint64_t>(std::count(original_changed.begin(), original_changed.end(), true));
   outcome.false_changes = on_original.spans;
@@ -180,7 +155,7 @@ PairOutcome EvalAccumulator::Add(const EvalPair& pair, const CheckResult& on_ori
   // Collateral: spun words the spinner left alone (aligned to an identical
   // original word) that the restored text does not keep.
   std::vector<bool> spun_changed = ChangedWords(spun_keys, restored_keys);
-  std::vector<bool> collateral(spun.size(), false);
+  std::vector<bool> collateral(spun_keys.size(), false);
   for (const AlignStep& step : spin) {
     if (step.op != AlignOp::kMatch) continue;
     ++t.untouched_words;
@@ -188,8 +163,8 @@ PairOutcome EvalAccumulator::Add(const EvalPair& pair, const CheckResult& on_ori
     if (spun_changed[step.b]) ++t.collateral_changes;
   }
   for (const SpunSpan& span : on_spun.spans) {
-    for (size_t k = 0; k < spun.size(); ++k) {
-      if (collateral[k] && spun[k].begin < span.end && span.start < spun[k].end) {
+    for (size_t k = 0; k < spun_keys.size(); ++k) {
+      if (collateral[k] && spun.begins[k] < span.end && span.start < spun.ends[k]) {
         outcome.collateral.push_back(span);
         break;
       }
@@ -198,11 +173,11 @@ PairOutcome EvalAccumulator::Add(const EvalPair& pair, const CheckResult& on_ori
 
   // Exact restoration: per original word, whether the restored text keeps it
   // (aligned match); per gap between original words, restored words inserted.
-  std::vector<bool> kept(original.size(), false);
-  std::vector<uint32_t> inserted(original.size() + 1, 0);
+  std::vector<bool> kept(original_keys.size(), false);
+  std::vector<uint32_t> inserted(original_keys.size() + 1, 0);
   // restored_at[g]: the restored words aligned to original word g (g <
-  // original.size()) or inserted in gap g (index original.size() + 1 + g).
-  std::vector<std::string> restored_at(2 * original.size() + 2);
+  // original_keys.size()) or inserted in gap g (index original_keys.size() + 1 + g).
+  std::vector<std::string> restored_at(2 * original_keys.size() + 2);
   auto append = [](std::string* text, const std::string& word) {
     if (word.empty()) return;
     if (!text->empty()) *text += ' ';
@@ -212,7 +187,7 @@ PairOutcome EvalAccumulator::Add(const EvalPair& pair, const CheckResult& on_ori
     if (step.op == AlignOp::kMatch) kept[step.a] = true;
     if (step.op == AlignOp::kInsert) {
       ++inserted[step.a];
-      append(&restored_at[original.size() + 1 + step.a], restored_keys[step.b]);
+      append(&restored_at[original_keys.size() + 1 + step.a], restored_keys[step.b]);
     } else if (step.op != AlignOp::kDelete) {
       append(&restored_at[step.a], restored_keys[step.b]);
     }
@@ -238,7 +213,7 @@ PairOutcome EvalAccumulator::Add(const EvalPair& pair, const CheckResult& on_ori
     for (uint32_t g = first; g <= last && exact; ++g) exact = inserted[g] == 0;
     if (exact) ++t.spans_restored;
     for (uint32_t g = first; g <= last; ++g) {
-      append(&span.restored, restored_at[original.size() + 1 + g]);
+      append(&span.restored, restored_at[original_keys.size() + 1 + g]);
       if (g < last) append(&span.restored, restored_at[g]);
     }
     span.exact = exact;

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "unspin/channel/channel.h"
+
 namespace unspin::pipeline {
 namespace {
 
@@ -61,11 +63,7 @@ TEST(RocAucTest, ExtremesAndEmpty) {
   EXPECT_DOUBLE_EQ(RocAuc(std::vector<double>{}, std::vector<double>{0.5}), 0.5);
 }
 
-std::vector<std::string> Words(const std::string& text) {
-  std::vector<std::string> words;
-  for (const EvalWord& word : EvalWords(text)) words.push_back(word.key);
-  return words;
-}
+std::vector<std::string> Words(const std::string& text) { return channel::SplitWords(text).keys; }
 
 TEST(WordEditDistanceTest, TinyReference) {
   EXPECT_EQ(WordEditDistance(Words("the cat sat"), Words("the cat sat")), 0u);

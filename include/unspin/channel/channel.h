@@ -56,10 +56,12 @@ inline constexpr uint64_t kMaxAlignCells = uint64_t{1} << 26;
 // Alignment
 
 // The words of a text: lookup keys of its word and number tokens, with the
-// sentence each comes from.
+// sentence and the bytes each comes from.
 struct TextWords {
   std::vector<std::string> keys;
   std::vector<uint32_t> sentences;  // same size as keys; non-decreasing
+  std::vector<uint32_t> begins;     // same size as keys: the token's half-open
+  std::vector<uint32_t> ends;       // byte range in the text
 };
 
 // The word and number tokens of `text` (valid UTF-8; ill-formed bytes never

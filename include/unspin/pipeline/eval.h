@@ -49,16 +49,6 @@ struct EvalPair {
 // UTF-8).
 Result<std::vector<EvalPair>> ParseEvalPairs(std::string_view jsonl);
 
-// A word of a text: its byte range in the text and its lookup key.
-struct EvalWord {
-  uint32_t begin = 0;  // half-open byte range
-  uint32_t end = 0;
-  std::string key;
-};
-
-// The word and number tokens of `text` (valid UTF-8), in order.
-std::vector<EvalWord> EvalWords(std::string_view text);
-
 // Word alignments are the channel's (channel::AlignWords: minimum word edit,
 // deterministic ties, (middle_a + 1) * (middle_b + 1) bytes).
 using channel::AlignOp;
