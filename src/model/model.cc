@@ -257,18 +257,24 @@ Status Model::WriteWithDetectorWeights(std::span<const double> weights,
                                        const std::string& out_path) const {
   UNSPIN_CHECK(weights.size() == kDetectorWeightCount &&
                std::ranges::all_of(weights, [](double w) { return std::isfinite(w); }));
-  SectionFileWriter writer(kModelMagic, kModelVersion);
+  // Sections stream from the mapped file, so no copy of the model is held in
+  // memory; out_path may be this model's own path (the new file replaces it
+  // by rename, and the mapping keeps the old one readable until then).
+  const auto kept = std::ranges::count_if(
+      file_.sections(), [](const SectionInfo& info) { return info.tag != kDetectorTag; });
+  SectionStreamWriter writer(kModelMagic, kModelVersion, static_cast<uint32_t>(kept) + 1);
+  UNSPIN_RETURN_IF_ERROR(writer.Open(out_path));
   for (const SectionInfo& info : file_.sections()) {
     if (info.tag == kDetectorTag) continue;
     Result<std::string_view> bytes = file_.Section(info.tag);
     UNSPIN_CHECK(bytes.ok());  // Open read every section
-    writer.Add(info.tag, std::string(*bytes));
+    UNSPIN_RETURN_IF_ERROR(writer.AddSection(info.tag, *bytes));
   }
   ByteSink detector;
   detector.Put(DetectorHeader{kDetectorFormatVersion, static_cast<uint32_t>(weights.size())});
   detector.PutArray(weights);
-  writer.Add(kDetectorTag, detector.Take());
-  return writer.Write(out_path);
+  UNSPIN_RETURN_IF_ERROR(writer.AddSection(kDetectorTag, detector.Take()));
+  return writer.Commit();
 }
 
 bool Model::IsFunctionWord(WordId word) const {
