@@ -418,6 +418,14 @@ TEST_F(ModelFileTest, DetectorWeightsRoundTripAndBadOnesAreCorruption) {
   Result<SectionFile> twice = SectionFile::Open(Path("again.unspin"), kModelMagic, kModelVersion);
   ASSERT_TRUE(twice.ok());
   EXPECT_EQ(twice->sections().size(), after->sections().size());
+  // A model calibrated over its own file: the new file replaces it whole.
+  ASSERT_TRUE((*calibrated)->WriteWithDetectorWeights(again, path).ok());
+  Result<std::unique_ptr<Model>> in_place = Model::Open(path);
+  ASSERT_TRUE(in_place.ok()) << in_place.status().ToString();
+  const std::span<const double> replaced = (*in_place)->detector_weights();
+  EXPECT_EQ(std::vector<double>(replaced.begin(), replaced.end()), again);
+  EXPECT_EQ(*SectionFile::Open(path, kModelMagic, kModelVersion)->Section(SectionTag("LMNG")),
+            *before->Section(SectionTag("LMNG")));
 
   auto section = [](uint32_t version, uint32_t count, std::vector<double> values) {
     std::string bytes(8, '\0');
