@@ -53,6 +53,38 @@ TEST_F(CliTest, CheckJsonMatchesGoldenAndContract) {
   }
 }
 
+// An HTML page is checked by its article, exactly as if the article `unspin
+// extract` prints had been given: markup and scripts never become spans, and a
+// page in another charset (windows-1252 here) is read, not refused as UTF-8.
+TEST_F(CliTest, CheckReadsAnHtmlPageByItsArticle) {
+  const fs::path pages = fs::path(UNSPIN_SOURCE_DIR) / "tests/data/pages";
+  for (const char* name : {"farm-br.html", "farm-recycling.html"}) {
+    const std::string page = (pages / name).string();
+    Outcome article = Unspin("extract " + page);
+    ASSERT_EQ(article.exit_code, 0) << article.err;
+    Outcome from_page = Unspin("check --json " + page);
+    ASSERT_EQ(from_page.exit_code, 0) << name << ": " << from_page.err;
+    EXPECT_NE(from_page.err.find("is an HTML page"), std::string::npos) << from_page.err;
+    Outcome from_article = Unspin("check --json -", article.out);
+    ASSERT_EQ(from_article.exit_code, 0) << from_article.err;
+    EXPECT_EQ(from_page.out, from_article.out) << name;
+    for (const auto& span : nlohmann::json::parse(from_page.out)["spans"]) {
+      EXPECT_EQ(span["text"].get<std::string>().find_first_of("<>="), std::string::npos) << span;
+    }
+    Outcome restored = Unspin("restore " + page);
+    ASSERT_EQ(restored.exit_code, 0) << restored.err;
+    EXPECT_EQ(restored.out, nlohmann::json::parse(from_article.out)["restored"]) << name;
+  }
+  // Read as text, the same page is markup: the windows-1252 page is not UTF-8.
+  Outcome as_text = Unspin("check --format text " + (pages / "farm-recycling.html").string());
+  EXPECT_EQ(as_text.exit_code, 2);
+  EXPECT_NE(as_text.err.find("invalid UTF-8"), std::string::npos) << as_text.err;
+  Outcome plain = Unspin("check --json " + Example("harbor-spun.txt"));
+  EXPECT_EQ(plain.err.find("HTML"), std::string::npos) << plain.err;
+  EXPECT_EQ(Unspin("check --lines --format html -", "<p>x</p>\n").exit_code, 1);
+  EXPECT_EQ(Unspin("check --format warc -", "text").exit_code, 1);
+}
+
 TEST_F(CliTest, SpunExampleScoresAboveItsOriginal) {
   Outcome spun = Unspin("check --json " + Example("harbor-spun.txt"));
   Outcome original = Unspin("check --json " + Example("harbor-original.txt"));

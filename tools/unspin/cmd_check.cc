@@ -6,7 +6,9 @@
 
 #include "cli.h"
 #include "unspin/base/file.h"
+#include "unspin/extract/format.h"
 #include "unspin/pipeline/check.h"
+#include "unspin/pipeline/extract.h"
 #include "unspin/source/find.h"
 
 namespace unspin::cli {
@@ -20,9 +22,29 @@ struct CheckFlags {
   bool json = false;
   bool lines = false;
   bool features = false;
-  std::string index;  // restore: take the wording from this archive's source, when found
+  std::string index;            // restore: take the wording from this archive's source, when found
+  std::string format = "auto";  // auto, text or html
   pipeline::CheckOptions options;
 };
+
+// The document to check: the input as it is or, for an HTML page (sniffed
+// with --format auto, or --format html), its article as `unspin extract`
+// prints it, as scan does: markup and scripts are not prose, and a page may
+// come in any charset. Offsets then point into that article.
+Result<std::string> DocumentText(const CheckFlags& flags, std::string input) {
+  const bool html =
+      flags.format == "html" ||
+      (flags.format == "auto" && extract::DetectFormat(input) == extract::InputFormat::kHtml);
+  if (!html) return input;
+  pipeline::ExtractOptions options;
+  options.format = extract::InputFormat::kHtml;
+  UNSPIN_ASSIGN_OR_RETURN(pipeline::ExtractResult page, pipeline::Extract(input, options));
+  std::fprintf(stderr,
+               "unspin: %s is an HTML page: checking its article (%zu bytes, as `unspin "
+               "extract` prints it; offsets point into it)\n",
+               flags.input == "-" ? "the input" : flags.input.c_str(), page.body.size());
+  return std::move(page.body);
+}
 
 // Coloured when stdout is a terminal: each span as [text -> original].
 void PrintForPeople(const pipeline::CheckResult& result, bool color) {
@@ -89,8 +111,16 @@ int RestoreFromSource(const CheckFlags& flags, std::string_view input, std::stri
 }
 
 int RunCheck(const CheckFlags& flags, bool restore_only) {
+  if (flags.lines && flags.format == "html") {
+    std::fprintf(stderr, "unspin: --lines reads lines of text, not HTML pages\n");
+    return kExitUsage;
+  }
   Result<std::string> input = ReadFileOrStdin(flags.input, kMaxInputBytes);
   if (!input.ok()) return Fail(input.status(), Origin::kInput);
+  if (!flags.lines) {
+    input = DocumentText(flags, *std::move(input));
+    if (!input.ok()) return Fail(input.status(), Origin::kInput);
+  }
   if (restore_only && !flags.index.empty()) {
     if (flags.lines) {
       std::fprintf(stderr, "unspin: restore --index takes one document, not --lines\n");
@@ -152,6 +182,14 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
   return std::cout ? kExitOk : kExitIO;
 }
 
+void AddFormatOption(CLI::App* command, CheckFlags* flags) {
+  command
+      ->add_option("--format", flags->format,
+                   "input format: auto (an HTML page is checked by its article), text or html")
+      ->check(CLI::IsMember({"auto", "text", "html"}))
+      ->capture_default_str();
+}
+
 }  // namespace
 
 void RegisterCheck(CLI::App& app, Action* action) {
@@ -175,6 +213,7 @@ void RegisterCheck(CLI::App& app, Action* action) {
                   "instead of the result; for calibration");
   check->add_flag("--lines", flags->lines,
                   "treat each input line as its own document; one JSON object per line");
+  AddFormatOption(check, flags.get());
   check->callback([flags, action] { *action = [flags] { return RunCheck(*flags, false); }; });
 }
 
@@ -191,6 +230,7 @@ void RegisterRestore(CLI::App& app, Action* action) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 100.0));
   restore->add_flag("--lines", flags->lines, "restore each input line as its own document");
+  AddFormatOption(restore, flags.get());
   restore->add_option("--index", flags->index,
                       "source index (unspin index build): when it holds the text's source, "
                       "take the original wording from it");
