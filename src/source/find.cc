@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "unspin/base/check.h"
+#include "unspin/text/tokenize.h"
 #include "unspin/text/utf8.h"
 
 namespace unspin::source {
@@ -470,26 +473,231 @@ nlohmann::json Range(uint32_t begin, uint32_t end) { return nlohmann::json::arra
 }  // namespace
 
 std::string RestoreFromMatch(std::string_view query, const Match& match) {
+  const Witness source{&match, 1.0};
+  return RestoreByVote(query, 0.0, std::span<const Witness>(&source, 1));
+}
+
+namespace {
+
+// A stretch of the query a witness words differently: query bytes [begin,
+// end) and the witness's wording there.
+struct Cut {
+  uint32_t begin;
+  uint32_t end;
+  std::string_view wording;
+};
+
+// Substitutions longer than this (words x words) are not split.
+constexpr size_t kMaxSplitCells = 4096;
+
+// The word and number tokens of `text`.
+std::vector<text::Token> WordTokens(std::string_view text) {
+  std::vector<text::Token> words;
+  for (const text::Token& token : text::Tokenize(text).tokens) {
+    if (token.kind == text::TokenKind::kWord || token.kind == text::TokenKind::kNumber) {
+      words.push_back(token);
+    }
+  }
+  return words;
+}
+
+// A match's substitutions as cuts, split at the words both sides share (a
+// longest common subsequence) and, between two shared words, word by word
+// when both sides have as many words there: alignments merge nearby changes
+// ("stated the steel" / "said the metal"; "pinch mental healthcare" /
+// "emergency mental health care"), and votes are counted change by change.
+void AppendCuts(std::string_view query, const Match& match, std::vector<Cut>* cuts) {
+  for (const AlignedBlock& block : match.alignment.blocks) {
+    for (const SpanPair& sub : block.substitutions) {
+      const std::string_view ours = query.substr(sub.query_begin, sub.query_end - sub.query_begin);
+      const std::string_view theirs =
+          match.source_text.substr(sub.source_begin, sub.source_end - sub.source_begin);
+      const std::vector<text::Token> a = WordTokens(ours);
+      const std::vector<text::Token> b = WordTokens(theirs);
+      if (a.empty() || b.empty() || a.size() * b.size() > kMaxSplitCells) {
+        cuts->push_back({sub.query_begin, sub.query_end, theirs});
+        continue;
+      }
+      auto word_a = [&](size_t i) { return ours.substr(a[i].begin, a[i].end - a[i].begin); };
+      auto word_b = [&](size_t j) { return theirs.substr(b[j].begin, b[j].end - b[j].begin); };
+      // lcs[i][j]: longest common subsequence of a[i..] and b[j..].
+      std::vector<std::vector<uint16_t>> lcs(a.size() + 1, std::vector<uint16_t>(b.size() + 1, 0));
+      for (size_t i = a.size(); i-- > 0;) {
+        for (size_t j = b.size(); j-- > 0;) {
+          lcs[i][j] = word_a(i) == word_b(j) ? static_cast<uint16_t>(lcs[i + 1][j + 1] + 1)
+                                             : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+        }
+      }
+      // Runs of unshared words between shared ones: [i0, i) of a, [j0, j) of b.
+      auto emit = [&](size_t i0, size_t i, size_t j0, size_t j) {
+        if (i0 == i) return;  // nothing of the query's to replace here
+        if (i - i0 == j - j0) {
+          for (size_t k = 0; k < i - i0; ++k) {
+            cuts->push_back({sub.query_begin + a[i0 + k].begin, sub.query_begin + a[i0 + k].end,
+                             word_b(j0 + k)});
+          }
+          return;
+        }
+        const std::string_view wording =
+            j0 == j ? std::string_view() : theirs.substr(b[j0].begin, b[j - 1].end - b[j0].begin);
+        cuts->push_back({sub.query_begin + a[i0].begin, sub.query_begin + a[i - 1].end, wording});
+      };
+      size_t i = 0, j = 0, i0 = 0, j0 = 0;
+      while (i < a.size() && j < b.size()) {
+        if (word_a(i) == word_b(j)) {
+          emit(i0, i, j0, j);
+          i0 = ++i;
+          j0 = ++j;
+        } else if (lcs[i + 1][j] >= lcs[i][j + 1]) {
+          ++i;
+        } else {
+          ++j;
+        }
+      }
+      emit(i0, a.size(), j0, b.size());
+    }
+  }
+}
+
+bool Covers(const Match& match, uint32_t begin, uint32_t end) {
+  return std::any_of(match.alignment.blocks.begin(), match.alignment.blocks.end(),
+                     [&](const AlignedBlock& block) {
+                       return block.span.query_begin <= begin && end <= block.span.query_end;
+                     });
+}
+
+}  // namespace
+
+std::string RestoreByVote(std::string_view query, double query_weight,
+                          std::span<const Witness> witnesses) {
+  std::vector<std::vector<Cut>> cuts(witnesses.size());
+  std::vector<std::pair<uint32_t, uint32_t>> stretches;
+  for (size_t w = 0; w < witnesses.size(); ++w) {
+    AppendCuts(query, *witnesses[w].match, &cuts[w]);
+    for (const Cut& cut : cuts[w]) stretches.emplace_back(cut.begin, cut.end);
+  }
+  std::sort(stretches.begin(), stretches.end());
+  stretches.erase(std::unique(stretches.begin(), stretches.end()), stretches.end());
+
+  // Each stretch's vote; stretches that overlap (witnesses cut the same words
+  // differently) are then taken by margin, the clearest first.
+  struct Decision {
+    uint32_t begin;
+    uint32_t end;
+    std::string_view wording;
+    double margin;  // the wording's weight minus the query's wording's
+  };
+  std::vector<Decision> decisions;
+  std::vector<std::pair<std::string_view, double>> wordings;  // other than the query's
+  for (const auto& [begin, end] : stretches) {
+    double keep = query_weight;
+    wordings.clear();
+    for (size_t w = 0; w < witnesses.size(); ++w) {
+      if (!Covers(*witnesses[w].match, begin, end)) continue;
+      const Cut* exact = nullptr;
+      bool overlaps = false;
+      for (const Cut& cut : cuts[w]) {
+        if (cut.begin == begin && cut.end == end) {
+          exact = &cut;
+        } else if (cut.begin < end && begin < cut.end) {
+          overlaps = true;  // another cut of the same words: no vote
+        }
+      }
+      if (exact != nullptr) {
+        auto same = std::find_if(wordings.begin(), wordings.end(), [&](const auto& wording) {
+          return wording.first == exact->wording;
+        });
+        if (same == wordings.end()) {
+          wordings.push_back({exact->wording, witnesses[w].weight});
+        } else {
+          same->second += witnesses[w].weight;
+        }
+      } else if (!overlaps) {
+        keep += witnesses[w].weight;
+      }
+    }
+    auto best = std::max_element(wordings.begin(), wordings.end(),
+                                 [](const auto& a, const auto& b) { return a.second < b.second; });
+    if (best != wordings.end() && best->second > keep) {
+      decisions.push_back({begin, end, best->first, best->second - keep});
+    }
+  }
+  std::stable_sort(decisions.begin(), decisions.end(),
+                   [](const Decision& a, const Decision& b) { return a.margin > b.margin; });
+  std::vector<Decision> taken;
+  for (const Decision& decision : decisions) {
+    const bool free = std::none_of(taken.begin(), taken.end(), [&](const Decision& other) {
+      return other.begin < decision.end && decision.begin < other.end;
+    });
+    if (free) taken.push_back(decision);
+  }
+  std::sort(taken.begin(), taken.end(),
+            [](const Decision& a, const Decision& b) { return a.begin < b.begin; });
+
   std::string restored;
   restored.reserve(query.size());
   size_t at = 0;
-  for (const AlignedBlock& block : match.alignment.blocks) {
-    for (const SpanPair& sub : block.substitutions) {
-      if (sub.query_begin < at) continue;  // never: substitutions are ordered
-      restored.append(query.substr(at, sub.query_begin - at));
-      std::string_view original =
-          match.source_text.substr(sub.source_begin, sub.source_end - sub.source_begin);
-      // An insertion (nothing in the source) goes with the space before it.
-      if (original.empty() && !restored.empty() && restored.back() == ' ' &&
-          sub.query_end < query.size() && query[sub.query_end] == ' ') {
-        restored.pop_back();
-      }
-      restored.append(original);
-      at = sub.query_end;
+  for (const Decision& decision : taken) {
+    restored.append(query.substr(at, decision.begin - at));
+    // An insertion (nothing in the source) goes with the space before it.
+    if (decision.wording.empty() && !restored.empty() && restored.back() == ' ' &&
+        decision.end < query.size() && query[decision.end] == ' ') {
+      restored.pop_back();
     }
+    restored.append(decision.wording);
+    at = decision.end;
   }
   restored.append(query.substr(at));
   return restored;
+}
+
+namespace {
+
+// The share of aligned words two texts spell differently (1 when nothing aligns).
+double DifferingShare(const Alignment& alignment) {
+  if (alignment.covered_words == 0) return 1.0;
+  return 1.0 - static_cast<double>(alignment.identical_words) / alignment.covered_words;
+}
+
+constexpr double kMinChangeRate = 0.002;
+constexpr double kMaxChangeRate = 0.45;
+
+}  // namespace
+
+VoteWeights WeighByAgreement(const WordClasses& classes, std::span<const Match> matches) {
+  UNSPIN_CHECK(matches.size() >= 2);
+  const size_t n = matches.size() + 1;  // text 0 is the query
+  std::vector<ClassedText> texts;
+  for (const Match& match : matches) texts.push_back(classes.Classify(match.source_text));
+  std::vector<std::vector<double>> differ(n, std::vector<double>(n, 0.0));
+  for (size_t i = 1; i < n; ++i) {
+    differ[0][i] = differ[i][0] = DifferingShare(matches[i - 1].alignment);
+    for (size_t j = i + 1; j < n; ++j) {
+      differ[i][j] = differ[j][i] = DifferingShare(Align(texts[i - 1], texts[j - 1]));
+    }
+  }
+  std::vector<double> rates(n, 0.0);
+  for (size_t i = 0; i < n; ++i) {
+    double sum = 0;
+    int pairs = 0;
+    for (size_t j = 0; j < n; ++j) {
+      for (size_t l = j + 1; l < n; ++l) {
+        if (j == i || l == i) continue;
+        sum += (differ[i][j] + differ[i][l] - differ[j][l]) / 2;
+        ++pairs;
+      }
+    }
+    rates[i] = std::clamp(sum / pairs, kMinChangeRate, kMaxChangeRate);
+  }
+  auto weight = [](double rate) { return std::log((1 - rate) / rate); };
+  VoteWeights weights;
+  weights.query = weight(rates[0]);
+  weights.query_rate = rates[0];
+  for (size_t i = 1; i < n; ++i) {
+    weights.witnesses.push_back(weight(rates[i]));
+    weights.witness_rates.push_back(rates[i]);
+  }
+  return weights;
 }
 
 std::string MatchesToJson(std::string_view query, const std::vector<Match>& matches) {

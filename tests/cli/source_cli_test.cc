@@ -118,7 +118,7 @@ TEST_F(SourceCliTest, RestoreTakesTheWordingOfTheSourceWhenTheIndexHasIt) {
   ASSERT_EQ(Unspin("index build --out " + Index() + " " + WriteArchive(10)).exit_code, 0);
   Outcome run = Unspin("restore --index " + Index() + " " + Example("harbor-spun.txt"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_NE(run.err.find("restored from harbor (score"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("restoring from harbor (score"), std::string::npos) << run.err;
   ExpectGolden("restore/harbor-spun-from-source.txt", run.out);
   // Words differing from the original: far fewer than in the spun copy.
   auto differing = [](const std::string& a, const std::string& b) {
@@ -141,6 +141,67 @@ TEST_F(SourceCliTest, RestoreTakesTheWordingOfTheSourceWhenTheIndexHasIt) {
   EXPECT_FALSE(unrelated.out.empty());
   EXPECT_EQ(
       Unspin("restore --lines --index " + Index() + " " + Example("harbor-spun.txt")).exit_code, 1);
+}
+
+// An archive of other spun copies, without the source: their votes undo much
+// of the text's spinner where they agree; a single spun copy is not taken as
+// the source (its spinner's words would replace the text's).
+TEST_F(SourceCliTest, SpunSiblingsVoteAndASingleSpunCopyIsNotTheSource) {
+  const std::string original = Slurp(Example("harbor-original.txt"));
+  auto spin = [this, &original](const std::string& style, int seed) {
+    Outcome run =
+        Unspin("simulate --style " + style + " --rate 0.25 --seed " + std::to_string(seed) + " -",
+               original);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return run.out;
+  };
+  const std::string query = spin("thesaurus", 1);
+  auto word_edits = [](const std::string& a, const std::string& b) {
+    std::istringstream x(a), y(b);
+    std::vector<std::string> wa, wb;
+    for (std::string w; x >> w;) wa.push_back(w);
+    for (std::string w; y >> w;) wb.push_back(w);
+    std::vector<size_t> row(wb.size() + 1);
+    for (size_t j = 0; j <= wb.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= wa.size(); ++i) {
+      size_t diagonal = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= wb.size(); ++j) {
+        const size_t up = row[j];
+        row[j] =
+            std::min({row[j] + 1, row[j - 1] + 1, diagonal + (wa[i - 1] == wb[j - 1] ? 0 : 1)});
+        diagonal = up;
+      }
+    }
+    return row[wb.size()];
+  };
+  const fs::path archive = dir_ / "siblings.jsonl";
+  {
+    std::ofstream out(archive, std::ios::binary);
+    out << nlohmann::json({{"id", "phrase"}, {"text", spin("phrase", 2)}}).dump() << '\n';
+    out << nlohmann::json({{"id", "sparse"}, {"text", spin("sparse", 3)}}).dump() << '\n';
+  }
+  ASSERT_EQ(Unspin("index build --sample 1 --out " + Index() + " " + archive.string()).exit_code,
+            0);
+  Outcome voted = Unspin("restore --index " + Index() + " -", query);
+  ASSERT_EQ(voted.exit_code, 0) << voted.err;
+  EXPECT_NE(voted.err.find("restoring from phrase"), std::string::npos) << voted.err;
+  EXPECT_NE(voted.err.find("restoring from sparse"), std::string::npos) << voted.err;
+  EXPECT_LT(word_edits(voted.out, original) * 4, word_edits(query, original) * 3)
+      << word_edits(voted.out, original) << " of " << word_edits(query, original);
+
+  const fs::path one = dir_ / "one.jsonl";
+  {
+    std::ofstream out(one, std::ios::binary);
+    out << nlohmann::json({{"id", "phrase"}, {"text", spin("phrase", 2)}}).dump() << '\n';
+  }
+  const std::string single = (dir_ / "single").string();
+  ASSERT_EQ(Unspin("index build --sample 1 --out " + single + " " + one.string()).exit_code, 0);
+  Outcome kept = Unspin("restore --index " + single + " -", query);
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_NE(kept.err.find("not restoring from a copy that reads as spun"), std::string::npos)
+      << kept.err;
+  EXPECT_EQ(kept.out, query);
 }
 
 TEST_F(SourceCliTest, MalformedLinesAreReportedWithLineNumbersAndSkipped) {

@@ -192,6 +192,48 @@ TEST_F(FindTest, RestoringFromTheSourceUndoesTheSpinner) {
   EXPECT_LT(restored_total * 10, spun_total) << restored_total << " of " << spun_total;
 }
 
+// Three spinners' copies of a speech, with and without their source: the
+// agreement weights find the source (it changed nothing), it restores the
+// query nearly whole, and without it the two other copies still undo a good
+// part of the query's spinner where they agree.
+TEST_F(FindTest, CopiesVoteAndTheSourceLeads) {
+  size_t before = 0, with_source = 0, siblings_only = 0;
+  for (size_t i = 5; i < documents_->size() && before < 1500; i += 11) {
+    const std::string& original = (*documents_)[i].text;
+    if (original.size() > 12000) continue;
+    const std::string query = Spin(original, simulate::Style::kThesaurus, 0.25, i + 1);
+    auto match_with = [&query](const std::string& text) {
+      Match match;
+      match.source_text = text;
+      match.alignment = Align(DefaultClasses().Classify(query), DefaultClasses().Classify(text));
+      return match;
+    };
+    // Matches view their texts: these outlive them.
+    const std::string phrase = Spin(original, simulate::Style::kPhrase, 0.25, i + 2);
+    const std::string sparse = Spin(original, simulate::Style::kSparse, 0.25, i + 3);
+    const std::vector<Match> all = {match_with(phrase), match_with(original), match_with(sparse)};
+    const VoteWeights weights = WeighByAgreement(DefaultClasses(), all);
+    ASSERT_EQ(weights.witnesses.size(), 3u);
+    EXPECT_LT(weights.witness_rates[1], 0.02) << "the source changed nothing";
+    EXPECT_GT(weights.witness_rates[0], weights.witness_rates[1]);
+    EXPECT_GT(weights.witness_rates[2], weights.witness_rates[1]);
+    EXPECT_GT(weights.query_rate, weights.witness_rates[1]);
+    std::vector<Witness> witnesses;
+    for (size_t k = 0; k < all.size(); ++k) witnesses.push_back({&all[k], weights.witnesses[k]});
+    before += WordEdits(query, original);
+    with_source += WordEdits(RestoreByVote(query, weights.query, witnesses), original);
+
+    const std::vector<Match> siblings = {all[0], all[2]};
+    const VoteWeights sibling_weights = WeighByAgreement(DefaultClasses(), siblings);
+    const std::vector<Witness> two = {{&siblings[0], sibling_weights.witnesses[0]},
+                                      {&siblings[1], sibling_weights.witnesses[1]}};
+    siblings_only += WordEdits(RestoreByVote(query, sibling_weights.query, two), original);
+  }
+  ASSERT_GT(before, 300u);
+  EXPECT_LT(with_source * 10, before) << with_source << " of " << before;
+  EXPECT_LT(siblings_only * 10, before * 8) << siblings_only << " of " << before;
+}
+
 TEST_F(FindTest, SpunExcerptsFindTheirLongSource) {
   Finder finder(*index_, DefaultClasses());
   size_t queries = 0;
@@ -333,6 +375,42 @@ TEST(AlignTest, SubstitutionsAreTheSpinnersChanges) {
                                                                        {"actually", ""}}));
   EXPECT_LT(alignment.score, 1.0);
   EXPECT_GT(alignment.score, 0.85);
+}
+
+// Copies of one source spun differently: where two of them agree against the
+// third, they win; where one source disagrees with a spun copy, the weights
+// decide; a tie keeps the text as it is.
+TEST(RestoreByVoteTest, AgreeingCopiesOutvoteTheTextAndTiesKeepIt) {
+  const std::string query =
+      "The city council voted on Tuesday to mend the old harbor bridge before winter, and "
+      "engineers stated the steel supports had cracked.";
+  const std::string sibling_a =
+      "The city council voted on Tuesday to repair the old harbor bridge before winter, and "
+      "engineers said the metal supports had cracked.";
+  const std::string sibling_b =
+      "The city council voted on Tuesday to repair the old harbor bridge ahead of winter, and "
+      "engineers said the steel supports had cracked.";
+  auto match_with = [&query](const std::string& text) {
+    Match match;
+    match.source_text = text;
+    match.alignment = Align(DefaultClasses().Classify(query), DefaultClasses().Classify(text));
+    return match;
+  };
+  const Match a = match_with(sibling_a);
+  const Match b = match_with(sibling_b);
+  const std::vector<Witness> both = {{&a, 1.0}, {&b, 1.0}};
+  // "mend" and "stated": both copies say otherwise; "steel" and "before":
+  // one copy keeps the text's word, so the text (weight 1) and it outvote the other.
+  EXPECT_EQ(RestoreByVote(query, 1.0, both),
+            "The city council voted on Tuesday to repair the old harbor bridge before winter, and "
+            "engineers said the steel supports had cracked.");
+  // One copy against the text at equal weight: nothing changes.
+  EXPECT_EQ(RestoreByVote(query, 1.0, std::vector<Witness>{{&a, 1.0}}), query);
+  // Trusted more (a source), one document restores alone, as RestoreFromMatch does.
+  EXPECT_EQ(RestoreByVote(query, 0.2, std::vector<Witness>{{&a, 0.9}}), RestoreFromMatch(query, a));
+  EXPECT_EQ(RestoreFromMatch(query, a), sibling_a);
+  // No witnesses: the text as it is.
+  EXPECT_EQ(RestoreByVote(query, 1.0, {}), query);
 }
 
 // What find relies on to skip most stored texts: the alignment against class

@@ -87,13 +87,22 @@ std::string FeaturesJson(const pipeline::CheckResult& result) {
   return line;
 }
 
-// restore --index: the archived original's wording where the text aligns with
-// it; kExitOk with *restored empty when the index has no source for the text.
-int RestoreFromSource(const CheckFlags& flags, std::string_view input, std::string* restored) {
+// Archived documents aligned with the text whose wording restore --index
+// takes by vote (source::RestoreByVote).
+constexpr size_t kMaxWitnesses = 5;
+
+// restore --index: the text's wording as voted by the archive's documents that
+// align with it, the text's own wording included. Two documents or more are
+// weighed by how much each text differs from the others
+// (source::WeighByAgreement: a source changed nothing, each spun copy its own
+// share); a single one is taken when the model finds it more original than
+// the text (a source), not otherwise (a spun sibling). kExitOk with
+// *restored empty when no document aligns with the text.
+int RestoreFromArchive(const CheckFlags& flags, std::string_view input, std::string* restored) {
   LoadedIndex loaded;
   if (int code = LoadIndex(flags.model, flags.index, &loaded); code != kExitOk) return code;
   source::FindOptions options;
-  options.max_matches = 1;
+  options.max_matches = kMaxWitnesses;
   const source::Finder finder(*loaded.index, *loaded.classes, options);
   Result<std::vector<source::Match>> matches = finder.Find(input);
   if (!matches.ok()) {
@@ -102,11 +111,38 @@ int RestoreFromSource(const CheckFlags& flags, std::string_view input, std::stri
                                       : Origin::kInput);
   }
   if (matches->empty()) return kExitOk;
-  const source::Match& best = matches->front();
-  std::fprintf(stderr, "unspin: restored from %.*s (score %.2f, coverage %.2f)\n",
-               static_cast<int>(best.id.size()), best.id.data(), best.alignment.score,
-               best.alignment.coverage);
-  *restored = source::RestoreFromMatch(input, best);
+  std::vector<source::Witness> witnesses;
+  double query_weight = 0;
+  if (matches->size() >= 2) {
+    const source::VoteWeights weights = source::WeighByAgreement(*loaded.classes, *matches);
+    query_weight = weights.query;
+    std::fprintf(stderr, "unspin: the text changed about %.0f%% of its words\n",
+                 100 * weights.query_rate);
+    for (size_t i = 0; i < matches->size(); ++i) {
+      const source::Match& match = (*matches)[i];
+      witnesses.push_back({&match, weights.witnesses[i]});
+      std::fprintf(stderr,
+                   "unspin: restoring from %.*s (score %.2f, coverage %.2f, changed about "
+                   "%.0f%%)\n",
+                   static_cast<int>(match.id.size()), match.id.data(), match.alignment.score,
+                   match.alignment.coverage, 100 * weights.witness_rates[i]);
+    }
+  } else {
+    const pipeline::Checker checker(*loaded.model, flags.options);
+    Result<pipeline::CheckResult> own = checker.Check(input);
+    if (!own.ok()) return Fail(own.status(), Origin::kInput);
+    const source::Match& match = matches->front();
+    Result<pipeline::CheckResult> theirs = checker.Check(match.source_text);
+    if (!theirs.ok()) return Fail(theirs.status(), Origin::kModel);
+    const bool source = theirs->spun_probability < own->spun_probability;
+    std::fprintf(stderr, "unspin: %s %.*s (score %.2f, coverage %.2f, spun %.2f against %.2f)\n",
+                 source ? "restoring from" : "not restoring from a copy that reads as spun,",
+                 static_cast<int>(match.id.size()), match.id.data(), match.alignment.score,
+                 match.alignment.coverage, theirs->spun_probability, own->spun_probability);
+    witnesses.push_back({&match, 1.0});
+    query_weight = source ? 0.0 : 1.0;
+  }
+  *restored = source::RestoreByVote(input, query_weight, witnesses);
   return kExitOk;
 }
 
@@ -127,7 +163,7 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
       return kExitUsage;
     }
     std::string restored;
-    if (int code = RestoreFromSource(flags, *input, &restored); code != kExitOk) return code;
+    if (int code = RestoreFromArchive(flags, *input, &restored); code != kExitOk) return code;
     if (!restored.empty()) {
       std::cout << restored;
       std::cout.flush();

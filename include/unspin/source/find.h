@@ -100,6 +100,41 @@ class Finder {
 // the archived original (text outside the blocks is kept as it is).
 std::string RestoreFromMatch(std::string_view query, const Match& match);
 
+// A document aligned with the query, and how far its wording is trusted
+// (the CLI gives 1 - its spun probability).
+struct Witness {
+  const Match* match = nullptr;
+  double weight = 0;
+};
+
+// The query restored by the votes of several documents aligned with it. At
+// each stretch that one of them words differently (a substitution of its
+// alignment), every wording gets the weight of the witnesses that have it
+// there: a witness with a substitution of exactly that stretch votes for its
+// own words; one whose block covers the stretch without a substitution votes
+// for the query's, as does the query itself with `query_weight`; the others
+// abstain. The heaviest wording wins, the query's on a tie. Spun copies of one
+// source out-vote each other's spinner where they agree, and a source trusted
+// more than the query restores it alone (RestoreFromMatch is the one-witness
+// case). Text outside every block is kept.
+std::string RestoreByVote(std::string_view query, double query_weight,
+                          std::span<const Witness> witnesses);
+
+// Vote weights for a query and two or more documents aligned with it, from
+// how much each pair of the texts differs (the share of aligned words not
+// spelled the same). Between two copies of one source that share is about
+// the sum of their spinners' change rates, so three texts or more give each
+// its own rate e (a source's is near 0), and a weight of log((1 - e) / e), e
+// kept in [0.002, 0.45]: the weighted majority of independent voters (a
+// source outvotes two spun copies that agree, not three).
+struct VoteWeights {
+  double query = 0;
+  std::vector<double> witnesses;  // in the order of `matches`
+  double query_rate = 0;          // the estimated own change rates
+  std::vector<double> witness_rates;
+};
+VoteWeights WeighByAgreement(const WordClasses& classes, std::span<const Match> matches);
+
 // {"matches": [{"id", "score", "coverage", "alignment": [{"query": [b, e],
 // "source": [b, e], "substitutions": [{"query": [b, e], "source": [b, e],
 // "query_text", "source_text"}]}]}]}; scores with 4 decimals.

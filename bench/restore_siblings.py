@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""How well `unspin restore --index` undoes a spinner from an archive, with and
+without the source in it.
+
+The 60 documents of build/eval/documents.txt (made by bench/eval_check.sh) are
+each spun three times by different spinners (`unspin simulate --lines`: the
+query by the thesaurus style, two siblings by the phrase and sparse styles,
+rate 0.25, seeds 11, 12, 13). Two archives are indexed: the siblings alone
+(the source was never crawled), and the siblings with the originals. Every
+query is restored with the model alone (`restore`), and with each archive
+(`restore --index`), and compared with its original by word edit distance
+(lower-cased words, as `unspin eval` counts them): error reduction = 1 - edits
+after / edits before.
+
+usage: bench/restore_siblings.py [--unspin BIN] [--docs FILE] [--work DIR]
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+
+def words(text):
+    return re.findall(r"\w+", text.lower())
+
+
+def edits(a, b):
+    a, b = words(a), words(b)
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1,
+                             previous[j - 1] + (a[i - 1] != b[j - 1]))
+        previous = current
+    return previous[-1]
+
+
+def spin(unspin, lines, style, seed):
+    out = subprocess.run([unspin, "simulate", "--lines", "--style", style, "--rate", "0.25",
+                          "--seed", str(seed), "-"], input="".join(l + "\n" for l in lines),
+                         capture_output=True, text=True, check=True).stdout
+    spun = out.split("\n")[:-1]
+    assert len(spun) == len(lines)
+    return spun
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--unspin", default=os.path.join(here, "../build/release/tools/unspin"))
+    parser.add_argument("--docs", default=os.path.join(here, "../build/eval/documents.txt"))
+    parser.add_argument("--work", default=os.path.join(here, "../build/restore-siblings"))
+    args = parser.parse_args()
+    originals = [l.rstrip("\n") for l in open(args.docs, encoding="utf-8") if l.strip()]
+    os.makedirs(args.work, exist_ok=True)
+    queries = spin(args.unspin, originals, "thesaurus", 11)
+    siblings = {style: spin(args.unspin, originals, style, seed)
+                for style, seed in (("phrase", 12), ("sparse", 13))}
+
+    def write(path, records):
+        with open(path, "w", encoding="utf-8") as out:
+            for doc_id, text in records:
+                out.write(json.dumps({"id": doc_id, "text": text}, ensure_ascii=False) + "\n")
+
+    siblings_only = [(f"{style}-{i}", text) for style, texts in siblings.items()
+                     for i, text in enumerate(texts)]
+    with_sources = siblings_only + [(f"original-{i}", text) for i, text in enumerate(originals)]
+    archives = {}
+    for name, records in (("siblings", siblings_only), ("siblings+sources", with_sources)):
+        jsonl = os.path.join(args.work, name + ".jsonl")
+        write(jsonl, records)
+        index = os.path.join(args.work, name + ".idx")
+        subprocess.run([args.unspin, "index", "build", "--out", index, jsonl],
+                       capture_output=True, check=True)
+        archives[name] = index
+
+    before = sum(edits(o, q) for o, q in zip(originals, queries))
+    print(f"{len(originals)} documents, {sum(len(words(o)) for o in originals)} words, "
+          f"{before} word edits from the spinner")
+    for name, extra in (("model only", []),
+                        ("archive of siblings", ["--index", archives["siblings"]]),
+                        ("archive of siblings and sources",
+                         ["--index", archives["siblings+sources"]])):
+        after = 0
+        for original, query in zip(originals, queries):
+            run = subprocess.run([args.unspin, "restore", *extra, "-"], input=query + "\n",
+                                 capture_output=True, text=True, check=True)
+            after += edits(original, run.stdout)
+        print(f"{name:<32} edits after {after:6d}  error reduction {1 - after / before:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
