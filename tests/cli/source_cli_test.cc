@@ -156,24 +156,13 @@ TEST_F(SourceCliTest, SpunSiblingsVoteAndASingleSpunCopyIsNotTheSource) {
     return run.out;
   };
   const std::string query = spin("thesaurus", 1);
-  auto word_edits = [](const std::string& a, const std::string& b) {
-    std::istringstream x(a), y(b);
-    std::vector<std::string> wa, wb;
-    for (std::string w; x >> w;) wa.push_back(w);
-    for (std::string w; y >> w;) wb.push_back(w);
-    std::vector<size_t> row(wb.size() + 1);
-    for (size_t j = 0; j <= wb.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= wa.size(); ++i) {
-      size_t diagonal = row[0];
-      row[0] = i;
-      for (size_t j = 1; j <= wb.size(); ++j) {
-        const size_t up = row[j];
-        row[j] =
-            std::min({row[j] + 1, row[j - 1] + 1, diagonal + (wa[i - 1] == wb[j - 1] ? 0 : 1)});
-        diagonal = up;
-      }
-    }
-    return row[wb.size()];
+  // Word edits from the original, as `unspin eval` counts them (edits_before
+  // of a pair whose spun side is `text`).
+  auto word_edits = [this, &original](const std::string& text) {
+    Outcome run = Unspin("eval --json -",
+                         nlohmann::json({{"original", original}, {"spun", text}}).dump() + "\n");
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return nlohmann::json::parse(run.out)["edits_before"].get<int>();
   };
   const fs::path archive = dir_ / "siblings.jsonl";
   {
@@ -187,8 +176,9 @@ TEST_F(SourceCliTest, SpunSiblingsVoteAndASingleSpunCopyIsNotTheSource) {
   ASSERT_EQ(voted.exit_code, 0) << voted.err;
   EXPECT_NE(voted.err.find("restoring from phrase"), std::string::npos) << voted.err;
   EXPECT_NE(voted.err.find("restoring from sparse"), std::string::npos) << voted.err;
-  EXPECT_LT(word_edits(voted.out, original) * 4, word_edits(query, original) * 3)
-      << word_edits(voted.out, original) << " of " << word_edits(query, original);
+  const int before = word_edits(query);
+  const int after = word_edits(voted.out);
+  EXPECT_LT(after * 4, before * 3) << after << " of " << before;
 
   const fs::path one = dir_ / "one.jsonl";
   {
