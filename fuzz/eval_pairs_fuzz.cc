@@ -5,13 +5,14 @@
 // stay in [0, 1].
 //
 //   clang++ -std=c++20 -fsanitize=fuzzer,address -Iinclude -Isrc fuzz/eval_pairs_fuzz.cc \
-//       src/pipeline/eval.cc src/text/*.cc src/base/*.cc -lutf8proc && ./a.out
+//       src/pipeline/eval.cc src/channel/align.cc src/text/*.cc src/base/*.cc -lutf8proc && ./a.out
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "fuzz_util.h"
+#include "unspin/channel/channel.h"
 #include "unspin/pipeline/eval.h"
 
 namespace {
@@ -39,9 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   EvalAccumulator accumulator;
   for (const EvalPair& pair : *pairs) {
-    std::vector<std::string> a, b;
-    for (const EvalWord& word : EvalWords(pair.original)) a.push_back(word.key);
-    for (const EvalWord& word : EvalWords(pair.spun)) b.push_back(word.key);
+    const std::vector<std::string> a = unspin::channel::SplitWords(pair.original).keys;
+    const std::vector<std::string> b = unspin::channel::SplitWords(pair.spun).keys;
     size_t next_a = 0, next_b = 0;
     for (const AlignStep& step : AlignWords(a, b)) {
       Require(step.a == next_a && step.b == next_b);
