@@ -530,7 +530,15 @@ void AppendCuts(std::string_view query, const Match& match, std::vector<Cut>* cu
       }
       // Runs of unshared words between shared ones: [i0, i) of a, [j0, j) of b.
       auto emit = [&](size_t i0, size_t i, size_t j0, size_t j) {
-        if (i0 == i) return;  // nothing of the query's to replace here
+        if (i0 == i) {
+          // Words the query lacks before a shared word: inserted there, with
+          // the space that follows them.
+          if (j0 < j && i < a.size()) {
+            const uint32_t at = sub.query_begin + a[i].begin;
+            cuts->push_back({at, at, theirs.substr(b[j0].begin, b[j].begin - b[j0].begin)});
+          }
+          return;
+        }
         if (i - i0 == j - j0) {
           for (size_t k = 0; k < i - i0; ++k) {
             cuts->push_back({sub.query_begin + a[i0 + k].begin, sub.query_begin + a[i0 + k].end,

@@ -409,6 +409,15 @@ TEST(RestoreByVoteTest, AgreeingCopiesOutvoteTheTextAndTiesKeepIt) {
   // Trusted more (a source), one document restores alone, as RestoreFromMatch does.
   EXPECT_EQ(RestoreByVote(query, 0.2, std::vector<Witness>{{&a, 0.9}}), RestoreFromMatch(query, a));
   EXPECT_EQ(RestoreFromMatch(query, a), sibling_a);
+  // A change merged with a word the text lacks: the word comes back in its place.
+  Match merged;
+  const std::string with_word = "engineers said the supports had actually cracked";
+  const std::string without = "engineers stated the supports had cracked";
+  merged.source_text = with_word;
+  merged.alignment.blocks.push_back(
+      {{0, static_cast<uint32_t>(without.size()), 0, static_cast<uint32_t>(with_word.size())},
+       {{10, 41, 10, static_cast<uint32_t>(with_word.size())}}});
+  EXPECT_EQ(RestoreFromMatch(without, merged), with_word);
   // No witnesses: the text as it is.
   EXPECT_EQ(RestoreByVote(query, 1.0, {}), query);
 }
