@@ -97,7 +97,7 @@ constexpr size_t kMaxWitnesses = 5;
 // (source::WeighByAgreement: a source changed nothing, each spun copy its own
 // share); a single one is taken when the model finds it more original than
 // the text (a source), not otherwise (a spun sibling). kExitOk with
-// *restored empty when no document aligns with the text.
+// *restored empty when no document aligns with the text, or only a spun one.
 int RestoreFromArchive(const CheckFlags& flags, std::string_view input, std::string* restored) {
   LoadedIndex loaded;
   if (int code = LoadIndex(flags.model, flags.index, &loaded); code != kExitOk) return code;
@@ -139,8 +139,8 @@ int RestoreFromArchive(const CheckFlags& flags, std::string_view input, std::str
                  source ? "restoring from" : "not restoring from a copy that reads as spun,",
                  static_cast<int>(match.id.size()), match.id.data(), match.alignment.score,
                  match.alignment.coverage, theirs->spun_probability, own->spun_probability);
+    if (!source) return kExitOk;  // the model restores instead
     witnesses.push_back({&match, 1.0});
-    query_weight = source ? 0.0 : 1.0;
   }
   *restored = source::RestoreByVote(input, query_weight, witnesses);
   return kExitOk;
