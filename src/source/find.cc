@@ -577,7 +577,8 @@ bool Covers(const Match& match, uint32_t begin, uint32_t end) {
 }  // namespace
 
 std::string RestoreByVote(std::string_view query, double query_weight,
-                          std::span<const Witness> witnesses) {
+                          std::span<const Witness> witnesses,
+                          std::span<const Replacement> fallback) {
   std::vector<std::vector<Cut>> cuts(witnesses.size());
   std::vector<std::pair<uint32_t, uint32_t>> stretches;
   for (size_t w = 0; w < witnesses.size(); ++w) {
@@ -638,6 +639,22 @@ std::string RestoreByVote(std::string_view query, double query_weight,
       return other.begin < decision.end && decision.begin < other.end;
     });
     if (free) taken.push_back(decision);
+  }
+  auto overlaps = [](uint32_t begin, uint32_t end, uint32_t other_begin, uint32_t other_end) {
+    return other_begin < end && begin < other_end;
+  };
+  for (const Replacement& change : fallback) {
+    const bool decided = std::any_of(stretches.begin(), stretches.end(), [&](const auto& s) {
+      return overlaps(change.begin, change.end, s.first, s.second);
+    });
+    bool attested = false;
+    for (size_t w = 0; w < witnesses.size() && !attested && !decided; ++w) {
+      attested = Covers(*witnesses[w].match, change.begin, change.end) &&
+                 std::none_of(cuts[w].begin(), cuts[w].end(), [&](const Cut& cut) {
+                   return overlaps(change.begin, change.end, cut.begin, cut.end);
+                 });
+    }
+    if (!decided && !attested) taken.push_back({change.begin, change.end, change.wording, 0.0});
   }
   std::sort(taken.begin(), taken.end(),
             [](const Decision& a, const Decision& b) { return a.begin < b.begin; });

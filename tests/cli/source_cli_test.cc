@@ -134,6 +134,17 @@ TEST_F(SourceCliTest, RestoreTakesTheWordingOfTheSourceWhenTheIndexHasIt) {
   EXPECT_LE(differing(run.out, original), 3u);
   EXPECT_GT(differing(Slurp(Example("harbor-spun.txt")), original), 30u);
 
+  // Beyond the aligned text the model restores, as it does without an archive.
+  const std::string extra =
+      "\nCouncil members stated they required more time to examine the "
+      "expense.\n";
+  Outcome longer =
+      Unspin("restore --index " + Index() + " -", Slurp(Example("harbor-spun.txt")) + extra);
+  ASSERT_EQ(longer.exit_code, 0) << longer.err;
+  EXPECT_EQ(longer.out, run.out +
+                            "\nCouncil members said they needed more time to examine the "
+                            "expense.\n");
+
   Outcome unrelated = Unspin("restore --index " + Index() + " -",
                              "The rain stopped before noon and the match started on time.");
   ASSERT_EQ(unrelated.exit_code, 0) << unrelated.err;

@@ -418,6 +418,13 @@ TEST(RestoreByVoteTest, AgreeingCopiesOutvoteTheTextAndTiesKeepIt) {
       {{0, static_cast<uint32_t>(without.size()), 0, static_cast<uint32_t>(with_word.size())},
        {{10, 41, 10, static_cast<uint32_t>(with_word.size())}}});
   EXPECT_EQ(RestoreFromMatch(without, merged), with_word);
+  // A fallback (the model's) changes only what no witness attests or decides:
+  // not "city" (a's block holds the text's word), not "mend" (voted on).
+  const std::vector<Replacement> fallback = {{4, 8, "town"}, {37, 41, "fix"}};
+  EXPECT_EQ(RestoreByVote(query, 1.0, std::vector<Witness>{{&a, 1.0}}, fallback), query);
+  EXPECT_EQ(RestoreByVote(query, 1.0, {}, fallback),
+            "The town council voted on Tuesday to fix the old harbor bridge before winter, and "
+            "engineers stated the steel supports had cracked.");
   // No witnesses: the text as it is.
   EXPECT_EQ(RestoreByVote(query, 1.0, {}), query);
 }

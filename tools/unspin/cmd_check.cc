@@ -111,6 +111,14 @@ int RestoreFromArchive(const CheckFlags& flags, std::string_view input, std::str
                                       : Origin::kInput);
   }
   if (matches->empty()) return kExitOk;
+  // The model's restoration fills in where no document speaks.
+  const pipeline::Checker checker(*loaded.model, flags.options);
+  Result<pipeline::CheckResult> own = checker.Check(input);
+  if (!own.ok()) return Fail(own.status(), Origin::kInput);
+  std::vector<source::Replacement> fallback;
+  for (const pipeline::SpunSpan& span : own->spans) {
+    fallback.push_back({span.start, span.end, span.original});
+  }
   std::vector<source::Witness> witnesses;
   double query_weight = 0;
   if (matches->size() >= 2) {
@@ -128,9 +136,6 @@ int RestoreFromArchive(const CheckFlags& flags, std::string_view input, std::str
                    match.alignment.coverage, 100 * weights.witness_rates[i]);
     }
   } else {
-    const pipeline::Checker checker(*loaded.model, flags.options);
-    Result<pipeline::CheckResult> own = checker.Check(input);
-    if (!own.ok()) return Fail(own.status(), Origin::kInput);
     const source::Match& match = matches->front();
     Result<pipeline::CheckResult> theirs = checker.Check(match.source_text);
     if (!theirs.ok()) return Fail(theirs.status(), Origin::kModel);
@@ -142,7 +147,7 @@ int RestoreFromArchive(const CheckFlags& flags, std::string_view input, std::str
     if (!source) return kExitOk;  // the model restores instead
     witnesses.push_back({&match, 1.0});
   }
-  *restored = source::RestoreByVote(input, query_weight, witnesses);
+  *restored = source::RestoreByVote(input, query_weight, witnesses, fallback);
   return kExitOk;
 }
 

@@ -117,8 +117,20 @@ struct Witness {
 // source out-vote each other's spinner where they agree, and a source trusted
 // more than the query restores it alone (RestoreFromMatch is the one-witness
 // case). Text outside every block is kept.
+//
+// `fallback` (a model's restoration of the query: ordered, non-overlapping
+// byte ranges with their replacements) fills in where the witnesses say
+// nothing: a fallback change is applied unless a witness's block holds the
+// query's own words there (another copy attests them) or it overlaps a
+// stretch some witness words differently (the vote decided there).
+struct Replacement {
+  uint32_t begin = 0;  // query bytes [begin, end)
+  uint32_t end = 0;
+  std::string_view wording;
+};
 std::string RestoreByVote(std::string_view query, double query_weight,
-                          std::span<const Witness> witnesses);
+                          std::span<const Witness> witnesses,
+                          std::span<const Replacement> fallback = {});
 
 // Vote weights for a query and two or more documents aligned with it, from
 // how much each pair of the texts differs (the share of aligned words not
