@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <mutex>
@@ -662,14 +663,30 @@ std::string RestoreByVote(std::string_view query, double query_weight,
   std::string restored;
   restored.reserve(query.size());
   size_t at = 0;
+  // A byte of a word (letters, digits, any non-ASCII byte): words need a
+  // space between them.
+  auto word_byte = [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte >= 0x80 || std::isalnum(byte) != 0;
+  };
   for (const Decision& decision : taken) {
     restored.append(query.substr(at, decision.begin - at));
-    // An insertion (nothing in the source) goes with the space before it.
+    // A deletion (nothing in the source) goes with the space before it.
     if (decision.wording.empty() && !restored.empty() && restored.back() == ' ' &&
         decision.end < query.size() && query[decision.end] == ' ') {
       restored.pop_back();
     }
+    // Words put where the query has none are set apart from its words.
+    const bool inserted = decision.begin == decision.end && !decision.wording.empty();
+    if (inserted && !restored.empty() && word_byte(restored.back()) &&
+        word_byte(decision.wording.front())) {
+      restored.push_back(' ');
+    }
     restored.append(decision.wording);
+    if (inserted && decision.end < query.size() && word_byte(query[decision.end]) &&
+        word_byte(decision.wording.back())) {
+      restored.push_back(' ');
+    }
     at = decision.end;
   }
   restored.append(query.substr(at));

@@ -418,6 +418,15 @@ TEST(RestoreByVoteTest, AgreeingCopiesOutvoteTheTextAndTiesKeepIt) {
       {{0, static_cast<uint32_t>(without.size()), 0, static_cast<uint32_t>(with_word.size())},
        {{10, 41, 10, static_cast<uint32_t>(with_word.size())}}});
   EXPECT_EQ(RestoreFromMatch(without, merged), with_word);
+  // Words inserted where the text has none are set apart from its words.
+  Match longer;
+  const std::string titled = "Harbor bridge repairs\n\nThe council met.";
+  const std::string short_title = "Harbor\n\nThe council met.";
+  longer.source_text = titled;
+  longer.alignment.blocks.push_back(
+      {{0, static_cast<uint32_t>(short_title.size()), 0, static_cast<uint32_t>(titled.size())},
+       {{6, 6, 7, 21}}});
+  EXPECT_EQ(RestoreFromMatch(short_title, longer), titled);
   // A fallback (the model's) changes only what no witness attests or decides:
   // not "city" (a's block holds the text's word), not "mend" (voted on).
   const std::vector<Replacement> fallback = {{4, 8, "town"}, {37, 41, "fix"}};
