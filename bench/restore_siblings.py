@@ -12,7 +12,12 @@ query is restored with the model alone (`restore`), and with each archive
 (lower-cased words, as `unspin eval` counts them): error reduction = 1 - edits
 after / edits before.
 
-usage: bench/restore_siblings.py [--unspin BIN] [--docs FILE] [--work DIR]
+Then the same with real spinners' dictionaries on paragraphs
+(build/eval/real-<spinner>.jsonl, 40-150 words, indexed with --sample 1): the
+paragraphs all of pointout, dnw and spinbot changed, the query spun by
+pointout (the seed's kind), the siblings by dnw and spinbot.
+
+usage: bench/restore_siblings.py [--unspin BIN] [--docs FILE] [--eval DIR] [--work DIR]
 """
 import argparse
 import json
@@ -47,18 +52,8 @@ def spin(unspin, lines, style, seed):
     return spun
 
 
-def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--unspin", default=os.path.join(here, "../build/release/tools/unspin"))
-    parser.add_argument("--docs", default=os.path.join(here, "../build/eval/documents.txt"))
-    parser.add_argument("--work", default=os.path.join(here, "../build/restore-siblings"))
-    args = parser.parse_args()
-    originals = [l.rstrip("\n") for l in open(args.docs, encoding="utf-8") if l.strip()]
-    os.makedirs(args.work, exist_ok=True)
-    queries = spin(args.unspin, originals, "thesaurus", 11)
-    siblings = {style: spin(args.unspin, originals, style, seed)
-                for style, seed in (("phrase", 12), ("sparse", 13))}
+def measure(unspin, work, name, originals, queries, siblings, sample):
+    """Indexes the siblings (then also the originals) and prints error reductions."""
 
     def write(path, records):
         with open(path, "w", encoding="utf-8") as out:
@@ -69,27 +64,54 @@ def main():
                      for i, text in enumerate(texts)]
     with_sources = siblings_only + [(f"original-{i}", text) for i, text in enumerate(originals)]
     archives = {}
-    for name, records in (("siblings", siblings_only), ("siblings+sources", with_sources)):
-        jsonl = os.path.join(args.work, name + ".jsonl")
+    for archive, records in (("siblings", siblings_only), ("siblings+sources", with_sources)):
+        jsonl = os.path.join(work, f"{name}-{archive}.jsonl")
         write(jsonl, records)
-        index = os.path.join(args.work, name + ".idx")
-        subprocess.run([args.unspin, "index", "build", "--out", index, jsonl],
+        index = os.path.join(work, f"{name}-{archive}.idx")
+        subprocess.run([unspin, "index", "build", "--sample", str(sample), "--out", index, jsonl],
                        capture_output=True, check=True)
-        archives[name] = index
+        archives[archive] = index
 
     before = sum(edits(o, q) for o, q in zip(originals, queries))
-    print(f"{len(originals)} documents, {sum(len(words(o)) for o in originals)} words, "
+    print(f"{name}: {len(originals)} texts, {sum(len(words(o)) for o in originals)} words, "
           f"{before} word edits from the spinner")
-    for name, extra in (("model only", []),
-                        ("archive of siblings", ["--index", archives["siblings"]]),
-                        ("archive of siblings and sources",
-                         ["--index", archives["siblings+sources"]])):
+    for label, extra in (("model only", []),
+                         ("archive of siblings", ["--index", archives["siblings"]]),
+                         ("archive of siblings and sources",
+                          ["--index", archives["siblings+sources"]])):
         after = 0
         for original, query in zip(originals, queries):
-            run = subprocess.run([args.unspin, "restore", *extra, "-"], input=query + "\n",
+            run = subprocess.run([unspin, "restore", *extra, "-"], input=query + "\n",
                                  capture_output=True, text=True, check=True)
             after += edits(original, run.stdout)
-        print(f"{name:<32} edits after {after:6d}  error reduction {1 - after / before:.3f}")
+        print(f"  {label:<32} edits after {after:6d}  error reduction {1 - after / before:.3f}")
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--unspin", default=os.path.join(here, "../build/release/tools/unspin"))
+    parser.add_argument("--docs", default=os.path.join(here, "../build/eval/documents.txt"))
+    parser.add_argument("--eval", default=os.path.join(here, "../build/eval"))
+    parser.add_argument("--work", default=os.path.join(here, "../build/restore-siblings"))
+    args = parser.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+
+    originals = [l.rstrip("\n") for l in open(args.docs, encoding="utf-8") if l.strip()]
+    queries = spin(args.unspin, originals, "thesaurus", 11)
+    siblings = {style: spin(args.unspin, originals, style, seed)
+                for style, seed in (("phrase", 12), ("sparse", 13))}
+    measure(args.unspin, args.work, "simulated spinners on documents", originals, queries,
+            siblings, 4)
+
+    spun = {}
+    for spinner in ("pointout", "dnw", "spinbot"):
+        with open(os.path.join(args.eval, f"real-{spinner}.jsonl"), encoding="utf-8") as f:
+            spun[spinner] = {p["original"]: p["spun"] for p in map(json.loads, f)}
+    paragraphs = [o for o in spun["pointout"] if o in spun["dnw"] and o in spun["spinbot"]]
+    measure(args.unspin, args.work, "real spinners on paragraphs", paragraphs,
+            [spun["pointout"][o] for o in paragraphs],
+            {s: [spun[s][o] for o in paragraphs] for s in ("dnw", "spinbot")}, 1)
     return 0
 
 
