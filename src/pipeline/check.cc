@@ -1009,9 +1009,9 @@ class SentenceDecoder {
 };
 
 // The default calibration of the spun probability, fitted by
-// bench/calibrate_detector.py on the simulated styles (thesaurus, phrase,
-// sparse; 300 paragraphs and 300 quoting documents each) and evaluated on the
-// real-dictionary sets it never saw (docs/evaluation.md). Rates are per
+// bench/calibrate_detector.py on the simulated styles, the quoting documents
+// and the real spinners' substitutions, all on other paragraphs than the
+// evaluation sets, which it never saw (docs/evaluation.md). Rates are per
 // unquoted word with kDetectorPriorWords pseudo-words of prior, so a short
 // text needs more evidence. A rate measured over more words is surer (its
 // error shrinks as 1/sqrt(n)), so beyond a paragraph the rates, and the
@@ -1038,6 +1038,10 @@ DetectorWeights DetectorWeights::Default() {
           .quoted_soft_evidence_rate = -2.5849,
           .quoted_share = 0.7707,
           .length = -4.3176};
+}
+
+DetectorWeights DetectorWeights::Of(const model::Model& model) {
+  return model.detector_weights().empty() ? Default() : FromNumbers(model.detector_weights());
 }
 
 DetectorWeights DetectorWeights::FromNumbers(std::span<const double> numbers) {
@@ -1134,9 +1138,7 @@ DetectorWeights FitDetector(std::span<const DetectorExample> examples) {
 Checker::Checker(const model::Model& model, CheckOptions options)
     : model_(model),
       options_(options),
-      detector_(model.detector_weights().empty()
-                    ? DetectorWeights::Default()
-                    : DetectorWeights::FromNumbers(model.detector_weights())),
+      detector_(DetectorWeights::Of(model)),
       in_language_model_(model.vocabulary().size()) {
   for (uint32_t id = 0; id < in_language_model_.size(); ++id) {
     in_language_model_[id] = model.Log10Frequency(WordId{id}) > kUnknownLog10Frequency;

@@ -69,10 +69,7 @@ int RunCalibrate(const ModelFlags& flags) {
     }
   }
   const pipeline::DetectorWeights weights = pipeline::FitDetector(examples);
-  const pipeline::DetectorWeights current =
-      model->detector_weights().empty()
-          ? pipeline::DetectorWeights::Default()
-          : pipeline::DetectorWeights::FromNumbers(model->detector_weights());
+  const pipeline::DetectorWeights current = pipeline::DetectorWeights::Of(*model);
   // How well each set of weights reads the pairs: ROC AUC and mean log loss.
   auto measure = [&examples](const pipeline::DetectorWeights& w, double* auc, double* loss) {
     std::vector<double> spun, original;

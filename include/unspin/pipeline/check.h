@@ -68,6 +68,8 @@ struct DetectorWeights {
   double length = 0;
 
   static DetectorWeights Default();
+  // The model's own weights (`unspin model calibrate`), else the defaults.
+  static DetectorWeights Of(const model::Model& model);
   // From / to a model's DTCT numbers (model::kDetectorWeightCount, in the
   // order above).
   static DetectorWeights FromNumbers(std::span<const double> numbers);
@@ -128,7 +130,7 @@ class Checker {
  private:
   const model::Model& model_;
   CheckOptions options_;
-  DetectorWeights detector_;  // the model's own, else the defaults
+  DetectorWeights detector_;  // DetectorWeights::Of(model)
   // By word id: the language model knows the word well enough to judge it
   // (a bit, not the model's frequency array: the checker asks for every
   // candidate word, and a bit array stays in cache).
