@@ -96,8 +96,8 @@ constexpr size_t kMaxWitnesses = 5;
 // weighed by how much each text differs from the others
 // (source::WeighByAgreement: a source changed nothing, each spun copy its own
 // share); a single one is taken when the model finds it more original than
-// the text (a source), not otherwise (a spun sibling). kExitOk with
-// *restored empty when no document aligns with the text, or only a spun one.
+// the text (a source), not otherwise (a spun sibling). When no document
+// aligns with the text, or only a spun one, the model restores it alone.
 int RestoreFromArchive(const CheckFlags& flags, std::string_view input, std::string* restored) {
   LoadedIndex loaded;
   if (int code = LoadIndex(flags.model, flags.index, &loaded); code != kExitOk) return code;
@@ -110,11 +110,16 @@ int RestoreFromArchive(const CheckFlags& flags, std::string_view input, std::str
                                       ? Origin::kModel
                                       : Origin::kInput);
   }
-  if (matches->empty()) return kExitOk;
-  // The model's restoration fills in where no document speaks.
+  // The model's restoration: the whole answer when no document aligns, else
+  // it fills in where none speaks.
   const pipeline::Checker checker(*loaded.model, flags.options);
   Result<pipeline::CheckResult> own = checker.Check(input);
   if (!own.ok()) return Fail(own.status(), Origin::kInput);
+  if (matches->empty()) {
+    std::fprintf(stderr, "unspin: no source in the index; restored with the model\n");
+    *restored = std::move(own->restored);
+    return kExitOk;
+  }
   std::vector<source::Replacement> fallback;
   for (const pipeline::SpunSpan& span : own->spans) {
     fallback.push_back({span.start, span.end, span.original});
@@ -144,7 +149,10 @@ int RestoreFromArchive(const CheckFlags& flags, std::string_view input, std::str
                  source ? "restoring from" : "not restoring from a copy that reads as spun,",
                  static_cast<int>(match.id.size()), match.id.data(), match.alignment.score,
                  match.alignment.coverage, theirs->spun_probability, own->spun_probability);
-    if (!source) return kExitOk;  // the model restores instead
+    if (!source) {
+      *restored = std::move(own->restored);
+      return kExitOk;
+    }
     witnesses.push_back({&match, 1.0});
   }
   *restored = source::RestoreByVote(input, query_weight, witnesses, fallback);
@@ -169,12 +177,9 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
     }
     std::string restored;
     if (int code = RestoreFromArchive(flags, *input, &restored); code != kExitOk) return code;
-    if (!restored.empty()) {
-      std::cout << restored;
-      std::cout.flush();
-      return std::cout ? kExitOk : kExitIO;
-    }
-    std::fprintf(stderr, "unspin: no source in the index; restored with the model\n");
+    std::cout << restored;
+    std::cout.flush();
+    return std::cout ? kExitOk : kExitIO;
   }
   int exit_code = kExitOk;
   std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
