@@ -35,6 +35,25 @@ std::string Spin(const std::string& text, simulate::Style style, double rate, ui
   return spun.ok() ? spun->text : text;
 }
 
+// `text` as a match of `query`, aligned as find aligns them. The match views
+// `text`, which must outlive it.
+Match AlignedWith(const std::string& query, const std::string& text) {
+  Match match;
+  match.source_text = text;
+  match.alignment = Align(DefaultClasses().Classify(query), DefaultClasses().Classify(text));
+  return match;
+}
+
+// `text` as a match of `query` in one block covering both whole, with one
+// substitution `change` (a hand-made alignment). The match views `text`.
+Match OneChange(const std::string& query, const std::string& text, SpanPair change) {
+  Match match;
+  match.source_text = text;
+  match.alignment.blocks.push_back(
+      {{0, static_cast<uint32_t>(query.size()), 0, static_cast<uint32_t>(text.size())}, {change}});
+  return match;
+}
+
 // Alignment invariants: ordered, inside both texts, substitutions inside
 // their block and differing from the source.
 void ExpectWellFormed(std::string_view query, const Match& match) {
@@ -202,16 +221,11 @@ TEST_F(FindTest, CopiesVoteAndTheSourceLeads) {
     const std::string& original = (*documents_)[i].text;
     if (original.size() > 12000) continue;
     const std::string query = Spin(original, simulate::Style::kThesaurus, 0.25, i + 1);
-    auto match_with = [&query](const std::string& text) {
-      Match match;
-      match.source_text = text;
-      match.alignment = Align(DefaultClasses().Classify(query), DefaultClasses().Classify(text));
-      return match;
-    };
     // Matches view their texts: these outlive them.
     const std::string phrase = Spin(original, simulate::Style::kPhrase, 0.25, i + 2);
     const std::string sparse = Spin(original, simulate::Style::kSparse, 0.25, i + 3);
-    const std::vector<Match> all = {match_with(phrase), match_with(original), match_with(sparse)};
+    const std::vector<Match> all = {AlignedWith(query, phrase), AlignedWith(query, original),
+                                    AlignedWith(query, sparse)};
     const VoteWeights weights = WeighByAgreement(DefaultClasses(), all);
     ASSERT_EQ(weights.witnesses.size(), 3u);
     EXPECT_LT(weights.witness_rates[1], 0.02) << "the source changed nothing";
@@ -390,14 +404,8 @@ TEST(RestoreByVoteTest, AgreeingCopiesOutvoteTheTextAndTiesKeepIt) {
   const std::string sibling_b =
       "The city council voted on Tuesday to repair the old harbor bridge ahead of winter, and "
       "engineers said the steel supports had cracked.";
-  auto match_with = [&query](const std::string& text) {
-    Match match;
-    match.source_text = text;
-    match.alignment = Align(DefaultClasses().Classify(query), DefaultClasses().Classify(text));
-    return match;
-  };
-  const Match a = match_with(sibling_a);
-  const Match b = match_with(sibling_b);
+  const Match a = AlignedWith(query, sibling_a);
+  const Match b = AlignedWith(query, sibling_b);
   const std::vector<Witness> both = {{&a, 1.0}, {&b, 1.0}};
   // "mend" and "stated": both copies say otherwise; "steel" and "before":
   // one copy keeps the text's word, so the text (weight 1) and it outvote the other.
@@ -410,23 +418,13 @@ TEST(RestoreByVoteTest, AgreeingCopiesOutvoteTheTextAndTiesKeepIt) {
   EXPECT_EQ(RestoreByVote(query, 0.2, std::vector<Witness>{{&a, 0.9}}), RestoreFromMatch(query, a));
   EXPECT_EQ(RestoreFromMatch(query, a), sibling_a);
   // A change merged with a word the text lacks: the word comes back in its place.
-  Match merged;
   const std::string with_word = "engineers said the supports had actually cracked";
   const std::string without = "engineers stated the supports had cracked";
-  merged.source_text = with_word;
-  merged.alignment.blocks.push_back(
-      {{0, static_cast<uint32_t>(without.size()), 0, static_cast<uint32_t>(with_word.size())},
-       {{10, 41, 10, static_cast<uint32_t>(with_word.size())}}});
-  EXPECT_EQ(RestoreFromMatch(without, merged), with_word);
+  EXPECT_EQ(RestoreFromMatch(without, OneChange(without, with_word, {10, 41, 10, 48})), with_word);
   // Words inserted where the text has none are set apart from its words.
-  Match longer;
   const std::string titled = "Harbor bridge repairs\n\nThe council met.";
   const std::string short_title = "Harbor\n\nThe council met.";
-  longer.source_text = titled;
-  longer.alignment.blocks.push_back(
-      {{0, static_cast<uint32_t>(short_title.size()), 0, static_cast<uint32_t>(titled.size())},
-       {{6, 6, 7, 21}}});
-  EXPECT_EQ(RestoreFromMatch(short_title, longer), titled);
+  EXPECT_EQ(RestoreFromMatch(short_title, OneChange(short_title, titled, {6, 6, 7, 21})), titled);
   // A fallback (the model's) changes only what no witness attests or decides:
   // not "city" (a's block holds the text's word), not "mend" (voted on).
   const std::vector<Replacement> fallback = {{4, 8, "town"}, {37, 41, "fix"}};
