@@ -212,6 +212,26 @@ def sentence_initial(text, start):
     return not before or before[-1] in ".!?:\"\u201c("
 
 
+def dictionary_pattern(table):
+    """A regex matching any original of `table` as whole words, longest first."""
+    keys = sorted(table, key=len, reverse=True)
+    return re.compile(r"(?<![\w'-])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![\w'-])",
+                      re.IGNORECASE)
+
+
+def dictionary_pairs(paragraphs, count, table, function_words, rng):
+    """The first `count` (paragraph, spun) pairs the dictionary changes."""
+    pattern = dictionary_pattern(table)
+    pairs = []
+    for paragraph in paragraphs:
+        if len(pairs) == count:
+            break
+        spun = real_dictionary_spin(paragraph, table, function_words, pattern, rng)
+        if spun != paragraph:
+            pairs.append((paragraph, spun))
+    return pairs
+
+
 def real_dictionary_spin(text, table, function_words, pattern, rng):
     words = word_count(text)
     quotes = quoted_ranges(text)
@@ -279,17 +299,9 @@ def main():
 
     # Real spinners' dictionaries.
     table, function_words = load_real_substitutions(os.path.join(args.shared, "data/real-substitutions-dev.tsv"))
-    keys = sorted(table, key=len, reverse=True)  # longest phrase first
-    pattern = re.compile(r"(?<![\w'-])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![\w'-])",
-                         re.IGNORECASE)
+    pattern = dictionary_pattern(table)
     rng = random.Random(args.seed)
-    pairs = []
-    for paragraph in paragraphs:
-        if len(pairs) == args.paragraphs:
-            break
-        spun = real_dictionary_spin(paragraph, table, function_words, pattern, rng)
-        if spun != paragraph:
-            pairs.append((paragraph, spun))
+    pairs = dictionary_pairs(paragraphs, args.paragraphs, table, function_words, rng)
     write_pairs(os.path.join(args.out, "real-dict.jsonl"), "real-dict", pairs)
     print(f"real-dict: {len(pairs)} pairs", file=sys.stderr)
 
@@ -299,19 +311,8 @@ def main():
         style_table, style_function_words = load_real_substitutions(
             os.path.join(args.shared, "data/real-substitutions-dev.tsv"),
             keep_style=lambda value, style=style: value == style)
-        style_keys = sorted(style_table, key=len, reverse=True)
-        style_pattern = re.compile(
-            r"(?<![\w'-])(?:" + "|".join(re.escape(k) for k in style_keys) + r")(?![\w'-])",
-            re.IGNORECASE)
-        style_rng = random.Random(f"{args.seed}-{style}")
-        style_pairs = []
-        for paragraph in paragraphs:
-            if len(style_pairs) == args.paragraphs:
-                break
-            spun = real_dictionary_spin(paragraph, style_table, style_function_words,
-                                        style_pattern, style_rng)
-            if spun != paragraph:
-                style_pairs.append((paragraph, spun))
+        style_pairs = dictionary_pairs(paragraphs, args.paragraphs, style_table,
+                                       style_function_words, random.Random(f"{args.seed}-{style}"))
         write_pairs(os.path.join(args.out, f"real-{style}.jsonl"), f"real-{style}", style_pairs)
         print(f"real-{style}: {len(style_pairs)} pairs", file=sys.stderr)
 
