@@ -9,7 +9,7 @@ rate 0.25, seeds 11, 12, 13). Two archives are indexed: the siblings alone
 (the source was never crawled), and the siblings with the originals. Every
 query is restored with the model alone (`restore`), and with each archive
 (`restore --index`), and compared with its original by word edit distance
-(lower-cased words, as `unspin eval` counts them): error reduction = 1 - edits
+(counted by `unspin eval`): error reduction = 1 - edits
 after / edits before.
 
 Then the same with real spinners' dictionaries on paragraphs
@@ -22,25 +22,17 @@ usage: bench/restore_siblings.py [--unspin BIN] [--docs FILE] [--eval DIR] [--wo
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 
 
-def words(text):
-    return re.findall(r"\w+", text.lower())
-
-
-def edits(a, b):
-    a, b = words(a), words(b)
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1,
-                             previous[j - 1] + (a[i - 1] != b[j - 1]))
-        previous = current
-    return previous[-1]
+def word_edits(unspin, originals, texts):
+    """Word edits from each original to its text, summed, and the originals'
+    words: `unspin eval`'s edits_before and original_words on those pairs."""
+    pairs = "".join(json.dumps({"original": o, "spun": t}) + "\n" for o, t in zip(originals, texts))
+    report = json.loads(subprocess.run([unspin, "eval", "--json", "-"], input=pairs,
+                                       capture_output=True, text=True, check=True).stdout)
+    return report["edits_before"], report["original_words"]
 
 
 def spin(unspin, lines, style, seed):
@@ -72,18 +64,17 @@ def measure(unspin, work, name, originals, queries, siblings, sample):
                        capture_output=True, check=True)
         archives[archive] = index
 
-    before = sum(edits(o, q) for o, q in zip(originals, queries))
-    print(f"{name}: {len(originals)} texts, {sum(len(words(o)) for o in originals)} words, "
+    before, original_words = word_edits(unspin, originals, queries)
+    print(f"{name}: {len(originals)} texts, {original_words} words, "
           f"{before} word edits from the spinner")
     for label, extra in (("model only", []),
                          ("archive of siblings", ["--index", archives["siblings"]]),
                          ("archive of siblings and sources",
                           ["--index", archives["siblings+sources"]])):
-        after = 0
-        for original, query in zip(originals, queries):
-            run = subprocess.run([unspin, "restore", *extra, "-"], input=query + "\n",
-                                 capture_output=True, text=True, check=True)
-            after += edits(original, run.stdout)
+        restored = [subprocess.run([unspin, "restore", *extra, "-"], input=query + "\n",
+                                   capture_output=True, text=True, check=True).stdout
+                    for query in queries]
+        after, _ = word_edits(unspin, originals, restored)
         print(f"  {label:<32} edits after {after:6d}  error reduction {1 - after / before:.3f}")
 
 
