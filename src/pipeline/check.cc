@@ -180,6 +180,21 @@ bool TakesAn(std::string_view word) {
 }
 
 bool IsAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
+
+// Whether `article` ("a" or "an", any case) before the lower-case `word` is
+// certainly wrong by spelling. Only the sure cases count: a word that begins
+// with h, u, x or y, or with a vowel that can sound like a consonant ("a
+// one-time", "a European", "a ewe"), may take either article.
+bool ArticleDisagrees(std::string_view article, std::string_view word) {
+  if (word.size() < 2 || !std::ranges::all_of(word, IsAsciiLower)) return false;
+  if (article.size() == 2 && (article[0] | 0x20) == 'a' && (article[1] | 0x20) == 'n') {
+    return std::string_view("aehiouxy").find(word[0]) == std::string_view::npos;
+  }
+  if (article.size() != 1 || (article[0] | 0x20) != 'a') return false;
+  if (std::string_view("aeio").find(word[0]) == std::string_view::npos) return false;
+  return !word.starts_with("one") && !word.starts_with("once") && !word.starts_with("eu") &&
+         !word.starts_with("ewe");
+}
 bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
 
 // "inFebruary" -> 2 (the offset of the capital), else 0: a lower-case word
@@ -237,6 +252,10 @@ constexpr double kFillerDeletionCost = 1.0;
 // An article that disagrees with the observed word ("an problem") is evidence
 // that the word was swapped; candidates that agree with it get this discount.
 constexpr double kArticleAgreementDiscount = 1.5;
+// The evidence an article disagreement no span explains counts for: as much
+// as a clear restoration (originals almost never have one: about 1 in 100,000
+// words of the corpora, mostly typing slips).
+constexpr double kArticleDisagreementEvidence = 4.0;
 // Alternatives are reported while their net score (LM gain minus channel
 // cost) is within this margin of changing the text themselves.
 constexpr double kAlternativeMargin = 1.0;
@@ -345,6 +364,7 @@ class SentenceDecoder {
     }
     std::vector<int> chosen = BestPath();
     Report(chosen, spans, features);
+    CountArticleDisagreements(chosen, features);
     for (SpunSpan& span : glued_) {
       AddEvidence(span, features);
       spans->push_back(std::move(span));
@@ -733,6 +753,32 @@ class SentenceDecoder {
     return state;
   }
 
+  // Articles that disagree with the next word where the path changes neither.
+  void CountArticleDisagreements(const std::vector<int>& chosen, DetectorFeatures* features) {
+    std::vector<bool> changed(words_.size(), false);
+    uint32_t pos = 0;
+    for (int step : chosen) {
+      const uint32_t length = step < 0 ? 1 : candidates_[step].length;
+      if (step >= 0) std::fill_n(changed.begin() + pos, length, true);
+      pos += length;
+    }
+    for (uint32_t i = 1; i < words_.size(); ++i) {
+      // "a and b", "a or": the letter, not the article.
+      if (changed[i] || changed[i - 1] || !words_[i].changeable ||
+          words_[i].token != words_[i - 1].token + 1 || model_.IsFunctionWord(words_[i].id)) {
+        continue;
+      }
+      if (ArticleDisagrees(TokenText(words_[i - 1].token), TokenText(words_[i].token))) {
+        ++features->article_disagreements;
+      }
+    }
+  }
+
+  std::string_view TokenText(uint32_t token) const {
+    const text::Token& t = tokens_.tokens[token];
+    return input_.substr(t.begin, t.end - t.begin);
+  }
+
   // 1 when words_[i] follows "an", 0 after "a", -1 otherwise.
   int PrecedingArticle(uint32_t i) const {
     if (i == 0) return -1;
@@ -1061,8 +1107,9 @@ DetectorInputValues DetectorInputs(uint32_t words, const DetectorFeatures& featu
       std::sqrt(std::max(unquoted, kDetectorParagraphWords) / kDetectorParagraphWords);
   const double scale = length_weight / (unquoted + kDetectorPriorWords);
   const double quoted_scale = 1.0 / (quoted + kDetectorQuotedPriorWords);
-  return {static_cast<double>(features.spans) * scale,
-          features.evidence * scale,
+  const double disagreements = features.article_disagreements;
+  return {(features.spans + disagreements) * scale,
+          (features.evidence + kArticleDisagreementEvidence * disagreements) * scale,
           features.soft_evidence * scale,
           features.quoted_soft_evidence * quoted_scale,
           quoted * quoted_scale,
@@ -1195,6 +1242,7 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
     result.features.soft_evidence += piece.features.soft_evidence;
     result.features.quoted_words += piece.features.quoted_words;
     result.features.quoted_soft_evidence += piece.features.quoted_soft_evidence;
+    result.features.article_disagreements += piece.features.article_disagreements;
   }
   std::sort(result.spans.begin(), result.spans.end(),
             [](const SpunSpan& a, const SpunSpan& b) { return a.start < b.start; });

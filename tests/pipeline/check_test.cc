@@ -313,6 +313,30 @@ TEST_F(CheckTest, OnlyEmphasizersAreDeletedAsFillers) {
   }
 }
 
+// An article left disagreeing by a swap ("an problem") is evidence of
+// spinning even where no candidate restores the word; spellings that take
+// either article by sound ("an hour", "a one-time", "an FBI") are not.
+TEST_F(CheckTest, ArticleDisagreementIsEvidence) {
+  auto checked = [](const std::string& text) {
+    Result<CheckResult> result = checker_->Check(text);
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return result.ok() ? *result : CheckResult();
+  };
+  const CheckResult agreeing = checked("A problem for the council is that the bridge is old.");
+  const CheckResult disagreeing = checked("An problem for the council is that the bridge is old.");
+  EXPECT_EQ(agreeing.features.article_disagreements, 0u);
+  EXPECT_EQ(disagreeing.features.article_disagreements, 1u);
+  EXPECT_GT(disagreeing.spun_probability, agreeing.spun_probability);
+  EXPECT_EQ(checked("They met an big team and a apple grower.").features.article_disagreements,
+            2u);
+  for (const char* text :
+       {"It took an hour.", "It was a one-time offer.", "She joined an FBI team.",
+        "He went to a university.", "It was a European plan.", "The letters a and b.",
+        "An “apple” and a “pear”."}) {
+    EXPECT_EQ(checked(text).features.article_disagreements, 0u) << text;
+  }
+}
+
 // The verdict's weights fitted on labelled texts read those texts at least as
 // well as the defaults, and rank them by the evidence that separates them.
 TEST(DetectorFitTest, FittedWeightsReadTheirExamplesBetter) {

@@ -77,13 +77,13 @@ void PrintForPeople(const pipeline::CheckResult& result, bool color) {
 
 // One JSON line of the counts the verdict is computed from (DetectorInputs).
 std::string FeaturesJson(const pipeline::CheckResult& result) {
-  char line[256];  // the longest line (every number at its widest) is about 170
+  char line[256];  // the longest line (every number at its widest) is about 200
   std::snprintf(line, sizeof line,
                 "{\"words\":%u,\"spans\":%u,\"evidence\":%.4f,\"soft_evidence\":%.4f,"
-                "\"quoted_words\":%u,\"quoted_soft_evidence\":%.4f}",
+                "\"quoted_words\":%u,\"quoted_soft_evidence\":%.4f,\"article_disagreements\":%u}",
                 result.words, result.features.spans, result.features.evidence,
                 result.features.soft_evidence, result.features.quoted_words,
-                result.features.quoted_soft_evidence);
+                result.features.quoted_soft_evidence, result.features.article_disagreements);
   return line;
 }
 
@@ -255,7 +255,7 @@ void RegisterCheck(CLI::App& app, Action* action) {
       ->check(CLI::Range(0.0, 100.0));
   check->add_flag("--features", flags->features,
                   "print the detector's inputs (words, spans, evidence, soft_evidence, "
-                  "quoted_words, quoted_soft_evidence) as JSON "
+                  "quoted_words, quoted_soft_evidence, article_disagreements) as JSON "
                   "instead of the result; for calibration");
   check->add_flag("--lines", flags->lines,
                   "treat each input line as its own document; one JSON object per line");

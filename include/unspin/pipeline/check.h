@@ -46,6 +46,10 @@ struct DetectorFeatures {
                               // beyond its relation cost (not the change cost), clipped to [0, 8]
   uint32_t quoted_words = 0;  // words inside quotation marks (never changed)
   double quoted_soft_evidence = 0;  // the same sum over the quoted words
+  // "an"/"a" before a word that takes the other article ("an problem"), where
+  // no span changed the word: a spinner's swap the checker could not undo.
+  // Counted as spans of kArticleDisagreementEvidence each (DetectorInputs).
+  uint32_t article_disagreements = 0;
 };
 
 // The verdict: spun probability = logistic(bias + the weighted detector
