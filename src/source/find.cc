@@ -5,9 +5,11 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <thread>
 #include <unordered_map>
 
@@ -568,6 +570,18 @@ void AppendCuts(std::string_view query, const Match& match, std::vector<Cut>* cu
   }
 }
 
+// The run of one witness's cuts (sorted by position) that may touch
+// [begin, end]: those starting in it, and before them the few that start
+// earlier and reach it (a witness's cuts are disjoint).
+std::span<const Cut> NearbyCuts(std::span<const Cut> cuts, uint32_t begin, uint32_t end) {
+  auto first = std::partition_point(cuts.begin(), cuts.end(),
+                                    [begin](const Cut& cut) { return cut.begin < begin; });
+  while (first != cuts.begin() && std::prev(first)->end >= begin) --first;
+  auto last = std::partition_point(first, cuts.end(),
+                                   [end](const Cut& cut) { return cut.begin <= end; });
+  return {first, last};
+}
+
 bool Covers(const Match& match, uint32_t begin, uint32_t end) {
   return std::any_of(match.alignment.blocks.begin(), match.alignment.blocks.end(),
                      [&](const AlignedBlock& block) {
@@ -584,6 +598,9 @@ std::string RestoreByVote(std::string_view query, double query_weight,
   std::vector<std::pair<uint32_t, uint32_t>> stretches;
   for (size_t w = 0; w < witnesses.size(); ++w) {
     AppendCuts(query, *witnesses[w].match, &cuts[w]);
+    std::sort(cuts[w].begin(), cuts[w].end(), [](const Cut& a, const Cut& b) {
+      return std::pair(a.begin, a.end) < std::pair(b.begin, b.end);
+    });
     for (const Cut& cut : cuts[w]) stretches.emplace_back(cut.begin, cut.end);
   }
   std::sort(stretches.begin(), stretches.end());
@@ -606,7 +623,7 @@ std::string RestoreByVote(std::string_view query, double query_weight,
       if (!Covers(*witnesses[w].match, begin, end)) continue;
       const Cut* exact = nullptr;
       bool overlaps = false;
-      for (const Cut& cut : cuts[w]) {
+      for (const Cut& cut : NearbyCuts(cuts[w], begin, end)) {
         if (cut.begin == begin && cut.end == end) {
           exact = &cut;
         } else if (cut.begin < end && begin < cut.end) {
@@ -644,14 +661,23 @@ std::string RestoreByVote(std::string_view query, double query_weight,
   auto overlaps = [](uint32_t begin, uint32_t end, uint32_t other_begin, uint32_t other_end) {
     return other_begin < end && begin < other_end;
   };
+  // reach[k]: the furthest end among the first k + 1 stretches (sorted by
+  // begin), so that whether any stretch overlaps a change is one search.
+  std::vector<uint32_t> reach(stretches.size());
+  for (size_t k = 0; k < stretches.size(); ++k) {
+    reach[k] = std::max(stretches[k].second, k > 0 ? reach[k - 1] : 0);
+  }
   for (const Replacement& change : fallback) {
-    const bool decided = std::any_of(stretches.begin(), stretches.end(), [&](const auto& s) {
-      return overlaps(change.begin, change.end, s.first, s.second);
-    });
+    const size_t starting_before = static_cast<size_t>(
+        std::partition_point(stretches.begin(), stretches.end(),
+                             [&](const auto& s) { return s.first < change.end; }) -
+        stretches.begin());
+    const bool decided = starting_before > 0 && reach[starting_before - 1] > change.begin;
     bool attested = false;
     for (size_t w = 0; w < witnesses.size() && !attested && !decided; ++w) {
+      const std::span<const Cut> nearby = NearbyCuts(cuts[w], change.begin, change.end);
       attested = Covers(*witnesses[w].match, change.begin, change.end) &&
-                 std::none_of(cuts[w].begin(), cuts[w].end(), [&](const Cut& cut) {
+                 std::none_of(nearby.begin(), nearby.end(), [&](const Cut& cut) {
                    return overlaps(change.begin, change.end, cut.begin, cut.end);
                  });
     }
