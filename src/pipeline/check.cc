@@ -7,7 +7,10 @@
 // for looser relations. Spinner artefacts add candidates of their own:
 // fillers after auxiliaries ("had actually dropped") may be deleted, an
 // article that disagrees with the next word ("an problem") makes candidates
-// that agree with it cheaper, and glued tokens ("inFebruary") are split. A
+// that agree with it cheaper (and counts as evidence where none wins), glued
+// tokens ("inFebruary") are split, and a name spelled out before a noun where
+// the document writes its dotted initialism ("United States Embassy" beside
+// "U.S.") takes the initialism back. A
 // beam decoder over language-model states picks the wording that maximises
 // log10 P_lm(words) minus the channel costs; a span is reported when its
 // replacement wins. The document is then read as a whole: a substitution
@@ -18,8 +21,8 @@
 // alone, so how odd they look to the model is the verdict's yardstick.
 //
 // Invariants: spans are non-overlapping and sorted; every span lies on token
-// boundaries of the input; quoted tokens and mid-sentence capitalised words
-// (names) are never changed.
+// boundaries of the input; quoted tokens are never changed, nor are
+// mid-sentence capitalised words (names) but for an expanded initialism.
 #include "unspin/pipeline/check.h"
 
 #include <algorithm>
@@ -197,6 +200,25 @@ bool ArticleDisagrees(std::string_view article, std::string_view word) {
 }
 bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
 
+// "States": a capital, then lower-case letters only.
+bool IsTitleCaseWord(std::string_view bytes) {
+  return bytes.size() >= 2 && IsAsciiUpper(bytes[0]) &&
+         std::all_of(bytes.begin() + 1, bytes.end(), IsAsciiLower);
+}
+
+// The letters of a dotted initialism, "U.S." -> "US", else empty: two to
+// four dotted capitals. (Undotted ones, "IBM", are mostly companies a writer
+// names in full before abbreviating.)
+std::string InitialismLetters(std::string_view bytes) {
+  if (bytes.size() < 4 || bytes.size() > 8 || bytes.size() % 2 != 0) return {};
+  std::string letters;
+  for (size_t i = 0; i < bytes.size(); i += 2) {
+    if (!IsAsciiUpper(bytes[i]) || bytes[i + 1] != '.') return {};
+    letters.push_back(bytes[i]);
+  }
+  return letters;
+}
+
 // "inFebruary" -> 2 (the offset of the capital), else 0: a lower-case word
 // of two or more letters glued to a capitalised one.
 size_t GlueOffset(std::string_view bytes) {
@@ -252,10 +274,11 @@ constexpr double kFillerDeletionCost = 1.0;
 // An article that disagrees with the observed word ("an problem") is evidence
 // that the word was swapped; candidates that agree with it get this discount.
 constexpr double kArticleAgreementDiscount = 1.5;
-// The evidence an article disagreement no span explains counts for: as much
-// as a clear restoration (originals almost never have one: about 1 in 100,000
-// words of the corpora, mostly typing slips).
-constexpr double kArticleDisagreementEvidence = 4.0;
+// The evidence of a spinner's artefact the language model cannot weigh (an
+// article disagreement no span explains, a name spelled out where the
+// document abbreviates it): as much as a clear restoration. Originals almost
+// never have one: about 1 in 100,000 words of the corpora each.
+constexpr double kArtefactEvidence = 4.0;
 // Alternatives are reported while their net score (LM gain minus channel
 // cost) is within this margin of changing the text themselves.
 constexpr double kAlternativeMargin = 1.0;
@@ -317,7 +340,22 @@ class SentenceDecoder {
         in_language_model_(in_language_model),
         input_(input),
         tokens_(tokens),
-        excluded_(excluded) {}
+        excluded_(excluded) {
+    for (const text::Token& token : tokens_.tokens) {
+      if (token.kind != text::TokenKind::kWord || IsExcluded(token.begin)) continue;
+      std::string_view bytes = input_.substr(token.begin, token.end - token.begin);
+      std::string letters = InitialismLetters(bytes);
+      if (letters.empty()) continue;
+      auto same = std::ranges::find_if(initialisms_, [&](const Initialism& known) {
+        return known.spelling == bytes;
+      });
+      if (same != initialisms_.end()) {
+        ++same->count;
+      } else {
+        initialisms_.push_back({std::move(letters), std::string(bytes), 1});
+      }
+    }
+  }
 
   // Decodes the `piece`-th piece of the document. The first decoding of each
   // piece also gathers the document's substitutions for PoolSubstitutions.
@@ -365,11 +403,11 @@ class SentenceDecoder {
     std::vector<int> chosen = BestPath();
     Report(chosen, spans, features);
     CountArticleDisagreements(chosen, features);
-    for (SpunSpan& span : glued_) {
+    for (SpunSpan& span : artefact_spans_) {
       AddEvidence(span, features);
       spans->push_back(std::move(span));
     }
-    glued_.clear();
+    artefact_spans_.clear();
   }
 
   // Ends the gathering: the substitutions the whole document supports are
@@ -396,12 +434,24 @@ class SentenceDecoder {
   void CollectWords(const text::Sentence& sentence) {
     words_.clear();
     std::string key;
-    for (uint32_t t = sentence.first_token; t < sentence.first_token + sentence.token_count; ++t) {
+    const uint32_t sentence_end = sentence.first_token + sentence.token_count;
+    for (uint32_t t = sentence.first_token; t < sentence_end; ++t) {
       const text::Token& token = tokens_.tokens[t];
       if (token.kind != text::TokenKind::kWord && token.kind != text::TokenKind::kNumber) continue;
       if (IsExcluded(token.begin)) continue;
       std::string_view bytes = input_.substr(token.begin, token.end - token.begin);
       if (token.kind == text::TokenKind::kWord && !token.quoted && SplitGlued(t, bytes)) continue;
+      if (uint32_t length = ExpandedInitialism(t, sentence_end); length > 0) {
+        for (uint32_t k = t; k < t + length; ++k) {
+          const text::Token& part = tokens_.tokens[k];
+          key.clear();
+          text::AppendLookupKey(input_.substr(part.begin, part.end - part.begin), &key);
+          const WordId id = model_.vocabulary().Find(key).value_or(kUnknownWord);
+          words_.push_back({k, InLanguageModel(id) ? id : kUnknownWord, false, false});
+        }
+        t += length - 1;
+        continue;
+      }
       key.clear();
       text::AppendLookupKey(bytes, &key);
       WordId id = model_.vocabulary().Find(key).value_or(kUnknownWord);
@@ -453,6 +503,64 @@ class SentenceDecoder {
   // "inFebruary": a space lost between a lower-case word and a capitalised
   // one. When both halves are known words, they enter the sentence as two
   // words (left alone by the decoder) and the split is reported as a span.
+  // A name of two to four capitalised words used as a modifier ("United
+  // States Embassy", "United States officials") whose initials the document
+  // itself writes elsewhere as an initialism ("U.S."): a spinner's expansion,
+  // restored to the document's own (most frequent) spelling. A writer who
+  // abbreviates a name does so before a noun; as a noun ("the United States
+  // said") it is left alone, and so is a document that never abbreviates it.
+  // Returns the words taken (0: none); their span is in artefact_spans_.
+  uint32_t ExpandedInitialism(uint32_t t, uint32_t sentence_end) {
+    if (initialisms_.empty()) return 0;
+    std::string letters;
+    for (uint32_t length = 1; length <= 4 && t + length < sentence_end; ++length) {
+      const text::Token& part = tokens_.tokens[t + length - 1];
+      if (part.kind != text::TokenKind::kWord || part.quoted || IsExcluded(part.begin) ||
+          (length > 1 && !part.space_before)) {
+        return 0;
+      }
+      std::string_view bytes = TokenText(t + length - 1);
+      if (!IsTitleCaseWord(bytes)) return 0;
+      letters.push_back(bytes[0]);
+      if (length < 2) continue;
+      const Initialism* best = nullptr;
+      for (const Initialism& known : initialisms_) {
+        if (known.letters == letters && (best == nullptr || known.count > best->count)) {
+          best = &known;
+        }
+      }
+      if (best == nullptr || !ModifiesNext(t + length)) continue;
+      SpunSpan span;
+      span.start = tokens_.tokens[t].begin;
+      span.end = part.end;
+      span.text = std::string(input_.substr(span.start, span.end - span.start));
+      span.original = best->spelling;
+      span.score = kArtefactEvidence;
+      artefact_spans_.push_back(std::move(span));
+      return length;
+    }
+    return 0;
+  }
+
+  // Whether the word at token t, after a name, makes the name its modifier:
+  // a capitalised word ("Embassy"), or one that can only be a noun or an
+  // adjective ("officials", not "said" or "trade").
+  bool ModifiesNext(uint32_t t) const {
+    const text::Token& next = tokens_.tokens[t];
+    if (next.kind != text::TokenKind::kWord || !next.space_before) return false;
+    std::string_view bytes = TokenText(t);
+    if (IsTitleCaseWord(bytes)) return true;
+    std::string key;
+    text::AppendLookupKey(bytes, &key);
+    const std::optional<WordId> id = model_.vocabulary().Find(key);
+    if (!id || model_.IsFunctionWord(*id)) return false;
+    std::vector<LemmaReading> readings;
+    model_.lexicon().Lemmatize(*id, &readings);
+    return !readings.empty() && std::ranges::none_of(readings, [](const LemmaReading& reading) {
+      return reading.pos != PartOfSpeech::kNoun && reading.pos != PartOfSpeech::kAdjective;
+    });
+  }
+
   bool SplitGlued(uint32_t token_index, std::string_view bytes) {
     size_t split = GlueOffset(bytes);
     if (split == 0) return false;
@@ -476,7 +584,7 @@ class SentenceDecoder {
     span.text = std::string(bytes);
     span.original = std::string(bytes.substr(0, split)) + " " + std::string(bytes.substr(split));
     span.score = split_score - glued_score;
-    glued_.push_back(std::move(span));
+    artefact_spans_.push_back(std::move(span));
     words_.push_back({token_index, first, false, false});
     words_.push_back({token_index, second, false, false});
     return true;
@@ -1012,7 +1120,16 @@ class SentenceDecoder {
   const text::TokenizedText& tokens_;
   const std::vector<DebrisSpan>& excluded_;
   std::vector<SentenceWord> words_;
-  std::vector<SpunSpan> glued_;
+  // Spans of artefacts found while collecting words (glued tokens, expanded
+  // initialisms), reported after the sentence's decoded spans.
+  std::vector<SpunSpan> artefact_spans_;
+  // The initialisms the document writes ("U.S."), by their letters ("US").
+  struct Initialism {
+    std::string letters;
+    std::string spelling;
+    uint32_t count;
+  };
+  std::vector<Initialism> initialisms_;
   std::vector<Candidate> candidates_;
   // CollectProposals' result per observed phrase of the document, and the
   // kMaxQuotedProposals most frequent of them for a quoted word.
@@ -1109,7 +1226,7 @@ DetectorInputValues DetectorInputs(uint32_t words, const DetectorFeatures& featu
   const double quoted_scale = 1.0 / (quoted + kDetectorQuotedPriorWords);
   const double disagreements = features.article_disagreements;
   return {(features.spans + disagreements) * scale,
-          (features.evidence + kArticleDisagreementEvidence * disagreements) * scale,
+          (features.evidence + kArtefactEvidence * disagreements) * scale,
           features.soft_evidence * scale,
           features.quoted_soft_evidence * quoted_scale,
           quoted * quoted_scale,

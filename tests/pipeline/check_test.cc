@@ -337,6 +337,41 @@ TEST_F(CheckTest, ArticleDisagreementIsEvidence) {
   }
 }
 
+// A name spelled out before a noun, where the document writes its dotted
+// initialism, is a spinner's expansion; as a noun, in a document that never
+// abbreviates it, undotted ("IBM": a company named in full first) or quoted,
+// it is the writer's.
+TEST_F(CheckTest, ExpandedInitialismsTakeTheDocumentsSpelling) {
+  auto checked = [](const std::string& text) {
+    Result<CheckResult> result = checker_->Check(text);
+    EXPECT_TRUE(result.ok()) << result.status().ToString();
+    return result.ok() ? *result : CheckResult();
+  };
+  const CheckResult expanded = checked(
+      "U.S. officials met on Monday. The United States Secretary of State spoke at the United "
+      "States Embassy, and European Union officials listened.");
+  EXPECT_EQ(expanded.restored,
+            "U.S. officials met on Monday. The U.S. Secretary of State spoke at the U.S. Embassy, "
+            "and European Union officials listened.");
+  EXPECT_EQ(std::ranges::count_if(expanded.spans,
+                                  [](const SpunSpan& span) { return span.original == "U.S."; }),
+            2);
+  for (const char* text :
+       {"The United States Secretary of State spoke at the embassy.",
+        "U.S. officials met. Later the United States said it would act.",
+        "IBM said on Monday that International Business Machines Corp had sold a unit.",
+        "U.S. officials met. He read “United States Embassy” on the door."}) {
+    const CheckResult result = checked(text);
+    for (const SpunSpan& span : result.spans) {
+      const bool initialism =
+          !span.original.empty() && std::ranges::all_of(span.original, [](char c) {
+            return c == '.' || (c >= 'A' && c <= 'Z');
+          });
+      EXPECT_FALSE(initialism) << text << ": " << span.text << " -> " << span.original;
+    }
+  }
+}
+
 // The verdict's weights fitted on labelled texts read those texts at least as
 // well as the defaults, and rank them by the evidence that separates them.
 TEST(DetectorFitTest, FittedWeightsReadTheirExamplesBetter) {
