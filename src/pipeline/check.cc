@@ -1364,6 +1364,7 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
   std::sort(result.spans.begin(), result.spans.end(),
             [](const SpunSpan& a, const SpunSpan& b) { return a.start < b.start; });
   result.spun_probability = SpunProbability(result.words, result.features, detector_);
+  if (result.spun_probability < options_.min_spun_probability) result.spans.clear();
   uint32_t copied = 0;
   for (const SpunSpan& span : result.spans) {
     result.restored.append(input.substr(copied, span.start - copied));

@@ -140,6 +140,25 @@ TEST_F(CliTest, ChangeCostTradesChangesForEvidence) {
   EXPECT_EQ(Unspin("check --change-cost -1 " + Example("harbor-spun.txt")).exit_code, 1);
 }
 
+// A text read as original is left as written unless every span is asked for.
+TEST_F(CliTest, MinSpunProbabilityGatesTheSpansOfOriginals) {
+  auto run = [this](const std::string& flags) {
+    Outcome outcome = Unspin("check --json --change-cost 2 " + flags + " " +
+                             Example("harbor-original.txt"));
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+    return nlohmann::json::parse(outcome.out);
+  };
+  const nlohmann::json gated = run("");
+  const nlohmann::json every = run("--min-spun-probability 0");
+  EXPECT_LT(gated["spun_probability"].get<double>(), 0.25);
+  EXPECT_EQ(gated["spun_probability"], every["spun_probability"]);
+  EXPECT_TRUE(gated["spans"].empty());
+  EXPECT_EQ(gated["restored"], Slurp(Example("harbor-original.txt")));
+  EXPECT_FALSE(every["spans"].empty());
+  EXPECT_EQ(Unspin("check --min-spun-probability 1.5 " + Example("harbor-original.txt")).exit_code,
+            1);
+}
+
 TEST_F(CliTest, InvalidUtf8IsBadInputWithByteOffset) {
   Outcome run = Unspin("check -", std::string("good text \xC3\x28 more", 17));
   EXPECT_EQ(run.exit_code, 2);

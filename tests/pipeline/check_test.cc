@@ -68,7 +68,11 @@ class CheckTest : public ::testing::Test {
     Result<std::unique_ptr<model::Model>> opened = model::Model::Open(UNSPIN_DEFAULT_MODEL);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     model_ = std::move(opened).value().release();
-    checker_ = new Checker(*model_);
+    // The mechanisms are tested on every span they make; the gate that hides
+    // them in texts read as original has its own test.
+    CheckOptions every_span;
+    every_span.min_spun_probability = 0;
+    checker_ = new Checker(*model_, every_span);
   }
   static void TearDownTestSuite() {
     delete checker_;
@@ -188,6 +192,30 @@ TEST_F(CheckTest, DigitsBeforePluralNounsAreSpelledOut) {
   }
 }
 
+// A text the verdict reads as original (below min_spun_probability) is
+// reported and restored unchanged; above it, every span is kept.
+TEST_F(CheckTest, TextsReadAsOriginalAreNotRewritten) {
+  const Checker gated(*model_);
+  const std::string original = "The 2 nations met for 4 months and talked for 2 days.";
+  Result<CheckResult> every = checker_->Check(original);
+  Result<CheckResult> shown = gated.Check(original);
+  ASSERT_TRUE(every.ok() && shown.ok());
+  ASSERT_FALSE(every->spans.empty());
+  EXPECT_LT(shown->spun_probability, CheckOptions().min_spun_probability);
+  EXPECT_EQ(shown->spun_probability, every->spun_probability);
+  EXPECT_TRUE(shown->spans.empty());
+  EXPECT_EQ(shown->restored, original);
+  const std::string spun =
+      "Council members stated they required more time to examine the expense. The mayor stated "
+      "the bridge required repairs.";
+  every = checker_->Check(spun);
+  shown = gated.Check(spun);
+  ASSERT_TRUE(every.ok() && shown.ok());
+  EXPECT_GE(shown->spun_probability, CheckOptions().min_spun_probability);
+  EXPECT_FALSE(shown->spans.empty());
+  EXPECT_EQ(shown->restored, every->restored);
+}
+
 // A spinner applies its dictionary wherever a word recurs: a substitution
 // restored in one place, and gaining in others too weakly to be restored
 // alone, is restored everywhere, unless the document also uses the original.
@@ -296,6 +324,7 @@ TEST_F(CheckTest, EvidenceAccumulatesWithLength) {
 TEST_F(CheckTest, OnlyEmphasizersAreDeletedAsFillers) {
   CheckOptions cheap;
   cheap.change_cost = 1.0;
+  cheap.min_spun_probability = 0;
   const Checker eager(*model_, cheap);
   auto deletions = [&eager](const std::string& text) {
     Result<CheckResult> checked = eager.Check(text);

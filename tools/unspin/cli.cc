@@ -67,6 +67,21 @@ std::optional<std::vector<pipeline::EvalPair>> ReadPairs(const std::string& path
   return std::move(*pairs);
 }
 
+void AddCheckerOptions(CLI::App* command, pipeline::CheckOptions* options) {
+  command
+      ->add_option("--change-cost", options->change_cost,
+                   "log10 evidence a replacement must gain over the text as written; "
+                   "higher changes less")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0));
+  command
+      ->add_option("--min-spun-probability", options->min_spun_probability,
+                   "a text whose spun probability is below this is left as written (no spans); "
+                   "0 shows every span")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+}
+
 int LoadIndex(const std::string& model_flag, const std::string& dir, LoadedIndex* loaded) {
   int exit_code = kExitOk;
   loaded->model = LoadModel(model_flag, &exit_code);

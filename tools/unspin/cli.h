@@ -14,6 +14,7 @@
 
 #include "unspin/base/status.h"
 #include "unspin/model/model.h"
+#include "unspin/pipeline/check.h"
 #include "unspin/pipeline/eval.h"
 #include "unspin/source/index.h"
 #include "unspin/source/signature.h"
@@ -48,6 +49,10 @@ std::unique_ptr<model::Model> LoadModel(const std::string& flag, int* exit_code)
 // ("-"), or reports why not (exit code through *exit_code) and returns
 // nothing.
 std::optional<std::vector<pipeline::EvalPair>> ReadPairs(const std::string& path, int* exit_code);
+
+// The checker's options every verb that checks takes: --change-cost and
+// --min-spun-probability.
+void AddCheckerOptions(CLI::App* command, pipeline::CheckOptions* options);
 
 // A source index with the model and word classes it was built with.
 struct LoadedIndex {

@@ -247,12 +247,7 @@ void RegisterCheck(CLI::App& app, Action* action) {
   check->add_option("--model", flags->model, "model file (default: $UNSPIN_MODEL or the built-in)");
   check->add_flag("--json", flags->json,
                   "print one JSON object: spun_probability, spans, restored, debris");
-  check
-      ->add_option("--change-cost", flags->options.change_cost,
-                   "log10 evidence a replacement must gain over the text as written; "
-                   "higher changes less")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 100.0));
+  AddCheckerOptions(check, &flags->options);
   check->add_flag("--features", flags->features,
                   "print the detector's inputs (words, spans, evidence, soft_evidence, "
                   "quoted_words, quoted_soft_evidence, article_disagreements) as JSON "
@@ -270,11 +265,7 @@ void RegisterRestore(CLI::App& app, Action* action) {
       ->capture_default_str();
   restore->add_option("--model", flags->model,
                       "model file (default: $UNSPIN_MODEL or the built-in)");
-  restore
-      ->add_option("--change-cost", flags->options.change_cost,
-                   "log10 evidence a replacement must gain; higher changes less")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 100.0));
+  AddCheckerOptions(restore, &flags->options);
   restore->add_flag("--lines", flags->lines, "restore each input line as its own document");
   AddFormatOption(restore, flags.get());
   restore->add_option("--index", flags->index,

@@ -123,10 +123,7 @@ void RegisterEval(CLI::App& app, Action* action) {
       ->capture_default_str();
   eval->add_option("--model", flags->model, "model file (default: $UNSPIN_MODEL or the built-in)");
   eval->add_flag("--json", flags->json, "print one JSON object with every metric and count");
-  eval->add_option("--change-cost", flags->options.change_cost,
-                   "the checker's --change-cost (log10 evidence a replacement must gain)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 100.0));
+  AddCheckerOptions(eval, &flags->options);
   eval->add_option("--details", flags->details,
                    "write one JSON line per pair: spinner spans (original, spun, restored, "
                    "exact), false changes and collateral changes");

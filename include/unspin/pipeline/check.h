@@ -118,6 +118,10 @@ struct CheckOptions {
   int beam_width = 16;
   // Alternatives reported per span.
   int max_alternatives = 3;
+  // A text whose spun probability is below this is reported and restored
+  // unchanged (no spans): a change there is more likely the checker's error
+  // than a spinner's. 0 reports every span.
+  double min_spun_probability = 0.25;
 };
 
 // Stateless apart from the model reference and a table derived from it at
