@@ -346,9 +346,8 @@ class SentenceDecoder {
       std::string_view bytes = input_.substr(token.begin, token.end - token.begin);
       std::string letters = InitialismLetters(bytes);
       if (letters.empty()) continue;
-      auto same = std::ranges::find_if(initialisms_, [&](const Initialism& known) {
-        return known.spelling == bytes;
-      });
+      auto same = std::ranges::find_if(
+          initialisms_, [&](const Initialism& known) { return known.spelling == bytes; });
       if (same != initialisms_.end()) {
         ++same->count;
       } else {

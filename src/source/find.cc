@@ -577,8 +577,8 @@ std::span<const Cut> NearbyCuts(std::span<const Cut> cuts, uint32_t begin, uint3
   auto first = std::partition_point(cuts.begin(), cuts.end(),
                                     [begin](const Cut& cut) { return cut.begin < begin; });
   while (first != cuts.begin() && std::prev(first)->end >= begin) --first;
-  auto last = std::partition_point(first, cuts.end(),
-                                   [end](const Cut& cut) { return cut.begin <= end; });
+  auto last =
+      std::partition_point(first, cuts.end(), [end](const Cut& cut) { return cut.begin <= end; });
   return {first, last};
 }
 

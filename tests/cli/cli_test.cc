@@ -143,8 +143,8 @@ TEST_F(CliTest, ChangeCostTradesChangesForEvidence) {
 // A text read as original is left as written unless every span is asked for.
 TEST_F(CliTest, MinSpunProbabilityGatesTheSpansOfOriginals) {
   auto run = [this](const std::string& flags) {
-    Outcome outcome = Unspin("check --json --change-cost 2 " + flags + " " +
-                             Example("harbor-original.txt"));
+    Outcome outcome =
+        Unspin("check --json --change-cost 2 " + flags + " " + Example("harbor-original.txt"));
     EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
     return nlohmann::json::parse(outcome.out);
   };

@@ -356,8 +356,7 @@ TEST_F(CheckTest, ArticleDisagreementIsEvidence) {
   EXPECT_EQ(agreeing.features.article_disagreements, 0u);
   EXPECT_EQ(disagreeing.features.article_disagreements, 1u);
   EXPECT_GT(disagreeing.spun_probability, agreeing.spun_probability);
-  EXPECT_EQ(checked("They met an big team and a apple grower.").features.article_disagreements,
-            2u);
+  EXPECT_EQ(checked("They met an big team and a apple grower.").features.article_disagreements, 2u);
   for (const char* text :
        {"It took an hour.", "It was a one-time offer.", "She joined an FBI team.",
         "He went to a university.", "It was a European plan.", "The letters a and b.",
