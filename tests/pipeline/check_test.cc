@@ -346,22 +346,21 @@ TEST_F(CheckTest, OnlyEmphasizersAreDeletedAsFillers) {
 // spinning even where no candidate restores the word; spellings that take
 // either article by sound ("an hour", "a one-time", "an FBI") are not.
 TEST_F(CheckTest, ArticleDisagreementIsEvidence) {
-  auto checked = [](const std::string& text) {
-    Result<CheckResult> result = checker_->Check(text);
-    EXPECT_TRUE(result.ok()) << result.status().ToString();
-    return result.ok() ? *result : CheckResult();
-  };
-  const CheckResult agreeing = checked("A problem for the council is that the bridge is old.");
-  const CheckResult disagreeing = checked("An problem for the council is that the bridge is old.");
+  const CheckResult agreeing =
+      CheckWithInvariants("A problem for the council is that the bridge is old.");
+  const CheckResult disagreeing =
+      CheckWithInvariants("An problem for the council is that the bridge is old.");
   EXPECT_EQ(agreeing.features.article_disagreements, 0u);
   EXPECT_EQ(disagreeing.features.article_disagreements, 1u);
   EXPECT_GT(disagreeing.spun_probability, agreeing.spun_probability);
-  EXPECT_EQ(checked("They met an big team and a apple grower.").features.article_disagreements, 2u);
+  EXPECT_EQ(CheckWithInvariants("They met an big team and a apple grower.")
+                .features.article_disagreements,
+            2u);
   for (const char* text :
        {"It took an hour.", "It was a one-time offer.", "She joined an FBI team.",
         "He went to a university.", "It was a European plan.", "The letters a and b.",
         "An “apple” and a “pear”."}) {
-    EXPECT_EQ(checked(text).features.article_disagreements, 0u) << text;
+    EXPECT_EQ(CheckWithInvariants(text).features.article_disagreements, 0u) << text;
   }
 }
 
@@ -370,12 +369,7 @@ TEST_F(CheckTest, ArticleDisagreementIsEvidence) {
 // abbreviates it, undotted ("IBM": a company named in full first) or quoted,
 // it is the writer's.
 TEST_F(CheckTest, ExpandedInitialismsTakeTheDocumentsSpelling) {
-  auto checked = [](const std::string& text) {
-    Result<CheckResult> result = checker_->Check(text);
-    EXPECT_TRUE(result.ok()) << result.status().ToString();
-    return result.ok() ? *result : CheckResult();
-  };
-  const CheckResult expanded = checked(
+  const CheckResult expanded = CheckWithInvariants(
       "U.S. officials met on Monday. The United States Secretary of State spoke at the United "
       "States Embassy, and European Union officials listened.");
   EXPECT_EQ(expanded.restored,
@@ -389,7 +383,7 @@ TEST_F(CheckTest, ExpandedInitialismsTakeTheDocumentsSpelling) {
         "U.S. officials met. Later the United States said it would act.",
         "IBM said on Monday that International Business Machines Corp had sold a unit.",
         "U.S. officials met. He read “United States Embassy” on the door."}) {
-    const CheckResult result = checked(text);
+    const CheckResult result = CheckWithInvariants(text);
     for (const SpunSpan& span : result.spans) {
       const bool initialism =
           !span.original.empty() && std::ranges::all_of(span.original, [](char c) {
