@@ -159,6 +159,22 @@ TEST_F(CliTest, MinSpunProbabilityGatesTheSpansOfOriginals) {
             1);
 }
 
+// Spinner artefacts the language model cannot weigh: an expanded initialism
+// is restored to the document's spelling, a disagreeing article is counted.
+TEST_F(CliTest, ArtefactsAreRestoredAndCounted) {
+  Outcome restored = Unspin("restore -",
+                            "U.S. officials met on Monday. The United States Secretary of State "
+                            "spoke at the United States Embassy.\n");
+  EXPECT_EQ(restored.exit_code, 0) << restored.err;
+  EXPECT_EQ(restored.out,
+            "U.S. officials met on Monday. The U.S. Secretary of State spoke at the U.S. "
+            "Embassy.\n");
+  Outcome features =
+      Unspin("check --features -", "An problem for the council is that the bridge is old.\n");
+  EXPECT_EQ(features.exit_code, 0) << features.err;
+  EXPECT_EQ(nlohmann::json::parse(features.out)["article_disagreements"], 1);
+}
+
 TEST_F(CliTest, InvalidUtf8IsBadInputWithByteOffset) {
   Outcome run = Unspin("check -", std::string("good text \xC3\x28 more", 17));
   EXPECT_EQ(run.exit_code, 2);
