@@ -183,6 +183,7 @@ bool TakesAn(std::string_view word) {
 }
 
 bool IsAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
+bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
 
 // Whether `article` ("a" or "an", any case) before the lower-case `word` is
 // certainly wrong by spelling. Only the sure cases count: a word that begins
@@ -198,7 +199,6 @@ bool ArticleDisagrees(std::string_view article, std::string_view word) {
   return !word.starts_with("one") && !word.starts_with("once") && !word.starts_with("eu") &&
          !word.starts_with("ewe");
 }
-bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
 
 // "States": a capital, then lower-case letters only.
 bool IsTitleCaseWord(std::string_view bytes) {
@@ -499,9 +499,6 @@ class SentenceDecoder {
     return model_.vocabulary().Find(kNames[digit - '1']).value_or(kUnknownWord);
   }
 
-  // "inFebruary": a space lost between a lower-case word and a capitalised
-  // one. When both halves are known words, they enter the sentence as two
-  // words (left alone by the decoder) and the split is reported as a span.
   // A name of two to four capitalised words used as a modifier ("United
   // States Embassy", "United States officials") whose initials the document
   // itself writes elsewhere as an initialism ("U.S."): a spinner's expansion,
@@ -560,6 +557,9 @@ class SentenceDecoder {
     });
   }
 
+  // "inFebruary": a space lost between a lower-case word and a capitalised
+  // one. When both halves are known words, they enter the sentence as two
+  // words (left alone by the decoder) and the split is reported as a span.
   bool SplitGlued(uint32_t token_index, std::string_view bytes) {
     size_t split = GlueOffset(bytes);
     if (split == 0) return false;

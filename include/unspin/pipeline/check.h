@@ -48,7 +48,7 @@ struct DetectorFeatures {
   double quoted_soft_evidence = 0;  // the same sum over the quoted words
   // "an"/"a" before a word that takes the other article ("an problem"), where
   // no span changed the word: a spinner's swap the checker could not undo.
-  // Counted as spans of kArticleDisagreementEvidence each (DetectorInputs).
+  // Each counts as a span of fixed evidence in DetectorInputs.
   uint32_t article_disagreements = 0;
 };
 
