@@ -190,11 +190,10 @@ bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
 // with h, u, x or y, or with a vowel that can sound like a consonant ("a
 // one-time", "a European", "a ewe"), may take either article.
 bool ArticleDisagrees(std::string_view article, std::string_view word) {
+  const bool an = article.size() == 2 && (article[0] | 0x20) == 'a' && (article[1] | 0x20) == 'n';
+  if (!an && (article.size() != 1 || (article[0] | 0x20) != 'a')) return false;
   if (word.size() < 2 || !std::ranges::all_of(word, IsAsciiLower)) return false;
-  if (article.size() == 2 && (article[0] | 0x20) == 'a' && (article[1] | 0x20) == 'n') {
-    return std::string_view("aehiouxy").find(word[0]) == std::string_view::npos;
-  }
-  if (article.size() != 1 || (article[0] | 0x20) != 'a') return false;
+  if (an) return std::string_view("aehiouxy").find(word[0]) == std::string_view::npos;
   if (std::string_view("aeio").find(word[0]) == std::string_view::npos) return false;
   return !word.starts_with("one") && !word.starts_with("once") && !word.starts_with("eu") &&
          !word.starts_with("ewe");
@@ -341,9 +340,10 @@ class SentenceDecoder {
         input_(input),
         tokens_(tokens),
         excluded_(excluded) {
-    for (const text::Token& token : tokens_.tokens) {
+    for (uint32_t t = 0; t < tokens_.tokens.size(); ++t) {
+      const text::Token& token = tokens_.tokens[t];
       if (token.kind != text::TokenKind::kWord || IsExcluded(token.begin)) continue;
-      std::string_view bytes = input_.substr(token.begin, token.end - token.begin);
+      std::string_view bytes = TokenText(t);
       std::string letters = InitialismLetters(bytes);
       if (letters.empty()) continue;
       auto same = std::ranges::find_if(
@@ -432,28 +432,22 @@ class SentenceDecoder {
  private:
   void CollectWords(const text::Sentence& sentence) {
     words_.clear();
-    std::string key;
     const uint32_t sentence_end = sentence.first_token + sentence.token_count;
     for (uint32_t t = sentence.first_token; t < sentence_end; ++t) {
       const text::Token& token = tokens_.tokens[t];
       if (token.kind != text::TokenKind::kWord && token.kind != text::TokenKind::kNumber) continue;
       if (IsExcluded(token.begin)) continue;
-      std::string_view bytes = input_.substr(token.begin, token.end - token.begin);
+      std::string_view bytes = TokenText(t);
       if (token.kind == text::TokenKind::kWord && !token.quoted && SplitGlued(t, bytes)) continue;
       if (uint32_t length = ExpandedInitialism(t, sentence_end); length > 0) {
         for (uint32_t k = t; k < t + length; ++k) {
-          const text::Token& part = tokens_.tokens[k];
-          key.clear();
-          text::AppendLookupKey(input_.substr(part.begin, part.end - part.begin), &key);
-          const WordId id = model_.vocabulary().Find(key).value_or(kUnknownWord);
+          const WordId id = VocabularyId(TokenText(k));
           words_.push_back({k, InLanguageModel(id) ? id : kUnknownWord, false, false});
         }
         t += length - 1;
         continue;
       }
-      key.clear();
-      text::AppendLookupKey(bytes, &key);
-      WordId id = model_.vocabulary().Find(key).value_or(kUnknownWord);
+      WordId id = VocabularyId(bytes);
       // A word the language model has never seen cannot be judged: it is
       // scored as <unk> and left alone (names, abbreviations, rare words).
       if (!InLanguageModel(id)) id = kUnknownWord;
@@ -486,12 +480,10 @@ class SentenceDecoder {
     if (t > 0 && !tokens_.tokens[t].space_before) return kUnknownWord;
     const text::Token& next = tokens_.tokens[t + 1];
     if (next.kind != text::TokenKind::kWord || !next.space_before) return kUnknownWord;
-    std::string key;
-    text::AppendLookupKey(input_.substr(next.begin, next.end - next.begin), &key);
-    const std::optional<WordId> noun = model_.vocabulary().Find(key);
-    if (!noun || !InLanguageModel(*noun)) return kUnknownWord;
+    const WordId noun = VocabularyId(TokenText(t + 1));
+    if (noun == kUnknownWord || !InLanguageModel(noun)) return kUnknownWord;
     std::vector<LemmaReading> readings;
-    model_.lexicon().Lemmatize(*noun, &readings);
+    model_.lexicon().Lemmatize(noun, &readings);
     const bool plural_noun = std::ranges::any_of(readings, [](const LemmaReading& reading) {
       return reading.pos == PartOfSpeech::kNoun && reading.inflection == Inflection::kPlural;
     });
@@ -546,12 +538,10 @@ class SentenceDecoder {
     if (next.kind != text::TokenKind::kWord || !next.space_before) return false;
     std::string_view bytes = TokenText(t);
     if (IsTitleCaseWord(bytes)) return true;
-    std::string key;
-    text::AppendLookupKey(bytes, &key);
-    const std::optional<WordId> id = model_.vocabulary().Find(key);
-    if (!id || model_.IsFunctionWord(*id)) return false;
+    const WordId id = VocabularyId(bytes);
+    if (id == kUnknownWord || model_.IsFunctionWord(id)) return false;
     std::vector<LemmaReading> readings;
-    model_.lexicon().Lemmatize(*id, &readings);
+    model_.lexicon().Lemmatize(id, &readings);
     return !readings.empty() && std::ranges::none_of(readings, [](const LemmaReading& reading) {
       return reading.pos != PartOfSpeech::kNoun && reading.pos != PartOfSpeech::kAdjective;
     });
@@ -563,12 +553,8 @@ class SentenceDecoder {
   bool SplitGlued(uint32_t token_index, std::string_view bytes) {
     size_t split = GlueOffset(bytes);
     if (split == 0) return false;
-    std::string key;
-    text::AppendLookupKey(bytes.substr(0, split), &key);
-    WordId first = model_.vocabulary().Find(key).value_or(kUnknownWord);
-    key.clear();
-    text::AppendLookupKey(bytes.substr(split), &key);
-    WordId second = model_.vocabulary().Find(key).value_or(kUnknownWord);
+    WordId first = VocabularyId(bytes.substr(0, split));
+    WordId second = VocabularyId(bytes.substr(split));
     if (!InLanguageModel(first) || !InLanguageModel(second)) return false;
     const lm::MixedModel& lm = model_.language_model();
     lm::LmState state = lm.NullContext();
@@ -862,7 +848,8 @@ class SentenceDecoder {
 
   // Articles that disagree with the next word where the path changes neither.
   void CountArticleDisagreements(const std::vector<int>& chosen, DetectorFeatures* features) {
-    std::vector<bool> changed(words_.size(), false);
+    std::vector<bool>& changed = changed_;
+    changed.assign(words_.size(), false);
     uint32_t pos = 0;
     for (int step : chosen) {
       const uint32_t length = step < 0 ? 1 : candidates_[step].length;
@@ -879,6 +866,13 @@ class SentenceDecoder {
         ++features->article_disagreements;
       }
     }
+  }
+
+  // The vocabulary's id for a word as written (its lookup key), else kUnknownWord.
+  WordId VocabularyId(std::string_view bytes) const {
+    std::string key;
+    text::AppendLookupKey(bytes, &key);
+    return model_.vocabulary().Find(key).value_or(kUnknownWord);
   }
 
   std::string_view TokenText(uint32_t token) const {
@@ -1129,6 +1123,7 @@ class SentenceDecoder {
     uint32_t count;
   };
   std::vector<Initialism> initialisms_;
+  std::vector<bool> changed_;  // CountArticleDisagreements' scratch
   std::vector<Candidate> candidates_;
   // CollectProposals' result per observed phrase of the document, and the
   // kMaxQuotedProposals most frequent of them for a quoted word.
