@@ -7,6 +7,7 @@
 #include <string>
 
 #include "extract/ascii.h"
+#include "unspin/base/json_depth.h"
 
 namespace unspin::extract {
 namespace {
@@ -43,6 +44,8 @@ bool LooksLikeJsonl(std::string_view input) {
   }
   std::string_view line =
       input.substr(i, newline == std::string_view::npos ? input.npos : newline - i);
+  // Too deep to parse: still JSON lines, whose reader reports the line.
+  if (!CheckJsonDepth(line).ok()) return true;
   nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   return json.is_object();
 }

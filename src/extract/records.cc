@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "extract/ascii.h"
+#include "unspin/base/json_depth.h"
 #include "unspin/text/utf8.h"
 
 namespace unspin::extract {
@@ -623,8 +624,13 @@ class RecordReader::Impl {
       std::string_view trimmed = Trim(line);
       if (trimmed.empty()) continue;
       ++stats_.records;
+      if (Status depth = CheckJsonDepth(trimmed); !depth.ok()) {
+        Skip(SkipReason::kMalformed);
+        Warn("line " + std::to_string(record + 1) + ": " + depth.message());
+        continue;
+      }
       // Only the top level is kept: nested values are parsed and dropped at
-      // once, so memory stays near the line's size however deep it nests.
+      // once, so memory stays near the line's size.
       nlohmann::json json = nlohmann::json::parse(
           trimmed,
           [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) { return depth <= 1; },

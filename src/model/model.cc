@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "unspin/base/file.h"
+#include "unspin/base/json_depth.h"
 #include "unspin/lm/lm_file.h"
 #include "unspin/lm/sphinx_reader.h"
 
@@ -303,7 +304,10 @@ ModelInfo Model::Info() const {
   info.channel_phrases = channel_.phrase_count();
   info.channel_entries = channel_.entry_count();
   info.sections = file_.sections();
-  nlohmann::json metadata = nlohmann::json::parse(metadata_, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json metadata =
+      CheckJsonDepth(metadata_).ok()
+          ? nlohmann::json::parse(metadata_, nullptr, /*allow_exceptions=*/false)
+          : nlohmann::json();
   info.sources = metadata.is_object() && metadata.contains("sources") ? metadata["sources"].dump()
                                                                       : std::string("{}");
   return info;

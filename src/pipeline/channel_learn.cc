@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "unspin/base/file.h"
+#include "unspin/base/json_depth.h"
 #include "unspin/text/utf8.h"
 
 namespace unspin::pipeline {
@@ -32,6 +33,8 @@ bool IsBlank(std::string_view line) {
 bool LooksLikeJsonl(const std::vector<std::string_view>& lines) {
   for (std::string_view line : lines) {
     if (IsBlank(line)) continue;
+    // Too deep to parse: JSON lines whose first line ParseDocument reports.
+    if (!CheckJsonDepth(line).ok()) return true;
     nlohmann::json value = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     return value.is_object() && value.contains("text") && value["text"].is_string();
   }
@@ -48,6 +51,9 @@ Status ParseDocument(std::string_view line, std::string_view file, size_t number
                      std::string* text) {
   Status utf8 = text::ValidateUtf8(line);
   if (!utf8.ok()) return LineError(file, number, utf8.message());
+  if (Status depth = CheckJsonDepth(line); !depth.ok()) {
+    return LineError(file, number, depth.message());
+  }
   nlohmann::json value = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (!value.is_object()) return LineError(file, number, "not a JSON object");
   auto found_id = value.find("id");

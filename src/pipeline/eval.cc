@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "unspin/base/json_depth.h"
 #include "unspin/text/utf8.h"
 
 namespace unspin::pipeline {
@@ -49,6 +50,9 @@ Result<std::vector<EvalPair>> ParseEvalPairs(std::string_view jsonl) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     if (Status utf8 = text::ValidateUtf8(line); !utf8.ok()) {
       return LineError(line_number, utf8.message());
+    }
+    if (Status depth = CheckJsonDepth(line); !depth.ok()) {
+      return LineError(line_number, depth.message());
     }
     nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (json.is_discarded()) {

@@ -19,6 +19,7 @@
 
 #include "unspin/base/crc32c.h"
 #include "unspin/base/file.h"
+#include "unspin/base/json_depth.h"
 #include "unspin/text/utf8.h"
 
 namespace unspin::source {
@@ -139,6 +140,9 @@ Result<Manifest> ReadManifest(const std::string& dir) {
   }
   UNSPIN_ASSIGN_OR_RETURN(SectionFile file, SectionFile::Open(path, kIndexMagic, kIndexVersion));
   UNSPIN_ASSIGN_OR_RETURN(std::string_view bytes, file.Section(kManifestTag));
+  if (!CheckJsonDepth(bytes).ok()) {
+    return CorruptionError(path + ": manifest is not the expected JSON object");
+  }
   nlohmann::json json = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
   Manifest manifest;
   if (!json.is_object() || !json.contains("class_fingerprint") ||
@@ -252,6 +256,9 @@ Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
     UNSPIN_RETURN_IF_ERROR(segment.file.VerifySection(tag));
   }
   UNSPIN_ASSIGN_OR_RETURN(std::string_view meta_bytes, segment.file.Section(kMetaTag));
+  if (!CheckJsonDepth(meta_bytes).ok()) {
+    return CorruptionError(path + ": META is not the expected JSON object");
+  }
   nlohmann::json meta = nlohmann::json::parse(meta_bytes, nullptr, false);
   if (!meta.is_object() || !meta.contains("class_fingerprint") ||
       !meta["class_fingerprint"].is_string() || !meta.contains("sample_modulus") ||

@@ -339,15 +339,24 @@ TEST(RecordReaderTest, JsonlLinesWithLineNumbersForBadOnes) {
   EXPECT_NE(all.stats.warnings[2].find("line 6"), std::string::npos);
 }
 
-TEST(RecordReaderTest, DeeplyNestedJsonlLinesAreReadInBoundedMemory) {
+// Issue 17: every JSON reader bounds the nesting depth (kMaxJsonDepth), so
+// a deep line is one malformed line, as in every other verb.
+TEST(RecordReaderTest, DeeplyNestedJsonlLinesAreMalformedLines) {
   std::string deep = std::string(200000, '[') + std::string(200000, ']');
   std::string nested = "{\"id\": \"n\", \"meta\": " + std::string(100000, '[') +
-                       std::string(100000, ']') + ", \"text\": \"Kept.\"}";
-  ReadAll all = ReadBytes("{\"text\": \"a\"}\n" + deep + "\n" + nested + "\n");
+                       std::string(100000, ']') + ", \"text\": \"Refused.\"}";
+  std::string shallow = "{\"id\": \"s\", \"meta\": ";  // 501 levels: within the bound
+  for (int i = 0; i < 500; ++i) shallow += "{\"a\": ";
+  shallow += "\"x\"" + std::string(500, '}') + ", \"text\": \"Kept.\"}";
+  ReadAll all = ReadBytes("{\"text\": \"a\"}\n" + deep + "\n" + nested + "\n" + shallow + "\n");
   ASSERT_EQ(all.docs.size(), 2u);
-  EXPECT_EQ(all.docs[1].id, "n");
+  EXPECT_EQ(all.docs[1].id, "s");
   EXPECT_EQ(all.docs[1].content, "Kept.");
-  EXPECT_EQ(Skipped(all.stats, SkipReason::kMalformed), 1u);
+  EXPECT_EQ(Skipped(all.stats, SkipReason::kMalformed), 2u);
+  ASSERT_EQ(all.stats.warnings.size(), 2u);
+  EXPECT_EQ(all.stats.warnings[1], "line 3: JSON nested deeper than 512 levels");
+  // A deep first line still makes the input JSON lines.
+  EXPECT_EQ(DetectFormat(nested + "\n{\"text\": \"b\"}\n"), InputFormat::kJsonl);
 }
 
 TEST(RecordReaderTest, TextAndHtmlFilesAreOneDocument) {

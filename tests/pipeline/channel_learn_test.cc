@@ -42,5 +42,17 @@ TEST(ReadDocumentPairsTest, JsonlPairsById) {
   EXPECT_EQ(no_id.status().code(), StatusCode::kInvalidArgument);
 }
 
+// Issue 17: a line nested too deep is a bad line, named, in either file.
+TEST(ReadDocumentPairsTest, DeeplyNestedLinesAreRefused) {
+  const std::string deep = "{\"id\": 2, \"text\": \"b\", \"x\": " + std::string(70000, '{') + "}";
+  Result<std::vector<EvalPair>> pairs = ReadDocumentPairs(
+      "{\"id\": 1, \"text\": \"a\"}\n" + deep + "\n", "{\"id\": 1, \"text\": \"c\"}\n", nullptr);
+  ASSERT_FALSE(pairs.ok());
+  EXPECT_EQ(pairs.status().message(), "originals line 2: JSON nested deeper than 512 levels");
+  pairs = ReadDocumentPairs("{\"id\": 1, \"text\": \"a\"}\n", deep + "\n", nullptr);
+  ASSERT_FALSE(pairs.ok());
+  EXPECT_EQ(pairs.status().message(), "copies line 1: JSON nested deeper than 512 levels");
+}
+
 }  // namespace
 }  // namespace unspin::pipeline

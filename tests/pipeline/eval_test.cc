@@ -174,6 +174,17 @@ TEST(ParseEvalPairsTest, BadLinesNameTheLineNumber) {
   }
 }
 
+// Issue 17: a line nested too deep is a bad line, not a crash further on.
+TEST(ParseEvalPairsTest, DeeplyNestedLinesAreRefused) {
+  const std::string deep =
+      "{\"original\": \"a\", \"spun\": \"b\", \"x\": " + std::string(100000, '[') +
+      std::string(100000, ']') + "}";
+  Result<std::vector<EvalPair>> pairs =
+      ParseEvalPairs("{\"original\": \"a\", \"spun\": \"b\"}\n" + deep + "\n");
+  ASSERT_FALSE(pairs.ok());
+  EXPECT_EQ(pairs.status().message(), "line 2: JSON nested deeper than 512 levels");
+}
+
 // A check result that replaces `text`'s bytes `from` with `to` (first
 // occurrence of each), with the given probability.
 CheckResult Replacing(const std::string& text, double probability,

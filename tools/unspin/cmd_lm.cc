@@ -26,6 +26,7 @@
 
 #include "cli.h"
 #include "unspin/base/file.h"
+#include "unspin/base/json_depth.h"
 #include "unspin/lm/arpa.h"
 #include "unspin/lm/kneser_ney.h"
 #include "unspin/lm/lm_file.h"
@@ -109,6 +110,10 @@ class CorpusReader {
         continue;
       }
       if (jsonl) {
+        if (!CheckJsonDepth(line).ok()) {
+          ++stats_->bad_jsonl_lines;
+          continue;
+        }
         nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
         if (json.is_discarded() || !json.is_object() || !json.contains("text") ||
             !json["text"].is_string()) {
@@ -192,7 +197,9 @@ void ReportSkipped(const ReadStats& stats) {
                  static_cast<unsigned long long>(stats.invalid_utf8_lines));
   }
   if (stats.bad_jsonl_lines > 0) {
-    std::fprintf(stderr, "unspin: skipped %llu JSONL lines without a string \"text\"\n",
+    std::fprintf(stderr,
+                 "unspin: skipped %llu JSONL lines without a string \"text\" (malformed, not an "
+                 "object, or nested too deep)\n",
                  static_cast<unsigned long long>(stats.bad_jsonl_lines));
   }
 }
