@@ -75,6 +75,13 @@ Result<InputFormat> ParseInputFormat(std::string_view name) {
                               "\" (use text, html, warc or jsonl)");
 }
 
+bool HasJsonLinesExtension(std::string_view path) {
+  std::string name = LowerAscii(path.substr(path.size() - std::min<size_t>(path.size(), 10)));
+  std::string_view tail = name;
+  if (tail.ends_with(".gz")) tail.remove_suffix(3);
+  return tail.ends_with(".jsonl") || tail.ends_with(".ndjson");
+}
+
 InputFormat DetectFormat(std::string_view input) {
   if (input.substr(0, 7) == "WARC/1.") return InputFormat::kWarc;
   if (input.size() >= 2 && input[0] == '\x1f' && input[1] == '\x8b' && GzipStartsWithWarc(input)) {

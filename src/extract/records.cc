@@ -940,13 +940,16 @@ class RecordReader::Impl {
 
 namespace {
 
-// Detects the format from the first 64 KiB of the (decompressed) stream.
+// Detects the format from the name of a file (JSON lines) or the first
+// 64 KiB of the (decompressed) stream.
 Result<std::unique_ptr<RecordReader::Impl>> MakeImpl(std::unique_ptr<Stream> stream,
-                                                     std::string name,
+                                                     std::string name, bool named_jsonl,
                                                      const ReaderOptions& options) {
   InputFormat format = InputFormat::kText;
   if (options.format) {
     format = *options.format;
+  } else if (named_jsonl) {
+    format = InputFormat::kJsonl;
   } else {
     std::string head(stream->Peek(size_t{64} << 10));
     if (!stream->error().ok() && head.empty()) return stream->error().WithContext(name);
@@ -978,7 +981,8 @@ Result<std::unique_ptr<RecordReader>> RecordReader::Open(const std::string& path
   bool gzip = got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
   auto stream =
       std::make_unique<Stream>(fd, std::string(), gzip, static_cast<uint64_t>(info.st_size));
-  UNSPIN_ASSIGN_OR_RETURN(std::unique_ptr<Impl> impl, MakeImpl(std::move(stream), path, options));
+  UNSPIN_ASSIGN_OR_RETURN(std::unique_ptr<Impl> impl,
+                          MakeImpl(std::move(stream), path, HasJsonLinesExtension(path), options));
   return std::unique_ptr<RecordReader>(new RecordReader(std::move(impl)));
 }
 
@@ -988,7 +992,7 @@ Result<std::unique_ptr<RecordReader>> RecordReader::FromBytes(std::string bytes,
   uint64_t size = bytes.size();
   auto stream = std::make_unique<Stream>(-1, std::move(bytes), gzip, size);
   UNSPIN_ASSIGN_OR_RETURN(std::unique_ptr<Impl> impl,
-                          MakeImpl(std::move(stream), std::move(name), options));
+                          MakeImpl(std::move(stream), std::move(name), false, options));
   return std::unique_ptr<RecordReader>(new RecordReader(std::move(impl)));
 }
 

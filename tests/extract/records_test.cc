@@ -396,6 +396,46 @@ TEST(RecordReaderTest, TextAndHtmlFilesAreOneDocument) {
   fs::remove_all(dir);
 }
 
+// Issue 17: a .jsonl file whose first line is not JSON (a header line) was
+// sniffed as text and read as one document. Its name says JSON lines.
+TEST(RecordReaderTest, AFileNamedJsonlIsJsonLinesWhateverItsFirstLine) {
+  EXPECT_TRUE(HasJsonLinesExtension("crawl.jsonl"));
+  EXPECT_TRUE(HasJsonLinesExtension("dir/Crawl.NDJSON"));
+  EXPECT_TRUE(HasJsonLinesExtension("crawl.jsonl.gz"));
+  EXPECT_FALSE(HasJsonLinesExtension("crawl.json"));
+  EXPECT_FALSE(HasJsonLinesExtension("jsonl"));
+  EXPECT_FALSE(HasJsonLinesExtension("notes.txt"));
+  fs::path dir = fs::temp_directory_path() / ("records_jsonl_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string lines =
+      "id\ttext\n{\"id\": \"a\", \"text\": \"One.\"}\n"
+      "{\"id\": \"b\", \"text\": \"Two.\"}\n";
+  std::ofstream(dir / "header.jsonl", std::ios::binary) << lines;
+  std::ofstream(dir / "header.txt", std::ios::binary) << lines;
+  std::ofstream(dir / "bom.ndjson", std::ios::binary) << "\xEF\xBB\xBF" << lines.substr(8);
+  for (const char* name : {"header.jsonl", "bom.ndjson"}) {
+    auto reader = RecordReader::Open((dir / name).string());
+    ASSERT_TRUE(reader.ok()) << name;
+    EXPECT_EQ((*reader)->format(), InputFormat::kJsonl) << name;
+    ReadAll all = ReadEverything(**reader);
+    ASSERT_EQ(all.docs.size(), 2u) << name;
+    EXPECT_EQ(all.docs[0].id, "a");
+    EXPECT_EQ(all.docs[1].content, "Two.");
+  }
+  {
+    auto reader = RecordReader::Open((dir / "header.jsonl").string());
+    ASSERT_TRUE(reader.ok());
+    ReadAll all = ReadEverything(**reader);
+    EXPECT_EQ(Skipped(all.stats, SkipReason::kMalformed), 1u);
+    ASSERT_EQ(all.stats.warnings.size(), 1u);
+    EXPECT_EQ(all.stats.warnings[0], "line 1: not valid JSON");
+  }
+  auto text = RecordReader::Open((dir / "header.txt").string());  // no name to go by
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ((*text)->format(), InputFormat::kText);
+  fs::remove_all(dir);
+}
+
 TEST(RecordReaderTest, DetectFormatTellsWarcAndJsonlApart) {
   EXPECT_EQ(DetectFormat("WARC/1.0\r\nWARC-Type: warcinfo\r\n"), InputFormat::kWarc);
   EXPECT_EQ(DetectFormat(Gzip("WARC/1.1\r\n")), InputFormat::kWarc);

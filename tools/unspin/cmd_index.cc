@@ -26,6 +26,7 @@ struct IndexFlags {
   uint64_t memory_mb = 512;
   uint32_t sample = source::kDefaultSampleModulus;
   bool json = false;
+  bool allow_empty = false;  // build: zero documents may replace an existing index
 };
 
 // Documents read but not yet added, and what preparing them gave.
@@ -108,6 +109,24 @@ class BatchPreparer {
   std::vector<std::thread> threads_;
 };
 
+// Refuses to replace an index in `dir` with an empty one: zero documents read
+// is more likely a wrong or empty input than a wish to empty the index.
+// kExitOk when there is no index there (or --allow-empty), else the code to
+// exit with, the reason printed.
+int RefuseEmptyReplacement(const IndexFlags& flags, const source::WordClasses& classes) {
+  if (flags.allow_empty) return kExitOk;
+  Result<std::unique_ptr<source::Index>> existing =
+      source::Index::Open(flags.dir, classes.fingerprint());
+  if (!existing.ok() && existing.status().code() == StatusCode::kNotFound) return kExitOk;
+  const std::string kept =
+      existing.ok() ? " (" + std::to_string((*existing)->document_count()) + " documents)" : "";
+  std::fprintf(stderr,
+               "unspin: no document was read, so the index in %s%s is kept; "
+               "--allow-empty replaces it with an empty index\n",
+               flags.dir.c_str(), kept.c_str());
+  return kExitBadInput;
+}
+
 int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
   int exit_code = kExitOk;
   std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
@@ -180,8 +199,11 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
     if (!write_error.ok()) return Fail(write_error, Origin::kModel);
     if (!status.ok()) return Fail(status, Origin::kInput);
   }
-  Status committed = (*writer)->Commit();
   progress.Finish();
+  if (mode == source::WriterOptions::Mode::kReplace && (*writer)->added() == 0) {
+    if (int code = RefuseEmptyReplacement(flags, classes); code != kExitOk) return code;
+  }
+  Status committed = (*writer)->Commit();
   if (!committed.ok()) return Fail(committed, Origin::kModel);
   std::fprintf(stderr, "unspin: indexed %llu documents in %.2f s into %s",
                static_cast<unsigned long long>(counts.documents), progress.Seconds(),
@@ -276,6 +298,8 @@ void RegisterIndex(CLI::App& app, Action* action) {
   CLI::App* build = index->add_subcommand(
       "build", "Index documents into DIR, replacing any index there (atomically, when done)");
   build->add_option("--out", build_flags->dir, "index directory")->required();
+  build->add_flag("--allow-empty", build_flags->allow_empty,
+                  "publish an index of zero documents over an existing index (refused otherwise)");
   AddWriteOptions(build, build_flags);
   build->callback([build_flags, action] {
     *action = [build_flags] {

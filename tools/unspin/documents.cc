@@ -1,19 +1,47 @@
 #include "documents.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
 
+#include "unspin/base/json_depth.h"
+#include "unspin/extract/format.h"
 #include "unspin/extract/records.h"
 
 namespace unspin::cli {
 namespace {
 
 constexpr uint64_t kMaxDocumentBytes = uint64_t{1} << 30;
+constexpr size_t kSniffBytes = size_t{64} << 10;
+constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
+
+// The start of the line at `at` after blank lines: its first non-white byte.
+size_t NextLineStart(std::string_view text, size_t at) {
+  while (at < text.size() && std::isspace(static_cast<unsigned char>(text[at]))) ++at;
+  return at;
+}
+
+// JSON lines by name (".jsonl", ".ndjson", also gzipped) or by content: the
+// first non-blank line, after a UTF-8 byte order mark, starts with '{', or
+// the first line is a header and the next starts with '{'. Anything else is
+// one plain-text document.
+bool IsJsonLines(const std::string& path, std::string_view head) {
+  if (extract::HasJsonLinesExtension(path)) return true;
+  if (head.starts_with(kUtf8ByteOrderMark)) head.remove_prefix(kUtf8ByteOrderMark.size());
+  size_t at = NextLineStart(head, 0);
+  if (at < head.size() && head[at] == '{') return true;
+  const size_t newline = head.find('\n', at);
+  if (newline == std::string_view::npos) return false;
+  at = NextLineStart(head, newline + 1);
+  return at < head.size() && head[at] == '{';
+}
 
 void Offer(const std::string& path, uint64_t line, source::IndexDocument document,
            const std::function<Status(source::IndexDocument, uint64_t)>& take, ReadCounts* counts) {
@@ -41,6 +69,7 @@ Result<source::IndexDocument> ParseDocument(RawDocument raw) {
   if (std::optional<extract::IdAndText> plain = extract::ParseIdTextLine(raw.bytes)) {
     return source::IndexDocument{std::move(plain->id), std::move(plain->text), "{}"};
   }
+  UNSPIN_RETURN_IF_ERROR(CheckJsonDepth(raw.bytes));
   nlohmann::json json = nlohmann::json::parse(raw.bytes, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded() || !json.is_object()) {
     return InvalidArgumentError("not a JSON object (malformed JSON or invalid UTF-8)");
@@ -62,19 +91,51 @@ Result<source::IndexDocument> ParseDocument(RawDocument raw) {
 
 Status ReadRawDocuments(const std::string& path, const std::function<void(RawDocument)>& take,
                         ReadCounts* counts) {
-  std::ifstream file;
-  std::istream* in = &std::cin;
+  int fd = STDIN_FILENO;
   if (path != "-") {
-    file.open(path, std::ios::binary);
-    if (!file) return NotFoundError("cannot open " + path);
-    in = &file;
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      const int error = errno;
+      if (error == ENOENT) return NotFoundError("cannot open " + path + ": no such file");
+      return ErrnoError("cannot open " + path, error);
+    }
   }
-  // Sniff: JSONL starts with '{' after white space.
-  int first = 0;
-  while ((first = in->peek()) != EOF && std::isspace(first)) in->get();
-  if (first != '{') {
-    std::string text((std::istreambuf_iterator<char>(*in)), std::istreambuf_iterator<char>());
-    if (in->bad()) return IOError("cannot read " + path);
+  struct Closer {
+    int fd;
+    ~Closer() {
+      if (fd != STDIN_FILENO) ::close(fd);
+    }
+  } closer{fd};
+  // Lines are cut out of 1 MiB blocks (getline is several times slower). A
+  // read error (standard input closed, EIO) is an error, never an early end:
+  // an index build would otherwise publish what it read so far.
+  constexpr size_t kBlockBytes = size_t{1} << 20;
+  std::vector<char> block(kBlockBytes);
+  auto read_block = [&]() -> Result<size_t> {
+    for (;;) {
+      const ssize_t got = ::read(fd, block.data(), block.size());
+      if (got >= 0) return static_cast<size_t>(got);
+      if (errno != EINTR) {
+        return ErrnoError(path == "-" ? "cannot read standard input" : "cannot read " + path,
+                          errno);
+      }
+    }
+  };
+  // The first 64 KiB (or the whole input, when shorter) decide the format.
+  std::string head;
+  bool at_end = false;
+  while (!at_end && head.size() < kSniffBytes) {
+    UNSPIN_ASSIGN_OR_RETURN(size_t got, read_block());
+    head.append(block.data(), got);
+    at_end = got == 0;
+  }
+  if (!IsJsonLines(path, head)) {
+    std::string text = std::move(head);
+    while (!at_end && text.size() <= kMaxDocumentBytes) {
+      UNSPIN_ASSIGN_OR_RETURN(size_t got, read_block());
+      text.append(block.data(), got);
+      at_end = got == 0;
+    }
     if (text.size() > kMaxDocumentBytes) {
       ReportSkipped(path, 1, "document over 1 GiB", counts);
       return Status::Ok();
@@ -82,35 +143,38 @@ Status ReadRawDocuments(const std::string& path, const std::function<void(RawDoc
     take({path, std::move(text), 1, false});
     return Status::Ok();
   }
-  // Lines are cut out of 1 MiB blocks (getline is several times slower).
-  constexpr size_t kBlockBytes = size_t{1} << 20;
-  std::vector<char> block(kBlockBytes);
   std::string line;
   uint64_t line_number = 0;
   auto emit = [&] {
     ++line_number;
+    if (line_number == 1 && line.starts_with(kUtf8ByteOrderMark)) {
+      line.erase(0, kUtf8ByteOrderMark.size());
+    }
     if (line.find_first_not_of(" \t\r") != std::string::npos) {
       take({path, std::move(line), line_number, true});
     }
     line.clear();
   };
-  while (*in) {
-    in->read(block.data(), static_cast<std::streamsize>(block.size()));
-    const size_t got = static_cast<size_t>(in->gcount());
+  auto cut_lines = [&](const char* bytes, size_t size) {
     size_t start = 0;
-    while (start < got) {
-      const void* newline = std::memchr(block.data() + start, '\n', got - start);
-      const size_t end =
-          newline == nullptr
-              ? got
-              : static_cast<size_t>(static_cast<const char*>(newline) - block.data());
-      line.append(block.data() + start, end - start);
+    while (start < size) {
+      const void* newline = std::memchr(bytes + start, '\n', size - start);
+      const size_t end = newline == nullptr
+                             ? size
+                             : static_cast<size_t>(static_cast<const char*>(newline) - bytes);
+      line.append(bytes + start, end - start);
       if (newline == nullptr) break;
       emit();
       start = end + 1;
     }
+  };
+  cut_lines(head.data(), head.size());
+  head = std::string();
+  while (!at_end) {
+    UNSPIN_ASSIGN_OR_RETURN(size_t got, read_block());
+    cut_lines(block.data(), got);
+    at_end = got == 0;
   }
-  if (in->bad()) return IOError("cannot read " + path);
   if (!line.empty()) emit();
   return Status::Ok();
 }

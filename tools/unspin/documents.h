@@ -33,13 +33,19 @@ struct RawDocument {
 
 // Calls `take` for each raw document of `path` ("-": standard input), without
 // parsing (so that parsing can run on other threads). A file is JSONL when
-// its first non-blank byte is '{'. Errors: NotFound / IOError for the file.
+// its name ends in .jsonl or .ndjson, or when its first non-blank line (after
+// a UTF-8 byte order mark, which is dropped) or the line after that (a header
+// line) starts with '{'; then every non-blank line is one raw document, so a
+// line that is not JSON is reported by ParseDocument, never read as text.
+// Errors: NotFound / IOError for the file, IOError for a failed read (a
+// closed standard input too): never taken for the end of the input.
 Status ReadRawDocuments(const std::string& path, const std::function<void(RawDocument)>& take,
                         ReadCounts* counts);
 
 // A JSONL line as {"id", "text", ...} (other fields become the metadata), or
 // a text file as a document whose id is its path. Errors: InvalidArgument
-// naming what is wrong with the line. Thread-safe.
+// naming what is wrong with the line (JSON nested deeper than kMaxJsonDepth
+// included). Thread-safe.
 Result<source::IndexDocument> ParseDocument(RawDocument raw);
 
 // ReadRawDocuments + ParseDocument: calls `take` for each document of `path`.

@@ -1,11 +1,32 @@
 // unspin: takes machine-spun text apart. One binary, one verb per use case.
+#include <fcntl.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <exception>
 
 #include "cli.h"
 
+namespace {
+
+// A standard stream the caller closed (`<&-`, `>&-`) is held by /dev/null
+// opened the other way round, so that it still fails as closed (EBADF) and
+// no file this process opens is given its number: `index build -` would
+// otherwise read the index's lock file as its standard input, and a result
+// written to stdout could land in a file.
+void HoldClosedStandardStreams() {
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int held = ::open("/dev/null", (fd == 0 ? O_WRONLY : O_RDONLY));
+    if (held != fd && held >= 0) ::close(held);  // a lower number was free: not ours to hold
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace unspin::cli;
+  HoldClosedStandardStreams();
   CLI::App app{"unspin: tell whether a text is machine-spun and restore its original wording",
                "unspin"};
   app.require_subcommand(1);

@@ -41,6 +41,13 @@ Result<InputFormat> ParseInputFormat(std::string_view name);
 // of plain prose. Everything else is text. Never fails; thread-safe.
 InputFormat DetectFormat(std::string_view input);
 
+// True when a file's name says it holds JSON lines: it ends in ".jsonl" or
+// ".ndjson", optionally followed by ".gz" (ASCII case ignored). Readers take
+// such a file as JSONL whatever its first line (a byte order mark, a header
+// line), so that a bad line is reported instead of the whole file being read
+// as one text.
+bool HasJsonLinesExtension(std::string_view path);
+
 }  // namespace unspin::extract
 
 #endif  // UNSPIN_EXTRACT_FORMAT_H_

@@ -100,8 +100,9 @@ struct ReaderOptions {
   // Records (WARC blocks, JSONL lines, whole text/HTML files) over this are
   // skipped (SkipReason::kTooLarge).
   uint64_t max_record_bytes = uint64_t{64} << 20;
-  // The input's format; nullopt: DetectFormat on its first 64 KiB (after
-  // gzip decompression when it starts with the gzip magic).
+  // The input's format; nullopt: JSONL for a file named so
+  // (HasJsonLinesExtension, Open only), else DetectFormat on its first 64 KiB
+  // (after gzip decompression when it starts with the gzip magic).
   std::optional<InputFormat> format;
 };
 
