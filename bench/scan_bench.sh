@@ -73,6 +73,8 @@ import json, sys
 results = {}
 for line in open(sys.argv[1]):
     r = json.loads(line)
+    if "unspin_scan" in r:
+        continue  # the header line
     results[r.get("url")] = r
 pos, neg, debris = [], [], {}
 for line in open(sys.argv[2]):

@@ -8,8 +8,11 @@
 // - At most kJobsPerThread * threads documents are in flight (queued, being
 //   checked, or waiting to be written): memory is bounded by that many
 //   records.
-// - The output only ever grows by whole lines ('\n'-terminated); a torn line
-//   can only be the last one, and LoadScanOutput removes it.
+// - The output's first line is its header (ScanHeader: the inputs and
+//   settings); then it only ever grows by whole lines ('\n'-terminated): a
+//   torn line can only be the last one, and LoadScanOutput removes it.
+// - Only a file whose header is this scan's is ever cut; an input, or a file
+//   that is not a results file, is never written to.
 #include "unspin/pipeline/scan.h"
 
 #include <fcntl.h>
@@ -30,6 +33,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "unspin/base/json_depth.h"
 #include "unspin/pipeline/extract.h"
 
 namespace unspin::pipeline {
@@ -43,6 +47,11 @@ constexpr uint64_t kFlushEveryLines = 64;
 constexpr auto kFlushEvery = std::chrono::seconds(1);
 constexpr auto kProgressEvery = std::chrono::milliseconds(200);
 constexpr size_t kMaxWarnings = 100;
+// The results format, the header's "unspin_scan". 1: a header line naming
+// the inputs and settings, then result lines (before it: result lines only).
+constexpr int kScanFormatVersion = 1;
+// A first line longer than this (or twice this scan's header) is no header.
+constexpr size_t kMaxHeaderBytes = size_t{16} << 20;
 
 double Round4(double x) { return std::round(x * 1e4) / 1e4; }
 
@@ -57,6 +66,89 @@ void AddIdFields(const extract::Document& doc, const std::string& input,
 std::string Dump(const nlohmann::ordered_json& json) {
   // Ids and paths may hold invalid UTF-8; `replace` keeps dump() from throwing.
   return json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+// The start of every header line, as Dump writes it.
+constexpr std::string_view kHeaderStart = "{\"unspin_scan\":";
+
+// The first line of `in` without its '\n' (*complete: it had one), or its
+// first `max_bytes` bytes when it is longer (*complete false).
+std::string ReadFirstLine(std::istream& in, size_t max_bytes, bool* complete) {
+  std::string line;
+  *complete = false;
+  char c = 0;
+  while (line.size() < max_bytes && in.get(c)) {
+    if (c == '\n') {
+      *complete = true;
+      break;
+    }
+    line.push_back(c);
+  }
+  return line;
+}
+
+// A header line cut off before its '\n' (a scan killed as it began).
+bool IsTornHeader(std::string_view first) { return first.starts_with(kHeaderStart); }
+
+// A header line of any scan: a JSON object with "unspin_scan".
+std::optional<nlohmann::json> ParseHeader(std::string_view line) {
+  if (!line.starts_with(kHeaderStart) || !CheckJsonDepth(line).ok()) return std::nullopt;
+  nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object() || !json.contains("unspin_scan")) return std::nullopt;
+  return json;
+}
+
+// What two headers disagree on, for people: "inputs, model".
+std::string Differences(const nlohmann::json& found, const nlohmann::json& wanted) {
+  std::vector<std::string> names;
+  if (found["unspin_scan"] != wanted["unspin_scan"]) names.push_back("result format");
+  if (found.value("inputs", nlohmann::json()) != wanted["inputs"]) names.push_back("inputs");
+  const nlohmann::json none = nlohmann::json::object();
+  const nlohmann::json& a = found.contains("settings") ? found["settings"] : none;
+  const nlohmann::json& b = wanted["settings"];
+  std::set<std::string> keys;
+  if (a.is_object()) {
+    for (const auto& [key, value] : a.items()) keys.insert(key);
+  }
+  for (const auto& [key, value] : b.items()) keys.insert(key);
+  for (const std::string& key : keys) {
+    if (!a.is_object() || a.value(key, nlohmann::json()) != b.value(key, nlohmann::json())) {
+      names.push_back(key);
+    }
+  }
+  std::string text;
+  for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text.empty() ? "settings" : text;
+}
+
+// The output is never read as an input, and an input is never made the
+// output: --out naming an input (by any spelling, a link, inside a scanned
+// directory) is refused, except a results file found in a scanned directory,
+// which is left out of the inputs.
+Status SeparateOutputFromInputs(const std::vector<std::string>& given, const std::string& out_path,
+                                std::vector<std::string>* files) {
+  std::error_code error;
+  if (!fs::exists(out_path, error)) return Status::Ok();
+  auto refuse = [&](const std::string& input, std::string_view where) {
+    return InvalidArgumentError(
+        "the output " + out_path +
+        (input == out_path ? " is also an input" : " is the input " + input) + std::string(where) +
+        "; it is left as it is: name another output file");
+  };
+  for (const std::string& path : given) {
+    if (!fs::is_directory(path, error) && fs::equivalent(path, out_path, error)) {
+      return refuse(path, "");
+    }
+  }
+  const bool results = IsScanResultsFile(out_path);
+  for (const std::string& file : *files) {
+    if (!results && fs::equivalent(file, out_path, error)) {
+      return refuse(file, " (found in a scanned directory)");
+    }
+  }
+  std::erase_if(*files,
+                [&](const std::string& file) { return fs::equivalent(file, out_path, error); });
+  return Status::Ok();
 }
 
 }  // namespace
@@ -84,39 +176,85 @@ Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& pa
   return files;
 }
 
-Result<std::set<ScanKey>> LoadScanOutput(const std::string& path, uint64_t* truncated_bytes) {
-  *truncated_bytes = 0;
-  std::set<ScanKey> done;
+std::string ScanHeader(const std::vector<std::string>& inputs,
+                       const std::map<std::string, std::string>& settings) {
+  nlohmann::ordered_json header;
+  header["unspin_scan"] = kScanFormatVersion;
+  header["inputs"] = inputs;
+  header["settings"] = settings;
+  return Dump(header);
+}
+
+bool IsScanResultsFile(const std::string& path) {
   std::error_code error;
-  // Nothing to resume in a missing file or a device (--out /dev/null).
-  if (!fs::is_regular_file(path, error)) return done;
+  if (!fs::is_regular_file(path, error)) return false;
+  std::ifstream in(path, std::ios::binary);
+  bool complete = false;
+  const std::string first = ReadFirstLine(in, kMaxHeaderBytes, &complete);
+  return complete ? ParseHeader(first).has_value() : IsTornHeader(first);
+}
+
+Result<ScanResume> LoadScanOutput(const std::string& path, std::string_view header,
+                                  bool overwrite) {
+  ScanResume resume;
+  std::error_code error;
+  // A missing file, or a device or pipe (--out /dev/null): a new output.
+  if (!fs::is_regular_file(path, error)) return resume;
+  const uint64_t size = fs::file_size(path, error);
+  if (error) return IOError(path + ": " + error.message());
   std::ifstream in(path, std::ios::binary);
   if (!in) return IOError(path + ": cannot read the existing output to resume");
-  uint64_t good_end = 0;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (in.eof()) break;  // no '\n': a torn last line
-    nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (!json.is_object()) break;
-    auto input = json.find("input");
-    auto record = json.find("record");
-    if (input == json.end() || !input->is_string() || record == json.end() ||
-        !record->is_number_unsigned()) {
-      break;
+  bool complete = false;
+  const std::string first =
+      ReadFirstLine(in, std::max(kMaxHeaderBytes, 2 * header.size()), &complete);
+  if (in.bad()) return IOError(path + ": cannot read the existing output to resume");
+  uint64_t good_end = 0;  // the bytes to keep
+  if (size == 0 || (!complete && IsTornHeader(first))) {
+    good_end = 0;  // nothing yet, or a header cut off before any result
+  } else if (complete && first == header) {
+    resume.header_written = true;
+    good_end = first.size() + 1;
+    std::string line;
+    while (std::getline(in, line)) {
+      if (in.eof()) break;  // no '\n': a torn last line
+      if (!CheckJsonDepth(line).ok()) break;
+      nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+      if (!json.is_object()) break;
+      auto input = json.find("input");
+      auto record = json.find("record");
+      if (input == json.end() || !input->is_string() || record == json.end() ||
+          !record->is_number_unsigned()) {
+        break;
+      }
+      resume.done.emplace(input->get<std::string>(), record->get<uint64_t>());
+      good_end += line.size() + 1;
     }
-    done.emplace(input->get<std::string>(), record->get<uint64_t>());
-    good_end += line.size() + 1;
+    if (in.bad()) return IOError(path + ": cannot read the existing output to resume");
+  } else if (std::optional<nlohmann::json> other = complete ? ParseHeader(first) : std::nullopt) {
+    if (!overwrite) {
+      std::optional<nlohmann::json> ours = ParseHeader(header);
+      UNSPIN_CHECK(ours.has_value());
+      return InvalidArgumentError(
+          path + " holds the results of a scan with other " + Differences(*other, *ours) +
+          "; it is left as it is: run the command that wrote it to resume, pass --overwrite to "
+          "replace it, or name another output file");
+    }
+    resume.replaced_bytes = size;
+  } else {
+    return InvalidArgumentError(
+        path +
+        " exists and is not an unspin scan results file (its first line is not a "
+        "{\"unspin_scan\": ...} header); it is left as it is: remove it or name another "
+        "output file");
   }
   in.close();
-  uint64_t size = fs::file_size(path, error);
-  if (error) return IOError(path + ": " + error.message());
   if (size > good_end) {
     if (::truncate(path.c_str(), static_cast<off_t>(good_end)) != 0) {
-      return ErrnoError(path + ": cannot cut the torn tail of the output", errno);
+      return ErrnoError(path + ": cannot cut the output to its last whole result line", errno);
     }
-    *truncated_bytes = size - good_end;
+    if (resume.replaced_bytes == 0) resume.truncated_bytes = size - good_end;
   }
-  return done;
+  return resume;
 }
 
 std::string ScanDocument(const Checker& checker, const extract::Document& doc,
@@ -348,11 +486,7 @@ class ScanRun {
 Result<ScanSummary> Scan(const Checker& checker, const std::vector<std::string>& inputs,
                          const std::string& out_path, const ScanOptions& options) {
   UNSPIN_ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandInputs(inputs));
-  // The output is never an input (--out inside a scanned directory).
-  std::erase_if(files, [&](const std::string& file) {
-    std::error_code error;
-    return fs::equivalent(file, out_path, error);
-  });
+  UNSPIN_RETURN_IF_ERROR(SeparateOutputFromInputs(inputs, out_path, &files));
   ScanSummary summary;
   summary.inputs = files.size();
   uint64_t total_bytes = 0;
@@ -361,10 +495,21 @@ Result<ScanSummary> Scan(const Checker& checker, const std::vector<std::string>&
     uint64_t size = fs::file_size(file, error);
     if (!error) total_bytes += size;
   }
-  UNSPIN_ASSIGN_OR_RETURN(std::set<ScanKey> done,
-                          LoadScanOutput(out_path, &summary.truncated_bytes));
+  const std::string header = ScanHeader(inputs, options.settings);
+  UNSPIN_ASSIGN_OR_RETURN(ScanResume resume, LoadScanOutput(out_path, header, options.overwrite));
+  summary.truncated_bytes = resume.truncated_bytes;
+  summary.replaced_bytes = resume.replaced_bytes;
+  const std::set<ScanKey>& done = resume.done;
   std::FILE* out = std::fopen(out_path.c_str(), "ab");
   if (out == nullptr) return ErrnoError(out_path, errno);
+  if (!resume.header_written) {
+    const std::string line = header + '\n';
+    if (std::fwrite(line.data(), 1, line.size(), out) != line.size() || std::fflush(out) != 0) {
+      const int error = errno;
+      std::fclose(out);
+      return ErrnoError(out_path + ": writing the header line", error);
+    }
+  }
 
   int threads =
       options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
@@ -449,6 +594,7 @@ std::string ScanSummaryToJson(const ScanSummary& summary) {
   json["repaired_utf8"] = summary.repaired_utf8;
   json["resyncs"] = summary.resyncs;
   json["truncated_output_bytes"] = summary.truncated_bytes;
+  json["replaced_output_bytes"] = summary.replaced_bytes;
   json["spun_histogram"] = summary.spun_histogram;
   json["input_errors"] = summary.input_errors;
   return Dump(json);

@@ -659,6 +659,14 @@ std::vector<nlohmann::json> JsonLines(const std::string& text) {
   return lines;
 }
 
+// The result lines of a scan's output, after its header line.
+std::vector<nlohmann::json> ResultLines(const std::string& text) {
+  std::vector<nlohmann::json> lines = JsonLines(text);
+  EXPECT_TRUE(!lines.empty() && lines.front().contains("unspin_scan")) << text.substr(0, 200);
+  if (!lines.empty()) lines.erase(lines.begin());
+  return lines;
+}
+
 fs::path ScanData(const std::string& name) {
   return fs::path(UNSPIN_SOURCE_DIR) / "tests/data/scan" / name;
 }
@@ -681,7 +689,7 @@ TEST_F(CliTest, ScanLabelledWarcOneLinePerPageInOrderAnyThreadCount) {
   }
   ExpectGolden("scan/labelled.jsonl", relative);
 
-  std::vector<nlohmann::json> lines = JsonLines(results);
+  std::vector<nlohmann::json> lines = ResultLines(results);
   std::vector<nlohmann::json> labels = JsonLines(Slurp(ScanData("labelled.labels.jsonl")));
   ASSERT_EQ(lines.size(), labels.size());
   double spun_sum = 0, original_sum = 0;
@@ -737,9 +745,10 @@ TEST_F(CliTest, ScanResumesAfterATornLineWithoutLossOrDuplicates) {
   std::string full = (dir_ / "full.jsonl").string();
   ASSERT_EQ(Unspin("scan " + warc + " --threads 2 --out " + full).exit_code, 0);
   std::string expected = Slurp(full);
-  // Cut in the middle of the 8th line, as a kill during a write would.
+  // Cut in the middle of the 8th result line (after the header line), as a
+  // kill during a write would.
   size_t cut = 0;
-  for (int i = 0; i < 7; ++i) cut = expected.find('\n', cut) + 1;
+  for (int i = 0; i < 8; ++i) cut = expected.find('\n', cut) + 1;
   cut += 40;
   std::string partial = (dir_ / "partial.jsonl").string();
   std::ofstream(partial, std::ios::binary) << expected.substr(0, cut);
@@ -750,7 +759,7 @@ TEST_F(CliTest, ScanResumesAfterATornLineWithoutLossOrDuplicates) {
   nlohmann::json summary = nlohmann::json::parse(Slurp(dir_ / "summary.json"));
   EXPECT_EQ(summary["resumed"], 7);
   EXPECT_EQ(summary["truncated_output_bytes"], 40);
-  EXPECT_EQ(summary["documents"].get<size_t>(), JsonLines(expected).size() - 7);
+  EXPECT_EQ(summary["documents"].get<size_t>(), ResultLines(expected).size() - 7);
   // A finished output: nothing left to do, nothing written.
   Outcome again = Unspin("scan " + warc + " --out " + partial + " --summary " +
                          (dir_ / "summary.json").string());
@@ -770,7 +779,7 @@ TEST_F(CliTest, ScanKilledMidRunResumesToTheSameBytes) {
   std::string reference = (dir_ / "reference.jsonl").string();
   ASSERT_EQ(Unspin("scan " + in + " --threads 2 --out " + reference).exit_code, 0);
   std::string expected = Slurp(reference);
-  ASSERT_EQ(JsonLines(expected).size(), 96u);
+  ASSERT_EQ(ResultLines(expected).size(), 96u);
   for (const char* delay : {"0.15", "0.4", "0.7"}) {
     std::string out = (dir_ / (std::string("killed-") + delay + ".jsonl")).string();
     // SIGKILL: no chance to flush; stdio may have written part of a line.
@@ -793,7 +802,7 @@ TEST_F(CliTest, ScanBrokenArchivesKeepEveryGoodRecord) {
       Unspin("scan " + ScanData("truncated-member.warc.gz").string() + " --out " + out);
   EXPECT_EQ(truncated.exit_code, 2) << truncated.err;
   EXPECT_NE(truncated.err.find("truncated"), std::string::npos) << truncated.err;
-  std::vector<nlohmann::json> lines = JsonLines(Slurp(out));
+  std::vector<nlohmann::json> lines = ResultLines(Slurp(out));
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[2]["url"], "http://broken.example/2");
   fs::remove(out);
@@ -802,7 +811,7 @@ TEST_F(CliTest, ScanBrokenArchivesKeepEveryGoodRecord) {
   Outcome lying = Unspin("scan " + ScanData("lying-length.warc").string() + " --out " + out +
                          " --summary " + (dir_ / "summary.json").string());
   EXPECT_EQ(lying.exit_code, 0) << lying.err;
-  lines = JsonLines(Slurp(out));
+  lines = ResultLines(Slurp(out));
   ASSERT_EQ(lines.size(), 3u);
   for (int i = 0; i < 3; ++i)
     EXPECT_EQ(lines[i]["url"], "http://broken.example/" + std::to_string(i));
@@ -814,7 +823,7 @@ TEST_F(CliTest, ScanBrokenArchivesKeepEveryGoodRecord) {
   Outcome binary = Unspin("scan " + ScanData("binary-record.warc").string() + " --out " + out +
                           " --summary " + (dir_ / "summary.json").string());
   EXPECT_EQ(binary.exit_code, 0) << binary.err;
-  EXPECT_EQ(JsonLines(Slurp(out)).size(), 2u);
+  EXPECT_EQ(ResultLines(Slurp(out)).size(), 2u);
   summary = nlohmann::json::parse(Slurp(dir_ / "summary.json"));
   EXPECT_EQ(summary["skipped"]["binary"], 1);
   EXPECT_EQ(summary["skipped"]["not_text"], 1);
@@ -837,7 +846,7 @@ TEST_F(CliTest, ScanDirectoriesOfTextHtmlAndJsonl) {
   Outcome run = Unspin("scan " + (dir_ / "in").string() + " --out " + out + " --summary " +
                        (dir_ / "summary.json").string());
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  std::vector<nlohmann::json> lines = JsonLines(Slurp(out));
+  std::vector<nlohmann::json> lines = ResultLines(Slurp(out));
   ASSERT_EQ(lines.size(), 4u);
   // Sorted paths: a.jsonl (records 0 and 2), b-spun.txt, sub/page.html.
   EXPECT_EQ(lines[0]["id"], "d1");
@@ -883,7 +892,7 @@ TEST_F(CliTest, ScanUsageAndInputErrors) {
   Outcome rerun = Unspin("scan " + (dir_ / "in").string() + " --out " + inside);
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
   EXPECT_NE(rerun.err.find("0 documents from 1 inputs"), std::string::npos) << rerun.err;
-  EXPECT_EQ(JsonLines(Slurp(inside)).size(), 1u);
+  EXPECT_EQ(ResultLines(Slurp(inside)).size(), 1u);
   EXPECT_EQ(Unspin("scan --help").exit_code, 0);
 }
 

@@ -293,6 +293,9 @@ TEST_F(SourceCliTest, ScanNamesTheSourceOfEachPage) {
                        Example("harbor-original.txt"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::istringstream lines(Slurp(out));
+  std::string header;
+  ASSERT_TRUE(std::getline(lines, header));
+  EXPECT_EQ(nlohmann::json::parse(header)["settings"]["index"], Index()) << header;
   size_t count = 0;
   for (std::string line; std::getline(lines, line); ++count) {
     nlohmann::json result = nlohmann::json::parse(line);

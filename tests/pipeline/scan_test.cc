@@ -50,30 +50,107 @@ Checker* ScanTest::checker_ = nullptr;
 
 TEST_F(ScanTest, LoadScanOutputKeepsCompleteResultLinesAndCutsTheRest) {
   std::string path = (dir_ / "out.jsonl").string();
-  uint64_t cut = 99;
-  Result<std::set<ScanKey>> none = LoadScanOutput(path, &cut);
+  const std::string header = ScanHeader({"x.warc", "y.jsonl"}, {{"model", "0123abcd"}});
+  EXPECT_EQ(header,
+            "{\"unspin_scan\":1,\"inputs\":[\"x.warc\",\"y.jsonl\"],\"settings\":{\"model\":"
+            "\"0123abcd\"}}");
+  Result<ScanResume> none = LoadScanOutput(path, header, false);
   ASSERT_TRUE(none.ok());
-  EXPECT_TRUE(none->empty());
-  EXPECT_EQ(cut, 0u);
+  EXPECT_TRUE(none->done.empty());
+  EXPECT_FALSE(none->header_written);
+  EXPECT_EQ(none->truncated_bytes, 0u);
 
-  std::string good =
-      "{\"id\":\"a\",\"input\":\"x.warc\",\"record\":3,\"spun_probability\":0.5}\n"
-      "{\"url\":\"u\",\"input\":\"y.jsonl\",\"record\":0,\"error\":\"bad\"}\n";
+  std::string good = header + "\n" +
+                     "{\"id\":\"a\",\"input\":\"x.warc\",\"record\":3,\"spun_probability\":0.5}\n"
+                     "{\"url\":\"u\",\"input\":\"y.jsonl\",\"record\":0,\"error\":\"bad\"}\n";
   std::string torn = "{\"id\":\"b\",\"input\":\"x.warc\",\"rec";
   std::ofstream(path, std::ios::binary) << good << torn;
-  Result<std::set<ScanKey>> done = LoadScanOutput(path, &cut);
+  Result<ScanResume> done = LoadScanOutput(path, header, false);
   ASSERT_TRUE(done.ok()) << done.status().ToString();
-  EXPECT_EQ(*done, (std::set<ScanKey>{{"x.warc", 3}, {"y.jsonl", 0}}));
-  EXPECT_EQ(cut, torn.size());
+  EXPECT_EQ(done->done, (std::set<ScanKey>{{"x.warc", 3}, {"y.jsonl", 0}}));
+  EXPECT_TRUE(done->header_written);
+  EXPECT_EQ(done->truncated_bytes, torn.size());
   EXPECT_EQ(Slurp(path), good);
 
   // A line that is not a result line ends what counts, even if complete.
   std::ofstream(path, std::ios::binary)
       << good << "[1,2]\n{\"id\":\"c\",\"input\":\"z\",\"record\":1}\n";
-  done = LoadScanOutput(path, &cut);
+  done = LoadScanOutput(path, header, false);
   ASSERT_TRUE(done.ok());
-  EXPECT_EQ(done->size(), 2u);
+  EXPECT_EQ(done->done.size(), 2u);
   EXPECT_EQ(Slurp(path), good);
+
+  // A header cut off before its newline: a new output.
+  std::ofstream(path, std::ios::binary) << header.substr(0, 20);
+  done = LoadScanOutput(path, header, false);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_FALSE(done->header_written);
+  EXPECT_EQ(Slurp(path), "");
+}
+
+// Issue 17: resume took any existing file for a results file with a torn
+// tail and cut it to nothing, inputs included. Only a file whose header is
+// this scan's is ever cut.
+TEST_F(ScanTest, LoadScanOutputNeverCutsAFileThatIsNotThisScansResults) {
+  const std::string path = (dir_ / "out.jsonl").string();
+  const std::string header = ScanHeader({"pages.jsonl"}, {{"model", "0123abcd"}});
+  const std::string pages =
+      "{\"id\": \"a\", \"text\": \"One.\"}\n{\"id\": \"b\", \"text\": \"Two\"}";
+  for (const std::string& content :
+       {pages, std::string("notes\nmore notes\n"), std::string(100000, 'x'), std::string("{"),
+        std::string("{\"unspin\":1}\n")}) {
+    std::ofstream(path, std::ios::binary) << content;
+    for (bool overwrite : {false, true}) {
+      Result<ScanResume> refused = LoadScanOutput(path, header, overwrite);
+      ASSERT_FALSE(refused.ok());
+      EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+      EXPECT_NE(refused.status().message().find("not an unspin scan results file"),
+                std::string::npos)
+          << refused.status().message();
+      EXPECT_EQ(Slurp(path), content);
+    }
+    EXPECT_FALSE(IsScanResultsFile(path));
+  }
+
+  // Another scan's results: refused, or replaced with overwrite.
+  const std::string other = ScanHeader({"pages.jsonl", "more.warc"}, {{"model", "99999999"}}) +
+                            "\n{\"id\":\"a\",\"input\":\"pages.jsonl\",\"record\":0}\n";
+  std::ofstream(path, std::ios::binary) << other;
+  EXPECT_TRUE(IsScanResultsFile(path));
+  Result<ScanResume> refused = LoadScanOutput(path, header, false);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("other inputs, model"), std::string::npos)
+      << refused.status().message();
+  EXPECT_NE(refused.status().message().find("--overwrite"), std::string::npos);
+  EXPECT_EQ(Slurp(path), other);
+  Result<ScanResume> replaced = LoadScanOutput(path, header, true);
+  ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
+  EXPECT_TRUE(replaced->done.empty());
+  EXPECT_FALSE(replaced->header_written);
+  EXPECT_EQ(replaced->replaced_bytes, other.size());
+  EXPECT_EQ(Slurp(path), "");
+}
+
+TEST_F(ScanTest, AnOutputThatIsAnInputIsRefusedUntouched) {
+  fs::create_directories(dir_ / "in");
+  const std::string page = "The council approved the harbor repairs after a long debate.\n";
+  std::ofstream(dir_ / "in" / "page.txt", std::ios::binary) << page;
+  const std::string input = (dir_ / "in" / "page.txt").string();
+  fs::create_hard_link(input, dir_ / "link.txt");
+  for (const std::string& out :
+       {input, (dir_ / "in" / "." / "page.txt").string(), (dir_ / "link.txt").string()}) {
+    for (const std::vector<std::string>& inputs :
+         {std::vector<std::string>{input}, std::vector<std::string>{(dir_ / "in").string()}}) {
+      ScanOptions options;
+      options.overwrite = true;
+      Result<ScanSummary> summary = Scan(*checker_, inputs, out, options);
+      ASSERT_FALSE(summary.ok()) << out;
+      EXPECT_EQ(summary.status().code(), StatusCode::kInvalidArgument);
+      EXPECT_NE(summary.status().message().find("it is left as it is"), std::string::npos);
+      EXPECT_EQ(Slurp(input), page);
+    }
+  }
 }
 
 TEST_F(ScanTest, ExpandInputsRecursesDirectoriesInSortedOrder) {
@@ -179,6 +256,8 @@ TEST_F(ScanTest, OutputIsTheSameForAnyThreadCount) {
       reference = written;
       std::istringstream lines(written);
       std::string line;
+      ASSERT_TRUE(std::getline(lines, line));
+      EXPECT_EQ(line, ScanHeader(inputs, {}));
       int i = 0;
       while (std::getline(lines, line)) {
         EXPECT_EQ(nlohmann::json::parse(line)["id"], "doc-" + std::to_string(i++));

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "cli.h"
+#include "unspin/base/crc32c.h"
+#include "unspin/base/section_file.h"
 #include "unspin/pipeline/scan.h"
 #include "unspin/source/find.h"
 #include "unspin/source/index.h"
@@ -24,7 +26,23 @@ struct ScanFlags {
   std::string model;
   std::string summary;
   int threads = 0;
+  bool overwrite = false;
 };
+
+// The model's identity for the results header: the recorded checksums of
+// its sections (the descriptive META section, which names the build's source
+// paths, left out), as 8 hex digits.
+std::string ModelFingerprint(const model::Model& model) {
+  uint32_t crc = 0;
+  for (const SectionInfo& section : model.sections()) {
+    if (section.tag == SectionTag("META")) continue;
+    const uint64_t record[3] = {section.tag, section.size, section.crc};
+    crc = Crc32cExtend(crc, record, sizeof record);
+  }
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", crc);
+  return hex;
+}
 
 std::string Duration(double seconds) {
   if (!(seconds >= 0) || seconds > 99 * 3600) return "--:--";
@@ -93,6 +111,10 @@ void PrintSummary(const pipeline::ScanSummary& summary) {
                  static_cast<unsigned long long>(summary.repaired_utf8),
                  static_cast<unsigned long long>(summary.resyncs));
   }
+  if (summary.replaced_bytes > 0) {
+    std::fprintf(stderr, "  replaced %llu bytes of another scan's results (--overwrite)\n",
+                 static_cast<unsigned long long>(summary.replaced_bytes));
+  }
   if (summary.truncated_bytes > 0) {
     std::fprintf(stderr, "  resumed after cutting a torn tail of %llu bytes from the output\n",
                  static_cast<unsigned long long>(summary.truncated_bytes));
@@ -130,6 +152,9 @@ int RunScan(const ScanFlags& flags) {
   pipeline::Checker checker(*loaded.model);
   pipeline::ScanOptions options;
   options.threads = flags.threads;
+  options.overwrite = flags.overwrite;
+  options.settings["model"] = ModelFingerprint(*loaded.model);
+  if (!flags.index.empty()) options.settings["index"] = flags.index;
   // --index: each document's best source match, as `unspin find` gives it.
   std::unique_ptr<source::Finder> finder;
   if (loaded.index) {
@@ -158,6 +183,11 @@ int RunScan(const ScanFlags& flags) {
   if (terminal) options.progress = DrawProgress;
   Result<pipeline::ScanSummary> summary = pipeline::Scan(checker, flags.inputs, flags.out, options);
   if (terminal) std::fprintf(stderr, "\n");
+  // InvalidArgument: --out names an input or a file the scan does not own.
+  if (!summary.ok() && summary.status().code() == StatusCode::kInvalidArgument) {
+    std::fprintf(stderr, "unspin: %s\n", summary.status().message().c_str());
+    return kExitUsage;
+  }
   if (!summary.ok()) return Fail(summary.status(), Origin::kInput);
   PrintSummary(*summary);
   if (!flags.summary.empty()) {
@@ -197,8 +227,13 @@ void RegisterScan(CLI::App& app, Action* action) {
                    "files (text, HTML, WARC, .warc.gz, JSONL) and directories (recursed)")
       ->required();
   scan->add_option("--out", flags->out,
-                   "results, one JSON line per document; an existing file is resumed")
+                   "results: a header line, then one JSON line per document; an existing "
+                   "results file of the same inputs and settings is resumed, any other file "
+                   "refused")
       ->required();
+  scan->add_flag("--overwrite", flags->overwrite,
+                 "replace an existing results file of other inputs or settings (never an input "
+                 "or a file that is not a results file)");
   scan->add_option("--threads", flags->threads, "worker threads (default: one per core)")
       ->check(CLI::Range(1, 1024));
   scan->add_option("--model", flags->model, "model file (default: $UNSPIN_MODEL or the built-in)");

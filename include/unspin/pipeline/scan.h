@@ -13,11 +13,14 @@
 // Each document goes through Extract (HTML to text, debris lines) and the
 // Checker on its article (title and body lines). Results are written in input
 // order (files in the order given, directories expanded in sorted order,
-// records in file order), so two runs write the same bytes. Resume
-// (docs/scan.md): an existing output file is read first; lines that are not
-// complete JSON result lines (a torn last line) are cut off, and every
-// (input, record) already in it is skipped, so re-running the same command
-// after a crash or a kill loses and duplicates nothing.
+// records in file order), so two runs write the same bytes. The output's
+// first line is a header naming the inputs and settings (ScanHeader). Resume
+// (docs/scan.md): an existing output file with the same header is read
+// first; lines that are not complete JSON result lines (a torn last line) are
+// cut off, and every (input, record) already in it is skipped, so re-running
+// the same command after a crash or a kill loses and duplicates nothing. Any
+// other existing file is left as it is and the scan refused (a results file
+// of other inputs or settings may be replaced: ScanOptions::overwrite).
 #ifndef UNSPIN_PIPELINE_SCAN_H_
 #define UNSPIN_PIPELINE_SCAN_H_
 
@@ -59,6 +62,15 @@ struct ScanOptions {
   // Called from one thread at a time, at most every 200 ms and once at the end.
   std::function<void(const ScanProgress&)> progress;
   uint64_t max_record_bytes = uint64_t{64} << 20;  // extract::ReaderOptions::max_record_bytes
+  // What decides the result lines besides the inputs (name -> value, e.g.
+  // "model" -> the model's fingerprint, "index" -> the index directory),
+  // recorded in the output's header line: an output whose header records
+  // other inputs or settings is not resumed.
+  std::map<std::string, std::string> settings;
+  // Replace an existing results file whose header records other inputs or
+  // settings, instead of refusing it. Never an input, never a file that is
+  // not a results file.
+  bool overwrite = false;
 };
 
 // A document whose result is already in the output: (input, record).
@@ -70,6 +82,7 @@ struct ScanSummary {
   uint64_t resumed = 0;          // documents skipped because the output had them
   uint64_t errors = 0;           // result lines with an "error" field
   uint64_t truncated_bytes = 0;  // bytes of a torn tail cut from the output before resuming
+  uint64_t replaced_bytes = 0;   // bytes of another scan's results replaced (overwrite)
   uint64_t bytes = 0;            // input bytes read
   double seconds = 0;
   std::map<std::string, uint64_t> inputs_by_format;           // "text", "html", "warc", "jsonl"
@@ -92,13 +105,35 @@ struct ScanSummary {
 // keeps files as given. Errors: NotFound for a path that does not exist.
 Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& paths);
 
-// Reads an existing output file: returns the keys of its complete result
-// lines and cuts the file after the last of them (a torn line, or anything
-// after the first line that is not a result line, is removed;
-// *truncated_bytes says how much). A missing file or one that is not a
-// regular file (a device such as /dev/null) gives no keys. Errors:
-// IOError when it cannot be read or truncated.
-Result<std::set<ScanKey>> LoadScanOutput(const std::string& path, uint64_t* truncated_bytes);
+// The first line of a results file (JSON, no newline):
+// {"unspin_scan": 1, "inputs": [paths as given], "settings": {name: value}}.
+// 1 is the version of the results format.
+std::string ScanHeader(const std::vector<std::string>& inputs,
+                       const std::map<std::string, std::string>& settings);
+
+// True when `path` is a regular file whose first line is the header of a
+// scan (any inputs and settings), or the start of one cut off.
+bool IsScanResultsFile(const std::string& path);
+
+// What an existing output holds for the scan whose header is `header`.
+struct ScanResume {
+  std::set<ScanKey> done;        // documents whose result lines it has
+  bool header_written = false;   // it starts with `header`: append only
+  uint64_t truncated_bytes = 0;  // a torn tail cut off
+  uint64_t replaced_bytes = 0;   // another scan's results removed (overwrite)
+};
+
+// Prepares the output file `path` for the scan whose header line is `header`.
+// A missing file, an empty one, one holding only the start of a header, or
+// one that is not a regular file (a device such as /dev/null) is a new
+// output. A file starting with `header` is resumed: the keys of its complete
+// result lines are returned and the file is cut after the last of them (a
+// torn line, or anything after the first line that is not a result line, is
+// removed). A file whose header records other inputs or settings is emptied
+// when `overwrite`, else refused. Errors: InvalidArgument (nothing touched)
+// for a file of another scan without `overwrite`, or one that is not a
+// results file at all; IOError when it cannot be read or truncated.
+Result<ScanResume> LoadScanOutput(const std::string& path, std::string_view header, bool overwrite);
 
 // The result line (JSON, no newline) of one document of `input`:
 // {"url"|"id", "input", "record", "format", "spun_probability", "words",
@@ -110,18 +145,23 @@ std::string ScanDocument(const Checker& checker, const extract::Document& doc,
                          const std::string& input, const SourceFinder& find_source,
                          double* spun_probability);
 
-// Scans `inputs` (after ExpandInputs, without `out_path` itself) into
-// `out_path` (appending after LoadScanOutput). An input that cannot be opened or read to the end is
-// recorded in the summary and the scan goes on. Errors (the scan stops):
-// NotFound for a missing input path, IOError when the output cannot be
-// written. Results written before an error stay valid for a resume.
+// Scans `inputs` (after ExpandInputs; a results file found in a scanned
+// directory that is `out_path` itself is left out) into `out_path`
+// (appending after LoadScanOutput, which writes the header line of a new
+// output). An input that cannot be opened or read to the end is recorded in
+// the summary and the scan goes on. Errors (the scan stops): InvalidArgument,
+// before anything is read or written, when `out_path` is an input (the same
+// file by any path or link, or a file in a scanned directory that is not a
+// results file) or LoadScanOutput refuses it; NotFound for a missing input
+// path; IOError when the output cannot be written. Results written before an
+// error stay valid for a resume.
 Result<ScanSummary> Scan(const Checker& checker, const std::vector<std::string>& inputs,
                          const std::string& out_path, const ScanOptions& options = {});
 
 // {"inputs", "documents", "resumed", "errors", "bytes", "seconds",
 //  "inputs_by_format", "documents_by_format", "skipped": {reason: n},
-//  "unknown_charset", "repaired_utf8", "resyncs", "spun_histogram": [10],
-//  "input_errors": [...]}.
+//  "unknown_charset", "repaired_utf8", "resyncs", "truncated_output_bytes",
+//  "replaced_output_bytes", "spun_histogram": [10], "input_errors": [...]}.
 std::string ScanSummaryToJson(const ScanSummary& summary);
 
 }  // namespace unspin::pipeline
