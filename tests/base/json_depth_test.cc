@@ -91,5 +91,43 @@ TEST(JsonDepthTest, AgreesWithTheParserOnRandomValues) {
   }
 }
 
+// The reference for any bytes, valid JSON or not: a byte-at-a-time scanner
+// (a backslash in a string escapes the next byte).
+size_t ReferenceDepth(std::string_view text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+TEST(JsonDepthTest, AgreesWithAByteAtATimeScannerOnRandomBytes) {
+  std::mt19937 random(29);
+  for (int round = 0; round < 20000; ++round) {
+    std::string text(random() % 40, ' ');
+    for (char& c : text) c = "[]{}\"\\\\a"[random() % 8];
+    const size_t levels = ReferenceDepth(text);
+    EXPECT_TRUE(CheckJsonDepth(text, levels).ok()) << text;
+    if (levels > 0) {
+      EXPECT_FALSE(CheckJsonDepth(text, levels - 1).ok()) << text;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace unspin
