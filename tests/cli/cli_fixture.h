@@ -43,11 +43,16 @@ class CliTest : public ::testing::Test {
 
   // Runs unspin with `args` (shell words), feeding `input` on stdin.
   Outcome Unspin(const std::string& args, const std::string& input = "") {
+    return Run(std::string(UNSPIN_BINARY) + " " + args, input);
+  }
+
+  // Runs a shell command, feeding `input` on stdin.
+  Outcome Run(const std::string& command, const std::string& input = "") {
     fs::path in = dir_ / "stdin", out = dir_ / "stdout", err = dir_ / "stderr";
     std::ofstream(in, std::ios::binary) << input;
-    std::string command = std::string(UNSPIN_BINARY) + " " + args + " <" + in.string() + " >" +
-                          out.string() + " 2>" + err.string();
-    int status = std::system(command.c_str());
+    const std::string redirected =
+        command + " <" + in.string() + " >" + out.string() + " 2>" + err.string();
+    int status = std::system(redirected.c_str());
     Outcome run;
     run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     run.out = Slurp(out);

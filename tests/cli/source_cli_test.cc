@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_fixture.h"
+#include "common/wordnet_text.h"
 
 namespace {
 
@@ -13,14 +14,9 @@ using namespace unspin::cli_test;  // NOLINT(google-build-using-namespace): the 
 
 class SourceCliTest : public CliTest {
  protected:
-  // A JSONL archive: the harbor story and `speeches` presidential speeches.
-  std::string WriteArchive(int speeches) {
-    std::vector<fs::path> paths;
-    for (const auto& entry :
-         fs::directory_iterator(fs::path(UNSPIN_SHARED_DIR) / "corpora/presidential-speeches")) {
-      paths.push_back(entry.path());
-    }
-    std::sort(paths.begin(), paths.end());
+  // A JSONL archive: the harbor story and `documents` documents made from
+  // WordNet's glosses (tests/common/wordnet_text.h).
+  std::string WriteArchive(int documents) {
     const fs::path archive = dir_ / "archive.jsonl";
     std::ofstream out(archive, std::ios::binary);
     out << nlohmann::json({{"id", "harbor"},
@@ -28,11 +24,9 @@ class SourceCliTest : public CliTest {
                            {"url", "https://example.org/harbor"}})
                .dump()
         << '\n';
-    for (int i = 0; i < speeches; ++i) {
-      out << nlohmann::json({{"id", paths[static_cast<size_t>(i) * 3].stem().string()},
-                             {"text", Slurp(paths[static_cast<size_t>(i) * 3])}})
-                 .dump()
-          << '\n';
+    for (const auto& document :
+         unspin::test_data::WordNetDocuments(static_cast<size_t>(documents))) {
+      out << nlohmann::json({{"id", document.id}, {"text", document.text}}).dump() << '\n';
     }
     return archive.string();
   }
@@ -57,7 +51,7 @@ TEST_F(SourceCliTest, BuildInfoAndFindTheSourceOfASpunCopy) {
   ASSERT_EQ(find.exit_code, 0) << find.err;
   ExpectGolden("find/harbor-spun.json", find.out);
   nlohmann::json json = nlohmann::json::parse(find.out);
-  ASSERT_EQ(json["matches"].size(), 1u);  // the speeches are not copies of it
+  ASSERT_EQ(json["matches"].size(), 1u);  // the other documents are not copies of it
   const nlohmann::json& best = json["matches"][0];
   EXPECT_EQ(best["id"], "harbor");
   EXPECT_GT(best["coverage"].get<double>(), 0.8);
@@ -317,7 +311,7 @@ TEST_F(SourceCliTest, ClusterGroupsCopiesOfOneSource) {
     out << nlohmann::json({{"id", "spun"}, {"text", Slurp(Example("harbor-spun.txt"))}}).dump()
         << '\n';
   }
-  // The archive holds the story once more (id "harbor") and six speeches.
+  // The archive holds the story once more (id "harbor") and six other documents.
   Outcome run = Unspin("cluster --json " + copies.string() + " " + WriteArchive(6));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   nlohmann::json json = nlohmann::json::parse(run.out);

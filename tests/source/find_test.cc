@@ -1,6 +1,6 @@
-// Source finding on real documents: spun copies and spun excerpts find their
-// source first, unrelated texts find nothing, the alignment is well formed,
-// and clusters are families of copies.
+// Source finding on English documents (made from WordNet's glosses): spun
+// copies and spun excerpts find their source first, unrelated texts find
+// nothing, the alignment is well formed, and clusters are families of copies.
 #include "unspin/source/find.h"
 
 #include <gtest/gtest.h>
@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::DefaultClasses;
 using testing::DefaultModel;
-using testing::Speeches;
+using testing::Documents;
 
 std::string Spin(const std::string& text, simulate::Style style, double rate, uint64_t seed) {
   auto spinner = simulate::Spinner::Create(DefaultModel(), {style, rate, seed});
@@ -100,7 +100,7 @@ class FindTest : public ::testing::Test {
     dir_ = new fs::path(fs::temp_directory_path() /
                         ("unspin_find_test_" + std::to_string(::getpid())));
     fs::remove_all(*dir_);
-    documents_ = new std::vector<testing::CorpusDocument>(Speeches(150));
+    documents_ = new std::vector<testing::Document>(Documents(150));
     auto writer = IndexWriter::Create(*dir_, DefaultClasses(), {});
     ASSERT_TRUE(writer.ok());
     for (const auto& document : *documents_) {
@@ -119,12 +119,12 @@ class FindTest : public ::testing::Test {
   }
 
   static fs::path* dir_;
-  static std::vector<testing::CorpusDocument>* documents_;
+  static std::vector<testing::Document>* documents_;
   static Index* index_;
 };
 
 fs::path* FindTest::dir_ = nullptr;
-std::vector<testing::CorpusDocument>* FindTest::documents_ = nullptr;
+std::vector<testing::Document>* FindTest::documents_ = nullptr;
 Index* FindTest::index_ = nullptr;
 
 TEST_F(FindTest, VerbatimCopyScoresOne) {
@@ -211,7 +211,7 @@ TEST_F(FindTest, RestoringFromTheSourceUndoesTheSpinner) {
   EXPECT_LT(restored_total * 10, spun_total) << restored_total << " of " << spun_total;
 }
 
-// Three spinners' copies of a speech, with and without their source: the
+// Three spinners' copies of a document, with and without their source: the
 // agreement weights find the source (it changed nothing), it restores the
 // query nearly whole, and without it the two other copies still undo a good
 // part of the query's spinner where they agree.
@@ -228,7 +228,9 @@ TEST_F(FindTest, CopiesVoteAndTheSourceLeads) {
                                     AlignedWith(query, sparse)};
     const VoteWeights weights = WeighByAgreement(DefaultClasses(), all);
     ASSERT_EQ(weights.witnesses.size(), 3u);
-    EXPECT_LT(weights.witness_rates[1], 0.02) << "the source changed nothing";
+    // The source changed nothing; its estimate is not 0 where two spinners
+    // changed the same word (0.8-2.2% here, the copies 11-16%).
+    EXPECT_LT(weights.witness_rates[1], 0.03) << "the source changed nothing";
     EXPECT_GT(weights.witness_rates[0], weights.witness_rates[1]);
     EXPECT_GT(weights.witness_rates[2], weights.witness_rates[1]);
     EXPECT_GT(weights.query_rate, weights.witness_rates[1]);
@@ -286,8 +288,8 @@ TEST(FindDamageTest, DamagedWordOffsetsGiveTheSameMatches) {
   const fs::path dir =
       fs::temp_directory_path() / ("unspin_find_offsets_" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  const auto documents = Speeches(40);
-  const testing::CorpusDocument* longest = &documents[0];
+  const auto documents = Documents(40);
+  const testing::Document* longest = &documents[0];
   for (const auto& document : documents) {
     if (document.text.size() > longest->text.size()) longest = &document;
   }
@@ -357,8 +359,9 @@ TEST(FindDamageTest, DamagedWordOffsetsGiveTheSameMatches) {
 
 TEST_F(FindTest, UnrelatedTextsMatchNothing) {
   Finder finder(*index_, DefaultClasses());
-  // Later speeches: same genre and vocabulary, not copies of indexed ones.
-  for (const auto& other : Speeches(25, 400)) {
+  // The documents after the indexed ones: the same topics and vocabulary
+  // (consecutive glosses), not copies of indexed ones.
+  for (const auto& other : Documents(25, 150)) {
     auto matches = finder.Find(other.text.substr(0, 4000));
     ASSERT_TRUE(matches.ok());
     EXPECT_TRUE(matches->empty()) << other.id << " matched " << (*matches)[0].id << " at "
@@ -439,7 +442,7 @@ TEST(RestoreByVoteTest, AgreeingCopiesOutvoteTheTextAndTiesKeepIt) {
 // What find relies on to skip most stored texts: the alignment against class
 // codes scores at least as high as the exact one, with the same coverage.
 TEST(AlignTest, ClassCodesBoundTheExactScore) {
-  const auto documents = Speeches(8, 300);
+  const auto documents = Documents(8, 300);
   for (size_t i = 0; i < documents.size(); ++i) {
     const ClassedText source = DefaultClasses().Classify(documents[i].text);
     for (size_t j = 0; j < documents.size(); j += 7) {
@@ -468,7 +471,7 @@ TEST(ClusterTest, FamiliesOfCopiesWithoutChaining) {
   const fs::path dir =
       fs::temp_directory_path() / ("unspin_cluster_test_" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  const auto sources = Speeches(12, 200);
+  const auto sources = Documents(12, 200);
   {
     auto writer = IndexWriter::Create(dir, DefaultClasses(), {});
     ASSERT_TRUE(writer.ok());

@@ -18,7 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::DefaultClasses;
-using testing::Speeches;
+using testing::Documents;
 
 class IndexTest : public ::testing::Test {
  protected:
@@ -31,7 +31,7 @@ class IndexTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // Builds (or appends to) the index with the given documents.
-  void Write(const std::vector<testing::CorpusDocument>& documents, WriterOptions options = {}) {
+  void Write(const std::vector<testing::Document>& documents, WriterOptions options = {}) {
     auto writer = IndexWriter::Create(dir_, DefaultClasses(), options);
     ASSERT_TRUE(writer.ok()) << writer.status().ToString();
     for (const auto& document : documents) {
@@ -67,7 +67,7 @@ class IndexTest : public ::testing::Test {
 };
 
 TEST_F(IndexTest, StoresDocumentsAndFindsThemByShingles) {
-  const auto documents = Speeches(30);
+  const auto documents = Documents(30);
   Write(documents);
   auto index = Open();
   ASSERT_NE(index, nullptr);
@@ -97,7 +97,7 @@ TEST_F(IndexTest, StoresDocumentsAndFindsThemByShingles) {
 }
 
 TEST_F(IndexTest, AppendAddsAndRefusesDuplicateIds) {
-  const auto documents = Speeches(20);
+  const auto documents = Documents(20);
   Write({documents.begin(), documents.begin() + 10});
   WriterOptions append;
   append.mode = WriterOptions::Mode::kAppend;
@@ -124,7 +124,7 @@ TEST_F(IndexTest, AppendAddsAndRefusesDuplicateIds) {
 }
 
 TEST_F(IndexTest, ReplaceDropsTheOldIndexAndItsFiles) {
-  const auto documents = Speeches(12);
+  const auto documents = Documents(12);
   Write({documents.begin(), documents.begin() + 6});
   const std::set<std::string> old_files = Files();
   Write({documents.begin() + 6, documents.end()});
@@ -140,7 +140,7 @@ TEST_F(IndexTest, ReplaceDropsTheOldIndexAndItsFiles) {
 }
 
 TEST_F(IndexTest, AnUncommittedWriterLeavesThePreviousIndexIntact) {
-  const auto documents = Speeches(8);
+  const auto documents = Documents(8);
   Write({documents.begin(), documents.begin() + 4});
   const std::set<std::string> before = Files();
   {
@@ -159,7 +159,7 @@ TEST_F(IndexTest, AnUncommittedWriterLeavesThePreviousIndexIntact) {
 }
 
 TEST_F(IndexTest, LeftoversOfAKilledWriterAreIgnoredThenRemoved) {
-  const auto documents = Speeches(6);
+  const auto documents = Documents(6);
   Write({documents.begin(), documents.begin() + 3});
   // What a killed process leaves: a segment nobody published, a manifest draft.
   std::ofstream(dir_ / "seg-000777.usx") << "half a segment";
@@ -175,7 +175,7 @@ TEST_F(IndexTest, LeftoversOfAKilledWriterAreIgnoredThenRemoved) {
 }
 
 TEST_F(IndexTest, SmallBudgetsMakeSegmentsThatMerge) {
-  const auto documents = Speeches(12);
+  const auto documents = Documents(12);
   WriterOptions options;
   options.memory_budget = 1;
   options.max_segments = 100;
@@ -185,7 +185,7 @@ TEST_F(IndexTest, SmallBudgetsMakeSegmentsThatMerge) {
   WriterOptions append;
   append.mode = WriterOptions::Mode::kAppend;
   append.max_segments = 4;
-  Write(Speeches(2, 12), append);
+  Write(Documents(2, 12), append);
   auto index = Open();
   ASSERT_NE(index, nullptr);
   EXPECT_EQ(index->Info().segments, 1u);
@@ -209,7 +209,7 @@ TEST_F(IndexTest, MissingIndexIsNotFound) {
 }
 
 TEST_F(IndexTest, AnotherModelIsAVersionMismatch) {
-  Write(Speeches(2));
+  Write(Documents(2));
   auto index = Index::Open(dir_, DefaultClasses().fingerprint() ^ 1);
   EXPECT_EQ(index.status().code(), StatusCode::kVersionMismatch);
   EXPECT_NE(index.status().message().find("another model"), std::string::npos);
@@ -218,7 +218,7 @@ TEST_F(IndexTest, AnotherModelIsAVersionMismatch) {
 // Every kWordOffsetStride-th word of the stored codes has its byte offset
 // recorded, counted across documents (docs/formats/index.md).
 TEST_F(IndexTest, WordOffsetsPointAtTheirWords) {
-  Write(Speeches(6));
+  Write(Documents(6));
   std::unique_ptr<Index> index = Open();
   ASSERT_NE(index, nullptr);
   uint64_t words_before = 0;
@@ -242,7 +242,7 @@ TEST_F(IndexTest, WordOffsetsPointAtTheirWords) {
 }
 
 TEST_F(IndexTest, DamagedFilesAreCorruption) {
-  Write(Speeches(5));
+  Write(Documents(5));
   std::string segment;
   for (const std::string& name : Files()) {
     if (name != "MANIFEST") segment = name;

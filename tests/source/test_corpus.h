@@ -1,16 +1,13 @@
-// Shared fixture data for the source tests: the default model and real
-// documents (presidential speeches from ../shared/corpora), loaded once.
+// Shared fixture data for the source tests: the default model, loaded once,
+// and English documents made from WordNet's glosses.
 #ifndef UNSPIN_TESTS_SOURCE_TEST_CORPUS_H_
 #define UNSPIN_TESTS_SOURCE_TEST_CORPUS_H_
 
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <cstdlib>
 #include <memory>
-#include <string>
 #include <vector>
 
+#include "common/wordnet_text.h"
 #include "unspin/model/model.h"
 #include "unspin/source/signature.h"
 
@@ -30,33 +27,12 @@ inline const WordClasses& DefaultClasses() {
   return *kClasses;
 }
 
-struct CorpusDocument {
-  std::string id;
-  std::string text;
-};
+using test_data::Document;
 
-// The first `count` speeches (sorted by file name) of at least 400 bytes.
-inline std::vector<CorpusDocument> Speeches(size_t count, size_t skip = 0) {
-  namespace fs = std::filesystem;
-  std::vector<fs::path> paths;
-  for (const auto& entry :
-       fs::directory_iterator(fs::path(UNSPIN_SHARED_DIR) / "corpora/presidential-speeches")) {
-    if (entry.path().extension() == ".txt") paths.push_back(entry.path());
-  }
-  std::sort(paths.begin(), paths.end());
-  std::vector<CorpusDocument> documents;
-  for (const fs::path& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (text.size() < 400) continue;
-    if (skip > 0) {
-      --skip;
-      continue;
-    }
-    documents.push_back({path.stem().string(), std::move(text)});
-    if (documents.size() == count) break;
-  }
-  return documents;
+// Documents `skip` to `skip + count - 1` of the ones made from WordNet's
+// glosses (tests/common/wordnet_text.h).
+inline std::vector<Document> Documents(size_t count, size_t skip = 0) {
+  return test_data::WordNetDocuments(count, skip);
 }
 
 }  // namespace unspin::source::testing

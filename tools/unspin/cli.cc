@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <system_error>
 
 #include "unspin/base/file.h"
 
@@ -31,18 +33,63 @@ int Fail(const Status& status, Origin origin) {
   return kExitInternal;
 }
 
+namespace {
+
+// $UNSPIN_MODEL, or empty.
+std::string EnvironmentModel() {
+  const char* named = std::getenv("UNSPIN_MODEL");
+  return named == nullptr ? std::string() : std::string(named);
+}
+
+}  // namespace
+
+std::vector<std::string> DefaultModelPaths() {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path binary = fs::read_symlink("/proc/self/exe", error);
+  if (error || binary.empty()) return {};
+  const fs::path dir = binary.parent_path();
+  // Both relative paths come from CMake (tools/CMakeLists.txt): they follow
+  // the build and install layout, not where either was when configured.
+  const fs::path build_root = (dir / UNSPIN_BUILD_ROOT_FROM_BINARY).lexically_normal();
+  std::string build_tree = (build_root / "model/en-us.unspin").string();
+  std::string installed = (dir / UNSPIN_INSTALLED_MODEL_FROM_BINARY).lexically_normal().string();
+  if (fs::exists(build_root / "CMakeCache.txt", error)) return {build_tree, installed};
+  return {installed, build_tree};
+}
+
 std::string ModelPath(const std::string& flag) {
   if (!flag.empty()) return flag;
-  if (const char* env = std::getenv("UNSPIN_MODEL"); env != nullptr && *env != '\0') return env;
-  return UNSPIN_DEFAULT_MODEL;
+  if (std::string named = EnvironmentModel(); !named.empty()) return named;
+  const std::vector<std::string> paths = DefaultModelPaths();
+  for (const std::string& path : paths) {
+    std::error_code error;
+    if (std::filesystem::exists(path, error)) return path;
+  }
+  return paths.empty() ? std::string() : paths.front();
 }
 
 std::unique_ptr<model::Model> LoadModel(const std::string& flag, int* exit_code) {
-  std::string path = ModelPath(flag);
+  const std::string path = ModelPath(flag);
+  if (path.empty()) {
+    *exit_code = Fail(NotFoundError("no model: the unspin binary cannot find its own directory "
+                                    "(/proc/self/exe); name the model with --model or "
+                                    "UNSPIN_MODEL"),
+                      Origin::kModel);
+    return nullptr;
+  }
   Result<std::unique_ptr<model::Model>> model = model::Model::Open(path);
   if (!model.ok()) {
     Status status = model.status();
-    if (status.code() == StatusCode::kNotFound) {
+    const bool named = !flag.empty() || !EnvironmentModel().empty();
+    if (status.code() == StatusCode::kNotFound && !named) {
+      std::string looked;
+      for (const std::string& candidate : DefaultModelPaths()) {
+        looked += (looked.empty() ? "" : " or ") + candidate;
+      }
+      status = NotFoundError("no model at " + looked + " (build it with: unspin model build -o " +
+                             path + ", or name one with --model or UNSPIN_MODEL)");
+    } else if (status.code() == StatusCode::kNotFound) {
       status =
           NotFoundError(status.message() + " (build it with: unspin model build -o " + path + ")");
     }

@@ -38,8 +38,19 @@ enum class Origin { kInput, kModel };
 // Prints "unspin: <message>" to stderr and returns the exit code for it.
 int Fail(const Status& status, Origin origin);
 
-// The model path: --model, else $UNSPIN_MODEL, else the default built with
-// unspin (cmake build directory, model/en-us.unspin).
+// Where unspin looks for its model when neither --model nor $UNSPIN_MODEL
+// names one, found from the directory of the running binary (so that a
+// build tree or an install prefix works wherever it is moved): the build
+// tree's model/en-us.unspin (build/<preset>/tools/unspin ->
+// build/<preset>/model/) and the installed <prefix>/share/unspin/en-us.unspin
+// (<prefix>/bin/unspin). The one of the binary's own layout comes first: the
+// build tree's when a CMakeCache.txt sits above the binary. Empty when the
+// binary's directory cannot be read (no /proc).
+std::vector<std::string> DefaultModelPaths();
+
+// The model path: --model, else $UNSPIN_MODEL, else the first of
+// DefaultModelPaths() that exists, else the first of them (where
+// `model build` writes a new one). Empty only when no path is known.
 std::string ModelPath(const std::string& flag);
 
 // Loads the model or reports why not (exit code through *exit_code).

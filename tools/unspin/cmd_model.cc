@@ -29,7 +29,12 @@ std::string Megabytes(uint64_t bytes) {
 }
 
 int RunBuild(const ModelFlags& flags) {
-  std::string path = ModelPath(flags.output);
+  const std::string path = ModelPath(flags.output);
+  if (path.empty()) {
+    std::fprintf(stderr,
+                 "unspin: no default model path (/proc/self/exe unreadable): give -o FILE\n");
+    return kExitUsage;
+  }
   auto start = std::chrono::steady_clock::now();
   model::BuildReport report;
   Status status = model::BuildModel(flags.sources, path, &report);
@@ -151,8 +156,9 @@ void RegisterModel(CLI::App& app, Action* action) {
   CLI::App* build = model->add_subcommand(
       "build",
       "Build the model from Debian's WordNet, MyThes and pocketsphinx data (or a trained LM)");
-  build->add_option("-o,--output", flags->output,
-                    "model file to write (default: $UNSPIN_MODEL or the built-in path)");
+  build->add_option(
+      "-o,--output", flags->output,
+      "model file to write (default: $UNSPIN_MODEL, else where unspin looks for its model)");
   build->add_option("--wordnet", flags->sources.wordnet_dir, "WordNet dict directory")
       ->capture_default_str();
   build->add_option("--mythes", flags->sources.mythes_path, "MyThes .dat thesaurus")
