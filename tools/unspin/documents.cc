@@ -1,7 +1,9 @@
 #include "documents.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -65,6 +67,10 @@ Status ReadRawDocuments(const std::string& path, const std::function<void(RawDoc
   std::ifstream file;
   std::istream* in = &std::cin;
   if (path != "-") {
+    // Reading a directory fails with EISDIR (an exception from the filebuf).
+    if (std::error_code ignored; std::filesystem::is_directory(path, ignored)) {
+      return ErrnoError("cannot read " + path, EISDIR);
+    }
     file.open(path, std::ios::binary);
     if (!file) return NotFoundError("cannot open " + path);
     in = &file;

@@ -6,6 +6,7 @@
 
 int main(int argc, char** argv) {
   using namespace unspin::cli;
+  ReserveStandardDescriptors();
   CLI::App app{"unspin: tell whether a text is machine-spun and restore its original wording",
                "unspin"};
   app.require_subcommand(1);
@@ -27,12 +28,14 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     int code = app.exit(error);
-    return code == 0 ? kExitOk : kExitUsage;
+    return FinishStandardOutput(code == 0 ? kExitOk : kExitUsage);
   }
+  int code = kExitUsage;
   try {
-    return action ? action() : kExitUsage;
+    if (action) code = action();
   } catch (const std::exception& error) {
     std::fprintf(stderr, "unspin: internal error: %s\n", error.what());
-    return kExitInternal;
+    code = kExitInternal;
   }
+  return FinishStandardOutput(code);
 }
