@@ -44,7 +44,7 @@ Result<std::string> ReadFileOrStdin(const std::string& path, uint64_t max_bytes)
   struct stat info {};
   if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
     ::close(fd);
-    return InvalidArgumentError(path + " is a directory, not a file");
+    return ErrnoError("cannot read " + path, EISDIR);
   }
   if (info.st_size > 0 && static_cast<uint64_t>(info.st_size) <= max_bytes) {
     content.reserve(static_cast<size_t>(info.st_size));
@@ -55,22 +55,50 @@ Result<std::string> ReadFileOrStdin(const std::string& path, uint64_t max_bytes)
   return content;
 }
 
-Result<MappedFile> MappedFile::Open(const std::string& path, MapPolicy policy) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+namespace {
+
+// Opens `path` for reading if it is a regular file. O_NONBLOCK: opening a
+// FIFO waits for a writer, and a model or index named by mistake as one must
+// be refused, not hang; it changes nothing for a regular file.
+Result<int> OpenRegularFile(const std::string& path, struct stat* info) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     if (errno == ENOENT) return NotFoundError(path + ": no such file");
     return ErrnoError("cannot open " + path, errno);
   }
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) {
+  if (::fstat(fd, info) != 0) {
     int saved = errno;
     ::close(fd);
     return ErrnoError("cannot stat " + path, saved);
   }
-  if (!S_ISREG(info.st_mode)) {
+  if (!S_ISREG(info->st_mode)) {
     ::close(fd);
     return InvalidArgumentError(path + " is not a regular file");
   }
+  return fd;
+}
+
+}  // namespace
+
+Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_bytes) {
+  struct stat info {};
+  UNSPIN_ASSIGN_OR_RETURN(int fd, OpenRegularFile(path, &info));
+  std::string content;
+  if (static_cast<uint64_t>(info.st_size) > max_bytes) {
+    ::close(fd);
+    return ResourceExhaustedError(path + ": file is larger than the limit of " +
+                                  std::to_string(max_bytes) + " bytes");
+  }
+  content.reserve(static_cast<size_t>(info.st_size));
+  Status status = ReadAll(fd, path, max_bytes, &content);
+  ::close(fd);
+  if (!status.ok()) return status;
+  return content;
+}
+
+Result<MappedFile> MappedFile::Open(const std::string& path, MapPolicy policy) {
+  struct stat info {};
+  UNSPIN_ASSIGN_OR_RETURN(int fd, OpenRegularFile(path, &info));
   MappedFile file;
   file.path_ = path;
   file.size_ = static_cast<size_t>(info.st_size);

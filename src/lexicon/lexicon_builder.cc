@@ -293,7 +293,7 @@ Status LexiconBuilder::AddWordNet(const std::string& dict_dir) {
     const WordNetFile& info = kWordNetFiles[file];
     std::string path = dict_dir + "/" + info.data_name;
     paths.push_back(path);
-    UNSPIN_ASSIGN_OR_RETURN(std::string bytes, ReadFileOrStdin(path));
+    UNSPIN_ASSIGN_OR_RETURN(std::string bytes, ReadRegularFile(path));
     LineReader lines(bytes);
     std::string_view line;
     while (lines.Next(&line)) {
@@ -394,7 +394,7 @@ Status LexiconBuilder::AddWordNet(const std::string& dict_dir) {
   // (morphology is per word); a missing list is allowed.
   for (size_t file = 0; file < kWordNetFiles.size(); ++file) {
     std::string path = dict_dir + "/" + kWordNetFiles[file].exc_name;
-    Result<std::string> bytes = ReadFileOrStdin(path);
+    Result<std::string> bytes = ReadRegularFile(path);
     if (!bytes.ok()) {
       if (bytes.status().code() == StatusCode::kNotFound) continue;
       return bytes.status();
@@ -491,7 +491,7 @@ void LexiconBuilder::AddClosedClassSynonyms() {
 
 Status LexiconBuilder::AddMythes(const std::string& dat_path) {
   State& state = *state_;
-  UNSPIN_ASSIGN_OR_RETURN(std::string raw, ReadFileOrStdin(dat_path));
+  UNSPIN_ASSIGN_OR_RETURN(std::string raw, ReadRegularFile(dat_path));
   size_t first_end = raw.find('\n');
   std::string encoding = raw.substr(0, first_end);
   if (!encoding.empty() && encoding.back() == '\r') encoding.pop_back();

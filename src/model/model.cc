@@ -108,7 +108,7 @@ Status BuildModel(const BuildOptions& options, const std::string& out_path, Buil
   std::string channel_section;
   if (!options.channel_path.empty()) {
     UNSPIN_RETURN_IF_ERROR(RequireFile(options.channel_path, "channel", &sources));
-    UNSPIN_ASSIGN_OR_RETURN(std::string tsv, ReadFileOrStdin(options.channel_path));
+    UNSPIN_ASSIGN_OR_RETURN(std::string tsv, ReadRegularFile(options.channel_path));
     channel::ChannelTableBuilder channel_table;
     UNSPIN_RETURN_IF_ERROR(channel_table.ReadTsv(tsv, options.channel_path));
     channel_section = channel_table.Serialize(&vocabulary);

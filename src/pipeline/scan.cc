@@ -259,10 +259,11 @@ Result<ScanResume> LoadScanOutput(const std::string& path, std::string_view head
 
 std::string ScanDocument(const Checker& checker, const extract::Document& doc,
                          const std::string& input, const SourceFinder& find_source,
-                         double* spun_probability) {
+                         double* spun_probability, bool* source_failed) {
   nlohmann::ordered_json line;
   AddIdFields(doc, input, &line);
   *spun_probability = -1;
+  if (source_failed != nullptr) *source_failed = false;
   ExtractOptions options;
   options.format = doc.format;
   options.charset = doc.charset;
@@ -296,8 +297,11 @@ std::string ScanDocument(const Checker& checker, const extract::Document& doc,
   line["debris_lines"] = debris;
   line["source"] = nullptr;
   if (find_source) {
-    std::optional<std::string> source = find_source(doc, page->body, *check);
-    if (source) {
+    Result<std::optional<std::string>> found = find_source(doc, page->body, *check);
+    if (!found.ok()) {
+      line["source"] = {{"error", found.status().ToString()}};
+      if (source_failed != nullptr) *source_failed = true;
+    } else if (const std::optional<std::string>& source = *found) {
       nlohmann::ordered_json value =
           nlohmann::ordered_json::parse(*source, nullptr, /*allow_exceptions=*/false);
       if (!value.is_discarded()) line["source"] = std::move(value);
@@ -356,9 +360,11 @@ class ScanRun {
         queue_.pop_front();
       }
       double p = -1;
-      std::string line = ScanDocument(checker_, job.doc, *job.input, options_.find_source, &p);
+      bool source_failed = false;
+      std::string line =
+          ScanDocument(checker_, job.doc, *job.input, options_.find_source, &p, &source_failed);
       line += '\n';
-      Finish(job.seq, std::move(line), p, extract::InputFormatName(job.doc.format));
+      Finish(job.seq, std::move(line), p, source_failed, extract::InputFormatName(job.doc.format));
     }
   }
 
@@ -413,9 +419,10 @@ class ScanRun {
   }
 
   // Writes every finished line that is next in order.
-  void Finish(uint64_t seq, std::string line, double p, std::string_view format) {
+  void Finish(uint64_t seq, std::string line, double p, bool source_failed,
+              std::string_view format) {
     std::lock_guard lock(write_mutex_);
-    pending_.emplace(seq, Pending{std::move(line), p, std::string(format)});
+    pending_.emplace(seq, Pending{std::move(line), p, source_failed, std::string(format)});
     size_t written = 0;
     while (!pending_.empty() && pending_.begin()->first == next_write_) {
       Pending& next = pending_.begin()->second;
@@ -425,9 +432,8 @@ class ScanRun {
       }
       ++summary_->documents;
       ++summary_->documents_by_format[next.format];
-      if (next.p < 0) {
-        ++summary_->errors;
-      } else {
+      if (next.p < 0 || next.source_failed) ++summary_->errors;
+      if (next.p >= 0) {
         ++summary_->spun_histogram[std::min<size_t>(9, static_cast<size_t>(next.p * 10))];
       }
       pending_.erase(pending_.begin());
@@ -455,6 +461,7 @@ class ScanRun {
   struct Pending {
     std::string line;
     double p;
+    bool source_failed;
     std::string format;
   };
 

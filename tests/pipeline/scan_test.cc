@@ -201,7 +201,7 @@ TEST_F(ScanTest, ScanDocumentLineShapeSourceHookAndErrors) {
 
   std::string checked;
   SourceFinder finder = [&checked](const extract::Document& d, std::string_view text,
-                                   const CheckResult& r) {
+                                   const CheckResult& r) -> Result<std::optional<std::string>> {
     checked = std::string(text);
     return std::optional<std::string>("{\"id\":\"" + d.id +
                                       "\",\"words\":" + std::to_string(r.words) + "}");
@@ -220,6 +220,32 @@ TEST_F(ScanTest, ScanDocumentLineShapeSourceHookAndErrors) {
   ASSERT_TRUE(line["error"].is_string());
   EXPECT_NE(line["error"].get<std::string>().find("byte 4"), std::string::npos) << line;
   EXPECT_FALSE(line.contains("spun_probability"));
+}
+
+// Issue 17: a source finder that fails (a damaged index document) gave
+// "source": {"error"} but was not counted in the summary's errors.
+TEST_F(ScanTest, AFailedSourceLookupIsAnErrorOfTheLine) {
+  const fs::path input = dir_ / "page.txt";
+  std::ofstream(input) << "The mayor stated the city required new funds.\n";
+  ScanOptions options;
+  options.threads = 1;
+  options.find_source = [](const extract::Document&, std::string_view,
+                           const CheckResult&) -> Result<std::optional<std::string>> {
+    return CorruptionError("seg-000001.usx: checksum mismatch in document 0");
+  };
+  const fs::path out = dir_ / "out.jsonl";
+  Result<ScanSummary> summary = Scan(*checker_, {input.string()}, out.string(), options);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->documents, 1u);
+  EXPECT_EQ(summary->errors, 1u);
+  const std::string results = Slurp(out);  // the header line, then the page's
+  const nlohmann::json line = nlohmann::json::parse(results.substr(results.find('\n') + 1));
+  EXPECT_TRUE(line["spun_probability"].is_number()) << line;
+  EXPECT_NE(line["source"]["error"].get<std::string>().find("checksum mismatch"), std::string::npos)
+      << line;
+  uint64_t histogram_total = 0;
+  for (uint64_t count : summary->spun_histogram) histogram_total += count;
+  EXPECT_EQ(histogram_total, 1u);  // the check itself succeeded
 }
 
 TEST_F(ScanTest, OutputIsTheSameForAnyThreadCount) {

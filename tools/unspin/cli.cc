@@ -1,8 +1,12 @@
 #include "cli.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -12,8 +16,7 @@
 
 namespace unspin::cli {
 
-int Fail(const Status& status, Origin origin) {
-  std::fprintf(stderr, "unspin: %s\n", status.ToString().c_str());
+int ExitCodeFor(const Status& status, Origin origin) {
   switch (status.code()) {
     case StatusCode::kOk:
       return kExitOk;
@@ -58,6 +61,91 @@ std::vector<std::string> DefaultModelPaths() {
   return {installed, build_tree};
 }
 
+int Fail(const Status& status, Origin origin) {
+  std::fprintf(stderr, "unspin: %s\n", status.ToString().c_str());
+  return ExitCodeFor(status, origin);
+}
+
+int FailToLoad(const Status& status) {
+  const int code = Fail(status, Origin::kModel);
+  return code == kExitIO ? kExitBadModel : code;
+}
+
+bool CheckedOutput::Failed(int errno_value) {
+  if (ok_) {
+    ok_ = false;
+    const Status status = errno_value != 0 ? ErrnoError("cannot write " + name_, errno_value)
+                                           : IOError("cannot write " + name_);
+    std::fprintf(stderr, "unspin: %s\n", status.ToString().c_str());
+  }
+  return false;
+}
+
+bool CheckedOutput::Write(std::string_view bytes) {
+  if (!ok_) return false;
+  if (bytes.empty()) return true;
+  errno = 0;
+  if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) return Failed(errno);
+  return true;
+}
+
+bool CheckedOutput::Printf(const char* format, ...) {
+  if (!ok_) return false;
+  std::va_list arguments;
+  va_start(arguments, format);
+  errno = 0;
+  const int written = std::vfprintf(file_, format, arguments);
+  const int saved = errno;
+  va_end(arguments);
+  return written >= 0 ? true : Failed(saved);
+}
+
+bool CheckedOutput::Flush() {
+  if (!ok_) return false;
+  errno = 0;
+  if (std::fflush(file_) != 0) return Failed(errno);
+  if (std::ferror(file_)) return Failed(0);
+  return true;
+}
+
+CheckedOutput& StandardOutput() {
+  static CheckedOutput output(stdout, "standard output");
+  return output;
+}
+
+void ReserveStandardDescriptors() {
+  for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    // Open for the other direction: using it fails with EBADF, as the closed one did.
+    const int stand_in = ::open("/dev/null", fd == STDIN_FILENO ? O_WRONLY : O_RDONLY);
+    if (stand_in >= 0 && stand_in != fd) {
+      ::dup2(stand_in, fd);
+      ::close(stand_in);
+    }
+  }
+}
+
+int FinishStandardOutput(int exit_code) {
+  CheckedOutput& output = StandardOutput();
+  // A pipeline that writes standard output itself (channel learn -o -) reports its own failure.
+  if (exit_code == kExitIO && output.ok() && std::ferror(stdout)) return exit_code;
+  if (output.Flush()) return exit_code;
+  return exit_code == kExitInternal ? kExitInternal : kExitIO;
+}
+
+CLI::Validator FiniteRange(double min, double max) {
+  const CLI::Range range(min, max);
+  return CLI::Validator(
+      [range](std::string& text) -> std::string {
+        double value = 0;
+        if (CLI::detail::lexical_cast(text, value) && !std::isfinite(value)) {
+          return "Value " + text + " is not a finite number";
+        }
+        return range(text);
+      },
+      range.get_description());
+}
+
 std::string ModelPath(const std::string& flag) {
   if (!flag.empty()) return flag;
   if (std::string named = EnvironmentModel(); !named.empty()) return named;
@@ -93,7 +181,7 @@ std::unique_ptr<model::Model> LoadModel(const std::string& flag, int* exit_code)
       status =
           NotFoundError(status.message() + " (build it with: unspin model build -o " + path + ")");
     }
-    *exit_code = Fail(status, Origin::kModel);
+    *exit_code = FailToLoad(status);
     return nullptr;
   }
   return std::move(*model);
@@ -120,13 +208,13 @@ void AddCheckerOptions(CLI::App* command, pipeline::CheckOptions* options) {
                    "log10 evidence a replacement must gain over the text as written; "
                    "higher changes less")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 100.0));
+      ->check(FiniteRange(0.0, 100.0));
   command
       ->add_option("--min-spun-probability", options->min_spun_probability,
                    "a text whose spun probability is below this is left as written (no spans); "
                    "0 shows every span")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(FiniteRange(0.0, 1.0));
 }
 
 int LoadIndex(const std::string& model_flag, const std::string& dir, LoadedIndex* loaded) {
@@ -136,7 +224,7 @@ int LoadIndex(const std::string& model_flag, const std::string& dir, LoadedIndex
   loaded->classes = std::make_unique<source::WordClasses>(*loaded->model);
   Result<std::unique_ptr<source::Index>> index =
       source::Index::Open(dir, loaded->classes->fingerprint());
-  if (!index.ok()) return Fail(index.status(), Origin::kModel);
+  if (!index.ok()) return FailToLoad(index.status());
   loaded->index = std::move(*index);
   return kExitOk;
 }

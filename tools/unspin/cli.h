@@ -6,10 +6,12 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "unspin/base/status.h"
@@ -35,6 +37,9 @@ enum ExitCode : int {
 // "bad model or index".
 enum class Origin { kInput, kModel };
 
+// The exit code for a failure (README.md's table), without reporting it.
+int ExitCodeFor(const Status& status, Origin origin);
+
 // Prints "unspin: <message>" to stderr and returns the exit code for it.
 int Fail(const Status& status, Origin origin);
 
@@ -47,6 +52,58 @@ int Fail(const Status& status, Origin origin);
 // build tree's when a CMakeCache.txt sits above the binary. Empty when the
 // binary's directory cannot be read (no /proc).
 std::vector<std::string> DefaultModelPaths();
+
+// Reports a model or index that cannot be opened: exit 3 whatever the reason
+// (missing, unreadable, not a regular file, damaged, another version), 70 for
+// an internal error. An I/O error is a bad model here, not 4: the model is
+// what is wrong, and 4 stays for the text and output files a verb reads and
+// writes.
+int FailToLoad(const Status& status);
+
+// Standard output, checked. Every verb writes its data through StandardOutput()
+// and nothing else, so that the first write that fails (a full disk, a reader
+// gone with SIGPIPE ignored, a closed descriptor) is seen: it is reported once
+// on stderr, nothing more is written, and every call returns false from then
+// on. A verb that writes in a loop stops at the first false and returns
+// kExitIO; main flushes at the end and exits with 4 when any write failed
+// (FinishStandardOutput). Not thread-safe: one writer thread.
+class CheckedOutput {
+ public:
+  explicit CheckedOutput(std::FILE* file, std::string name) : file_(file), name_(std::move(name)) {}
+  CheckedOutput(const CheckedOutput&) = delete;
+  CheckedOutput& operator=(const CheckedOutput&) = delete;
+
+  bool Write(std::string_view bytes);
+  bool Printf(const char* format, ...) __attribute__((format(printf, 2, 3)));
+  // Hands the buffered bytes to the kernel (fflush), and checks that no write
+  // to the stream failed, ours or another's (CLI11's --help).
+  bool Flush();
+  bool ok() const { return ok_; }
+
+ private:
+  bool Failed(int errno_value);
+
+  std::FILE* file_;
+  std::string name_;
+  bool ok_ = true;
+};
+
+CheckedOutput& StandardOutput();
+
+// Gives closed standard descriptors (0, 1, 2) a stand-in that fails as the
+// closed one would (reads or writes give EBADF), so that no file the verb
+// opens later gets their number and receives its output or diagnostics.
+void ReserveStandardDescriptors();
+
+// main's last step: flushes standard output; returns `exit_code`, or kExitIO
+// when a write failed (reported on stderr), whatever the verb returned but an
+// internal error: the output is incomplete.
+int FinishStandardOutput(int exit_code);
+
+// The CLI11 check of every floating-point option: a finite number in
+// [min, max]. CLI::Range alone lets "nan" through (every comparison with NaN
+// is false), and "inf" through an open bound.
+CLI::Validator FiniteRange(double min, double max);
 
 // The model path: --model, else $UNSPIN_MODEL, else the first of
 // DefaultModelPaths() that exists, else the first of them (where

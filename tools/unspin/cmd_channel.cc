@@ -45,10 +45,14 @@ int RunLearn(const ChannelFlags& flags) {
       pipeline::LearnChannel(pairs, flags.output, flags.options);
   if (!report.ok()) return Fail(report.status(), Origin::kInput);
   // The summary goes to stdout unless the table does.
-  std::FILE* out = flags.output == "-" ? stderr : stdout;
+  const bool to_stderr = flags.output == "-";
   const channel::LearnStats& stats = report->stats;
-  auto line = [out](const char* name, uint64_t value) {
-    std::fprintf(out, "%s\t%llu\n", name, static_cast<unsigned long long>(value));
+  auto line = [to_stderr](const char* name, uint64_t value) {
+    if (to_stderr) {
+      std::fprintf(stderr, "%s\t%llu\n", name, static_cast<unsigned long long>(value));
+    } else {
+      StandardOutput().Printf("%s\t%llu\n", name, static_cast<unsigned long long>(value));
+    }
   };
   line("pairs", stats.pairs);
   line("pairs_aligned", stats.pairs_aligned);

@@ -2,7 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli.h"
 #include "unspin/base/file.h"
@@ -47,11 +47,11 @@ Result<std::string> DocumentText(const CheckFlags& flags, std::string input) {
 }
 
 // Coloured when stdout is a terminal: each span as [text -> original].
-void PrintForPeople(const pipeline::CheckResult& result, bool color) {
+void PrintForPeople(const pipeline::CheckResult& result, bool color, CheckedOutput& out) {
   double p = result.spun_probability;
-  std::printf("%s (spun probability %.2f, %zu suspicious span%s in %u words)\n",
-              p >= 0.5 ? "SPUN" : "not spun", p, result.spans.size(),
-              result.spans.size() == 1 ? "" : "s", result.words);
+  out.Printf("%s (spun probability %.2f, %zu suspicious span%s in %u words)\n",
+             p >= 0.5 ? "SPUN" : "not spun", p, result.spans.size(),
+             result.spans.size() == 1 ? "" : "s", result.words);
   for (const pipeline::SpunSpan& span : result.spans) {
     std::string alternatives;
     for (const std::string& alternative : span.alternatives) {
@@ -64,13 +64,13 @@ void PrintForPeople(const pipeline::CheckResult& result, bool color) {
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
     std::string original = span.original.empty() ? "(delete)" : span.original;
     if (color) {
-      std::printf("  \033[31m%.*s\033[0m -> \033[32m%s\033[0m%s  [bytes %u-%u, score %.2f]\n",
-                  static_cast<int>(text.size()), text.data(), original.c_str(),
-                  alternatives.c_str(), span.start, span.end, span.score);
+      out.Printf("  \033[31m%.*s\033[0m -> \033[32m%s\033[0m%s  [bytes %u-%u, score %.2f]\n",
+                 static_cast<int>(text.size()), text.data(), original.c_str(), alternatives.c_str(),
+                 span.start, span.end, span.score);
     } else {
-      std::printf("  %.*s -> %s%s  [bytes %u-%u, score %.2f]\n", static_cast<int>(text.size()),
-                  text.data(), original.c_str(), alternatives.c_str(), span.start, span.end,
-                  span.score);
+      out.Printf("  %.*s -> %s%s  [bytes %u-%u, score %.2f]\n", static_cast<int>(text.size()),
+                 text.data(), original.c_str(), alternatives.c_str(), span.start, span.end,
+                 span.score);
     }
   }
 }
@@ -159,6 +159,59 @@ int RestoreFromArchive(const CheckFlags& flags, std::string_view input, std::str
   return kExitOk;
 }
 
+// The JSON object that stands in for a line --lines cannot check.
+std::string LineErrorJson(const Status& error, uint64_t line_number) {
+  nlohmann::ordered_json json;
+  json["error"] = error.ToString();
+  json["line"] = line_number;
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// --lines: each line is its own document, one output line per input line. A
+// line that cannot be checked (invalid UTF-8) does not stop the batch: JSON
+// output gets {"error", "line"} in its place, restore prints it as written and
+// says so on stderr; the exit code is then the first such error's (2).
+int CheckLines(const pipeline::Checker& checker, std::string_view input, const CheckFlags& flags,
+               bool restore_only) {
+  CheckedOutput& out = StandardOutput();
+  std::string_view rest = input;
+  uint64_t line_number = 0;
+  uint64_t failed_lines = 0;
+  Status first_error = Status::Ok();
+  std::string text;
+  while (!rest.empty()) {
+    ++line_number;
+    size_t newline = rest.find('\n');
+    std::string_view line = rest.substr(0, newline);
+    rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
+    Result<pipeline::CheckResult> result = checker.Check(line);
+    if (!result.ok()) {
+      ++failed_lines;
+      const Status error = result.status().WithContext("line " + std::to_string(line_number));
+      if (first_error.ok()) first_error = error;
+      if (restore_only) {
+        std::fprintf(stderr, "unspin: %s; printed as written\n", error.ToString().c_str());
+        text = line;
+      } else {
+        text = LineErrorJson(result.status(), line_number);
+      }
+    } else if (restore_only) {
+      text = std::move(result->restored);
+    } else if (flags.features) {
+      text = FeaturesJson(*result);
+    } else {
+      text = pipeline::CheckResultToJson(*result);
+    }
+    text += '\n';
+    if (!out.Write(text)) return kExitIO;
+  }
+  if (failed_lines == 0) return kExitOk;
+  std::fprintf(stderr, "unspin: %llu of %llu lines could not be checked (the first: %s)\n",
+               static_cast<unsigned long long>(failed_lines),
+               static_cast<unsigned long long>(line_number), first_error.ToString().c_str());
+  return ExitCodeFor(first_error, Origin::kInput);
+}
+
 int RunCheck(const CheckFlags& flags, bool restore_only) {
   if (flags.lines && flags.format == "html") {
     std::fprintf(stderr, "unspin: --lines reads lines of text, not HTML pages\n");
@@ -170,6 +223,7 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
     input = DocumentText(flags, *std::move(input));
     if (!input.ok()) return Fail(input.status(), Origin::kInput);
   }
+  CheckedOutput& out = StandardOutput();
   if (restore_only && !flags.index.empty()) {
     if (flags.lines) {
       std::fprintf(stderr, "unspin: restore --index takes one document, not --lines\n");
@@ -177,55 +231,27 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
     }
     std::string restored;
     if (int code = RestoreFromArchive(flags, *input, &restored); code != kExitOk) return code;
-    std::cout << restored;
-    std::cout.flush();
-    return std::cout ? kExitOk : kExitIO;
+    out.Write(restored);
+    return kExitOk;
   }
   int exit_code = kExitOk;
   std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
   if (!model) return exit_code;
   pipeline::Checker checker(*model, flags.options);
-
-  if (flags.lines) {
-    std::string_view rest = *input;
-    size_t line_number = 0;
-    while (!rest.empty()) {
-      ++line_number;
-      size_t newline = rest.find('\n');
-      std::string_view line = rest.substr(0, newline);
-      rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
-      Result<pipeline::CheckResult> result = checker.Check(line);
-      if (!result.ok()) {
-        return Fail(result.status().WithContext("line " + std::to_string(line_number)),
-                    Origin::kInput);
-      }
-      if (restore_only) {
-        std::cout << result->restored << '\n';
-      } else if (flags.features) {
-        std::cout << FeaturesJson(*result) << '\n';
-      } else {
-        std::cout << pipeline::CheckResultToJson(*result) << '\n';
-      }
-    }
-    std::cout.flush();
-    return std::cout ? kExitOk : kExitIO;
-  }
+  if (flags.lines) return CheckLines(checker, *input, flags, restore_only);
 
   Result<pipeline::CheckResult> result = checker.Check(*input);
   if (!result.ok()) return Fail(result.status(), Origin::kInput);
   if (restore_only) {
-    std::cout << result->restored;
+    out.Write(result->restored);
   } else if (flags.features) {
-    std::cout << FeaturesJson(*result) << '\n';
+    out.Write(FeaturesJson(*result) + '\n');
   } else if (flags.json) {
-    std::cout << pipeline::CheckResultToJson(*result) << '\n';
+    out.Write(pipeline::CheckResultToJson(*result) + '\n');
   } else {
-    std::cout.flush();
-    PrintForPeople(*result, ::isatty(STDOUT_FILENO) == 1);
-    std::fflush(stdout);
+    PrintForPeople(*result, ::isatty(STDOUT_FILENO) == 1, out);
   }
-  std::cout.flush();
-  return std::cout ? kExitOk : kExitIO;
+  return kExitOk;
 }
 
 void AddFormatOption(CLI::App* command, CheckFlags* flags) {

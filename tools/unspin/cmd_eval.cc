@@ -4,7 +4,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <iostream>
 #include <thread>
 
 #include "cli.h"
@@ -76,40 +75,38 @@ int RunEval(const EvalFlags& flags) {
   double documents = 2.0 * static_cast<double>(pairs->size());
   double docs_per_second = seconds > 0 ? documents / seconds : 0.0;
 
+  CheckedOutput& out = StandardOutput();
   if (flags.json) {
     std::string json = pipeline::EvalReportToJson(report);
     char timing[96];
     std::snprintf(timing, sizeof(timing), ",\"seconds\":%.4f,\"docs_per_second\":%.1f}", seconds,
                   docs_per_second);
     json.pop_back();
-    std::cout << json << timing << '\n';
+    out.Write(json + timing + '\n');
   } else {
-    std::printf("pairs\t%llu\n", static_cast<unsigned long long>(report.pairs));
-    std::printf("auc\t%.4f\n", report.auc);
-    std::printf("f1\t%.4f\t(precision %.4f, recall %.4f at spun probability >= 0.5)\n", report.f1,
-                report.precision, report.recall);
-    std::printf("error_reduction\t%.4f\t(word edits %llu before, %llu after restoring)\n",
-                report.error_reduction, static_cast<unsigned long long>(report.edits_before),
-                static_cast<unsigned long long>(report.edits_after));
-    std::printf("collateral\t%.4f\t(%llu of %llu words the spinner left alone)\n",
-                report.collateral, static_cast<unsigned long long>(report.collateral_changes),
-                static_cast<unsigned long long>(report.untouched_words));
-    std::printf("false_changes\t%.4f\t(%llu of %llu words of the originals)\n",
-                report.false_changes,
-                static_cast<unsigned long long>(report.original_words_changed),
-                static_cast<unsigned long long>(report.original_words));
-    std::printf("exact_restoration\t%.4f\t(%llu of %llu spans the spinner changed)\n",
-                report.exact_restoration, static_cast<unsigned long long>(report.spans_restored),
-                static_cast<unsigned long long>(report.spinner_spans));
-    std::printf("spans_reported\t%llu\t(on spun texts; %llu on originals)\n",
-                static_cast<unsigned long long>(report.spans_reported_spun),
-                static_cast<unsigned long long>(report.spans_reported_original));
-    std::printf("docs_per_second\t%.1f\t(%.0f documents in %.2f s, %d thread%s)\n", docs_per_second,
-                documents, seconds, flags.threads, flags.threads == 1 ? "" : "s");
-    std::fflush(stdout);
+    out.Printf("pairs\t%llu\n", static_cast<unsigned long long>(report.pairs));
+    out.Printf("auc\t%.4f\n", report.auc);
+    out.Printf("f1\t%.4f\t(precision %.4f, recall %.4f at spun probability >= 0.5)\n", report.f1,
+               report.precision, report.recall);
+    out.Printf("error_reduction\t%.4f\t(word edits %llu before, %llu after restoring)\n",
+               report.error_reduction, static_cast<unsigned long long>(report.edits_before),
+               static_cast<unsigned long long>(report.edits_after));
+    out.Printf("collateral\t%.4f\t(%llu of %llu words the spinner left alone)\n", report.collateral,
+               static_cast<unsigned long long>(report.collateral_changes),
+               static_cast<unsigned long long>(report.untouched_words));
+    out.Printf("false_changes\t%.4f\t(%llu of %llu words of the originals)\n", report.false_changes,
+               static_cast<unsigned long long>(report.original_words_changed),
+               static_cast<unsigned long long>(report.original_words));
+    out.Printf("exact_restoration\t%.4f\t(%llu of %llu spans the spinner changed)\n",
+               report.exact_restoration, static_cast<unsigned long long>(report.spans_restored),
+               static_cast<unsigned long long>(report.spinner_spans));
+    out.Printf("spans_reported\t%llu\t(on spun texts; %llu on originals)\n",
+               static_cast<unsigned long long>(report.spans_reported_spun),
+               static_cast<unsigned long long>(report.spans_reported_original));
+    out.Printf("docs_per_second\t%.1f\t(%.0f documents in %.2f s, %d thread%s)\n", docs_per_second,
+               documents, seconds, flags.threads, flags.threads == 1 ? "" : "s");
   }
-  std::cout.flush();
-  return std::cout && !std::ferror(stdout) ? kExitOk : kExitIO;
+  return kExitOk;
 }
 
 }  // namespace

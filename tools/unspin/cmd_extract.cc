@@ -1,5 +1,4 @@
 // unspin extract: the article of a text or HTML page, without its debris.
-#include <iostream>
 #include <optional>
 
 #include "cli.h"
@@ -32,12 +31,11 @@ int RunExtract(const ExtractFlags& flags) {
   Result<pipeline::ExtractResult> result = pipeline::Extract(*input, options);
   if (!result.ok()) return Fail(result.status(), Origin::kInput);
   if (flags.json) {
-    std::cout << pipeline::ExtractResultToJson(*result) << '\n';
+    StandardOutput().Write(pipeline::ExtractResultToJson(*result) + '\n');
   } else {
-    std::cout << result->body;
+    StandardOutput().Write(result->body);
   }
-  std::cout.flush();
-  return std::cout ? kExitOk : kExitIO;
+  return kExitOk;
 }
 
 }  // namespace

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli.h"
@@ -44,15 +43,15 @@ source::FindOptions Options(const FindFlags& flags) {
 }
 
 void PrintMatchesForPeople(std::string_view query, const std::vector<source::Match>& matches,
-                           double min_score) {
+                           double min_score, CheckedOutput& out) {
   if (matches.empty()) {
-    std::printf("no match: no indexed document scores %.2f or more\n", min_score);
+    out.Printf("no match: no indexed document scores %.2f or more\n", min_score);
     return;
   }
   constexpr size_t kShown = 8;
   for (const source::Match& match : matches) {
-    std::printf("%.*s  score %.2f  coverage %.2f\n", static_cast<int>(match.id.size()),
-                match.id.data(), match.alignment.score, match.alignment.coverage);
+    out.Printf("%.*s  score %.2f  coverage %.2f\n", static_cast<int>(match.id.size()),
+               match.id.data(), match.alignment.score, match.alignment.coverage);
     size_t substitutions = 0;
     for (const source::AlignedBlock& block : match.alignment.blocks) {
       for (const source::SpanPair& sub : block.substitutions) {
@@ -60,13 +59,13 @@ void PrintMatchesForPeople(std::string_view query, const std::vector<source::Mat
         std::string_view spun = query.substr(sub.query_begin, sub.query_end - sub.query_begin);
         std::string_view original =
             match.source_text.substr(sub.source_begin, sub.source_end - sub.source_begin);
-        std::printf("    \"%.*s\" <- \"%.*s\"\n", static_cast<int>(spun.size()), spun.data(),
-                    static_cast<int>(original.size()), original.data());
+        out.Printf("    \"%.*s\" <- \"%.*s\"\n", static_cast<int>(spun.size()), spun.data(),
+                   static_cast<int>(original.size()), original.data());
       }
     }
     if (substitutions > kShown) {
-      std::printf("    ... %zu more differences (--json lists them all with offsets)\n",
-                  substitutions - kShown);
+      out.Printf("    ... %zu more differences (--json lists them all with offsets)\n",
+                 substitutions - kShown);
     }
   }
 }
@@ -75,12 +74,16 @@ int RunFind(const FindFlags& flags) {
   LoadedIndex loaded;
   if (int code = LoadIndex(flags.model, flags.index, &loaded); code != kExitOk) return code;
   const source::Finder finder(*loaded.index, *loaded.classes, Options(flags));
+  CheckedOutput& out = StandardOutput();
   if (flags.jsonl) {
     ReadCounts counts;
     Status index_error = Status::Ok();
     Status status = ReadDocuments(
         flags.input,
         [&](source::IndexDocument query, uint64_t) -> Status {
+          // After a failed write (reported) the queries left are read, not searched:
+          // ReadDocuments has no way to stop early.
+          if (!out.ok()) return Status::Ok();
           const auto start = std::chrono::steady_clock::now();
           Result<std::vector<source::Match>> found = finder.Find(query.text);
           if (!found.ok() && found.status().code() == StatusCode::kCorruption) {
@@ -96,14 +99,13 @@ int RunFind(const FindFlags& flags) {
             line["ms"] = static_cast<double>(static_cast<int64_t>(ms * 1000)) / 1000;
           std::string prefix = line.dump();
           prefix.pop_back();  // splice: {"query": id, ["ms": t,] "matches": [...]}
-          std::cout << prefix << "," << matches_json.substr(1) << '\n';
+          out.Write(prefix + "," + matches_json.substr(1) + '\n');
           return Status::Ok();
         },
         &counts);
-    std::cout.flush();
+    if (!out.ok()) return kExitIO;
     if (!index_error.ok()) return Fail(index_error, Origin::kModel);
     if (!status.ok()) return Fail(status, Origin::kInput);
-    if (!std::cout) return kExitIO;
     return counts.rejected > 0 ? kExitBadInput : kExitOk;
   }
   Result<std::string> query = ReadFileOrStdin(flags.input, kMaxQueryBytes);
@@ -115,14 +117,18 @@ int RunFind(const FindFlags& flags) {
                                       : Origin::kInput);
   }
   if (flags.json) {
-    std::cout << source::MatchesToJson(*query, *matches) << '\n';
+    out.Write(source::MatchesToJson(*query, *matches) + '\n');
   } else {
-    std::cout.flush();
-    PrintMatchesForPeople(*query, *matches, flags.min_score);
-    std::fflush(stdout);
+    PrintMatchesForPeople(*query, *matches, flags.min_score, out);
   }
-  std::cout.flush();
-  return std::cout && !std::ferror(stdout) ? kExitOk : kExitIO;
+  return kExitOk;
+}
+
+// A score as iostream prints a double by default (%g: at most 6 significant digits).
+std::string ShortNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
 }
 
 int RunCluster(const FindFlags& flags) {
@@ -189,24 +195,26 @@ int RunCluster(const FindFlags& flags) {
     list.push_back(
         {{"center", loaded.index->Document(cluster.center).id}, {"members", std::move(members)}});
   }
+  CheckedOutput& out = StandardOutput();
   if (flags.json) {
     nlohmann::ordered_json json = {{"documents", loaded.index->document_count()},
                                    {"clusters", std::move(list)}};
-    std::cout << json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    out.Write(json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + '\n');
   } else {
     for (const nlohmann::ordered_json& cluster : list) {
-      std::cout << cluster["center"].get<std::string>();
+      std::string line = cluster["center"].get<std::string>();
       for (const nlohmann::ordered_json& member : cluster["members"]) {
-        std::cout << "  " << member["id"].get<std::string>() << " ("
-                  << member["score"].get<double>() << ")";
+        line += "  " + member["id"].get<std::string>() + " (" +
+                ShortNumber(member["score"].get<double>()) + ")";
       }
-      std::cout << '\n';
+      line += '\n';
+      if (!out.Write(line)) return kExitIO;
     }
-    std::cout << clusters.size() << (clusters.size() == 1 ? " family" : " families")
-              << " of copies among " << loaded.index->document_count() << " documents\n";
+    out.Printf("%zu %s of copies among %llu documents\n", clusters.size(),
+               clusters.size() == 1 ? "family" : "families",
+               static_cast<unsigned long long>(loaded.index->document_count()));
   }
-  std::cout.flush();
-  return std::cout ? exit_code : kExitIO;
+  return exit_code;
 }
 
 void AddCommonOptions(CLI::App* command, const std::shared_ptr<FindFlags>& flags) {
@@ -215,7 +223,7 @@ void AddCommonOptions(CLI::App* command, const std::shared_ptr<FindFlags>& flags
       ->add_option("--min-score", flags->min_score,
                    "report matches at this alignment score or above")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(FiniteRange(0.0, 1.0));
   command->add_flag("--json", flags->json, "print JSON");
 }
 

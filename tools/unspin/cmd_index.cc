@@ -220,19 +220,20 @@ int RunVerify(const IndexFlags& flags) {
   LoadedIndex loaded;
   if (int code = LoadIndex(flags.model, flags.dir, &loaded); code != kExitOk) return code;
   if (Status status = loaded.index->Verify(); !status.ok()) return Fail(status, Origin::kModel);
-  std::printf("%s: OK, %llu documents, every checksum matches\n", flags.dir.c_str(),
-              static_cast<unsigned long long>(loaded.index->document_count()));
-  std::fflush(stdout);
-  return std::ferror(stdout) ? kExitIO : kExitOk;
+  CheckedOutput& out = StandardOutput();
+  out.Printf("%s: OK, %llu documents, every checksum matches\n", flags.dir.c_str(),
+             static_cast<unsigned long long>(loaded.index->document_count()));
+  return kExitOk;
 }
 
 int RunInfo(const IndexFlags& flags) {
   LoadedIndex loaded;
   if (int code = LoadIndex(flags.model, flags.dir, &loaded); code != kExitOk) return code;
   const source::IndexInfo info = loaded.index->Info();
+  CheckedOutput& out = StandardOutput();
   const double per_document = info.documents > 0 ? 1.0 / static_cast<double>(info.documents) : 0.0;
   if (flags.json) {
-    std::printf(
+    out.Printf(
         "{\"documents\": %llu, \"segments\": %llu, \"postings\": %llu, \"sample_modulus\": %u, "
         "\"signature_bytes\": %llu, \"class_bytes\": %llu, \"text_bytes\": %llu, \"file_bytes\": "
         "%llu}\n",
@@ -244,26 +245,25 @@ int RunInfo(const IndexFlags& flags) {
         static_cast<unsigned long long>(info.text_bytes),
         static_cast<unsigned long long>(info.file_bytes));
   } else {
-    std::printf("index      %s\n", flags.dir.c_str());
-    std::printf("documents  %llu in %llu segment(s)\n",
-                static_cast<unsigned long long>(info.documents),
-                static_cast<unsigned long long>(info.segments));
-    std::printf("shingles   %llu sampled (1 in %u), %.1f per document\n",
-                static_cast<unsigned long long>(info.postings), info.sample_modulus,
-                static_cast<double>(info.postings) * per_document);
-    std::printf("signature  %llu bytes, %.0f per document\n",
-                static_cast<unsigned long long>(info.signature_bytes),
-                static_cast<double>(info.signature_bytes) * per_document);
-    std::printf("classes    %llu bytes, %.0f per document\n",
-                static_cast<unsigned long long>(info.class_bytes),
-                static_cast<double>(info.class_bytes) * per_document);
-    std::printf("texts      %llu bytes, %.0f per document\n",
-                static_cast<unsigned long long>(info.text_bytes),
-                static_cast<double>(info.text_bytes) * per_document);
-    std::printf("on disk    %llu bytes\n", static_cast<unsigned long long>(info.file_bytes));
+    out.Printf("index      %s\n", flags.dir.c_str());
+    out.Printf("documents  %llu in %llu segment(s)\n",
+               static_cast<unsigned long long>(info.documents),
+               static_cast<unsigned long long>(info.segments));
+    out.Printf("shingles   %llu sampled (1 in %u), %.1f per document\n",
+               static_cast<unsigned long long>(info.postings), info.sample_modulus,
+               static_cast<double>(info.postings) * per_document);
+    out.Printf("signature  %llu bytes, %.0f per document\n",
+               static_cast<unsigned long long>(info.signature_bytes),
+               static_cast<double>(info.signature_bytes) * per_document);
+    out.Printf("classes    %llu bytes, %.0f per document\n",
+               static_cast<unsigned long long>(info.class_bytes),
+               static_cast<double>(info.class_bytes) * per_document);
+    out.Printf("texts      %llu bytes, %.0f per document\n",
+               static_cast<unsigned long long>(info.text_bytes),
+               static_cast<double>(info.text_bytes) * per_document);
+    out.Printf("on disk    %llu bytes\n", static_cast<unsigned long long>(info.file_bytes));
   }
-  std::fflush(stdout);
-  return std::ferror(stdout) ? kExitIO : kExitOk;
+  return kExitOk;
 }
 
 void AddWriteOptions(CLI::App* command, const std::shared_ptr<IndexFlags>& flags) {

@@ -209,7 +209,7 @@ std::optional<uint64_t> ParseMemory(const std::string& text) {
   if (text.empty()) return std::nullopt;
   char* end = nullptr;
   double value = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() || !(value > 0)) return std::nullopt;
+  if (end == text.c_str() || !(value > 0) || !std::isfinite(value)) return std::nullopt;
   std::string suffix(end);
   double bytes;
   if (suffix == "%") {
@@ -228,6 +228,8 @@ std::optional<uint64_t> ParseMemory(const std::string& text) {
   } else {
     return std::nullopt;
   }
+  // A budget beyond 2^62 bytes is no budget, and not a uint64_t to convert.
+  if (!(bytes < 0x1p62)) return std::nullopt;
   return static_cast<uint64_t>(bytes);
 }
 
@@ -309,7 +311,7 @@ int RunBuild(const LmFlags& flags) {
 int RunScore(const LmFlags& flags) {
   auto start = std::chrono::steady_clock::now();
   Result<std::unique_ptr<lm::LmFile>> file = lm::LmFile::Open(flags.lm);
-  if (!file.ok()) return Fail(file.status(), Origin::kModel);
+  if (!file.ok()) return FailToLoad(file.status());
   double load_ms = SecondsSince(start) * 1e3;
   const Vocabulary& vocabulary = (*file)->vocabulary();
   const lm::NgramModel& model = (*file)->model();
@@ -351,15 +353,16 @@ int RunScore(const LmFlags& flags) {
   }
   // Every token and every </s> is predicted.
   double predicted = static_cast<double>(tokens + sentences);
-  std::printf("perplexity\t%.2f\n", std::pow(10.0, -log10_total / predicted));
-  std::printf("perplexity_excluding_oov\t%.2f\n",
-              std::pow(10.0, -(log10_total - log10_oov) / (predicted - static_cast<double>(oov))));
-  std::printf("tokens\t%llu\n", static_cast<unsigned long long>(tokens));
-  std::printf("sentences\t%llu\n", static_cast<unsigned long long>(sentences));
-  std::printf("oov\t%llu\n", static_cast<unsigned long long>(oov));
-  std::printf("oov_rate\t%.4f\n", static_cast<double>(oov) / static_cast<double>(tokens));
-  std::printf("load_ms\t%.1f\n", load_ms);
-  std::printf("tokens_per_second\t%.0f\n", score_seconds > 0 ? predicted / score_seconds : 0.0);
+  CheckedOutput& out = StandardOutput();
+  out.Printf("perplexity\t%.2f\n", std::pow(10.0, -log10_total / predicted));
+  out.Printf("perplexity_excluding_oov\t%.2f\n",
+             std::pow(10.0, -(log10_total - log10_oov) / (predicted - static_cast<double>(oov))));
+  out.Printf("tokens\t%llu\n", static_cast<unsigned long long>(tokens));
+  out.Printf("sentences\t%llu\n", static_cast<unsigned long long>(sentences));
+  out.Printf("oov\t%llu\n", static_cast<unsigned long long>(oov));
+  out.Printf("oov_rate\t%.4f\n", static_cast<double>(oov) / static_cast<double>(tokens));
+  out.Printf("load_ms\t%.1f\n", load_ms);
+  out.Printf("tokens_per_second\t%.0f\n", score_seconds > 0 ? predicted / score_seconds : 0.0);
   return kExitOk;
 }
 
@@ -374,18 +377,16 @@ int RunTokenize(const LmFlags& flags) {
           line.append(key);
         }
         line.push_back('\n');
-        if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size()) {
-          return IOError("standard output: write failed");
-        }
+        // The failure is reported; the error stops the reader without a second message.
+        if (!StandardOutput().Write(line)) return IOError("standard output: write failed");
         return Status::Ok();
       },
       &stats, flags.lines);
-  if (Status status = reader.ReadAll(flags.inputs); !status.ok()) {
-    return Fail(status, Origin::kInput);
-  }
+  Status status = reader.ReadAll(flags.inputs);
+  if (!StandardOutput().ok()) return kExitIO;
+  if (!status.ok()) return Fail(status, Origin::kInput);
   ReportSkipped(stats);
-  return std::fflush(stdout) == 0 ? kExitOk
-                                  : Fail(IOError("standard output: write failed"), Origin::kInput);
+  return kExitOk;
 }
 
 int RunConvert(const LmFlags& flags) {

@@ -93,13 +93,14 @@ int RunCalibrate(const ModelFlags& flags) {
   const std::string out = ModelPath(flags.output);
   Status status = model->WriteWithDetectorWeights(weights.ToNumbers(), out);
   if (!status.ok()) return Fail(status, Origin::kInput);
-  std::printf("pairs\t%zu\n", pairs->size());
-  std::printf("auc\t%.4f\t(before %.4f)\n", auc_after, auc_before);
-  std::printf("log_loss\t%.4f\t(before %.4f)\n", loss_after, loss_before);
+  CheckedOutput& output = StandardOutput();
+  output.Printf("pairs\t%zu\n", pairs->size());
+  output.Printf("auc\t%.4f\t(before %.4f)\n", auc_after, auc_before);
+  output.Printf("log_loss\t%.4f\t(before %.4f)\n", loss_after, loss_before);
   const pipeline::DetectorNumbers numbers = weights.ToNumbers();
-  std::printf("weights");
-  for (double w : numbers) std::printf("\t%.4f", w);
-  std::printf("\n");
+  output.Printf("weights");
+  for (double w : numbers) output.Printf("\t%.4f", w);
+  output.Printf("\n");
   std::fprintf(stderr, "unspin: wrote %s (calibrated on %zu pairs)\n", out.c_str(), pairs->size());
   return kExitOk;
 }
@@ -112,38 +113,38 @@ int RunInfo(const ModelFlags& flags) {
   double load_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   model::ModelInfo info = model->Info();
-  std::printf("model\t%s\n", info.path.c_str());
-  std::printf("format_version\t%u\n", info.version);
-  std::printf("file_bytes\t%llu\n", static_cast<unsigned long long>(info.file_bytes));
-  std::printf("load_ms\t%.1f\n", load_ms);
-  std::printf("vocabulary_words\t%llu\n", static_cast<unsigned long long>(info.vocabulary_words));
-  std::printf("thesaurus_entries\t%llu\n", static_cast<unsigned long long>(info.lexicon.entries));
-  std::printf("thesaurus_multiword_entries\t%llu\n",
-              static_cast<unsigned long long>(info.lexicon.multiword_entries));
-  std::printf("thesaurus_edges\t%llu\n", static_cast<unsigned long long>(info.lexicon.edges));
-  std::printf("morphology_forms\t%llu\n",
-              static_cast<unsigned long long>(info.lexicon.morphology_forms));
-  std::printf("detector\t%s\n", info.calibrated ? "calibrated" : "default");
-  std::printf("lm_order\t%d\n", info.lm_order);
+  CheckedOutput& out = StandardOutput();
+  out.Printf("model\t%s\n", info.path.c_str());
+  out.Printf("format_version\t%u\n", info.version);
+  out.Printf("file_bytes\t%llu\n", static_cast<unsigned long long>(info.file_bytes));
+  out.Printf("load_ms\t%.1f\n", load_ms);
+  out.Printf("vocabulary_words\t%llu\n", static_cast<unsigned long long>(info.vocabulary_words));
+  out.Printf("thesaurus_entries\t%llu\n", static_cast<unsigned long long>(info.lexicon.entries));
+  out.Printf("thesaurus_multiword_entries\t%llu\n",
+             static_cast<unsigned long long>(info.lexicon.multiword_entries));
+  out.Printf("thesaurus_edges\t%llu\n", static_cast<unsigned long long>(info.lexicon.edges));
+  out.Printf("morphology_forms\t%llu\n",
+             static_cast<unsigned long long>(info.lexicon.morphology_forms));
+  out.Printf("detector\t%s\n", info.calibrated ? "calibrated" : "default");
+  out.Printf("lm_order\t%d\n", info.lm_order);
   if (!info.second_ngram_counts.empty()) {
-    std::printf("lm_weight\t%g\n", info.lm_weight);
-    std::printf("second_lm_order\t%d\n", info.second_lm_order);
+    out.Printf("lm_weight\t%g\n", info.lm_weight);
+    out.Printf("second_lm_order\t%d\n", info.second_lm_order);
   }
-  std::printf("channel_phrases\t%llu\n", static_cast<unsigned long long>(info.channel_phrases));
-  std::printf("channel_entries\t%llu\n", static_cast<unsigned long long>(info.channel_entries));
+  out.Printf("channel_phrases\t%llu\n", static_cast<unsigned long long>(info.channel_phrases));
+  out.Printf("channel_entries\t%llu\n", static_cast<unsigned long long>(info.channel_entries));
   for (size_t n = 0; n < info.ngram_counts.size(); ++n) {
-    std::printf("lm_%zugrams\t%llu\n", n + 1,
-                static_cast<unsigned long long>(info.ngram_counts[n]));
+    out.Printf("lm_%zugrams\t%llu\n", n + 1, static_cast<unsigned long long>(info.ngram_counts[n]));
   }
   for (size_t n = 0; n < info.second_ngram_counts.size(); ++n) {
-    std::printf("second_lm_%zugrams\t%llu\n", n + 1,
-                static_cast<unsigned long long>(info.second_ngram_counts[n]));
+    out.Printf("second_lm_%zugrams\t%llu\n", n + 1,
+               static_cast<unsigned long long>(info.second_ngram_counts[n]));
   }
   for (const SectionInfo& section : info.sections) {
-    std::printf("section\t%s\t%llu bytes\n", SectionTagName(section.tag).c_str(),
-                static_cast<unsigned long long>(section.size));
+    out.Printf("section\t%s\t%llu bytes\n", SectionTagName(section.tag).c_str(),
+               static_cast<unsigned long long>(section.size));
   }
-  std::printf("sources\t%s\n", info.sources.c_str());
+  out.Printf("sources\t%s\n", info.sources.c_str());
   return kExitOk;
 }
 
@@ -174,7 +175,7 @@ void RegisterModel(CLI::App& app, Action* action) {
           ->add_option("--lm-weight", flags->sources.lm_weight,
                        "with --lm: its share in a mixture with --sphinx-lm (default 0.8; 1: --lm "
                        "alone)")
-          ->check(CLI::Range(0.0, 1.0));
+          ->check(FiniteRange(0.0, 1.0));
   build->add_option("--channel", flags->sources.channel_path,
                     "learned channel table (TSV from `unspin channel learn`) to add as CHAN");
   build->callback([flags, action, lm_weight] {

@@ -161,22 +161,18 @@ int RunScan(const ScanFlags& flags) {
     source::FindOptions find_options;
     find_options.max_matches = 1;
     finder = std::make_unique<source::Finder>(*loaded.index, *loaded.classes, find_options);
-    options.find_source = [&finder](const extract::Document&, std::string_view text,
-                                    const pipeline::CheckResult&) -> std::optional<std::string> {
-      Result<std::vector<source::Match>> matches = finder->Find(text);
+    options.find_source = [&finder](
+                              const extract::Document&, std::string_view text,
+                              const pipeline::CheckResult&) -> Result<std::optional<std::string>> {
+      UNSPIN_ASSIGN_OR_RETURN(std::vector<source::Match> matches, finder->Find(text));
+      if (matches.empty()) return std::optional<std::string>();
+      const source::Match& best = matches.front();
       nlohmann::ordered_json value;
-      if (!matches.ok()) {
-        value["error"] = matches.status().ToString();
-      } else if (matches->empty()) {
-        return std::nullopt;
-      } else {
-        const source::Match& best = matches->front();
-        value["id"] = best.id;
-        value["score"] = static_cast<double>(std::lround(best.alignment.score * 10000)) / 10000;
-        value["coverage"] =
-            static_cast<double>(std::lround(best.alignment.coverage * 10000)) / 10000;
-      }
-      return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      value["id"] = best.id;
+      value["score"] = static_cast<double>(std::lround(best.alignment.score * 10000)) / 10000;
+      value["coverage"] = static_cast<double>(std::lround(best.alignment.coverage * 10000)) / 10000;
+      return std::optional<std::string>(
+          value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     };
   }
   bool terminal = ::isatty(STDERR_FILENO) == 1;

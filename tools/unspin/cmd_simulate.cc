@@ -1,7 +1,6 @@
 // unspin simulate: spin text with the built-in adversary (simulate/spinner.h)
 // and optionally write the key of every change.
 #include <cstdio>
-#include <iostream>
 
 #include "cli.h"
 #include "unspin/base/file.h"
@@ -48,16 +47,25 @@ int RunSimulate(const SimulateFlags& flags) {
     if (!flags.key.empty()) key += simulate::KeyToJson(result, index) + '\n';
     return Status::Ok();
   };
+  // --lines: a line that cannot be spun (invalid UTF-8) does not stop the
+  // batch; it is printed as written, keyed with no changes, and reported.
+  Status first_error = Status::Ok();
+  uint64_t failed_lines = 0;
+  uint64_t index = 0;
   if (flags.lines) {
     std::string_view rest = *input;
-    uint64_t index = 0;
     while (!rest.empty()) {
       size_t newline = rest.find('\n');
       std::string_view line = rest.substr(0, newline);
       rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
       Status status = spin(line, index);
       if (!status.ok()) {
-        return Fail(status.WithContext("line " + std::to_string(index + 1)), Origin::kInput);
+        status = status.WithContext("line " + std::to_string(index + 1));
+        std::fprintf(stderr, "unspin: %s; printed as written\n", status.ToString().c_str());
+        if (first_error.ok()) first_error = status;
+        ++failed_lines;
+        out += line;
+        if (!flags.key.empty()) key += simulate::KeyToJson({std::string(line), {}}, index) + '\n';
       }
       out += '\n';
       ++index;
@@ -73,9 +81,12 @@ int RunSimulate(const SimulateFlags& flags) {
     if (status.ok()) status = writer.Commit();
     if (!status.ok()) return Fail(status, Origin::kInput);
   }
-  std::cout << out;
-  std::cout.flush();
-  return std::cout ? kExitOk : kExitIO;
+  StandardOutput().Write(out);
+  if (failed_lines == 0) return kExitOk;
+  std::fprintf(stderr, "unspin: %llu of %llu lines could not be spun (the first: %s)\n",
+               static_cast<unsigned long long>(failed_lines),
+               static_cast<unsigned long long>(index), first_error.ToString().c_str());
+  return ExitCodeFor(first_error, Origin::kInput);
 }
 
 }  // namespace
@@ -92,7 +103,7 @@ void RegisterSimulate(CLI::App& app, Action* action) {
       ->add_option("--rate", flags->options.rate,
                    "share of content words changed (sparse: every round(1/rate)-th)")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(FiniteRange(0.0, 1.0));
   simulate->add_option("--seed", flags->options.seed, "random seed; same seed, same output")
       ->capture_default_str();
   simulate->add_option("--key", flags->key,
@@ -104,12 +115,12 @@ void RegisterSimulate(CLI::App& app, Action* action) {
       ->add_option("--quoted-probability", flags->options.quoted_change_probability,
                    "probability that a quoted word may be changed")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(FiniteRange(0.0, 1.0));
   simulate
       ->add_option("--name-probability", flags->options.name_change_probability,
                    "probability that a capitalised mid-sentence word may be changed")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(FiniteRange(0.0, 1.0));
   simulate->add_option("--model", flags->model,
                        "model file (default: $UNSPIN_MODEL or the built-in)");
   simulate->callback([flags, action] { *action = [flags] { return RunSimulate(*flags); }; });

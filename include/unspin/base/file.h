@@ -18,9 +18,18 @@
 
 namespace unspin {
 
-// Reads a whole file, or standard input when `path` is "-". Refuses files
-// larger than `max_bytes` with ResourceExhausted.
+// Reads a whole file, or standard input when `path` is "-": a text input, so
+// a pipe or a FIFO is read too. Refuses files larger than `max_bytes` with
+// ResourceExhausted; a directory is an IOError (EISDIR), as reading it is.
 Result<std::string> ReadFileOrStdin(const std::string& path,
+                                    uint64_t max_bytes = uint64_t{1} << 32);
+
+// Reads a whole regular file: a model, index or table the program reads as
+// data (thesaurus, channel table). Anything else (a FIFO, which would block
+// waiting for a writer, a device, a directory) is refused with
+// InvalidArgument without blocking; NotFound for a missing file; files larger
+// than `max_bytes` get ResourceExhausted.
+Result<std::string> ReadRegularFile(const std::string& path,
                                     uint64_t max_bytes = uint64_t{1} << 32);
 
 enum class MapPolicy : uint8_t {
@@ -28,8 +37,10 @@ enum class MapPolicy : uint8_t {
   kPopulate,  // MAP_POPULATE: read everything at open
 };
 
-// A read-only memory map of a whole file. Movable, not copyable; the bytes
-// live as long as the MappedFile. Thread-safe for concurrent reads.
+// A read-only memory map of a whole regular file (anything else, a FIFO
+// included, is refused with InvalidArgument without blocking). Movable, not
+// copyable; the bytes live as long as the MappedFile. Thread-safe for
+// concurrent reads.
 class MappedFile {
  public:
   static Result<MappedFile> Open(const std::string& path, MapPolicy policy = MapPolicy::kLazy);

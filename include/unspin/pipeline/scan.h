@@ -43,10 +43,11 @@ namespace unspin::pipeline {
 
 // The optional source-finding stage: given a document, the text that was
 // checked (the article body) and the check result, the JSON text of its best
-// source match (an object), or nullopt for none. Called from the worker
-// threads, so it must be thread-safe. The "source" field of a result line
-// holds what it returns (null without a finder).
-using SourceFinder = std::function<std::optional<std::string>(
+// source match (an object), nullopt for none, or the error that kept it from
+// looking (a damaged index document). Called from the worker threads, so it
+// must be thread-safe. The "source" field of a result line holds what it
+// returns (null without a finder; {"error": "..."} for an error).
+using SourceFinder = std::function<Result<std::optional<std::string>>(
     const extract::Document&, std::string_view checked_text, const CheckResult&)>;
 
 struct ScanProgress {
@@ -80,7 +81,7 @@ struct ScanSummary {
   uint64_t inputs = 0;           // files after expanding directories
   uint64_t documents = 0;        // result lines written in this run (errors included)
   uint64_t resumed = 0;          // documents skipped because the output had them
-  uint64_t errors = 0;           // result lines with an "error" field
+  uint64_t errors = 0;           // result lines with an "error" field (in "source" too)
   uint64_t truncated_bytes = 0;  // bytes of a torn tail cut from the output before resuming
   uint64_t replaced_bytes = 0;   // bytes of another scan's results replaced (overwrite)
   uint64_t bytes = 0;            // input bytes read
@@ -140,10 +141,12 @@ Result<ScanResume> LoadScanOutput(const std::string& path, std::string_view head
 //  "top_spans": [{"text", "original", "score"}] (up to 5, best first),
 //  "debris_lines", "source"}; or, when the document cannot be checked,
 // {"url"|"id", "input", "record", "format", "error", "source": null}.
-// *spun_probability is set (-1 for an error line). Thread-safe.
+// *spun_probability is set (-1 for an error line); *source_failed, when
+// given, says whether `find_source` failed ("source": {"error": "..."}).
+// Thread-safe.
 std::string ScanDocument(const Checker& checker, const extract::Document& doc,
                          const std::string& input, const SourceFinder& find_source,
-                         double* spun_probability);
+                         double* spun_probability, bool* source_failed = nullptr);
 
 // Scans `inputs` (after ExpandInputs; a results file found in a scanned
 // directory that is `out_path` itself is left out) into `out_path`
