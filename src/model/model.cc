@@ -36,7 +36,11 @@ struct DetectorHeader {
   uint32_t count;
 };
 static_assert(sizeof(DetectorHeader) == 8);
-constexpr uint32_t kDetectorFormatVersion = 1;
+// Version 2: the weights of the contrastive verdict (gain counts). A version 1
+// section (the verdict before it) is ignored: its weights mean other inputs,
+// and the defaults serve until the model is calibrated again.
+constexpr uint32_t kDetectorFormatVersion = 2;
+constexpr uint32_t kRetiredDetectorFormatVersion = 1;
 constexpr float kFunctionWordLog10Frequency = -2.3f;
 
 Status RequireFile(const std::string& path, std::string_view what, nlohmann::json* sources) {
@@ -231,12 +235,16 @@ Result<std::unique_ptr<Model>> Model::Open(const std::string& path) {
     DetectorHeader header;
     UNSPIN_RETURN_IF_ERROR(source.Get(&header));
     std::span<const double> weights;
-    if (header.format_version != kDetectorFormatVersion || header.count != kDetectorWeightCount ||
-        !source.GetArray(header.count, &weights).ok() || source.remaining() != 0 ||
-        !std::ranges::all_of(weights, [](double w) { return std::isfinite(w); })) {
+    if (header.format_version == kRetiredDetectorFormatVersion) {
+      // Left empty: the defaults.
+    } else if (header.format_version != kDetectorFormatVersion ||
+               header.count != kDetectorWeightCount ||
+               !source.GetArray(header.count, &weights).ok() || source.remaining() != 0 ||
+               !std::ranges::all_of(weights, [](double w) { return std::isfinite(w); })) {
       return CorruptionError(path + ": bad detector section; calibrate the model again");
+    } else {
+      model->detector_weights_ = weights;
     }
-    model->detector_weights_ = weights;
   }
 
   Result<channel::ChannelTable> channel = channel::ChannelTable::Open(file);

@@ -141,6 +141,10 @@ struct SentenceWord {
   // For a digit 1-9 before a plural noun ("2 nations"): the word a news
   // writer spells it as ("two"), which spinners turn into the digit.
   WordId number_word = kUnknownWord;
+  // The word as the lexicon knows it, where the language model does not (id
+  // is then <unk>): a rare word a spinner took from a thesaurus
+  // ("anthropomorphous" for "human"). Its candidates are judged against <unk>.
+  WordId rare_word = kUnknownWord;
 };
 
 struct Candidate {
@@ -278,6 +282,22 @@ constexpr double kArticleAgreementDiscount = 1.5;
 // document abbreviates it): as much as a clear restoration. Originals almost
 // never have one: about 1 in 100,000 words of the corpora each.
 constexpr double kArtefactEvidence = 4.0;
+// A lower-case word the language model does not know is judged when it has
+// this many letters or more (shorter ones are mostly abbreviations).
+constexpr size_t kMinRareWordLetters = 5;
+// The extra log10 cost of replacing such a word: <unk>'s probability is that
+// of all unknown words together, not of this one, and rare words of original
+// prose (technical terms) often have a common synonym. Chosen on the fit
+// sets: the learned genre's originals, rich in rare words, gain no flags
+// from it.
+constexpr double kRareWordCost = 3.0;
+// A word is flagged as out of place, restored or not, when a candidate fits
+// its context this much better (log10, beyond its relation cost); the
+// verdict counts such words from 2 up (DetectorInputs).
+constexpr double kMinFlagGain = 2.0;
+// Flags shown: those of kShownFlagGain or more, and when a text is called
+// spun with none of those, the ones from kMinFlagGain.
+constexpr double kShownFlagGain = 3.0;
 // Alternatives are reported while their net score (LM gain minus channel
 // cost) is within this margin of changing the text themselves.
 constexpr double kAlternativeMargin = 1.0;
@@ -328,6 +348,18 @@ std::string MatchCase(std::string_view observed, std::string original) {
   return original;
 }
 
+// What decoding one piece of a document found.
+struct PieceResult {
+  std::vector<SpunSpan> spans;
+  // Words out of place that the decoder left as they are (restored false,
+  // score = the best guess's LM gain): those of kShownFlagGain or more (and
+  // article disagreements), and those from kMinFlagGain.
+  std::vector<SpunSpan> flagged;
+  std::vector<SpunSpan> weak_flagged;
+  uint32_t words = 0;
+  DetectorFeatures features;
+};
+
 class SentenceDecoder {
  public:
   // Tokens inside `excluded` byte ranges (sorted page debris) are not read.
@@ -358,10 +390,15 @@ class SentenceDecoder {
 
   // Decodes the `piece`-th piece of the document. The first decoding of each
   // piece also gathers the document's substitutions for PoolSubstitutions.
-  void Decode(uint32_t piece, const text::Sentence& sentence, std::vector<SpunSpan>* spans,
-              uint32_t* words, DetectorFeatures* features) {
+  void Decode(uint32_t piece, const text::Sentence& sentence, PieceResult* result) {
+    std::vector<SpunSpan>* spans = &result->spans;
+    DetectorFeatures* features = &result->features;
+    uint32_t* words = &result->words;
     piece_ = piece;
     CollectWords(sentence);
+    word_guesses_.assign(words_.size(), {});
+    features->lower_case_words += lower_case_words_;
+    features->unknown_lower_case_words += unknown_lower_case_words_;
     *words += static_cast<uint32_t>(words_.size());
     if (words_.empty()) return;
     candidates_.clear();
@@ -388,7 +425,10 @@ class SentenceDecoder {
     size_t job = 0;
     for (uint32_t i = 0; i < words_.size(); ++i) {
       best_gain_ = 0;
+      has_candidates_ = false;
+      guesses_.clear();
       for (; job < jobs_.size() && jobs_[job].first == i; ++job) AddCandidates(jobs_[job]);
+      if (!guesses_.empty() && words_[i].number_word == kUnknownWord) KeepGuesses(i);
       AddFillerDeletion(i);
       // A digit's gain is the language model not knowing digits: no
       // evidence of spinning (many house styles write "2 nations").
@@ -397,11 +437,19 @@ class SentenceDecoder {
         features->quoted_soft_evidence += std::min(best_gain_, kDetectorScoreCap);
       } else if (words_[i].number_word == kUnknownWord) {
         features->soft_evidence += std::min(best_gain_, kDetectorScoreCap);
+        if (has_candidates_) {
+          ++features->eligible_words;
+          for (size_t k = 0; k < features->gain_at_least.size(); ++k) {
+            if (best_gain_ >= static_cast<double>(k + 1)) ++features->gain_at_least[k];
+          }
+        }
       }
     }
     std::vector<int> chosen = BestPath();
     Report(chosen, spans, features);
-    CountArticleDisagreements(chosen, features);
+    MarkChanged(chosen);
+    CountArticleDisagreements(result);
+    Flag(result);
     for (SpunSpan& span : artefact_spans_) {
       AddEvidence(span, features);
       spans->push_back(std::move(span));
@@ -432,6 +480,8 @@ class SentenceDecoder {
  private:
   void CollectWords(const text::Sentence& sentence) {
     words_.clear();
+    lower_case_words_ = 0;
+    unknown_lower_case_words_ = 0;
     const uint32_t sentence_end = sentence.first_token + sentence.token_count;
     for (uint32_t t = sentence.first_token; t < sentence_end; ++t) {
       const text::Token& token = tokens_.tokens[t];
@@ -448,14 +498,29 @@ class SentenceDecoder {
         continue;
       }
       WordId id = VocabularyId(bytes);
-      // A word the language model has never seen cannot be judged: it is
-      // scored as <unk> and left alone (names, abbreviations, rare words).
-      if (!InLanguageModel(id)) id = kUnknownWord;
+      const bool lower_case =
+          token.kind == text::TokenKind::kWord && std::ranges::all_of(bytes, IsAsciiLower);
+      // A word the language model has never seen is scored as <unk>. Names
+      // and abbreviations are left alone; a lower-case word the thesaurus
+      // knows is judged by how its candidates fit where it stands.
+      WordId rare_word = kUnknownWord;
+      if (!InLanguageModel(id)) {
+        if (lower_case && !token.quoted && bytes.size() >= kMinRareWordLetters &&
+            id != kUnknownWord) {
+          rare_word = id;
+        }
+        id = kUnknownWord;
+      }
+      if (lower_case) {
+        ++lower_case_words_;
+        if (id == kUnknownWord) ++unknown_lower_case_words_;
+      }
       bool name_like = StartsUpper(bytes) && !words_.empty();
-      const bool word = token.kind == text::TokenKind::kWord && !name_like && id != kUnknownWord;
+      const bool word = token.kind == text::TokenKind::kWord && !name_like &&
+                        (id != kUnknownWord || rare_word != kUnknownWord);
       const WordId number_word = token.quoted || words_.empty() ? kUnknownWord : NumberWord(t);
       words_.push_back({t, id, (word && !token.quoted) || number_word != kUnknownWord,
-                        word && token.quoted, number_word});
+                        word && token.quoted && id != kUnknownWord, number_word, rare_word});
     }
     if (!gathering_) return;
     for (const SentenceWord& word : words_) written_.push_back(word.id);
@@ -725,11 +790,15 @@ class SentenceDecoder {
         break;
       }
       if (length > 1 && words_[first + length - 1].number_word != kUnknownWord) break;
-      Phrase phrase;
-      for (uint32_t j = first; j < first + length; ++j) phrase.push_back(words_[j].id);
+      Phrase phrase;   // as the language model reads it
+      Phrase written;  // as the lexicon does
+      for (uint32_t j = first; j < first + length; ++j) {
+        phrase.push_back(words_[j].id);
+        written.push_back(LexiconId(j));
+      }
       // Words recur in a document: their proposals are collected once.
-      auto [cached, inserted] = proposals_.try_emplace(phrase);
-      if (inserted) CollectProposals(phrase, &cached->second);
+      auto [cached, inserted] = proposals_.try_emplace(written);
+      if (inserted) CollectProposals(written, &cached->second);
       const std::vector<Proposal>* proposals = &cached->second;
       if (!changeable) {
         // A quoted word is only measured: its most frequent candidates
@@ -761,21 +830,33 @@ class SentenceDecoder {
     const double observed_score = local_scores_[job.scores];
     const bool measured_quote = words_[first].measured_quote;
     const bool pooling = !measured_quote && words_[first].number_word == kUnknownWord;
+    has_candidates_ |= !found.empty();
+
     Substitution substitution;
     if (pooling) {
       for (uint32_t j = first; j < first + job.length; ++j)
-        substitution.spun.push_back(words_[j].id);
+        substitution.spun.push_back(LexiconId(j));
+    }
+    // A word the language model does not know scores as <unk>, far below
+    // any word it knows: its candidates must fit that much better.
+    double rare_cost = 0;
+    for (uint32_t j = first; j < first + job.length; ++j) {
+      if (words_[j].rare_word != kUnknownWord) rare_cost = kRareWordCost;
     }
     for (size_t i = 0; i < found.size(); ++i) {
       const Phrase& words = found[i].first;
-      double cost = found[i].second;
-      if (article >= 0 && (article == 1) != TakesAn(WordText(words_[first].id)) && !words.empty() &&
+      double cost = found[i].second + rare_cost;
+      if (article >= 0 && (article == 1) != TakesAn(WordText(LexiconId(first))) && !words.empty() &&
           (article == 1) == TakesAn(WordText(words[0]))) {
         cost = std::max(0.0, cost - kArticleAgreementDiscount);
       }
       const double lm_gain = local_scores_[job.scores + 1 + i] - observed_score;
       const double gain = lm_gain - cost + options_.change_cost;
       best_gain_ = std::max(best_gain_, gain);
+      if (!measured_quote && gain >= kMinFlagGain && !words.empty()) {
+        guesses_.push_back({gain, lm_gain, job.length, words});
+      }
+
       if (pooling) {
         substitution.original = words;
         if (gathering_ && gain >= kPooledMinGain) {
@@ -846,26 +927,92 @@ class SentenceDecoder {
     return state;
   }
 
-  // Articles that disagree with the next word where the path changes neither.
-  void CountArticleDisagreements(const std::vector<int>& chosen, DetectorFeatures* features) {
-    std::vector<bool>& changed = changed_;
-    changed.assign(words_.size(), false);
+  // changed_[i]: the best path changes words_[i].
+  void MarkChanged(const std::vector<int>& chosen) {
+    changed_.assign(words_.size(), false);
     uint32_t pos = 0;
     for (int step : chosen) {
       const uint32_t length = step < 0 ? 1 : candidates_[step].length;
-      if (step >= 0) std::fill_n(changed.begin() + pos, length, true);
+      if (step >= 0) std::fill_n(changed_.begin() + pos, length, true);
       pos += length;
     }
+  }
+
+  // The current word's best guesses (guesses_), best first, at most
+  // max_alternatives + 1, kept for Flag.
+  void KeepGuesses(uint32_t i) {
+    std::sort(guesses_.begin(), guesses_.end(),
+              [](const Guess& a, const Guess& b) { return a.gain > b.gain; });
+    const size_t kept =
+        std::min(guesses_.size(), static_cast<size_t>(options_.max_alternatives) + 1);
+    word_guesses_[i].assign(guesses_.begin(), guesses_.begin() + static_cast<ptrdiff_t>(kept));
+  }
+
+  // A span for words_[i, i + length) that the checker flags without
+  // restoring it.
+  SpunSpan FlaggedSpan(uint32_t i, uint32_t length, double score) const {
+    SpunSpan span;
+    span.start = tokens_.tokens[words_[i].token].begin;
+    span.end = tokens_.tokens[words_[i + length - 1].token].end;
+    span.text = std::string(input_.substr(span.start, span.end - span.start));
+    span.score = score;
+    span.restored = false;
+    return span;
+  }
+
+  // Words whose best candidate fits far better than they do (kMinFlagGain),
+  // where the decoder changed nothing: out of place, original unsure.
+  void Flag(PieceResult* piece) {
+    for (uint32_t i = 0; i < words_.size(); ++i) {
+      const std::vector<Guess>& guesses = word_guesses_[i];
+      if (guesses.empty()) continue;
+      const Guess& best = guesses.front();
+      if (std::any_of(changed_.begin() + i, changed_.begin() + i + best.length,
+                      [](bool changed) { return changed; })) {
+        continue;
+      }
+      SpunSpan span = FlaggedSpan(i, best.length, best.lm_gain);
+      span.original = MatchCase(span.text, Surface(best.words.view()));
+      for (size_t g = 1; g < guesses.size(); ++g) {
+        if (guesses[g].length != best.length) continue;
+        std::string alternative = MatchCase(span.text, Surface(guesses[g].words.view()));
+        if (alternative != span.original) span.alternatives.push_back(std::move(alternative));
+      }
+      (best.gain >= kShownFlagGain ? piece->flagged : piece->weak_flagged)
+          .push_back(std::move(span));
+      i += best.length - 1;
+    }
+  }
+
+  // Articles that disagree with the next word where the path changes neither:
+  // counted, and flagged (the article's candidates are the guesses).
+  void CountArticleDisagreements(PieceResult* piece) {
     for (uint32_t i = 1; i < words_.size(); ++i) {
+      const std::vector<bool>& changed = changed_;
       // "a and b", "a or": the letter, not the article.
       if (changed[i] || changed[i - 1] || !words_[i].changeable ||
           words_[i].token != words_[i - 1].token + 1 || model_.IsFunctionWord(words_[i].id)) {
         continue;
       }
-      if (ArticleDisagrees(TokenText(words_[i - 1].token), TokenText(words_[i].token))) {
-        ++features->article_disagreements;
+      if (!ArticleDisagrees(TokenText(words_[i - 1].token), TokenText(words_[i].token))) continue;
+      ++piece->features.article_disagreements;
+      SpunSpan span = FlaggedSpan(i, 1, kArtefactEvidence);
+      const bool an = TokenText(words_[i - 1].token).size() == 2;
+      for (const Guess& guess : word_guesses_[i]) {
+        if (guess.length != 1 || TakesAn(WordText(guess.words[0])) != an) continue;
+        std::string surface = Surface(guess.words.view());
+        (span.original.empty() ? span.original : span.alternatives.emplace_back()) = surface;
       }
+      if (span.original.empty()) span.original = span.text;
+      word_guesses_[i].clear();  // flagged here, not again by Flag
+      changed_[i] = true;        // nor inside a phrase Flag reports
+      piece->flagged.push_back(std::move(span));
     }
+  }
+
+  // words_[j] as the lexicon knows it.
+  WordId LexiconId(uint32_t j) const {
+    return words_[j].rare_word != kUnknownWord ? words_[j].rare_word : words_[j].id;
   }
 
   // The vocabulary's id for a word as written (its lookup key), else kUnknownWord.
@@ -1113,6 +1260,8 @@ class SentenceDecoder {
   const text::TokenizedText& tokens_;
   const std::vector<DebrisSpan>& excluded_;
   std::vector<SentenceWord> words_;
+  uint32_t lower_case_words_ = 0;  // CollectWords' counts for the piece
+  uint32_t unknown_lower_case_words_ = 0;
   // Spans of artefacts found while collecting words (glued tokens, expanded
   // initialisms), reported after the sentence's decoded spans.
   std::vector<SpunSpan> artefact_spans_;
@@ -1123,7 +1272,16 @@ class SentenceDecoder {
     uint32_t count;
   };
   std::vector<Initialism> initialisms_;
-  std::vector<bool> changed_;  // CountArticleDisagreements' scratch
+  std::vector<bool> changed_;  // MarkChanged's
+  // A candidate that gains at least kMinFlagGain beyond its relation cost.
+  struct Guess {
+    double gain;     // LM gain minus relation cost
+    double lm_gain;  // LM gain alone
+    uint32_t length;
+    Phrase words;
+  };
+  std::vector<Guess> guesses_;                    // the current word's (AddCandidates)
+  std::vector<std::vector<Guess>> word_guesses_;  // by word: the best, best first
   std::vector<Candidate> candidates_;
   // CollectProposals' result per observed phrase of the document, and the
   // kMaxQuotedProposals most frequent of them for a quoted word.
@@ -1146,7 +1304,8 @@ class SentenceDecoder {
   std::vector<WordId> batch_words_;
   std::vector<float> batch_scores_;
   std::vector<std::vector<int>> by_first_;  // candidate indexes by first word
-  double best_gain_ = 0;  // best candidate gain beyond relation cost at the current word
+  double best_gain_ = 0;         // best candidate gain beyond relation cost at the current word
+  bool has_candidates_ = false;  // the current word has any
   // Document-wide substitution evidence (see kPooledMinGain).
   struct PooledGain {
     double total = 0;
@@ -1166,20 +1325,35 @@ class SentenceDecoder {
 };
 
 // The default calibration of the spun probability, fitted by
-// bench/calibrate_detector.py on the simulated styles, the quoting documents
-// and the real spinners' substitutions, all on other paragraphs than the
-// evaluation sets, which it never saw (docs/evaluation.md). Rates are per
-// unquoted word with kDetectorPriorWords pseudo-words of prior, so a short
-// text needs more evidence. A rate measured over more words is surer (its
-// error shrinks as 1/sqrt(n)), so beyond a paragraph the rates, and the
-// length term that centres them, weigh sqrt(n / kDetectorParagraphWords): an
-// article at a paragraph's rate of odd words is more surely spun, or more
-// surely not. Spinners leave quotations alone, so the soft evidence of quoted
-// words measures how odd this text's own unspun words look to the model: the
-// more of it, the less the rest says.
+// bench/fit_verdict.py on a pool of every corpus and genre in reach (the 15
+// Brown genres, speeches, Reuters) and five spinner styles, on other
+// paragraphs than the evaluation's, and measured by leaving each genre out
+// in turn (docs/evaluation.md). Rates are per eligible word (one with
+// thesaurus candidates) with kDetectorEligiblePriorWords pseudo-words of
+// prior, so a short text needs more evidence. A rate measured over more words
+// is surer (its error shrinks as 1/sqrt(n)), so beyond a paragraph the rates,
+// and the length term that centres them, weigh sqrt(n / kDetectorParagraphWords).
 constexpr double kDetectorPriorWords = 50.0;
-constexpr double kDetectorQuotedPriorWords = 20.0;
+constexpr double kDetectorEligiblePriorWords = 30.0;
 constexpr double kDetectorParagraphWords = 100.0;
+
+// The spun probability of a text the verdict would call spun with no word
+// to show for it: just below the line.
+constexpr double kUnevidencedCap = 0.49;
+// A text most of whose lower-case words the language model does not know is
+// not English (names and rare words are a few percent of English prose);
+// judged only from this many lower-case words.
+constexpr double kMaxUnknownShare = 0.3;
+constexpr uint32_t kMinLanguageWords = 8;
+
+Verdict JudgeableAs(const DetectorFeatures& features) {
+  if (features.lower_case_words >= kMinLanguageWords &&
+      features.unknown_lower_case_words > kMaxUnknownShare * features.lower_case_words) {
+    return Verdict::kNotEnglish;
+  }
+  if (features.eligible_words < kMinJudgedWords) return Verdict::kNotEnoughText;
+  return Verdict::kJudged;
+}
 
 double Sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
@@ -1187,14 +1361,26 @@ double Round4(double value) { return std::round(value * 1e4) / 1e4; }
 
 }  // namespace
 
+std::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kJudged:
+      return "judged";
+    case Verdict::kNotEnoughText:
+      return "not enough text";
+    case Verdict::kNotEnglish:
+      return "not English";
+  }
+  return "judged";
+}
+
 DetectorWeights DetectorWeights::Default() {
-  return {.bias = 2.4848,
-          .span_rate = 1.9897,
-          .evidence_rate = 10.8871,
-          .soft_evidence_rate = 10.7872,
-          .quoted_soft_evidence_rate = -2.5849,
-          .quoted_share = 0.7707,
-          .length = -4.3176};
+  return {.bias = -0.3509,
+          .gain2_rate = 17.3293,
+          .gain3_rate = 22.3538,
+          .gain4_rate = 29.8611,
+          .gain5_rate = 34.0274,
+          .artefact_rate = 13.0162,
+          .length = -3.4100};
 }
 
 DetectorWeights DetectorWeights::Of(const model::Model& model) {
@@ -1207,8 +1393,7 @@ DetectorWeights DetectorWeights::FromNumbers(std::span<const double> numbers) {
 }
 
 DetectorNumbers DetectorWeights::ToNumbers() const {
-  return {bias,         span_rate, evidence_rate, soft_evidence_rate, quoted_soft_evidence_rate,
-          quoted_share, length};
+  return {bias, gain2_rate, gain3_rate, gain4_rate, gain5_rate, artefact_rate, length};
 }
 
 DetectorInputValues DetectorInputs(uint32_t words, const DetectorFeatures& features) {
@@ -1216,14 +1401,15 @@ DetectorInputValues DetectorInputs(uint32_t words, const DetectorFeatures& featu
   const double unquoted = static_cast<double>(words) - quoted;
   const double length_weight =
       std::sqrt(std::max(unquoted, kDetectorParagraphWords) / kDetectorParagraphWords);
+  const double eligible_scale =
+      length_weight / (features.eligible_words + kDetectorEligiblePriorWords);
   const double scale = length_weight / (unquoted + kDetectorPriorWords);
-  const double quoted_scale = 1.0 / (quoted + kDetectorQuotedPriorWords);
-  const double disagreements = features.article_disagreements;
-  return {(features.spans + disagreements) * scale,
-          (features.evidence + kArtefactEvidence * disagreements) * scale,
-          features.soft_evidence * scale,
-          features.quoted_soft_evidence * quoted_scale,
-          quoted * quoted_scale,
+  const auto& gains = features.gain_at_least;  // >= 1, 2, 3, 4, 5
+  return {gains[1] * eligible_scale,
+          gains[2] * eligible_scale,
+          gains[3] * eligible_scale,
+          gains[4] * eligible_scale,
+          features.article_disagreements * scale,
           length_weight};
 }
 
@@ -1236,12 +1422,14 @@ double SpunProbability(uint32_t words, const DetectorFeatures& features,
   return Sigmoid(z);
 }
 
-DetectorWeights FitDetector(std::span<const DetectorExample> examples) {
+DetectorWeights FitDetector(std::span<const DetectorExample> examples, double original_weight) {
   const bool both = std::ranges::any_of(examples, [](const auto& e) { return e.spun; }) &&
                     std::ranges::any_of(examples, [](const auto& e) { return !e.spun; });
   if (!both) return DetectorWeights::Default();
   constexpr size_t k = model::kDetectorWeightCount;
-  constexpr double kL2 = 1e-4;  // per example
+  // Per example: enough to keep the matrix well conditioned, too little to
+  // shrink the weights (the inputs are rates of a few hundredths).
+  constexpr double kL2 = 1e-6;
   constexpr int kIterations = 50;
   std::vector<DetectorNumbers> inputs;  // 1 for the bias, then DetectorInputs
   for (const DetectorExample& example : examples) {
@@ -1261,9 +1449,10 @@ DetectorWeights FitDetector(std::span<const DetectorExample> examples) {
       for (size_t i = 0; i < k; ++i) z += b[i] * v[i];
       const double p = Sigmoid(std::clamp(z, -30.0, 30.0));
       const double y = examples[e].spun ? 1.0 : 0.0;
+      const double weight = examples[e].spun ? 1.0 : original_weight;
       for (size_t i = 0; i < k; ++i) {
-        gradient[i] += (p - y) * v[i];
-        for (size_t j = 0; j < k; ++j) hessian[i][j] += p * (1 - p) * v[i] * v[j];
+        gradient[i] += weight * (p - y) * v[i];
+        for (size_t j = 0; j < k; ++j) hessian[i][j] += weight * p * (1 - p) * v[i] * v[j];
       }
     }
     for (size_t i = 0; i < k; ++i) {
@@ -1330,21 +1519,17 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
           {tokens.tokens[token].begin, tokens.tokens[token + count - 1].end, token, count});
     }
   }
-  struct PieceResult {
-    std::vector<SpunSpan> spans;
-    uint32_t words = 0;
-    DetectorFeatures features;
-  };
   std::vector<PieceResult> decoded(pieces.size());
   SentenceDecoder decoder(model_, options_, in_language_model_, input, tokens, result.debris);
   for (uint32_t k = 0; k < pieces.size(); ++k) {
-    decoder.Decode(k, pieces[k], &decoded[k].spans, &decoded[k].words, &decoded[k].features);
+    decoder.Decode(k, pieces[k], &decoded[k]);
   }
   // Then once more where the document's repeated substitutions occur.
   for (uint32_t k : decoder.PoolSubstitutions()) {
     decoded[k] = PieceResult();
-    decoder.Decode(k, pieces[k], &decoded[k].spans, &decoded[k].words, &decoded[k].features);
+    decoder.Decode(k, pieces[k], &decoded[k]);
   }
+  std::vector<SpunSpan> flagged, weak_flagged;
   for (PieceResult& piece : decoded) {
     std::move(piece.spans.begin(), piece.spans.end(), std::back_inserter(result.spans));
     result.words += piece.words;
@@ -1354,13 +1539,39 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
     result.features.quoted_words += piece.features.quoted_words;
     result.features.quoted_soft_evidence += piece.features.quoted_soft_evidence;
     result.features.article_disagreements += piece.features.article_disagreements;
+    result.features.eligible_words += piece.features.eligible_words;
+    for (size_t k = 0; k < result.features.gain_at_least.size(); ++k) {
+      result.features.gain_at_least[k] += piece.features.gain_at_least[k];
+    }
+    result.features.lower_case_words += piece.features.lower_case_words;
+    result.features.unknown_lower_case_words += piece.features.unknown_lower_case_words;
+    std::move(piece.flagged.begin(), piece.flagged.end(), std::back_inserter(flagged));
+    std::move(piece.weak_flagged.begin(), piece.weak_flagged.end(),
+              std::back_inserter(weak_flagged));
+  }
+  result.verdict = JudgeableAs(result.features);
+  if (result.verdict == Verdict::kJudged) {
+    result.spun_probability = SpunProbability(result.words, result.features, detector_);
+  }
+  if (result.verdict != Verdict::kJudged ||
+      result.spun_probability < options_.min_spun_probability) {
+    result.spans.clear();
+  } else {
+    std::move(flagged.begin(), flagged.end(), std::back_inserter(result.spans));
+    // No verdict without evidence: a text called spun shows the words that
+    // carry it, the weaker ones too when there is nothing stronger; with
+    // none at all (a verdict from the prior and length alone) it is not
+    // called spun.
+    if (result.spun_probability >= 0.5 && result.spans.empty()) {
+      result.spans = std::move(weak_flagged);
+      if (result.spans.empty()) result.spun_probability = kUnevidencedCap;
+    }
   }
   std::sort(result.spans.begin(), result.spans.end(),
             [](const SpunSpan& a, const SpunSpan& b) { return a.start < b.start; });
-  result.spun_probability = SpunProbability(result.words, result.features, detector_);
-  if (result.spun_probability < options_.min_spun_probability) result.spans.clear();
   uint32_t copied = 0;
   for (const SpunSpan& span : result.spans) {
+    if (!span.restored) continue;
     result.restored.append(input.substr(copied, span.start - copied));
     result.restored.append(span.original);
     copied = span.end;
@@ -1371,7 +1582,11 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
 
 std::string CheckResultToJson(const CheckResult& result) {
   nlohmann::ordered_json json;
-  json["spun_probability"] = Round4(result.spun_probability);
+  if (result.verdict == Verdict::kJudged) {
+    json["spun_probability"] = Round4(result.spun_probability);
+  } else {
+    json["spun_probability"] = nullptr;
+  }
   json["spans"] = nlohmann::ordered_json::array();
   for (const SpunSpan& span : result.spans) {
     nlohmann::ordered_json entry;
@@ -1381,6 +1596,7 @@ std::string CheckResultToJson(const CheckResult& result) {
     entry["original"] = span.original;
     entry["alternatives"] = span.alternatives;
     entry["score"] = Round4(span.score);
+    entry["restored"] = span.restored;
     json["spans"].push_back(std::move(entry));
   }
   json["restored"] = result.restored;
@@ -1388,6 +1604,7 @@ std::string CheckResultToJson(const CheckResult& result) {
   for (const DebrisSpan& debris : result.debris) {
     json["debris"].push_back({{"start", debris.start}, {"end", debris.end}, {"kind", debris.kind}});
   }
+  json["verdict"] = VerdictName(result.verdict);
   return json.dump();
 }
 

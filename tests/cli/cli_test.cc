@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -43,6 +44,8 @@ TEST_F(CliTest, CheckJsonMatchesGoldenAndContract) {
       EXPECT_EQ(span["text"], input.substr(start, end - start));
       EXPECT_TRUE(span["alternatives"].is_array());
       EXPECT_TRUE(span["score"].is_number());
+      ASSERT_TRUE(span["restored"].is_boolean());
+      if (!span["restored"].get<bool>()) continue;  // flagged: the text keeps the word
       rebuilt += input.substr(last_end, start - last_end);
       rebuilt += span["original"].get<std::string>();
       last_end = end;
@@ -92,9 +95,13 @@ TEST_F(CliTest, SpunExampleScoresAboveItsOriginal) {
   ASSERT_EQ(original.exit_code, 0);
   double p_spun = nlohmann::json::parse(spun.out)["spun_probability"];
   double p_original = nlohmann::json::parse(original.out)["spun_probability"];
-  EXPECT_GT(p_spun, p_original);
-  EXPECT_GE(p_spun, 0.5);
-  EXPECT_LT(p_original, 0.5);
+  // A light spin over one article: evidence well above the original's, not
+  // enough to call it (the verdict asks for clear evidence, docs/evaluation.md).
+  EXPECT_GT(p_spun, 5 * p_original);
+  EXPECT_GE(p_spun, 0.1);
+  EXPECT_LT(p_original, 0.1);
+  EXPECT_FALSE(nlohmann::json::parse(spun.out)["spans"].empty());
+  EXPECT_TRUE(nlohmann::json::parse(original.out)["spans"].empty());
 }
 
 TEST_F(CliTest, RestoreMatchesGoldenAndStdinEqualsFile) {
@@ -108,7 +115,9 @@ TEST_F(CliTest, RestoreMatchesGoldenAndStdinEqualsFile) {
 TEST_F(CliTest, TerminalViewStartsWithVerdict) {
   Outcome run = Unspin("check " + Example("harbor-spun.txt"));
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_TRUE(run.out.rfind("SPUN", 0) == 0 || run.out.rfind("not spun", 0) == 0) << run.out;
+  EXPECT_TRUE(run.out.rfind("SPUN", 0) == 0 || run.out.rfind("possibly spun", 0) == 0 ||
+              run.out.rfind("not spun", 0) == 0)
+      << run.out;
   EXPECT_EQ(run.out.find("\033["), std::string::npos) << "no colour when not a terminal";
 }
 
@@ -127,16 +136,24 @@ TEST_F(CliTest, LinesModePrintsOneObjectPerLine) {
 }
 
 TEST_F(CliTest, ChangeCostTradesChangesForEvidence) {
-  auto span_count = [this](const std::string& cost) {
+  // Restored spans: the change cost decides what is restored, never the
+  // verdict (the same probability at every cost).
+  std::set<double> probabilities;
+  auto span_count = [this, &probabilities](const std::string& cost) {
     Outcome run = Unspin("check --json --change-cost " + cost + " " + Example("harbor-spun.txt"));
     EXPECT_EQ(run.exit_code, 0) << run.err;
-    return nlohmann::json::parse(run.out)["spans"].size();
+    const nlohmann::json json = nlohmann::json::parse(run.out);
+    probabilities.insert(json["spun_probability"].get<double>());
+    size_t restored = 0;
+    for (const auto& span : json["spans"]) restored += span["restored"].get<bool>() ? 1 : 0;
+    return restored;
   };
   size_t lenient = span_count("1.5");
   size_t strict = span_count("6");
   EXPECT_GE(lenient, strict);
   EXPECT_GT(lenient, 0u);
   EXPECT_EQ(span_count("100"), 0u);
+  EXPECT_EQ(probabilities.size(), 1u);
   EXPECT_EQ(Unspin("check --change-cost -1 " + Example("harbor-spun.txt")).exit_code, 1);
 }
 
@@ -162,13 +179,13 @@ TEST_F(CliTest, MinSpunProbabilityGatesTheSpansOfOriginals) {
 // Spinner artefacts the language model cannot weigh: an expanded initialism
 // is restored to the document's spelling, a disagreeing article is counted.
 TEST_F(CliTest, ArtefactsAreRestoredAndCounted) {
-  Outcome restored = Unspin("restore -",
+  Outcome restored = Unspin("restore --min-spun-probability 0 -",
                             "U.S. officials met on Monday. The United States Secretary of State "
-                            "spoke at the United States Embassy.\n");
+                            "spoke at the United States Embassy about the new trade rules.\n");
   EXPECT_EQ(restored.exit_code, 0) << restored.err;
   EXPECT_EQ(restored.out,
             "U.S. officials met on Monday. The U.S. Secretary of State spoke at the U.S. "
-            "Embassy.\n");
+            "Embassy about the new trade rules.\n");
   Outcome features =
       Unspin("check --features -", "An problem for the council is that the bridge is old.\n");
   EXPECT_EQ(features.exit_code, 0) << features.err;
@@ -195,7 +212,9 @@ TEST_F(CliTest, EmptyInputIsNotSpun) {
   nlohmann::json json = nlohmann::json::parse(run.out);
   EXPECT_TRUE(json["spans"].empty());
   EXPECT_EQ(json["restored"], "");
-  EXPECT_LT(json["spun_probability"].get<double>(), 0.5);
+  EXPECT_TRUE(json["spun_probability"].is_null());
+  EXPECT_EQ(json["verdict"], "not enough text");
+  EXPECT_NE(run.err.find("no verdict"), std::string::npos) << run.err;
 }
 
 TEST_F(CliTest, MissingInputFileIsIOError) {
@@ -855,7 +874,7 @@ TEST_F(CliTest, ScanDirectoriesOfTextHtmlAndJsonl) {
   EXPECT_EQ(lines[1]["record"], 2);
   EXPECT_EQ(lines[1]["format"], "html");
   EXPECT_EQ(lines[2]["input"], (dir_ / "in" / "b-spun.txt").string());
-  EXPECT_GE(lines[2]["spun_probability"].get<double>(), 0.5);
+  EXPECT_GE(lines[2]["spun_probability"].get<double>(), 0.1);
   EXPECT_EQ(lines[3]["format"], "html");
   EXPECT_NE(run.err.find("line 2"), std::string::npos) << run.err;
   nlohmann::json summary = nlohmann::json::parse(Slurp(dir_ / "summary.json"));

@@ -438,13 +438,24 @@ TEST_F(ModelFileTest, DetectorWeightsRoundTripAndBadOnesAreCorruption) {
   std::vector<double> with_nan = seven;
   with_nan[3] = std::nan("");
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"other version", section(2, 7, seven)},
-      {"too few", section(1, 6, std::vector<double>(6, 0.5))},
-      {"count beyond the bytes", section(1, 7, std::vector<double>(6, 0.5))},
-      {"trailing bytes", section(1, 7, std::vector<double>(8, 0.5))},
-      {"not a number", section(1, 7, with_nan)},
+      {"other version", section(3, 7, seven)},
+      {"too few", section(2, 6, std::vector<double>(6, 0.5))},
+      {"count beyond the bytes", section(2, 7, std::vector<double>(6, 0.5))},
+      {"trailing bytes", section(2, 7, std::vector<double>(8, 0.5))},
+      {"not a number", section(2, 7, with_nan)},
       {"truncated header", std::string(4, '\0')}};
   const std::vector<std::pair<uint32_t, std::string>> sections = DefaultSections();
+  // A version 1 section holds the weights of the verdict before the
+  // contrastive one: ignored, the defaults serve.
+  {
+    SectionFileWriter writer(kModelMagic, kModelVersion);
+    for (const auto& [tag, contents] : sections) writer.Add(tag, contents);
+    writer.Add(SectionTag("DTCT"), section(1, 7, seven));
+    ASSERT_TRUE(writer.Write(Path("retired.unspin")).ok());
+    Result<std::unique_ptr<Model>> retired = Model::Open(Path("retired.unspin"));
+    ASSERT_TRUE(retired.ok()) << retired.status().ToString();
+    EXPECT_TRUE((*retired)->detector_weights().empty());
+  }
   for (const auto& [what, bytes] : cases) {
     SectionFileWriter writer(kModelMagic, kModelVersion);
     for (const auto& [tag, contents] : sections) writer.Add(tag, contents);

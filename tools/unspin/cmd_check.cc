@@ -1,6 +1,7 @@
 // unspin check / unspin restore.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -47,11 +48,27 @@ Result<std::string> DocumentText(const CheckFlags& flags, std::string input) {
 }
 
 // Coloured when stdout is a terminal: each span as [text -> original].
+// Flagged spans (out of place, original unsure) show their guess after "?".
 void PrintForPeople(const pipeline::CheckResult& result, bool color, CheckedOutput& out) {
-  double p = result.spun_probability;
-  out.Printf("%s (spun probability %.2f, %zu suspicious span%s in %u words)\n",
-             p >= 0.5 ? "SPUN" : "not spun", p, result.spans.size(),
-             result.spans.size() == 1 ? "" : "s", result.words);
+  if (result.verdict != pipeline::Verdict::kJudged) {
+    out.Printf("no verdict: %s (%u words)\n",
+               std::string(pipeline::VerdictName(result.verdict)).c_str(), result.words);
+    return;
+  }
+  const double p = result.spun_probability;
+  const auto flagged = std::ranges::count_if(
+      result.spans, [](const pipeline::SpunSpan& span) { return !span.restored; });
+  // Spans below the line: evidence the verdict weighs, not enough to call.
+  const char* label = p >= 0.5 ? "SPUN" : result.spans.empty() ? "not spun" : "possibly spun";
+  out.Printf("%s (spun probability %.2f, %zu suspicious span%s in %u words", label, p,
+             result.spans.size(), result.spans.size() == 1 ? "" : "s", result.words);
+  if (flagged > 0) out.Printf("; %td flagged, not restored", flagged);
+  out.Printf(")\n");
+  if (p >= 0.5 && static_cast<size_t>(flagged) == result.spans.size()) {
+    out.Printf(
+        "  the evidence is diffuse: no single word is sure enough to restore, but these fit\n"
+        "  their context far worse than a synonym does\n");
+  }
   for (const pipeline::SpunSpan& span : result.spans) {
     std::string alternatives;
     for (const std::string& alternative : span.alternatives) {
@@ -63,6 +80,9 @@ void PrintForPeople(const pipeline::CheckResult& result, bool color, CheckedOutp
     std::string_view text = span.text;
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
     std::string original = span.original.empty() ? "(delete)" : span.original;
+    // A disagreeing article with no candidate that agrees: only the flag.
+    if (!span.restored)
+      original = span.original == span.text ? "? (the article disagrees)" : "? " + original;
     if (color) {
       out.Printf("  \033[31m%.*s\033[0m -> \033[32m%s\033[0m%s  [bytes %u-%u, score %.2f]\n",
                  static_cast<int>(text.size()), text.data(), original.c_str(), alternatives.c_str(),
@@ -77,13 +97,17 @@ void PrintForPeople(const pipeline::CheckResult& result, bool color, CheckedOutp
 
 // One JSON line of the counts the verdict is computed from (DetectorInputs).
 std::string FeaturesJson(const pipeline::CheckResult& result) {
-  char line[256];  // the longest line (every number at its widest) is about 200
+  const pipeline::DetectorFeatures& f = result.features;
+  char line[512];  // the longest line (every number at its widest) is about 380
   std::snprintf(line, sizeof line,
                 "{\"words\":%u,\"spans\":%u,\"evidence\":%.4f,\"soft_evidence\":%.4f,"
-                "\"quoted_words\":%u,\"quoted_soft_evidence\":%.4f,\"article_disagreements\":%u}",
-                result.words, result.features.spans, result.features.evidence,
-                result.features.soft_evidence, result.features.quoted_words,
-                result.features.quoted_soft_evidence, result.features.article_disagreements);
+                "\"quoted_words\":%u,\"quoted_soft_evidence\":%.4f,\"article_disagreements\":%u,"
+                "\"eligible_words\":%u,\"gain_at_least\":[%u,%u,%u,%u,%u],"
+                "\"lower_case_words\":%u,\"unknown_lower_case_words\":%u}",
+                result.words, f.spans, f.evidence, f.soft_evidence, f.quoted_words,
+                f.quoted_soft_evidence, f.article_disagreements, f.eligible_words,
+                f.gain_at_least[0], f.gain_at_least[1], f.gain_at_least[2], f.gain_at_least[3],
+                f.gain_at_least[4], f.lower_case_words, f.unknown_lower_case_words);
   return line;
 }
 
@@ -242,6 +266,10 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
 
   Result<pipeline::CheckResult> result = checker.Check(*input);
   if (!result.ok()) return Fail(result.status(), Origin::kInput);
+  if (result->verdict != pipeline::Verdict::kJudged && !flags.features && !restore_only) {
+    std::fprintf(stderr, "unspin: no verdict: %s\n",
+                 std::string(pipeline::VerdictName(result->verdict)).c_str());
+  }
   if (restore_only) {
     out.Write(result->restored);
   } else if (flags.features) {

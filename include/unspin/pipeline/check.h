@@ -28,6 +28,11 @@ struct SpunSpan {
   std::string original;                   // most likely original wording
   std::vector<std::string> alternatives;  // next most likely originals, best first
   double score = 0;  // log10 likelihood gain of `original` over `text` in context
+  // False for a span flagged but not restored: the word is out of place (a
+  // synonym fits its context far better, or an article disagrees with it) but
+  // no original is sure enough to write. `original` is then the best guess,
+  // and `restored` text keeps the observed words.
+  bool restored = true;
 };
 
 // A line of page debris (share counters, captions, adverts ...).
@@ -50,13 +55,26 @@ struct DetectorFeatures {
   // no span changed the word: a spinner's swap the checker could not undo.
   // Each counts as a span of fixed evidence in DetectorInputs.
   uint32_t article_disagreements = 0;
+  // The contrast at each unquoted word that has candidates (an eligible
+  // word): how many such words there are, and how many have a candidate whose
+  // LM gain beyond its relation cost reaches 1, 2, 3, 4 and 5 (log10). What
+  // the verdict is computed from.
+  uint32_t eligible_words = 0;
+  std::array<uint32_t, 5> gain_at_least{};
+  // Words written all in lower case, and those of them the language model
+  // does not know: most of them unknown, the text is not English.
+  uint32_t lower_case_words = 0;
+  uint32_t unknown_lower_case_words = 0;
 };
 
 // The verdict: spun probability = logistic(bias + the weighted detector
-// inputs) (DetectorInputs). The defaults were fitted by
-// bench/calibrate_detector.py for the default model; `unspin model
-// calibrate` fits them to another model (an archive's, a spinner's channel)
-// on that newsroom's own pairs and stores them in it.
+// inputs) (DetectorInputs). The evidence is contrastive and independent of
+// the change cost: how many of the words that have thesaurus candidates have
+// one that fits the context better by 2, 3, 4 and 5 log10 beyond its
+// relation cost, per such word. The defaults were fitted by
+// bench/fit_verdict.py on a pool of every corpus and genre (docs/evaluation.md);
+// `unspin model calibrate` fits them to another model (an archive's, a
+// spinner's channel) on that newsroom's own pairs and stores them in it.
 // The weights as numbers (a model's DTCT section), and the inputs they
 // multiply after the bias.
 using DetectorNumbers = std::array<double, model::kDetectorWeightCount>;
@@ -64,11 +82,11 @@ using DetectorInputValues = std::array<double, model::kDetectorWeightCount - 1>;
 
 struct DetectorWeights {
   double bias = 0;
-  double span_rate = 0;
-  double evidence_rate = 0;
-  double soft_evidence_rate = 0;
-  double quoted_soft_evidence_rate = 0;
-  double quoted_share = 0;
+  double gain2_rate = 0;
+  double gain3_rate = 0;
+  double gain4_rate = 0;
+  double gain5_rate = 0;
+  double artefact_rate = 0;
   double length = 0;
 
   static DetectorWeights Default();
@@ -81,9 +99,10 @@ struct DetectorWeights {
 };
 
 // The inputs the weights multiply, in DetectorWeights' order after the bias:
-// rates of spans, evidence and soft evidence per unquoted word (with a prior
-// of 50 words, and weighted by sqrt(n / 100) beyond 100 unquoted words), the
-// soft evidence per quoted word, the quoted share, and that length weight.
+// the words whose best candidate gains at least 2, 3, 4 and 5 (log10, beyond
+// its relation cost) per eligible word (with a prior of kDetectorPriorWords),
+// spinner artefacts (article disagreements) per unquoted word, each weighted
+// by sqrt(n / 100) beyond 100 unquoted words, and that length weight.
 DetectorInputValues DetectorInputs(uint32_t words, const DetectorFeatures& features);
 
 double SpunProbability(uint32_t words, const DetectorFeatures& features,
@@ -97,13 +116,31 @@ struct DetectorExample {
 };
 
 // Logistic regression by Newton's method with a small L2 penalty: `unspin
-// model calibrate`, and bench/calibrate_detector.py through it, which fitted
-// the defaults. Needs spun and original examples both (else returns the
-// defaults).
-DetectorWeights FitDetector(std::span<const DetectorExample> examples);
+// model calibrate`; bench/fit_verdict.py fits the same way, which fitted the
+// defaults. Each original example weighs `original_weight` against a spun
+// one's 1: above 1 the verdict asks for more evidence before it says "spun"
+// (the defaults use kOriginalWeight, so that at most ~2% of original
+// paragraphs of any genre score 0.5 or more). Needs spun and original
+// examples both (else returns the defaults).
+inline constexpr double kOriginalWeight = 6.0;
+DetectorWeights FitDetector(std::span<const DetectorExample> examples,
+                            double original_weight = kOriginalWeight);
+
+// Whether the text could be judged at all.
+enum class Verdict {
+  kJudged,         // spun_probability is the verdict
+  kNotEnoughText,  // fewer than kMinJudgedWords words the checker can weigh
+  kNotEnglish,     // most of its words are not English words
+};
+std::string_view VerdictName(Verdict verdict);  // "judged", "not enough text", "not English"
+
+// A text with fewer words that have candidates than this gets no verdict:
+// one or two odd words say nothing either way.
+inline constexpr uint32_t kMinJudgedWords = 5;
 
 struct CheckResult {
-  double spun_probability = 0;
+  Verdict verdict = Verdict::kJudged;
+  double spun_probability = 0;  // 0 unless verdict is kJudged
   std::vector<SpunSpan> spans;  // in input order, non-overlapping
   std::string restored;         // the input with every span replaced by its original
   std::vector<DebrisSpan> debris;
@@ -121,7 +158,7 @@ struct CheckOptions {
   // A text whose spun probability is below this is reported and restored
   // unchanged (no spans): a change there is more likely the checker's error
   // than a spinner's. 0 reports every span.
-  double min_spun_probability = 0.25;
+  double min_spun_probability = 0.1;
 };
 
 // Stateless apart from the model reference and a table derived from it at
@@ -146,7 +183,9 @@ class Checker {
 };
 
 // One JSON object, keys in the fixed order of the CLI contract
-// (spun_probability, spans, restored, debris); floats with 4 decimals.
+// (spun_probability, spans, restored, debris, then verdict); each span has
+// its "restored" flag last; floats with 4 decimals. spun_probability is null
+// when the text got no verdict.
 std::string CheckResultToJson(const CheckResult& result);
 
 }  // namespace unspin::pipeline
