@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -106,6 +107,13 @@ int RunServe(const ServeFlags& flags) {
   server.set_payload_max_length(flags.max_body_bytes);
   server.set_read_timeout(flags.timeout_seconds, 0);
   server.set_write_timeout(flags.timeout_seconds, 0);
+  // SO_REUSEADDR (a restart need not wait out TIME_WAIT) but not httplib's
+  // default SO_REUSEPORT, with which a second server on the same port would
+  // start and take a share of the connections instead of failing.
+  server.set_socket_options([](int socket) {
+    const int yes = 1;
+    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   server.set_error_handler(httplib::Server::HandlerWithResponse(JsonError));
   server.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr thrown) {

@@ -30,9 +30,11 @@ std::optional<ApiResponse> ParseObject(std::string_view body,
   try {
     *object = Json::parse(body);
   } catch (const Json::parse_error& error) {
+    // nlohmann counts bytes from 1; offsets here count from 0.
+    const size_t offset = error.byte == 0 ? 0 : error.byte - 1;
     return ErrorResponse(
         400, "invalid_json",
-        "the body is not valid JSON (at byte " + std::to_string(error.byte) + "): " + error.what());
+        "the body is not valid JSON (at byte " + std::to_string(offset) + "): " + error.what());
   }
   if (!object->is_object()) {
     return ErrorResponse(400, "invalid_argument", "the body must be a JSON object");
