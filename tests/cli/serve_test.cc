@@ -151,6 +151,23 @@ TEST_F(ServeTest, HealthzModelAndOpenApi) {
   }
 }
 
+TEST_F(ServeTest, WebPageIsEmbeddedAndSelfContained) {
+  Start();
+  httplib::Result page = client_->Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(page->body, Slurp(fs::path(UNSPIN_SOURCE_DIR) / "tools/unspin/web/index.html"));
+  EXPECT_NE(page->body.find("<textarea"), std::string::npos);
+  EXPECT_NE(page->body.find("/v1/check"), std::string::npos);
+  // Nothing fetched from elsewhere: no absolute URL, no external script or style.
+  EXPECT_EQ(page->body.find("http://"), std::string::npos);
+  EXPECT_EQ(page->body.find("https://"), std::string::npos);
+  EXPECT_EQ(page->body.find("src="), std::string::npos);
+  EXPECT_NE(page->get_header_value("Content-Security-Policy").find("default-src 'none'"),
+            std::string::npos);
+}
+
 TEST_F(ServeTest, CheckAndRestoreAnswerAsTheCli) {
   Start();
   const std::string spun = Slurp(Example("harbor-spun.txt"));

@@ -21,6 +21,7 @@ namespace unspin::cli {
 
 // Embedded at build time (cmake/embed.cmake).
 extern const std::string_view kOpenApiJson;
+extern const std::string_view kWebPage;  // tools/unspin/web/index.html
 
 namespace {
 
@@ -45,8 +46,10 @@ void Send(const serve::ApiResponse& response, httplib::Response& res) {
 
 // The routes and the methods they answer, for 405 and its Allow header.
 constexpr std::pair<std::string_view, std::string_view> kRoutes[] = {
-    {"/healthz", "GET"},   {"/v1/model", "GET"},    {"/v1/openapi.json", "GET"},
-    {"/v1/check", "POST"}, {"/v1/restore", "POST"}, {"/v1/find", "POST"},
+    {"/", "GET"},          {"/healthz", "GET"},
+    {"/v1/model", "GET"},  {"/v1/openapi.json", "GET"},
+    {"/v1/check", "POST"}, {"/v1/restore", "POST"},
+    {"/v1/find", "POST"},
 };
 
 // Every error httplib answers by itself (no route, a body over the limit, a
@@ -133,6 +136,13 @@ int RunServe(const ServeFlags& flags) {
     });
   }
 
+  // The page: inline script and style only, and it may fetch nothing but this server.
+  server.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                   "connect-src 'self'");
+    res.set_content(kWebPage.data(), kWebPage.size(), "text/html; charset=utf-8");
+  });
   server.Get("/healthz",
              [&](const httplib::Request&, httplib::Response& res) { Send(api.Health(), res); });
   server.Get("/v1/model",
