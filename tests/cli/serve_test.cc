@@ -307,10 +307,12 @@ TEST_F(ServeTest, FindNamesTheIndexedSource) {
   ASSERT_TRUE(model);
   EXPECT_EQ(Json::parse(model->body)["index"]["documents"], 1);
 
-  httplib::Result bad_k = Post("/v1/find", Json({{"text", spun}, {"k", 0}}).dump());
-  ASSERT_TRUE(bad_k);
-  EXPECT_EQ(bad_k->status, 400);
-  EXPECT_EQ(ErrorCode(bad_k), "invalid_argument");
+  for (const Json& k : {Json(0), Json(2.5), Json("3"), Json(1001)}) {
+    httplib::Result bad_k = Post("/v1/find", Json({{"text", spun}, {"k", k}}).dump());
+    ASSERT_TRUE(bad_k);
+    EXPECT_EQ(bad_k->status, 400) << k;
+    EXPECT_EQ(ErrorCode(bad_k), "invalid_argument") << k;
+  }
 }
 
 // A raw connection to the server: what a client that sends slowly looks like.
@@ -356,9 +358,9 @@ TEST_F(ServeTest, SigtermFinishesTheRequestInFlightThenExits) {
       std::to_string(body.size()) + "\r\n\r\n";
   // Half the request, then SIGTERM: the server must wait for the rest.
   ASSERT_TRUE(SendAll(fd, head + body.substr(0, body.size() / 2)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
   ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
   EXPECT_FALSE(server_->HasExited()) << server_->Log();
   ASSERT_TRUE(SendAll(fd, body.substr(body.size() / 2)));
   const std::string response = ReadToEnd(fd);

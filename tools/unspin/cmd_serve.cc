@@ -2,7 +2,10 @@
 //
 // An adapter only: routes, limits and shutdown live here; what a request
 // means lives in serve::Api. SIGINT and SIGTERM stop accepting connections;
-// requests already accepted (in flight or queued) are answered before exit.
+// requests a thread is handling are finished and answered before exit.
+// Connections still queued for a thread are closed unanswered: httplib's
+// workers drop them once the listening socket is closed. TODO(#20): drain
+// the queue too (answer queued requests before closing the socket).
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>

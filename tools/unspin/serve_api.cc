@@ -211,6 +211,9 @@ ApiResponse Api::Find(std::string_view body) const {
   source::FindOptions options;
   double k = static_cast<double>(options.max_matches);
   if (auto error = ReadNumber(object, "k", 1, 1000, &k)) return *error;
+  if (object.contains("k") && !object["k"].is_number_integer()) {
+    return ErrorResponse(400, "invalid_argument", "\"k\" must be a whole number");
+  }
   if (auto error = ReadNumber(object, "min_score", 0, 1, &options.min_score)) return *error;
   options.max_matches = static_cast<size_t>(k);
   options.candidates = std::max(options.candidates, options.max_matches);
