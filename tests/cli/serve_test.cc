@@ -196,6 +196,37 @@ TEST_F(ServeTest, CheckAndRestoreAnswerAsTheCli) {
   EXPECT_EQ(Json::parse(restore->body), Json({{"restored", restored.out}}));
 }
 
+// More clients than threads: every one is answered, each as a lone client is.
+TEST_F(ServeTest, ConcurrentClientsGetTheSameAnswers) {
+  Start({"--threads", "2", "--quiet"});
+  const std::string body = Json({{"text", Slurp(Example("harbor-spun.txt"))}}).dump();
+  httplib::Result alone = Post("/v1/check", body);
+  ASSERT_TRUE(alone);
+  ASSERT_EQ(alone->status, 200);
+  constexpr int kClients = 8;
+  constexpr int kRequestsEach = 4;
+  std::vector<std::string> answers(kClients * kRequestsEach);
+  std::vector<int> statuses(answers.size(), 0);
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      httplib::Client client("127.0.0.1", port_);
+      client.set_read_timeout(60, 0);
+      for (int r = 0; r < kRequestsEach; ++r) {
+        httplib::Result result = client.Post("/v1/check", body, "application/json");
+        if (!result) continue;
+        statuses[c * kRequestsEach + r] = result->status;
+        answers[c * kRequestsEach + r] = result->body;
+      }
+    });
+  }
+  for (std::thread& client : clients) client.join();
+  for (size_t i = 0; i < answers.size(); ++i) {
+    EXPECT_EQ(statuses[i], 200) << i;
+    EXPECT_EQ(answers[i], alone->body) << i;
+  }
+}
+
 TEST_F(ServeTest, HtmlIsCheckedByItsArticle) {
   Start();
   const std::string spun = Slurp(Example("harbor-spun.txt"));
