@@ -403,6 +403,36 @@ TEST_F(ServeTest, SigtermFinishesTheRequestInFlightThenExits) {
   EXPECT_LT(Connect(port_), 0) << "still accepting connections after SIGTERM";
 }
 
+// One thread, busy with a slow client; a second request waits in the queue
+// when SIGTERM comes. Both are answered before the server exits.
+TEST_F(ServeTest, SigtermAnswersTheQueuedRequestsToo) {
+  Start({"--threads", "1"});
+  const std::string body = Json({{"text", Slurp(Example("harbor-spun.txt"))}}).dump();
+  const std::string head =
+      "POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+      "application/json\r\nConnection: close\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n";
+  const int slow = Connect(port_);
+  ASSERT_GE(slow, 0);
+  ASSERT_TRUE(SendAll(slow, head + body.substr(0, body.size() / 2)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const int queued = Connect(port_);
+  ASSERT_GE(queued, 0);
+  ASSERT_TRUE(SendAll(queued, head + body));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(server_->HasExited()) << server_->Log();
+  ASSERT_TRUE(SendAll(slow, body.substr(body.size() / 2)));
+  const std::string slow_response = ReadToEnd(slow);
+  const std::string queued_response = ReadToEnd(queued);
+  ::close(slow);
+  ::close(queued);
+  EXPECT_EQ(slow_response.substr(0, 15), "HTTP/1.1 200 OK") << slow_response;
+  EXPECT_EQ(queued_response.substr(0, 15), "HTTP/1.1 200 OK") << queued_response;
+  EXPECT_EQ(server_->Wait(), 0) << server_->Log();
+}
+
 TEST_F(ServeTest, SigintStopsAnIdleServer) {
   Start();
   ASSERT_EQ(::kill(server_->pid(), SIGINT), 0);

@@ -1,11 +1,11 @@
 // unspin serve: the JSON API of serve_api.h over HTTP/1.1 (cpp-httplib).
 //
 // An adapter only: routes, limits and shutdown live here; what a request
-// means lives in serve::Api. SIGINT and SIGTERM stop accepting connections;
-// requests a thread is handling are finished and answered before exit.
-// Connections still queued for a thread are closed unanswered: httplib's
-// workers drop them once the listening socket is closed. TODO(#20): drain
-// the queue too (answer queued requests before closing the socket).
+// means lives in serve::Api. On SIGINT or SIGTERM the server waits until
+// every connection it accepted has been served and closed (at most --timeout
+// seconds), then closes its listening socket and exits: httplib drops the
+// connections still queued for a thread once that socket is closed, so it is
+// closed only when none is left.
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
@@ -13,7 +13,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <functional>
 #include <string_view>
 #include <thread>
 
@@ -40,6 +42,27 @@ struct ServeFlags {
   int timeout_seconds = 30;
   bool quiet = false;
   pipeline::CheckOptions options;
+};
+
+// httplib's thread pool, counting the connections it was given and has not
+// finished (queued or being served).
+class CountingPool : public httplib::TaskQueue {
+ public:
+  CountingPool(size_t threads, std::atomic<size_t>* open_connections)
+      : pool_(threads), open_connections_(open_connections) {}
+
+  void enqueue(std::function<void()> serve_connection) override {
+    open_connections_->fetch_add(1);
+    pool_.enqueue([this, serve_connection = std::move(serve_connection)] {
+      serve_connection();
+      open_connections_->fetch_sub(1);
+    });
+  }
+  void shutdown() override { pool_.shutdown(); }
+
+ private:
+  httplib::ThreadPool pool_;
+  std::atomic<size_t>* open_connections_;
 };
 
 void Send(const serve::ApiResponse& response, httplib::Response& res) {
@@ -109,7 +132,10 @@ int RunServe(const ServeFlags& flags) {
 
   httplib::Server server;
   const size_t threads = flags.threads;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  std::atomic<size_t> open_connections{0};
+  server.new_task_queue = [threads, &open_connections] {
+    return new CountingPool(threads, &open_connections);
+  };
   server.set_payload_max_length(flags.max_body_bytes);
   server.set_read_timeout(flags.timeout_seconds, 0);
   server.set_write_timeout(flags.timeout_seconds, 0);
@@ -176,16 +202,21 @@ int RunServe(const ServeFlags& flags) {
   std::fflush(stderr);
 
   std::atomic<bool> signalled{false};
-  std::thread stopper([&server, &stop_signals, &signalled] {
+  const auto drain_limit = std::chrono::seconds(flags.timeout_seconds);
+  std::thread stopper([&server, &stop_signals, &signalled, &open_connections, drain_limit] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     if (!signalled.exchange(true)) {
       std::fprintf(stderr, "unspin: %s: stopping after the requests in flight\n",
                    signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+      const auto deadline = std::chrono::steady_clock::now() + drain_limit;
+      while (open_connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
     }
     server.stop();
   });
-  // Returns after stop(), once the pool has answered every accepted request.
+  // Returns after stop(), once the pool's threads are done.
   const bool listened = server.listen_after_bind();
   // Stopped by itself (a failed accept): wake the stopper with a signal of its own.
   if (!signalled.exchange(true)) pthread_kill(stopper.native_handle(), SIGTERM);
