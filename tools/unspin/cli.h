@@ -167,6 +167,7 @@ void RegisterIndex(CLI::App& app, Action* action);
 void RegisterFind(CLI::App& app, Action* action);
 void RegisterCluster(CLI::App& app, Action* action);
 void RegisterScan(CLI::App& app, Action* action);
+void RegisterServe(CLI::App& app, Action* action);
 
 }  // namespace unspin::cli
 

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   RegisterFind(app, &action);
   RegisterCluster(app, &action);
   RegisterScan(app, &action);
+  RegisterServe(app, &action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

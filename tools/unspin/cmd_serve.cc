@@ -1,0 +1,262 @@
+// unspin serve: the JSON API of serve_api.h over HTTP/1.1 (cpp-httplib).
+//
+// An adapter only: routes, limits and shutdown live here; what a request
+// means lives in serve::Api. On SIGINT or SIGTERM the server waits until
+// every connection it accepted has been served and closed (at most --timeout
+// seconds), then closes its listening socket and exits: httplib drops the
+// connections still queued for a thread once that socket is closed, so it is
+// closed only when none is left.
+#include <httplib.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <string_view>
+#include <thread>
+
+#include "cli.h"
+#include "serve_api.h"
+
+namespace unspin::cli {
+
+// Embedded at build time (cmake/embed.cmake).
+extern const std::string_view kOpenApiJson;
+extern const std::string_view kWebPage;  // tools/unspin/web/index.html
+
+namespace {
+
+constexpr char kJson[] = "application/json";
+
+struct ServeFlags {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string index;
+  std::string model;
+  size_t threads = std::max(2u, std::thread::hardware_concurrency());
+  size_t max_body_bytes = size_t{16} << 20;
+  int timeout_seconds = 30;
+  bool quiet = false;
+  pipeline::CheckOptions options;
+};
+
+// httplib's thread pool, counting the connections it was given and has not
+// finished (queued or being served).
+class CountingPool : public httplib::TaskQueue {
+ public:
+  CountingPool(size_t threads, std::atomic<size_t>* open_connections)
+      : pool_(threads), open_connections_(open_connections) {}
+
+  void enqueue(std::function<void()> serve_connection) override {
+    open_connections_->fetch_add(1);
+    pool_.enqueue([this, serve_connection = std::move(serve_connection)] {
+      serve_connection();
+      open_connections_->fetch_sub(1);
+    });
+  }
+  void shutdown() override { pool_.shutdown(); }
+
+ private:
+  httplib::ThreadPool pool_;
+  std::atomic<size_t>* open_connections_;
+};
+
+void Send(const serve::ApiResponse& response, httplib::Response& res) {
+  res.status = response.http_status;
+  res.set_content(response.body, kJson);
+}
+
+// The routes and the methods they answer, for 405 and its Allow header.
+constexpr std::pair<std::string_view, std::string_view> kRoutes[] = {
+    {"/", "GET"},          {"/healthz", "GET"},
+    {"/v1/model", "GET"},  {"/v1/openapi.json", "GET"},
+    {"/v1/check", "POST"}, {"/v1/restore", "POST"},
+    {"/v1/find", "POST"},
+};
+
+// Every error httplib answers by itself (no route, a body over the limit, a
+// malformed request) gets the API's JSON error body; answers the handlers
+// wrote already have one.
+httplib::Server::HandlerResponse JsonError(const httplib::Request& req, httplib::Response& res) {
+  if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+  serve::ApiResponse error;
+  if (res.status == 404) {
+    error = serve::ErrorResponse(404, "not_found", "no such path: " + req.path);
+    for (const auto& [path, method] : kRoutes) {
+      if (req.path == path) {
+        error = serve::ErrorResponse(
+            405, "method_not_allowed",
+            std::string(path) + " takes " + std::string(method) + ", not " + req.method);
+        res.set_header("Allow", std::string(method));
+      }
+    }
+  } else if (res.status == 413) {
+    error = serve::ErrorResponse(413, "payload_too_large",
+                                 "the body is over the server's limit (unspin serve --max-body)");
+  } else if (res.status == 400) {
+    error = serve::ErrorResponse(400, "bad_request",
+                                 "a malformed HTTP request, or a method no route takes");
+  } else {
+    error =
+        serve::ErrorResponse(res.status, "http_error", "HTTP status " + std::to_string(res.status));
+  }
+  Send(error, res);
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+int RunServe(const ServeFlags& flags) {
+  // The model and, with --index, the index (which loads its model too).
+  LoadedIndex loaded;
+  int exit_code = kExitOk;
+  if (!flags.index.empty()) {
+    if (int code = LoadIndex(flags.model, flags.index, &loaded); code != kExitOk) return code;
+  } else {
+    loaded.model = LoadModel(flags.model, &exit_code);
+    if (!loaded.model) return exit_code;
+  }
+  const serve::Api api(*loaded.model, loaded.index.get(), loaded.classes.get(),
+                       ModelPath(flags.model), flags.options);
+
+  // SIGINT and SIGTERM are blocked in every thread (the pool inherits the
+  // mask) and taken by one waiting thread, which stops the server: a signal
+  // handler may not call into it.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  httplib::Server server;
+  const size_t threads = flags.threads;
+  std::atomic<size_t> open_connections{0};
+  server.new_task_queue = [threads, &open_connections] {
+    return new CountingPool(threads, &open_connections);
+  };
+  server.set_payload_max_length(flags.max_body_bytes);
+  server.set_read_timeout(flags.timeout_seconds, 0);
+  server.set_write_timeout(flags.timeout_seconds, 0);
+  // SO_REUSEADDR (a restart need not wait out TIME_WAIT) but not httplib's
+  // default SO_REUSEPORT, with which a second server on the same port would
+  // start and take a share of the connections instead of failing.
+  server.set_socket_options([](int socket) {
+    const int yes = 1;
+    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  server.set_error_handler(httplib::Server::HandlerWithResponse(JsonError));
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr thrown) {
+        std::string what = "an unexpected error";
+        try {
+          if (thrown) std::rethrow_exception(thrown);
+        } catch (const std::exception& error) {
+          what = error.what();
+        } catch (...) {
+        }
+        Send(serve::ErrorResponse(500, "internal", what), res);
+      });
+  if (!flags.quiet) {
+    server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+      std::fprintf(stderr, "unspin: %s %s %d %zu bytes\n", req.method.c_str(), req.path.c_str(),
+                   res.status, res.body.size());
+    });
+  }
+
+  // The page: inline script and style only, and it may fetch nothing but this server.
+  server.Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                   "connect-src 'self'");
+    res.set_content(kWebPage.data(), kWebPage.size(), "text/html; charset=utf-8");
+  });
+  server.Get("/healthz",
+             [&](const httplib::Request&, httplib::Response& res) { Send(api.Health(), res); });
+  server.Get("/v1/model",
+             [&](const httplib::Request&, httplib::Response& res) { Send(api.ModelInfo(), res); });
+  server.Get("/v1/openapi.json", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(kOpenApiJson.data(), kOpenApiJson.size(), kJson);
+  });
+  server.Post("/v1/check", [&](const httplib::Request& req, httplib::Response& res) {
+    Send(api.Check(req.body), res);
+  });
+  server.Post("/v1/restore", [&](const httplib::Request& req, httplib::Response& res) {
+    Send(api.Restore(req.body), res);
+  });
+  server.Post("/v1/find", [&](const httplib::Request& req, httplib::Response& res) {
+    Send(api.Find(req.body), res);
+  });
+
+  const int port = flags.port == 0
+                       ? server.bind_to_any_port(flags.host)
+                       : (server.bind_to_port(flags.host, flags.port) ? flags.port : -1);
+  if (port <= 0) {
+    std::fprintf(stderr, "unspin: cannot listen on %s port %d (in use, or not an address here)\n",
+                 flags.host.c_str(), flags.port);
+    return kExitIO;
+  }
+  std::fprintf(stderr, "unspin: serving on http://%s:%d/ (%zu threads; Ctrl-C or SIGTERM stops)\n",
+               flags.host.c_str(), port, threads);
+  std::fflush(stderr);
+
+  std::atomic<bool> signalled{false};
+  const auto drain_limit = std::chrono::seconds(flags.timeout_seconds);
+  std::thread stopper([&server, &stop_signals, &signalled, &open_connections, drain_limit] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    if (!signalled.exchange(true)) {
+      std::fprintf(stderr, "unspin: %s: stopping after the requests in flight\n",
+                   signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+      const auto deadline = std::chrono::steady_clock::now() + drain_limit;
+      while (open_connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+    server.stop();
+  });
+  // Returns after stop(), once the pool's threads are done.
+  const bool listened = server.listen_after_bind();
+  // Stopped by itself (a failed accept): wake the stopper with a signal of its own.
+  if (!signalled.exchange(true)) pthread_kill(stopper.native_handle(), SIGTERM);
+  stopper.join();
+  std::fprintf(stderr, "unspin: stopped\n");
+  return listened ? kExitOk : kExitIO;
+}
+
+}  // namespace
+
+void RegisterServe(CLI::App& app, Action* action) {
+  auto flags = std::make_shared<ServeFlags>();
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Answer check, restore and find over HTTP (JSON API under /v1; docs/openapi.json)");
+  serve->add_option("--host", flags->host, "address to listen on")->capture_default_str();
+  serve->add_option("--port", flags->port, "TCP port; 0 picks a free one (printed on stderr)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  serve->add_option("--index", flags->index,
+                    "source index (unspin index build) for /v1/find; without it /v1/find "
+                    "answers 501");
+  serve->add_option("--model", flags->model, "model file (default: $UNSPIN_MODEL or the built-in)");
+  serve
+      ->add_option("--threads", flags->threads,
+                   "requests handled at once; more connections wait their turn")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  serve
+      ->add_option("--max-body", flags->max_body_bytes,
+                   "largest request body in bytes; larger ones are refused with 413")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1} << 32));
+  serve
+      ->add_option("--timeout", flags->timeout_seconds,
+                   "seconds a client may take to send a request or read its answer")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  serve->add_flag("--quiet", flags->quiet, "do not log each request on stderr");
+  AddCheckerOptions(serve, &flags->options);
+  serve->callback([flags, action] { *action = [flags] { return RunServe(*flags); }; });
+}
+
+}  // namespace unspin::cli
