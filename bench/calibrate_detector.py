@@ -4,7 +4,8 @@
 The fit is unspin's own: the TRAIN sets' (original, spun) pairs go to
 `unspin model calibrate` on the default model (logistic regression of the
 verdict's inputs, pipeline::FitDetector), whose weights are printed: they are
-the defaults of pipeline::DetectorWeights in src/pipeline/check.cc. The
+what `unspin model calibrate` fits for a newsroom's own model (the defaults of
+pipeline::DetectorWeights are fitted on every genre by bench/fit_verdict.py). The
 calibrated copy of the model then checks every text of the TRAIN and TEST
 sets (`unspin check --lines --json`); printed for each are the ROC AUC, the
 log loss, F1 at 0.5 and the calibration curve: texts binned by predicted
@@ -32,8 +33,8 @@ import subprocess
 import sys
 import tempfile
 
-NAMES = ("bias", "span_rate", "evidence_rate", "soft_evidence_rate", "quoted_soft_evidence_rate",
-         "quoted_share", "length_weight")
+NAMES = ("bias", "gain2_rate", "gain3_rate", "gain4_rate", "gain5_rate", "artefact_rate",
+         "length")
 
 
 def read_pairs(paths):
