@@ -1582,11 +1582,7 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
 
 std::string CheckResultToJson(const CheckResult& result) {
   nlohmann::ordered_json json;
-  if (result.verdict == Verdict::kJudged) {
-    json["spun_probability"] = Round4(result.spun_probability);
-  } else {
-    json["spun_probability"] = nullptr;
-  }
+  json["spun_probability"] = Round4(result.spun_probability);
   json["spans"] = nlohmann::ordered_json::array();
   for (const SpunSpan& span : result.spans) {
     nlohmann::ordered_json entry;

@@ -212,7 +212,7 @@ TEST_F(CliTest, EmptyInputIsNotSpun) {
   nlohmann::json json = nlohmann::json::parse(run.out);
   EXPECT_TRUE(json["spans"].empty());
   EXPECT_EQ(json["restored"], "");
-  EXPECT_TRUE(json["spun_probability"].is_null());
+  EXPECT_EQ(json["spun_probability"].get<double>(), 0.0);
   EXPECT_EQ(json["verdict"], "not enough text");
   EXPECT_NE(run.err.find("no verdict"), std::string::npos) << run.err;
 }

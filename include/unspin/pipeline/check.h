@@ -184,8 +184,9 @@ class Checker {
 
 // One JSON object, keys in the fixed order of the CLI contract
 // (spun_probability, spans, restored, debris, then verdict); each span has
-// its "restored" flag last; floats with 4 decimals. spun_probability is null
-// when the text got no verdict.
+// its "restored" flag last; floats with 4 decimals. spun_probability is 0
+// when the text got no verdict (a number still, for every consumer that
+// ranks texts by it); "verdict" says why.
 std::string CheckResultToJson(const CheckResult& result);
 
 }  // namespace unspin::pipeline
