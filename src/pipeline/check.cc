@@ -17,8 +17,12 @@
 // restored in one place that gains in others too, and whose original the
 // document never uses, is charged less (spinners apply their dictionary
 // wherever a word recurs), and the sentences where it occurs are decoded
-// again. Quoted words are scored but never changed: spinners leave quotations
-// alone, so how odd they look to the model is the verdict's yardstick.
+// again. Quoted words are scored but never changed, and carry no evidence:
+// spinners leave quotations alone. A word whose best candidate fits far
+// better than it does, but that no decoded path changes, is reported as
+// flagged, not restored. The verdict counts, per word that has candidates,
+// the words whose best candidate gains 2, 3, 4 and 5 log10 or more
+// (DetectorInputs): contrast, not how rare a word is.
 //
 // Invariants: spans are non-overlapping and sorted; every span lies on token
 // boundaries of the input; quoted tokens are never changed, nor are
