@@ -24,6 +24,9 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from genre_report import calibration_error, roc_auc  # noqa: E402  (one definition of each)
+
 STYLES = ("sim-thesaurus-0.25", "sim-thesaurus-0.6", "sim-phrase-0.6", "sim-sparse-0.6",
           "real-dict", "doc-thesaurus-0.25", "doc-real-dict")
 L2 = 1e-6  # per example, as FitDetector's kL2
@@ -99,31 +102,6 @@ def fit(examples, original_weight, iterations=12):
 
 def predict(b, x):
     return sigmoid(b[0] + sum(bi * xi for bi, xi in zip(b[1:], x)))
-
-
-def roc_auc(negatives, positives):
-    ranked = sorted([(v, 0) for v in negatives] + [(v, 1) for v in positives])
-    rank_sum, i = 0.0, 0
-    while i < len(ranked):
-        j = i
-        while j < len(ranked) and ranked[j][0] == ranked[i][0]:
-            j += 1
-        rank_sum += sum(label for _, label in ranked[i:j]) * (i + j + 1) / 2
-        i = j
-    return (rank_sum - len(positives) * (len(positives) + 1) / 2) / max(
-        1, len(positives) * len(negatives))
-
-
-def calibration_error(predictions, labels, bins=10):
-    total = 0.0
-    for b in range(bins):
-        members = [i for i, p in enumerate(predictions)
-                   if b / bins <= p < (b + 1) / bins or (b == bins - 1 and p == 1.0)]
-        if members:
-            mean_p = sum(predictions[i] for i in members) / len(members)
-            share = sum(labels[i] for i in members) / len(members)
-            total += len(members) / len(predictions) * abs(mean_p - share)
-    return total
 
 
 def main():

@@ -1,5 +1,5 @@
 // Issue 17, "Data loss and crashes": end-to-end regression tests, each of
-// which failed before its fix. Inputs are generated here (no ../shared).
+// which failed before its fix. Inputs are generated here, never read from the shared corpora.
 //  1. `scan --out` named an input or an unrelated file and cut it to 0 bytes.
 //  2. `index build` published an empty index over a good one when its read
 //     failed (standard input closed) or read nothing.

@@ -557,7 +557,7 @@ TEST_F(CheckTest, OriginalProseChangesFewWords) {
 
 // The original articles the project holds, whole, as a user checks them (page
 // debris included): the bundled example and the labelled pages that are not
-// spun copies. (The presidential speeches of ../shared/corpora are measured
+// spun copies. (The presidential speeches of the shared corpora are measured
 // in bench/pipeline_bench.cc, BM_CheckPresidentialSpeeches.)
 TEST_F(CheckTest, ProjectArticlesChangeFewWords) {
   const fs::path pages = fs::path(UNSPIN_TEST_DATA_DIR) / "pages";
