@@ -81,26 +81,16 @@ def reuters_sources(shared):
             yield "reuters", f"{os.path.basename(path)}#{n}", [b for b in blocks if b]
 
 
-def paragraphs_of(blocks):
-    """Paragraphs of MIN_WORDS-MAX_WORDS words; short blocks (dialogue, wire paragraphs)
-    are joined with the next ones until they are long enough."""
+def runs_of(blocks, min_words, max_words):
+    """Texts of min_words-max_words words: consecutive blocks joined until the run is long
+    enough (short blocks, dialogue or wire paragraphs, join the next ones); a run that
+    overshoots max_words is dropped."""
     group = []
     for block in blocks:
         group.append(block)
         joined = " ".join(group)
-        if words(joined) >= MIN_WORDS:
-            if words(joined) <= MAX_WORDS:
-                yield joined
-            group = []
-
-
-def documents_of(blocks):
-    group = []
-    for block in blocks:
-        group.append(block)
-        joined = " ".join(group)
-        if words(joined) >= DOC_MIN_WORDS:
-            if words(joined) <= DOC_MAX_WORDS:
+        if words(joined) >= min_words:
+            if words(joined) <= max_words:
                 yield joined
             group = []
 
@@ -145,8 +135,8 @@ def main():
     for source in (brown_sources, speech_sources, reuters_sources):
         for group, name, blocks in source(args.shared):
             paragraphs, documents = pools.setdefault((half_of(name), group), ([], []))
-            paragraphs.extend(paragraphs_of(blocks))
-            documents.extend(documents_of(blocks))
+            paragraphs.extend(runs_of(blocks, MIN_WORDS, MAX_WORDS))
+            documents.extend(runs_of(blocks, DOC_MIN_WORDS, DOC_MAX_WORDS))
     if not pools:
         sys.exit(f"make_genre_sets: no corpora under {args.shared}/corpora")
     table, function_words = make_eval_sets.load_real_substitutions(

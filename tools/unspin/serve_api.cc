@@ -128,6 +128,26 @@ Result<std::string> Article(std::string_view page) {
   return std::move(extracted.body);
 }
 
+// What /v1/check and /v1/restore share: the request parsed, an HTML page
+// replaced by its article (request->text), and that text checked. Returns
+// the error response, if any.
+std::optional<ApiResponse> CheckDocument(const model::Model& model,
+                                         const pipeline::CheckOptions& defaults,
+                                         std::string_view body, DocumentRequest* request,
+                                         pipeline::CheckResult* result) {
+  if (auto error = ParseDocumentRequest(body, defaults, request)) return error;
+  if (request->html) {
+    Result<std::string> article = Article(request->text);
+    if (!article.ok()) return ErrorResponse(article.status());
+    request->text = *std::move(article);
+  }
+  const pipeline::Checker checker(model, request->options);
+  Result<pipeline::CheckResult> checked = checker.Check(request->text);
+  if (!checked.ok()) return ErrorResponse(checked.status());
+  *result = *std::move(checked);
+  return std::nullopt;
+}
+
 }  // namespace
 
 ApiResponse ErrorResponse(int http_status, std::string_view code, std::string_view message) {
@@ -165,16 +185,9 @@ Api::Api(const model::Model& model, const source::Index* index, const source::Wo
 
 ApiResponse Api::Check(std::string_view body) const {
   DocumentRequest request;
-  if (auto error = ParseDocumentRequest(body, defaults_, &request)) return *error;
-  if (request.html) {
-    Result<std::string> article = Article(request.text);
-    if (!article.ok()) return ErrorResponse(article.status());
-    request.text = *std::move(article);
-  }
-  const pipeline::Checker checker(model_, request.options);
-  Result<pipeline::CheckResult> result = checker.Check(request.text);
-  if (!result.ok()) return ErrorResponse(result.status());
-  std::string json = pipeline::CheckResultToJson(*result);
+  pipeline::CheckResult result;
+  if (auto error = CheckDocument(model_, defaults_, body, &request, &result)) return *error;
+  std::string json = pipeline::CheckResultToJson(result);
   if (request.html && !json.empty() && json.back() == '}') {
     json.pop_back();  // splice the article in: the offsets point into it, not the page
     json += ",\"article\":" + Dump(Json(request.text)) + "}";
@@ -184,16 +197,9 @@ ApiResponse Api::Check(std::string_view body) const {
 
 ApiResponse Api::Restore(std::string_view body) const {
   DocumentRequest request;
-  if (auto error = ParseDocumentRequest(body, defaults_, &request)) return *error;
-  if (request.html) {
-    Result<std::string> article = Article(request.text);
-    if (!article.ok()) return ErrorResponse(article.status());
-    request.text = *std::move(article);
-  }
-  const pipeline::Checker checker(model_, request.options);
-  Result<pipeline::CheckResult> result = checker.Check(request.text);
-  if (!result.ok()) return ErrorResponse(result.status());
-  return {200, Dump(Json{{"restored", result->restored}})};
+  pipeline::CheckResult result;
+  if (auto error = CheckDocument(model_, defaults_, body, &request, &result)) return *error;
+  return {200, Dump(Json{{"restored", result.restored}})};
 }
 
 ApiResponse Api::Find(std::string_view body) const {
