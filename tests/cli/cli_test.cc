@@ -217,6 +217,15 @@ TEST_F(CliTest, EmptyInputIsNotSpun) {
   EXPECT_NE(run.err.find("no verdict"), std::string::npos) << run.err;
 }
 
+// A phrase too short for a verdict still names its odd word, for people too.
+TEST_F(CliTest, APhraseAloneShowsItsOddWord) {
+  Outcome run = Unspin("check -", "the ruling fete\n");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out.rfind("no verdict: not enough text (3 words); out of place:\n", 0), 0u)
+      << run.out;
+  EXPECT_NE(run.out.find("fete -> party"), std::string::npos) << run.out;
+}
+
 TEST_F(CliTest, MissingInputFileIsIOError) {
   Outcome run = Unspin("check " + (dir_ / "absent.txt").string());
   EXPECT_EQ(run.exit_code, 4);

@@ -47,29 +47,10 @@ Result<std::string> DocumentText(const CheckFlags& flags, std::string input) {
   return std::move(page.body);
 }
 
-// Coloured when stdout is a terminal: each span as [text -> original].
+// Each span as [text -> original], coloured when stdout is a terminal.
 // Flagged spans (out of place, original unsure) show their guess after "?".
-void PrintForPeople(const pipeline::CheckResult& result, bool color, CheckedOutput& out) {
-  if (result.verdict != pipeline::Verdict::kJudged) {
-    out.Printf("no verdict: %s (%u words)\n",
-               std::string(pipeline::VerdictName(result.verdict)).c_str(), result.words);
-    return;
-  }
-  const double p = result.spun_probability;
-  const auto flagged = std::ranges::count_if(
-      result.spans, [](const pipeline::SpunSpan& span) { return !span.restored; });
-  // Spans below the line: evidence the verdict weighs, not enough to call.
-  const char* label = p >= 0.5 ? "SPUN" : result.spans.empty() ? "not spun" : "possibly spun";
-  out.Printf("%s (spun probability %.2f, %zu suspicious span%s in %u words", label, p,
-             result.spans.size(), result.spans.size() == 1 ? "" : "s", result.words);
-  if (flagged > 0) out.Printf("; %td flagged, not restored", flagged);
-  out.Printf(")\n");
-  if (p >= 0.5 && static_cast<size_t>(flagged) == result.spans.size()) {
-    out.Printf(
-        "  the evidence is diffuse: no single word is sure enough to restore, but these fit\n"
-        "  their context far worse than a synonym does\n");
-  }
-  for (const pipeline::SpunSpan& span : result.spans) {
+void PrintSpans(const std::vector<pipeline::SpunSpan>& spans, bool color, CheckedOutput& out) {
+  for (const pipeline::SpunSpan& span : spans) {
     std::string alternatives;
     for (const std::string& alternative : span.alternatives) {
       alternatives += alternatives.empty() ? " (or: " : ", ";
@@ -93,6 +74,32 @@ void PrintForPeople(const pipeline::CheckResult& result, bool color, CheckedOutp
                  span.score);
     }
   }
+}
+
+void PrintForPeople(const pipeline::CheckResult& result, bool color, CheckedOutput& out) {
+  if (result.verdict != pipeline::Verdict::kJudged) {
+    // A phrase checked alone still shows the words that are clearly out of place.
+    out.Printf("no verdict: %s (%u words)%s\n",
+               std::string(pipeline::VerdictName(result.verdict)).c_str(), result.words,
+               result.spans.empty() ? "" : "; out of place:");
+    PrintSpans(result.spans, color, out);
+    return;
+  }
+  const double p = result.spun_probability;
+  const auto flagged = std::ranges::count_if(
+      result.spans, [](const pipeline::SpunSpan& span) { return !span.restored; });
+  // Spans below the line: evidence the verdict weighs, not enough to call.
+  const char* label = p >= 0.5 ? "SPUN" : result.spans.empty() ? "not spun" : "possibly spun";
+  out.Printf("%s (spun probability %.2f, %zu suspicious span%s in %u words", label, p,
+             result.spans.size(), result.spans.size() == 1 ? "" : "s", result.words);
+  if (flagged > 0) out.Printf("; %td flagged, not restored", flagged);
+  out.Printf(")\n");
+  if (p >= 0.5 && static_cast<size_t>(flagged) == result.spans.size()) {
+    out.Printf(
+        "  the evidence is diffuse: no single word is sure enough to restore, but these fit\n"
+        "  their context far worse than a synonym does\n");
+  }
+  PrintSpans(result.spans, color, out);
 }
 
 // One JSON line of the counts the verdict is computed from (DetectorInputs).
