@@ -608,7 +608,6 @@ class SentenceDecoder {
     const lexicon::Lexicon& lexicon = model_.lexicon();
     const size_t length = phrase.size();
     std::vector<Proposal>& found = *out;
-    AddChannelProposals(phrase, &found);
     const bool function_word = length == 1 && model_.IsFunctionWord(phrase[0]);
     // Readings of the phrase: the whole phrase as written, and with its head
     // word lemmatised (first word for verbs, last for nouns and adjectives).
@@ -626,8 +625,12 @@ class SentenceDecoder {
       }
       if (length == 1) break;
     }
+    AddChannelProposals(phrase, forms_[0].second, phrase, &found);
     for (const auto& [words, reading] : forms_) {
       if (function_word) break;
+      if (reading.inflection != Inflection::kBase) {
+        AddChannelProposals(words, reading, phrase, &found);
+      }
       std::optional<lexicon::EntryId> entry = lexicon.FindEntry(words.view());
       if (!entry) continue;
       ExpandEntry(*entry, reading, phrase, &found);
@@ -826,13 +829,22 @@ class SentenceDecoder {
   // Originals the learned channel (a spinner's dictionary, `unspin channel
   // learn`) gives for the observed phrase. Its evidence is direct, so the
   // cost is lower than any thesaurus relation's, the more so the more often
-  // this spinner made this substitution.
-  void AddChannelProposals(const Phrase& phrase, std::vector<Proposal>* out) const {
+  // this spinner made this substitution. `form` is the phrase as written or
+  // a reading of it with its head word lemmatised: a swap learned on one
+  // form applies to the others ("organization" for "network" learned, the
+  // plural "organizations" gives "networks"), the original inflected as the
+  // observed head is.
+  void AddChannelProposals(const Phrase& form, const LemmaReading& reading, const Phrase& observed,
+                           std::vector<Proposal>* out) const {
     const channel::ChannelTable& table = model_.channel();
-    if (phrase.size() > table.max_spun_words()) return;
-    for (const channel::Candidate& candidate : table.Lookup(phrase.view())) {
+    if (form.size() > table.max_spun_words()) return;
+    for (const channel::Candidate& candidate : table.Lookup(form.view())) {
       Phrase words(candidate.original);
-      if (words == phrase) continue;
+      if (!words.empty() &&
+          !model_.lexicon().InflectPhrase(words.mutable_view(), reading.pos, reading.inflection)) {
+        continue;
+      }
+      if (words == observed) continue;
       if (!std::ranges::all_of(words.view(), [this](WordId w) { return InLanguageModel(w); })) {
         continue;
       }

@@ -719,7 +719,8 @@ TEST(CheckChannelTest, LearnedSubstitutionsAreRestored) {
   fs::path dir = fs::temp_directory_path() / ("unspin_channel_check_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const std::string table = (dir / "channel.tsv").string();
-  std::ofstream(table) << "failed\tstopped working\t12\nreporters\tpress reporters\t9\n";
+  std::ofstream(table) << "failed\tstopped working\t12\nreporters\tpress reporters\t9\n"
+                          "network\torganization\t10\n";
   model::BuildOptions options;
   options.channel_path = table;
   const std::string path = (dir / "model.unspin").string();
@@ -729,11 +730,14 @@ TEST(CheckChannelTest, LearnedSubstitutionsAreRestored) {
 
   const std::string text =
       "The minister said he stopped working to restore the talks, and later told press reporters "
-      "that the meeting had gone well.";
+      "that the meeting had gone well. The company sold its two television organizations to a "
+      "rival last year.";
   Result<CheckResult> learned = Checker(**with_channel).Check(text);
   ASSERT_TRUE(learned.ok());
   EXPECT_NE(learned->restored.find("he failed to restore"), std::string::npos) << learned->restored;
   EXPECT_NE(learned->restored.find("told reporters"), std::string::npos) << learned->restored;
+  // Learned on the singular, applied to the plural.
+  EXPECT_NE(learned->restored.find("television networks"), std::string::npos) << learned->restored;
 
   Result<std::unique_ptr<model::Model>> plain = model::Model::Open(UNSPIN_DEFAULT_MODEL);
   ASSERT_TRUE(plain.ok());
