@@ -24,7 +24,7 @@ mkdir -p "$work/shards"
 for ((k = 1; k <= shards; ++k)); do
   name=$(printf "shard-%03d" "$k")
   /usr/bin/python3 bench/make_warc_set.py --unspin "$unspin" --out "$work/shards/$name.warc.gz" \
-    --labels "$work/$name.labels.jsonl" --pages "$pages" --seed "$k" >/dev/null
+    --labels "$work/$name.labels.jsonl" --pages "$pages" --seed "$k" >/dev/null 2>&1
 done
 inputs=("$work"/shards/*.warc.gz)
 
@@ -62,7 +62,7 @@ print(f"unspin scan --threads 2:    {cli_seconds:6.2f} s wall ({docs / cli_secon
 print(f"unspin.dask, 2 workers:     {dask_seconds:6.2f} s wall ({docs / dask_seconds:.1f} docs/s), "
       f"of it {dask['seconds']:.2f} s from cluster start to the last result")
 print(f"ratio dask / scan:          {dask_seconds / cli_seconds:.2f} "
-      f"(tasks only: {dask['seconds'] / cli_seconds:.2f})")
+      f"({dask['seconds'] / cli_seconds:.2f} without Python's own start)")
 print(f"task time per shard:        median {task_seconds[len(task_seconds) // 2]:.2f} s, "
       f"max {task_seconds[-1]:.2f} s")
 print(f"one core, shard by shard:   {one_seconds:.2f} s: {1000 * one_seconds / docs:.1f} ms/page, "

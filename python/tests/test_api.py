@@ -2,14 +2,13 @@
 
 import json
 import os
-import shutil
 import threading
 import time
 
 import pytest
 
 import unspin
-from conftest import cli, spin, wordnet_documents
+from conftest import cli, result_lines, spin, wordnet_documents
 
 SPUN = "Council members stated they required more time to examine the expense.\n"
 
@@ -161,3 +160,23 @@ def test_scan_writes_what_unspin_scan_writes(model, tmp_path):
     assert again["documents"] == 0 and again["resumed"] == 4
     with pytest.raises(ValueError):
         unspin.scan(inputs, inputs[0], model=model)
+
+
+def test_scan_finds_sources_in_shards_as_in_one_index(model, archive, tmp_path):
+    documents, root, jsonl = archive
+    inputs = []
+    for source in (2, 29, 50):
+        path = tmp_path / f"copy-of-{source}.txt"
+        path.write_text(spin(documents[source][1], seed=source))
+        inputs.append(str(path))
+    cli("index", "build", "--out", str(tmp_path / "whole"), str(jsonl))
+    (tmp_path / "sharded").mkdir()
+    for k in range(2):
+        unspin.Index.build(documents[k::2], str(tmp_path / "sharded" / f"shard-{k}"), model)
+    cli("scan", *inputs, "--out", str(tmp_path / "cli.jsonl"), "--index", str(tmp_path / "whole"))
+    unspin.scan(inputs, str(tmp_path / "py.jsonl"),
+                index=unspin.Index.open(str(tmp_path / "sharded"), model))
+    sources = [[json.loads(line)["source"] for line in result_lines(str(tmp_path / name))]
+               for name in ("cli.jsonl", "py.jsonl")]
+    assert sources[0] == sources[1]
+    assert [source["id"] for source in sources[0]] == ["doc-002", "doc-029", "doc-050"]
