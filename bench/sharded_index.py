@@ -4,7 +4,8 @@ against one index of the same archive.
 
 The archive and spun queries are bench/make_find_sets.py's (11.5k Reuters
 stories and presidential speeches from ../shared/corpora; whole documents
-spun at 25-30% of their words). The archive's JSONL is cut into 8 files;
+spun at 25-30% of their words; it also makes 10 excerpt and 10 unrelated
+queries, which it needs, and which are not used here). The archive's JSONL is cut into 8 files;
 then:
   one index:  `unspin index build` over all of them (every core);
   sharded:    `python3 -m unspin.dask index --shards SHARDS --workers 2`

@@ -110,3 +110,21 @@ def test_a_killed_worker_loses_nothing(shards, expected, tmp_path):
         assert all(future.status == "finished" for future in futures)
     assert dask_results(shards, out) == expected
     assert not [name for name in os.listdir(out) if name.endswith(".partial")]
+
+
+def test_index_builds_shards_queried_as_one(tmp_path):
+    documents = wordnet_documents(40, skip=200)
+    inputs = []
+    for k in range(3):
+        path = tmp_path / f"archive-{k}.jsonl"
+        path.write_text("".join(json.dumps({"id": f"doc-{n}", "text": documents[n]}) + "\n"
+                                for n in range(k, len(documents), 3)))
+        inputs.append(str(path))
+    out = str(tmp_path / "idx")
+    run = run_dask("index", *inputs, "--out", out, "--shards", "2", "--workers", "2",
+                   "--dashboard", ":0")
+    assert run.returncode == 0, run.stderr
+    index = unspin.Index.open(out)
+    assert [os.path.basename(shard) for shard in index.shards] == ["shard-0000", "shard-0001"]
+    assert len(index) == len(documents)
+    assert index.find(spin(documents[25]), k=1)[0]["id"] == "doc-25"
