@@ -108,6 +108,11 @@ def test_a_killed_worker_loses_nothing(shards, expected, tmp_path):
         os.kill(pid, signal.SIGKILL)
         wait(futures, timeout=120)
         assert all(future.status == "finished" for future in futures)
+        # The scheduler counts the workers that died running a task: the task ran again.
+        suspicious = client.run_on_scheduler(
+            lambda dask_scheduler: sum(dask_scheduler.tasks[f"scan-{k}"].suspicious
+                                       for k in range(len(shards))))
+        assert suspicious >= 1
     assert dask_results(shards, out) == expected
     assert not [name for name in os.listdir(out) if name.endswith(".partial")]
 

@@ -143,9 +143,9 @@ def _run(args, submit) -> tuple[list, list]:
               file=sys.stderr)
         futures = submit(client)
         if futures:
-            if sys.stderr.isatty():
+            if sys.stdout.isatty():  # Dask's text bar draws on standard output
                 progress(futures)
-                print(file=sys.stderr)
+                print()
             wait(futures)
         results, failures = [], []
         for future in futures:
