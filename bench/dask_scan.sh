@@ -8,8 +8,9 @@
 # scanned three ways: `unspin scan --threads 2` over all of them in one
 # process, `python3 -m unspin.dask scan --workers 2` (a LocalCluster: two
 # worker processes, one task per shard, its start included), and each shard
-# alone with `unspin scan --threads 1` (the per-shard cost on one core). The
-# result lines of the two scans must be equal.
+# alone with `unspin scan --threads 1` (the per-shard cost, in CPU time). The
+# result lines of the two scans must be equal. Wall time on a machine shared with
+# other work varies from run to run; CPU time (what the work costs) much less.
 #
 # usage: bench/dask_scan.sh [BUILD_DIR] [SHARDS] [PAGES]   (defaults: build/release, 8, 100)
 set -euo pipefail
@@ -28,23 +29,26 @@ for ((k = 1; k <= shards; ++k)); do
 done
 inputs=("$work"/shards/*.warc.gz)
 
-start=$(date +%s.%N)
-"$unspin" scan "${inputs[@]}" --threads 2 --out "$work/cli.jsonl" --summary "$work/cli.json" 2>/dev/null
-cli_seconds=$(echo "$(date +%s.%N) - $start" | bc)
-
-start=$(date +%s.%N)
-PYTHONPATH=$build/python /usr/bin/python3 -m unspin.dask scan "${inputs[@]}" --out "$work/dask" \
+# Wall and CPU time (user + system, of every process: the LocalCluster's nannies and
+# workers are the driver's descendants, reaped before it exits).
+/usr/bin/time -f "%e %U %S" -o "$work/cli.time" \
+  "$unspin" scan "${inputs[@]}" --threads 2 --out "$work/cli.jsonl" --summary "$work/cli.json" 2>/dev/null
+PYTHONPATH=$build/python /usr/bin/time -f "%e %U %S" -o "$work/dask.time" \
+  /usr/bin/python3 -m unspin.dask scan "${inputs[@]}" --out "$work/dask" \
   --workers 2 --dashboard :0 --summary "$work/dask.json" 2>/dev/null
-dask_seconds=$(echo "$(date +%s.%N) - $start" | bc)
 
 for input in "${inputs[@]}"; do
-  "$unspin" scan "$input" --threads 1 --out "$work/one.jsonl" --overwrite \
-    --summary "$work/one-$(basename "$input").json" 2>/dev/null
+  /usr/bin/time -f "%e %U %S" -o "$work/one-$(basename "$input").time" \
+    "$unspin" scan "$input" --threads 1 --out "$work/one.jsonl" --overwrite 2>/dev/null
 done
 
-/usr/bin/python3 - "$work" "$cli_seconds" "$dask_seconds" "${inputs[@]}" <<'PY'
-import glob, hashlib, json, os, sys
-work, cli_seconds, dask_seconds, inputs = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4:]
+/usr/bin/python3 - "$work" "${inputs[@]}" <<'PY'
+import glob, json, os, sys
+work, inputs = sys.argv[1], sys.argv[2:]
+def timing(name):
+    wall, user, system = map(float, open(os.path.join(work, name)).read().split()[-3:])
+    return wall, user + system
+(cli_seconds, cli_cpu), (dask_seconds, dask_cpu) = timing("cli.time"), timing("dask.time")
 def lines(path):
     return open(path).read().splitlines()[1:]
 sys.path.insert(0, os.path.join(os.path.dirname(work), "python"))
@@ -53,18 +57,21 @@ dask_lines = [l for i in inputs for l in lines(os.path.join(work, "dask", result
 assert dask_lines == lines(os.path.join(work, "cli.jsonl")), "the result lines differ"
 cli = json.load(open(os.path.join(work, "cli.json")))
 dask = json.load(open(os.path.join(work, "dask.json")))
-one = [json.load(open(p)) for p in sorted(glob.glob(os.path.join(work, "one-*.json")))]
+one = sorted(timing(os.path.basename(p)) for p in glob.glob(os.path.join(work, "one-*.time")))
 docs, mb = cli["documents"], cli["bytes"] / 1e6
 task_seconds = sorted(t["seconds"] for t in dask["tasks"])
-one_seconds = sum(s["seconds"] for s in one)
+shard_cpu = sorted(cpu for _, cpu in one)
 print(f"{len(inputs)} shards, {docs} documents, {mb:.1f} MB of .warc.gz")
-print(f"unspin scan --threads 2:    {cli_seconds:6.2f} s wall ({docs / cli_seconds:.1f} docs/s)")
+print(f"unspin scan --threads 2:    {cli_seconds:6.2f} s wall ({docs / cli_seconds:.1f} docs/s), "
+      f"{cli_cpu:.2f} s CPU")
 print(f"unspin.dask, 2 workers:     {dask_seconds:6.2f} s wall ({docs / dask_seconds:.1f} docs/s), "
-      f"of it {dask['seconds']:.2f} s from cluster start to the last result")
-print(f"ratio dask / scan:          {dask_seconds / cli_seconds:.2f} "
-      f"({dask['seconds'] / cli_seconds:.2f} without Python's own start)")
+      f"{dask_cpu:.2f} s CPU; {dask['seconds']:.2f} s from cluster start to the last result")
+print(f"ratio dask / scan:          {dask_seconds / cli_seconds:.2f} wall "
+      f"({dask['seconds'] / cli_seconds:.2f} without Python's own start), "
+      f"{dask_cpu / cli_cpu:.2f} CPU")
 print(f"task time per shard:        median {task_seconds[len(task_seconds) // 2]:.2f} s, "
       f"max {task_seconds[-1]:.2f} s")
-print(f"one core, shard by shard:   {one_seconds:.2f} s: {1000 * one_seconds / docs:.1f} ms/page, "
-      f"{one_seconds / mb:.2f} s/MB")
+print(f"one shard alone, 1 thread:  CPU median {shard_cpu[len(shard_cpu) // 2]:.2f} s, "
+      f"{1000 * sum(shard_cpu) / docs:.1f} ms CPU per page, {sum(shard_cpu) / mb:.2f} CPU s per MB")
+print(f"Dask's fixed cost:          {dask_cpu - cli_cpu:.2f} CPU s (interpreters, scheduler, workers)")
 PY
