@@ -2,15 +2,12 @@
 // result line per document, resumable (docs/scan.md).
 #include <unistd.h>
 
-#include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "cli.h"
-#include "unspin/base/crc32c.h"
-#include "unspin/base/section_file.h"
+#include "scan_setup.h"
 #include "unspin/pipeline/scan.h"
 #include "unspin/source/find.h"
 #include "unspin/source/index.h"
@@ -28,21 +25,6 @@ struct ScanFlags {
   int threads = 0;
   bool overwrite = false;
 };
-
-// The model's identity for the results header: the recorded checksums of
-// its sections (the descriptive META section, which names the build's source
-// paths, left out), as 8 hex digits.
-std::string ModelFingerprint(const model::Model& model) {
-  uint32_t crc = 0;
-  for (const SectionInfo& section : model.sections()) {
-    if (section.tag == SectionTag("META")) continue;
-    const uint64_t record[3] = {section.tag, section.size, section.crc};
-    crc = Crc32cExtend(crc, record, sizeof record);
-  }
-  char hex[9];
-  std::snprintf(hex, sizeof hex, "%08x", crc);
-  return hex;
-}
 
 std::string Duration(double seconds) {
   if (!(seconds >= 0) || seconds > 99 * 3600) return "--:--";
@@ -158,22 +140,8 @@ int RunScan(const ScanFlags& flags) {
   // --index: each document's best source match, as `unspin find` gives it.
   std::unique_ptr<source::Finder> finder;
   if (loaded.index) {
-    source::FindOptions find_options;
-    find_options.max_matches = 1;
-    finder = std::make_unique<source::Finder>(*loaded.index, *loaded.classes, find_options);
-    options.find_source = [&finder](
-                              const extract::Document&, std::string_view text,
-                              const pipeline::CheckResult&) -> Result<std::optional<std::string>> {
-      UNSPIN_ASSIGN_OR_RETURN(std::vector<source::Match> matches, finder->Find(text));
-      if (matches.empty()) return std::optional<std::string>();
-      const source::Match& best = matches.front();
-      nlohmann::ordered_json value;
-      value["id"] = best.id;
-      value["score"] = static_cast<double>(std::lround(best.alignment.score * 10000)) / 10000;
-      value["coverage"] = static_cast<double>(std::lround(best.alignment.coverage * 10000)) / 10000;
-      return std::optional<std::string>(
-          value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    };
+    finder = std::make_unique<source::Finder>(*loaded.index, *loaded.classes, BestSourceOptions());
+    options.find_source = BestSourceFinder({finder.get()});
   }
   bool terminal = ::isatty(STDERR_FILENO) == 1;
   if (terminal) options.progress = DrawProgress;

@@ -1,0 +1,130 @@
+// unspin.Model: open a model, check and restore texts.
+#include <pybind11/stl.h>
+
+#include <optional>
+
+#include "binding.h"
+#include "scan_setup.h"
+
+namespace unspin::python {
+
+std::shared_ptr<ModelHandle> ModelHandle::Open(const std::string& path) {
+  Result<std::unique_ptr<model::Model>> opened = [&] {
+    py::gil_scoped_release release;
+    return model::Model::Open(path);
+  }();
+  ThrowIfError(opened.status());
+  auto handle = std::make_shared<ModelHandle>();
+  handle->model_ = std::move(*opened);
+  handle->path_ = path;
+  handle->fingerprint_ = cli::ModelFingerprint(*handle->model_);
+  handle->default_checker_ = std::make_unique<pipeline::Checker>(*handle->model_);
+  return handle;
+}
+
+std::unique_ptr<pipeline::Checker> ModelHandle::CheckerWith(
+    const pipeline::CheckOptions& options) const {
+  return std::make_unique<pipeline::Checker>(*model_, options);
+}
+
+const source::WordClasses& ModelHandle::classes() const {
+  std::call_once(classes_once_,
+                 [this] { classes_ = std::make_unique<source::WordClasses>(*model_); });
+  return *classes_;
+}
+
+namespace {
+
+// The model path when none is given: unspin._paths.default_model_path(), the
+// rules of the CLI's ModelPath from where the module is.
+std::string DefaultModelPath() {
+  return py::module_::import("unspin._paths").attr("default_model_path")().cast<std::string>();
+}
+
+}  // namespace
+
+std::shared_ptr<ModelHandle> ModelOrDefault(std::shared_ptr<ModelHandle> model) {
+  return model ? model : ModelHandle::Open(DefaultModelPath());
+}
+
+namespace {
+
+// The checker for these options: the model's default one when they are the
+// defaults (no table to derive), else a new one in `owned`.
+const pipeline::Checker& CheckerFor(const ModelHandle& model, double change_cost,
+                                    double min_spun_probability,
+                                    std::unique_ptr<pipeline::Checker>* owned) {
+  const pipeline::CheckOptions defaults;
+  if (change_cost == defaults.change_cost &&
+      min_spun_probability == defaults.min_spun_probability) {
+    return model.default_checker();
+  }
+  if (!(change_cost >= 0 && change_cost <= 100)) {
+    throw py::value_error("change_cost must be a number from 0 to 100");
+  }
+  if (!(min_spun_probability >= 0 && min_spun_probability <= 1)) {
+    throw py::value_error("min_spun_probability must be a number from 0 to 1");
+  }
+  pipeline::CheckOptions options;
+  options.change_cost = change_cost;
+  options.min_spun_probability = min_spun_probability;
+  *owned = model.CheckerWith(options);
+  return **owned;
+}
+
+Result<pipeline::CheckResult> CheckReleased(const pipeline::Checker& checker,
+                                            const std::string& text) {
+  py::gil_scoped_release release;
+  return checker.Check(text);
+}
+
+}  // namespace
+
+void BindModel(py::module_& module) {
+  const pipeline::CheckOptions defaults;
+  py::class_<ModelHandle, std::shared_ptr<ModelHandle>>(module, "Model")
+      .def_static(
+          "open",
+          [](std::optional<std::string> path) {
+            return path ? ModelHandle::Open(*path) : ModelOrDefault(nullptr);
+          },
+          py::arg("path") = py::none())
+      .def_property_readonly("path", &ModelHandle::path)
+      .def_property_readonly("fingerprint", &ModelHandle::fingerprint)
+      .def(
+          "check",
+          [](const ModelHandle& model, const std::string& text, double change_cost,
+             double min_spun_probability) {
+            std::unique_ptr<pipeline::Checker> owned;
+            const pipeline::Checker& checker =
+                CheckerFor(model, change_cost, min_spun_probability, &owned);
+            Result<pipeline::CheckResult> result = CheckReleased(checker, text);
+            ThrowIfError(result.status());
+            std::string json;
+            {
+              py::gil_scoped_release release;
+              json = pipeline::CheckResultToJson(*result);
+            }
+            return ParseJson(json);
+          },
+          py::arg("text"), py::kw_only(), py::arg("change_cost") = defaults.change_cost,
+          py::arg("min_spun_probability") = defaults.min_spun_probability)
+      .def(
+          "restore",
+          [](const ModelHandle& model, const std::string& text, double change_cost,
+             double min_spun_probability) {
+            std::unique_ptr<pipeline::Checker> owned;
+            const pipeline::Checker& checker =
+                CheckerFor(model, change_cost, min_spun_probability, &owned);
+            Result<pipeline::CheckResult> result = CheckReleased(checker, text);
+            ThrowIfError(result.status());
+            return std::move(result->restored);
+          },
+          py::arg("text"), py::kw_only(), py::arg("change_cost") = defaults.change_cost,
+          py::arg("min_spun_probability") = defaults.min_spun_probability)
+      .def("__repr__", [](const ModelHandle& model) {
+        return "<unspin.Model " + model.path() + " (" + model.fingerprint() + ")>";
+      });
+}
+
+}  // namespace unspin::python
