@@ -10,8 +10,11 @@
 # usage: bench/serve_load.sh   (after scripts/build release; needs wrk: scripts/setup)
 #   BUILD=dir        build tree (default build/release)
 #   DURATION=s       seconds per connection count (default 20; 3 x 20 = 60 s in all)
+#   KEEP_WRK=prefix  keep wrk's own reports as prefix-<connections>.txt
 #   THREADS=n        unspin serve --threads (default: its own, one per core, at least 2)
 #   CONNECTIONS="1 8 64"
+#   WRK_TIMEOUT=s    seconds before wrk gives up on an answer and counts an error
+#                    (default 30, the server's own --timeout; wrk's default is 2)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build/release}
@@ -75,12 +78,14 @@ curl -sf -o /dev/null --data-binary "@$work/body.json" "$url" || { echo "serve_l
 ) >"$work/rss.txt" &
 sampler=$!
 
-# wrk's own timeout is 2 s; a request that waits longer counts as an error.
+# A request unanswered after WRK_TIMEOUT seconds counts as an error.
 echo "| connections | requests/s | p50 | p99 | errors | requests |"
 echo "|---:|---:|---:|---:|---:|---:|"
 for c in $connections; do
   threads=$((c < 2 ? c : 2))
-  wrk -t "$threads" -c "$c" -d "${duration}s" --latency -s "$work/post.lua" "$url" >"$work/wrk-$c.txt"
+  wrk -t "$threads" -c "$c" -d "${duration}s" --timeout "${WRK_TIMEOUT:-30}s" --latency \
+    -s "$work/post.lua" "$url" >"$work/wrk-$c.txt"
+  [[ -n ${KEEP_WRK:-} ]] && cp "$work/wrk-$c.txt" "$KEEP_WRK-$c.txt"
   awk -v c="$c" '
     /Requests\/sec:/ { rps = $2 }
     /^ +50%/ { p50 = $2 }

@@ -151,6 +151,12 @@ int RunServe(const ServeFlags& flags) {
   };
   server.set_payload_max_length(flags.max_body_bytes);
   server.set_read_timeout(flags.timeout_seconds, 0);
+  // One request per connection: a kept-alive connection holds its thread
+  // while it idles (up to httplib's 5 s) and is served again ahead of the
+  // connections waiting in the queue, so that 64 clients on 2 threads saw a
+  // p99 of 18 s (bench/serve_load.sh). Closing after each answer serves the
+  // queue in turn; a new loopback connection costs far less than a check.
+  server.set_keep_alive_max_count(1);
   server.set_write_timeout(flags.timeout_seconds, 0);
   // SO_REUSEADDR (a restart need not wait out TIME_WAIT) but not httplib's
   // default SO_REUSEPORT, with which a second server on the same port would
