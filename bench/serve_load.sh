@@ -32,18 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-python3 - "$speech" "$work/body.json" <<'PY'
-import json, sys
-paragraphs, words = [], 0
-for paragraph in open(sys.argv[1], encoding="utf-8").read().split("\n"):
-    if words >= 1000:
-        break
-    paragraphs.append(paragraph)
-    words += len(paragraph.split())
-text = "\n".join(paragraphs) + "\n"
-open(sys.argv[2], "w", encoding="utf-8").write(json.dumps({"text": text}))
-print(f"article: {words} words, {len(text.encode())} bytes", file=sys.stderr)
-PY
+python3 "$root/bench/speech_article.py" "$speech" "$work/body.json" --json
 cat >"$work/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"

@@ -58,6 +58,16 @@ function startServer(extraArgs = []) {
   });
 }
 
+// Runs body(port) against a server started for it, and stops the server after.
+async function withServer(extraArgs, body) {
+  const server = await startServer(extraArgs);
+  try {
+    await body(server.port);
+  } finally {
+    await server.stop();
+  }
+}
+
 async function post(port, route, body) {
   const response = await fetch(`http://127.0.0.1:${port}${route}`, {
     method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
@@ -106,11 +116,10 @@ const tests = [];
 const test = (name, body) => tests.push({name, body});
 
 test("the page highlights the API's spans of the specimen", async (browser) => {
-  const server = await startServer();
-  try {
-    const api = await post(server.port, "/v1/check", {text: specimen});
+  await withServer([], async (port) => {
+    const api = await post(port, "/v1/check", {text: specimen});
     const page = await browser.newPage({viewport: {width: 1200, height: 900}});
-    await page.goto(`http://127.0.0.1:${server.port}/`);
+    await page.goto(`http://127.0.0.1:${port}/`);
     await watchLayoutShifts(page);
     await page.fill("#text", specimen);
     await page.click("#check");
@@ -156,19 +165,16 @@ test("the page highlights the API's spans of the specimen", async (browser) => {
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px on a phone`);
     await page.screenshot({path: path.join(outputDir, "page-specimen-phone.png")});
     await page.close();
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("an uploaded HTML page: spans in place, debris greyed", async (browser) => {
-  const server = await startServer();
-  try {
+  await withServer([], async (port) => {
     const pagePath = path.join(sourceDir, "tests/data/pages/farm-br.html");
     const html = fs.readFileSync(pagePath, "utf8");
-    const api = await post(server.port, "/v1/check", {html});
+    const api = await post(port, "/v1/check", {html});
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${server.port}/`);
+    await page.goto(`http://127.0.0.1:${port}/`);
     await page.setInputFiles("#file", pagePath);
     await page.waitForFunction(() => document.getElementById("text").value.length > 0);
     assert.equal(await page.inputValue("#format"), "html");
@@ -184,9 +190,7 @@ test("an uploaded HTML page: spans in place, debris greyed", async (browser) => 
     assert.equal((await page.$$("#document .debris")).length, debrisLines);
     await page.screenshot({path: path.join(outputDir, "page-html.png"), fullPage: true});
     await page.close();
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("with an index: the source beside the text, substitutions linked", async (browser) => {
@@ -194,14 +198,13 @@ test("with an index: the source beside the text, substitutions linked", async (b
   fs.rmSync(index, {recursive: true, force: true});
   const original = path.join(sourceDir, "examples/harbor-original.txt");
   execFileSync(binary, ["index", "build", "--out", index, "--model", model, original], {stdio: "ignore"});
-  const server = await startServer(["--index", index]);
-  try {
+  await withServer(["--index", index], async (port) => {
     const spun = fs.readFileSync(path.join(sourceDir, "examples/harbor-spun.txt"), "utf8");
-    const found = await post(server.port, "/v1/find", {text: spun, k: 3});
+    const found = await post(port, "/v1/find", {text: spun, k: 3});
     assert.equal(found.matches[0].id, original);
     const substitutions = found.matches[0].alignment.flatMap((block) => block.substitutions);
     const page = await browser.newPage({viewport: {width: 1200, height: 900}});
-    await page.goto(`http://127.0.0.1:${server.port}/`);
+    await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForSelector("#sources:not([hidden])");
     await watchLayoutShifts(page);
     await page.fill("#text", spun);
@@ -225,9 +228,7 @@ test("with an index: the source beside the text, substitutions linked", async (b
     assert.equal(focusedId, target, "following the link focuses the counterpart");
     await page.screenshot({path: path.join(outputDir, "page-sources.png"), fullPage: true});
     await page.close();
-  } finally {
-    await server.stop();
-  }
+  });
 });
 
 test("check --html opens without a server and shows the same spans", async (browser) => {

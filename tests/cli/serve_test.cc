@@ -400,15 +400,20 @@ std::string ReadToEnd(int fd) {
   return bytes;
 }
 
+// The head of a POST of `body_bytes` bytes of JSON to `path`, for raw sockets.
+std::string PostHead(const std::string& path, size_t body_bytes) {
+  return "POST " + path +
+         " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: "
+         "close\r\nContent-Length: " +
+         std::to_string(body_bytes) + "\r\n\r\n";
+}
+
 TEST_F(ServeTest, SigtermFinishesTheRequestInFlightThenExits) {
   Start();
   const std::string body = Json({{"text", Slurp(Example("harbor-spun.txt"))}}).dump();
   const int fd = Connect(port_);
   ASSERT_GE(fd, 0);
-  const std::string head =
-      "POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-      "application/json\r\nConnection: close\r\nContent-Length: " +
-      std::to_string(body.size()) + "\r\n\r\n";
+  const std::string head = PostHead("/v1/check", body.size());
   // Half the request, then SIGTERM: the server must wait for the rest.
   ASSERT_TRUE(SendAll(fd, head + body.substr(0, body.size() / 2)));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -430,10 +435,7 @@ TEST_F(ServeTest, SigtermFinishesTheRequestInFlightThenExits) {
 TEST_F(ServeTest, SigtermAnswersTheQueuedRequestsToo) {
   Start({"--threads", "1"});
   const std::string body = Json({{"text", Slurp(Example("harbor-spun.txt"))}}).dump();
-  const std::string head =
-      "POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-      "application/json\r\nConnection: close\r\nContent-Length: " +
-      std::to_string(body.size()) + "\r\n\r\n";
+  const std::string head = PostHead("/v1/check", body.size());
   const int slow = Connect(port_);
   ASSERT_GE(slow, 0);
   ASSERT_TRUE(SendAll(slow, head + body.substr(0, body.size() / 2)));
@@ -747,10 +749,7 @@ TEST_F(ServeIndexTest, SigtermCompletesTheAddInFlight) {
   const std::string body = DocumentsBody("late-", 20, 0);
   const int fd = Connect(port_);
   ASSERT_GE(fd, 0);
-  const std::string head =
-      "POST /v1/documents HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-      "application/json\r\nConnection: close\r\nContent-Length: " +
-      std::to_string(body.size()) + "\r\n\r\n";
+  const std::string head = PostHead("/v1/documents", body.size());
   ASSERT_TRUE(SendAll(fd, head + body.substr(0, body.size() / 2)));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);

@@ -1,5 +1,6 @@
 #include "serve_api.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_set>
@@ -167,6 +168,9 @@ std::optional<ApiResponse> ReadIndexDocuments(std::string_view body,
   return std::nullopt;
 }
 
+// Four decimals, as every score the CLI prints.
+double Rounded(double value) { return std::round(value * 1e4) / 1e4; }
+
 ApiResponse NoIndex() {
   return ErrorResponse(501, "no_index",
                        "this server has no source index: start it with `unspin serve --index "
@@ -252,9 +256,9 @@ ApiResponse Api::Restore(std::string_view body) const {
   Json sources = Json::array();
   for (const ArchiveSource& source : restored->sources) {
     sources.push_back({{"id", source.id},
-                       {"score", source.score},
-                       {"coverage", source.coverage},
-                       {"weight", source.weight}});
+                       {"score", Rounded(source.score)},
+                       {"coverage", Rounded(source.coverage)},
+                       {"weight", Rounded(source.weight)}});
   }
   return {200, Dump(Json{{"restored", restored->text}, {"sources", std::move(sources)}})};
 }
