@@ -88,8 +88,8 @@ done
 touch "$work/stop"
 wait "$sampler"
 
-awk 'NR == 1 { first = $2 } { last = $2; if ($2 > peak) peak = $2; n++ }
-     END { printf "server RSS over %d s: %d MiB after the first request, %d MiB at the end, peak %d MiB\n", n, first, last, peak }' \
+awk 'NR == 1 { first = $2 } { seconds = $1; last = $2; if ($2 > peak) peak = $2 }
+     END { printf "server RSS over %d s: %d MiB after the first request, %d MiB at the end, peak %d MiB\n", seconds, first, last, peak }' \
   "$work/rss.txt"
 # The RSS curve, one sample every 10 s, to see that it stays flat.
 awk 'NR % 10 == 1 { printf "%s:%s ", $1, $2 } END { print "(s:MiB)" }' "$work/rss.txt"
