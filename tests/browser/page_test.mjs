@@ -112,6 +112,18 @@ async function layoutShiftSoFar(page) {
   return page.evaluate(() => window.layoutShift);
 }
 
+// Pastes `text`, checks it, waits for `ready` and for the page to be done;
+// nothing on the page may move meanwhile.
+async function checkInPage(page, text, ready) {
+  await watchLayoutShifts(page);
+  await page.fill("#text", text);
+  await page.click("#check");
+  await page.waitForSelector(ready);
+  await page.waitForSelector('#output[aria-busy="false"]');
+  const shift = await layoutShiftSoFar(page);
+  assert.ok(shift < 0.01, `layout shift ${shift} while the result loaded`);
+}
+
 const tests = [];
 const test = (name, body) => tests.push({name, body});
 
@@ -120,14 +132,7 @@ test("the page highlights the API's spans of the specimen", async (browser) => {
     const api = await post(port, "/v1/check", {text: specimen});
     const page = await browser.newPage({viewport: {width: 1200, height: 900}});
     await page.goto(`http://127.0.0.1:${port}/`);
-    await watchLayoutShifts(page);
-    await page.fill("#text", specimen);
-    await page.click("#check");
-    await page.waitForSelector("#document mark.span");
-    await page.waitForSelector('#output[aria-busy="false"]');
-
-    const shift = await layoutShiftSoFar(page);
-    assert.ok(shift < 0.01, `layout shift ${shift} while the result loaded`);
+    await checkInPage(page, specimen, "#document mark.span");
 
     expectSameSpans(await marksOf(page), api.spans, "page");
     assert.equal(await page.textContent("#document"), specimen, "the view shows the whole text");
@@ -206,13 +211,7 @@ test("with an index: the source beside the text, substitutions linked", async (b
     const page = await browser.newPage({viewport: {width: 1200, height: 900}});
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForSelector("#sources:not([hidden])");
-    await watchLayoutShifts(page);
-    await page.fill("#text", spun);
-    await page.click("#check");
-    await page.waitForSelector("#source-view a.sub");
-    await page.waitForSelector('#output[aria-busy="false"]');
-    const shift = await layoutShiftSoFar(page);
-    assert.ok(shift < 0.01, `layout shift ${shift} while the result and its sources loaded`);
+    await checkInPage(page, spun, "#source-view a.sub");
     const left = await page.$$eval("#query-view a.sub", (links) => links.map((a) => a.textContent));
     const right = await page.$$eval("#source-view a.sub", (links) => links.map((a) => a.textContent));
     assert.deepEqual(left, substitutions.map((s) => s.query_text));

@@ -408,21 +408,29 @@ std::string PostHead(const std::string& path, size_t body_bytes) {
          std::to_string(body_bytes) + "\r\n\r\n";
 }
 
+// Sends half of a POST of `body` to `path`, SIGTERMs the server, checks that
+// it waits, sends the rest; the response, read to its end.
+std::string PostAcrossSigterm(ServerProcess& server, int port, const std::string& path,
+                              const std::string& body) {
+  const int fd = Connect(port);
+  EXPECT_GE(fd, 0);
+  if (fd < 0) return "";
+  EXPECT_TRUE(SendAll(fd, PostHead(path, body.size()) + body.substr(0, body.size() / 2)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(::kill(server.pid(), SIGTERM), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(server.HasExited()) << server.Log();
+  EXPECT_TRUE(SendAll(fd, body.substr(body.size() / 2)));
+  const std::string response = ReadToEnd(fd);
+  ::close(fd);
+  return response;
+}
+
 TEST_F(ServeTest, SigtermFinishesTheRequestInFlightThenExits) {
   Start();
   const std::string body = Json({{"text", Slurp(Example("harbor-spun.txt"))}}).dump();
-  const int fd = Connect(port_);
-  ASSERT_GE(fd, 0);
-  const std::string head = PostHead("/v1/check", body.size());
   // Half the request, then SIGTERM: the server must wait for the rest.
-  ASSERT_TRUE(SendAll(fd, head + body.substr(0, body.size() / 2)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  EXPECT_FALSE(server_->HasExited()) << server_->Log();
-  ASSERT_TRUE(SendAll(fd, body.substr(body.size() / 2)));
-  const std::string response = ReadToEnd(fd);
-  ::close(fd);
+  const std::string response = PostAcrossSigterm(*server_, port_, "/v1/check", body);
   EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK") << response;
   EXPECT_NE(response.find("\"spun_probability\""), std::string::npos) << response;
   EXPECT_EQ(server_->Wait(), 0) << server_->Log();
@@ -746,17 +754,8 @@ TEST_F(ServeIndexTest, RestoreTakesTheArchiveAsTheCliDoes) {
 // before the server exits.
 TEST_F(ServeIndexTest, SigtermCompletesTheAddInFlight) {
   StartWithIndex();
-  const std::string body = DocumentsBody("late-", 20, 0);
-  const int fd = Connect(port_);
-  ASSERT_GE(fd, 0);
-  const std::string head = PostHead("/v1/documents", body.size());
-  ASSERT_TRUE(SendAll(fd, head + body.substr(0, body.size() / 2)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  ASSERT_TRUE(SendAll(fd, body.substr(body.size() / 2)));
-  const std::string response = ReadToEnd(fd);
-  ::close(fd);
+  const std::string response =
+      PostAcrossSigterm(*server_, port_, "/v1/documents", DocumentsBody("late-", 20, 0));
   EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK") << response;
   EXPECT_EQ(server_->Wait(), 0) << server_->Log();
   EXPECT_EQ(VerifiedCount(), 21u);
