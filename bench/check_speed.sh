@@ -25,17 +25,8 @@ trap 'rm -rf "$work"' EXIT
 "$build/bench/pipeline_bench" --benchmark_filter=CheckArticle --benchmark_repetitions=3 \
   --benchmark_report_aggregates_only=true 2>/dev/null | grep -E "CheckArticle_(mean|median)"
 
-python3 - "$speeches/2003-01-28-state-union-address.txt" "$work/article.txt" <<'PY'
-import sys
-paragraphs, words = [], 0
-for paragraph in open(sys.argv[1], encoding="utf-8").read().split("\n"):
-    if words >= 1000:
-        break
-    paragraphs.append(paragraph)
-    words += len(paragraph.split())
-open(sys.argv[2], "w", encoding="utf-8").write("\n".join(paragraphs) + "\n")
-print(f"article: {words} words, {sum(len(p) + 1 for p in paragraphs)} bytes")
-PY
+python3 "$root/bench/speech_article.py" "$speeches/2003-01-28-state-union-address.txt" \
+  "$work/article.txt" 2>&1
 python3 - "$build/tools/unspin" "$work/article.txt" "$runs" <<'PY'
 import resource, subprocess, sys, time
 unspin, article, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -7,13 +7,16 @@
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <thread>
 #include <vector>
 
 #include "cli/cli_fixture.h"
+#include "common/wordnet_text.h"
 
 namespace unspin::cli_test {
 namespace {
@@ -92,7 +95,9 @@ class ServeTest : public CliTest {
  protected:
   // Starts a server with `args` and a client for it.
   void Start(const std::vector<std::string>& args = {}) {
-    server_ = std::make_unique<ServerProcess>(args, dir_ / "serve.log");
+    // A log of its own: a restarted server's port is not read from the last one's.
+    server_ = std::make_unique<ServerProcess>(
+        args, dir_ / ("serve-" + std::to_string(++servers_started_) + ".log"));
     port_ = server_->WaitForPort();
     ASSERT_GT(port_, 0) << server_->Log();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
@@ -121,6 +126,7 @@ class ServeTest : public CliTest {
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<httplib::Client> client_;
   int port_ = 0;
+  int servers_started_ = 0;
 };
 
 TEST_F(ServeTest, HealthzModelAndOpenApi) {
@@ -145,8 +151,8 @@ TEST_F(ServeTest, HealthzModelAndOpenApi) {
   EXPECT_EQ(openapi->body, Slurp(fs::path(UNSPIN_SOURCE_DIR) / "docs/openapi.json"));
   Json description = Json::parse(openapi->body);
   EXPECT_EQ(description["openapi"].get<std::string>().substr(0, 2), "3.");
-  for (const char* path :
-       {"/healthz", "/v1/check", "/v1/restore", "/v1/find", "/v1/model", "/v1/openapi.json"}) {
+  for (const char* path : {"/healthz", "/v1/check", "/v1/restore", "/v1/find", "/v1/model",
+                           "/v1/openapi.json", "/v1/documents", "/v1/documents/{id}"}) {
     EXPECT_TRUE(description["paths"].contains(path)) << path;
   }
 }
@@ -283,10 +289,13 @@ TEST_F(ServeTest, BadRequestsGetJsonErrors) {
       EXPECT_EQ(ErrorCode(result), c.code) << path << " " << c.body.substr(0, 80);
     }
   }
-  // The message of invalid JSON names the byte.
+  // The message of invalid JSON names the byte, invalid UTF-8 included.
   httplib::Result truncated = Post("/v1/check", "{\"text\": ");
   ASSERT_TRUE(truncated);
   EXPECT_NE(truncated->body.find("at byte 9"), std::string::npos) << truncated->body;
+  httplib::Result bad_utf8 = Post("/v1/check", "{\"text\": \"bad \xff byte\"}");
+  ASSERT_TRUE(bad_utf8);
+  EXPECT_NE(bad_utf8->body.find("at byte 14"), std::string::npos) << bad_utf8->body;
 
   httplib::Result wrong_method = client_->Get("/v1/check");
   ASSERT_TRUE(wrong_method);
@@ -305,10 +314,23 @@ TEST_F(ServeTest, BadRequestsGetJsonErrors) {
     EXPECT_EQ(ErrorCode(unknown), "not_found") << path;
   }
 
-  httplib::Result no_index = Post("/v1/find", R"({"text": "a"})");
-  ASSERT_TRUE(no_index);
-  EXPECT_EQ(no_index->status, 501);
-  EXPECT_EQ(ErrorCode(no_index), "no_index");
+  for (const char* path : {"/v1/find", "/v1/documents"}) {
+    httplib::Result no_index = Post(path, R"({"text": "a"})");
+    ASSERT_TRUE(no_index) << path;
+    EXPECT_EQ(no_index->status, 501) << path;
+    EXPECT_EQ(ErrorCode(no_index), "no_index") << path;
+  }
+  httplib::Result no_document = client_->Get("/v1/documents/a");
+  ASSERT_TRUE(no_document);
+  EXPECT_EQ(no_document->status, 501);
+  httplib::Result get_documents = client_->Get("/v1/documents");
+  ASSERT_TRUE(get_documents);
+  EXPECT_EQ(get_documents->status, 405);
+  EXPECT_EQ(get_documents->get_header_value("Allow"), "POST");
+  httplib::Result post_document = Post("/v1/documents/a", "{}");
+  ASSERT_TRUE(post_document);
+  EXPECT_EQ(post_document->status, 405);
+  EXPECT_EQ(post_document->get_header_value("Allow"), "GET");
 
   // The server is still up and answering after all that.
   httplib::Result health = client_->Get("/healthz");
@@ -378,24 +400,37 @@ std::string ReadToEnd(int fd) {
   return bytes;
 }
 
+// The head of a POST of `body_bytes` bytes of JSON to `path`, for raw sockets.
+std::string PostHead(const std::string& path, size_t body_bytes) {
+  return "POST " + path +
+         " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: "
+         "close\r\nContent-Length: " +
+         std::to_string(body_bytes) + "\r\n\r\n";
+}
+
+// Sends half of a POST of `body` to `path`, SIGTERMs the server, checks that
+// it waits, sends the rest; the response, read to its end.
+std::string PostAcrossSigterm(ServerProcess& server, int port, const std::string& path,
+                              const std::string& body) {
+  const int fd = Connect(port);
+  EXPECT_GE(fd, 0);
+  if (fd < 0) return "";
+  EXPECT_TRUE(SendAll(fd, PostHead(path, body.size()) + body.substr(0, body.size() / 2)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(::kill(server.pid(), SIGTERM), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(server.HasExited()) << server.Log();
+  EXPECT_TRUE(SendAll(fd, body.substr(body.size() / 2)));
+  const std::string response = ReadToEnd(fd);
+  ::close(fd);
+  return response;
+}
+
 TEST_F(ServeTest, SigtermFinishesTheRequestInFlightThenExits) {
   Start();
   const std::string body = Json({{"text", Slurp(Example("harbor-spun.txt"))}}).dump();
-  const int fd = Connect(port_);
-  ASSERT_GE(fd, 0);
-  const std::string head =
-      "POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-      "application/json\r\nConnection: close\r\nContent-Length: " +
-      std::to_string(body.size()) + "\r\n\r\n";
   // Half the request, then SIGTERM: the server must wait for the rest.
-  ASSERT_TRUE(SendAll(fd, head + body.substr(0, body.size() / 2)));
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  EXPECT_FALSE(server_->HasExited()) << server_->Log();
-  ASSERT_TRUE(SendAll(fd, body.substr(body.size() / 2)));
-  const std::string response = ReadToEnd(fd);
-  ::close(fd);
+  const std::string response = PostAcrossSigterm(*server_, port_, "/v1/check", body);
   EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK") << response;
   EXPECT_NE(response.find("\"spun_probability\""), std::string::npos) << response;
   EXPECT_EQ(server_->Wait(), 0) << server_->Log();
@@ -408,10 +443,7 @@ TEST_F(ServeTest, SigtermFinishesTheRequestInFlightThenExits) {
 TEST_F(ServeTest, SigtermAnswersTheQueuedRequestsToo) {
   Start({"--threads", "1"});
   const std::string body = Json({{"text", Slurp(Example("harbor-spun.txt"))}}).dump();
-  const std::string head =
-      "POST /v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-      "application/json\r\nConnection: close\r\nContent-Length: " +
-      std::to_string(body.size()) + "\r\n\r\n";
+  const std::string head = PostHead("/v1/check", body.size());
   const int slow = Connect(port_);
   ASSERT_GE(slow, 0);
   ASSERT_TRUE(SendAll(slow, head + body.substr(0, body.size() / 2)));
@@ -446,6 +478,366 @@ TEST_F(ServeTest, PortInUseIsAnIOError) {
                              std::to_string(port_) + " --model " + Model());
   EXPECT_EQ(second.exit_code, 4) << second.err;
   EXPECT_NE(second.err.find("cannot listen"), std::string::npos) << second.err;
+}
+
+// The status line of a raw request, sent exactly as written (a client
+// library would normalise the path).
+std::string RawStatusLine(int port, const std::string& request) {
+  const int fd = Connect(port);
+  if (fd < 0) return "(no connection)";
+  SendAll(fd, request);
+  const std::string response = ReadToEnd(fd);
+  ::close(fd);
+  return response.substr(0, response.find("\r\n"));
+}
+
+// The server serves the page at "/" and nothing from the file system: no
+// path, however it climbs, reaches a file.
+TEST_F(ServeTest, PathTraversalFindsNoFile) {
+  Start();
+  for (const char* path :
+       {"/../../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2f..%2fetc%2fpasswd",
+        "/web/../../../etc/passwd", "/index.html", "/web/index.html", "//etc/passwd",
+        "/v1/../../etc/passwd", "/tools/unspin/web/index.html"}) {
+    const std::string status = RawStatusLine(
+        port_, std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_TRUE(status == "HTTP/1.1 404 Not Found" || status == "HTTP/1.1 400 Bad Request")
+        << path << ": " << status;
+  }
+  EXPECT_EQ(RawStatusLine(port_, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+            "HTTP/1.1 200 OK");
+}
+
+// Clients that send nothing (or half a request) hold a thread for --timeout
+// at most: with both threads taken by them, a third client is still served.
+TEST_F(ServeTest, SlowClientsTimeOutWithoutStarvingOthers) {
+  Start({"--threads", "2", "--timeout", "2", "--quiet"});
+  const int silent = Connect(port_);
+  const int half = Connect(port_);
+  ASSERT_GE(silent, 0);
+  ASSERT_GE(half, 0);
+  ASSERT_TRUE(SendAll(half, "POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Le"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto start = std::chrono::steady_clock::now();
+  httplib::Result health = client_->Get("/healthz");
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_LT(waited, 10.0);
+  // The server closed both: reading gives the end of the stream, not a hang
+  // (recv would block past the test's own timeout otherwise).
+  for (int fd : {silent, half}) {
+    timeval limit{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+    char byte;
+    const auto before = std::chrono::steady_clock::now();
+    ssize_t got = 0;
+    while ((got = ::recv(fd, &byte, 1, 0)) > 0) {
+    }
+    EXPECT_EQ(got, 0) << "the server did not close a stalled connection";
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - before).count(),
+              10.0);
+    ::close(fd);
+  }
+}
+
+class ServeIndexTest : public ServeTest {
+ protected:
+  // An index of the harbor story's original, and a server on it.
+  void StartWithIndex(const std::vector<std::string>& args = {}) {
+    index_ = (dir_ / "index").string();
+    original_ = Example("harbor-original.txt");
+    const Outcome built =
+        Unspin("index build --out " + index_ + " --model " + Model() + " " + original_);
+    ASSERT_EQ(built.exit_code, 0) << built.err;
+    std::vector<std::string> all = {"--index", index_};
+    all.insert(all.end(), args.begin(), args.end());
+    Start(all);
+  }
+
+  // {"documents": [{"id", "text"}...]} of WordNet documents `skip`... with ids
+  // prefixed by `prefix`.
+  static std::string DocumentsBody(const std::string& prefix, size_t count, size_t skip) {
+    Json documents = Json::array();
+    for (const auto& document : test_data::WordNetDocuments(count, skip)) {
+      documents.push_back({{"id", prefix + document.id}, {"text", document.text}});
+    }
+    return Json({{"documents", documents}}).dump();
+  }
+
+  uint64_t DocumentCount() {
+    httplib::Result model = client_->Get("/v1/model");
+    if (!model || model->status != 200) return 0;
+    return Json::parse(model->body)["index"]["documents"].get<uint64_t>();
+  }
+
+  // What the CLI reads in the index directory: `index verify` passes, and the count.
+  uint64_t VerifiedCount() {
+    const Outcome verified = Unspin("index verify --model " + Model() + " " + index_);
+    EXPECT_EQ(verified.exit_code, 0) << verified.err;
+    const Outcome info = Unspin("index info --json --model " + Model() + " " + index_);
+    EXPECT_EQ(info.exit_code, 0) << info.err;
+    Json parsed = Json::parse(info.out, nullptr, false);
+    return parsed.is_object() ? parsed["documents"].get<uint64_t>() : 0;
+  }
+
+  std::string index_;
+  std::string original_;
+};
+
+TEST_F(ServeIndexTest, AddedDocumentsAreStoredFoundAndReadBack) {
+  StartWithIndex();
+  const std::string spun = Slurp(Example("harbor-spun.txt"));
+  httplib::Result added = Post(
+      "/v1/documents",
+      Json({{"documents",
+             {{{"id", "copy-1"}, {"text", spun}, {"url", "http://farm.example/1"}, {"n", 7}}}}})
+          .dump());
+  ASSERT_TRUE(added);
+  ASSERT_EQ(added->status, 200) << added->body;
+  EXPECT_EQ(Json::parse(added->body), Json({{"added", 1}, {"documents", 2}}));
+  EXPECT_EQ(DocumentCount(), 2u);
+
+  httplib::Result stored = client_->Get("/v1/documents/copy-1");
+  ASSERT_TRUE(stored);
+  ASSERT_EQ(stored->status, 200) << stored->body;
+  EXPECT_EQ(Json::parse(stored->body),
+            Json({{"id", "copy-1"},
+                  {"text", spun},
+                  {"metadata", {{"url", "http://farm.example/1"}, {"n", 7}}}}));
+  // An id with slashes (a text file's id is its path), percent-encoded or not.
+  httplib::Result by_path = client_->Get(("/v1/documents/" + original_).c_str());
+  ASSERT_TRUE(by_path);
+  ASSERT_EQ(by_path->status, 200) << by_path->body;
+  EXPECT_EQ(Json::parse(by_path->body)["text"], Slurp(original_));
+  EXPECT_EQ(Json::parse(by_path->body)["metadata"], Json::object());
+  std::string encoded;
+  for (char c : original_) encoded += c == '/' ? std::string("%2F") : std::string(1, c);
+  httplib::Result by_encoded = client_->Get(("/v1/documents/" + encoded).c_str());
+  ASSERT_TRUE(by_encoded);
+  EXPECT_EQ(by_encoded->status, 200) << encoded;
+  httplib::Result missing = client_->Get("/v1/documents/copy-2");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(ErrorCode(missing), "not_found");
+
+  // A find after the add sees the new document, as the CLI does on the same directory.
+  httplib::Result found = Post("/v1/find", Json({{"text", spun}}).dump());
+  ASSERT_TRUE(found);
+  const Outcome cli = Unspin("find --json --index " + index_ + " --model " + Model() + " -", spun);
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_EQ(found->body + "\n", cli.out);
+  std::set<std::string> ids;
+  const Json matches = Json::parse(found->body)["matches"];
+  for (const Json& match : matches) ids.insert(match["id"]);
+  EXPECT_EQ(ids, (std::set<std::string>{"copy-1", original_}));
+  EXPECT_EQ(VerifiedCount(), 2u);
+}
+
+// A request adds all its documents or none: a duplicate id or a malformed
+// document anywhere refuses the whole request.
+TEST_F(ServeIndexTest, AddsAreAllOrNothing) {
+  StartWithIndex();
+  const Json good = {{"id", "fresh"}, {"text", "A fresh document about the harbor repairs."}};
+  struct Case {
+    Json documents;
+    int status;
+    std::string code;
+  };
+  const Case cases[] = {
+      {Json::array({good, {{"id", original_}, {"text", "taken id"}}}), 409, "duplicate_id"},
+      {Json::array({good, good}), 409, "duplicate_id"},
+      {Json::array({good, {{"id", "no-text"}}}), 400, "invalid_argument"},
+      {Json::array({good, {{"id", "blank"}, {"text", "   "}}}), 400, "invalid_argument"},
+      {Json::array({good, {{"id", ""}, {"text", "empty id"}}}), 400, "invalid_argument"},
+      {Json::array({good, "not an object"}), 400, "invalid_argument"},
+      {Json::array(), 400, "invalid_argument"},
+  };
+  for (const Case& c : cases) {
+    httplib::Result result = Post("/v1/documents", Json({{"documents", c.documents}}).dump());
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->status, c.status) << c.documents.dump();
+    EXPECT_EQ(ErrorCode(result), c.code) << c.documents.dump();
+  }
+  for (const std::string& body : {std::string("{\"documents\": [{\"id\": \"x\", \"text\": "),
+                                  std::string(R"({"docs": []})"), std::string(R"([])")}) {
+    httplib::Result result = Post("/v1/documents", body);
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->status, 400) << body;
+  }
+  httplib::Result fresh = client_->Get("/v1/documents/fresh");
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->status, 404) << "a refused request added a document";
+  EXPECT_EQ(DocumentCount(), 1u);
+  EXPECT_EQ(VerifiedCount(), 1u);
+  httplib::Result added = Post("/v1/documents", Json({{"documents", {good}}}).dump());
+  ASSERT_TRUE(added);
+  EXPECT_EQ(added->status, 200) << added->body;
+  EXPECT_EQ(VerifiedCount(), 2u);
+}
+
+// Many clients add at once, and race to add one id: no document is lost,
+// none is stored twice, the id goes to exactly one of them.
+TEST_F(ServeIndexTest, ConcurrentAddsLoseAndDuplicateNothing) {
+  StartWithIndex({"--threads", "4", "--quiet"});
+  constexpr size_t kClients = 6;
+  constexpr size_t kRequestsEach = 3;
+  constexpr size_t kDocumentsEach = 2;
+  std::vector<std::string> bodies;
+  for (size_t c = 0; c < kClients; ++c) {
+    for (size_t r = 0; r < kRequestsEach; ++r) {
+      const size_t request = c * kRequestsEach + r;
+      std::string prefix = std::to_string(c);
+      prefix += '-';
+      bodies.push_back(DocumentsBody(prefix, kDocumentsEach, request * kDocumentsEach));
+    }
+  }
+  const std::string contested =
+      Json({{"documents", {{{"id", "contested"}, {"text", "Every client wants this id."}}}}})
+          .dump();
+  std::atomic<int> contested_wins{0}, contested_conflicts{0}, failures{0};
+  std::vector<std::thread> clients;
+  for (size_t c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      httplib::Client client("127.0.0.1", port_);
+      client.set_read_timeout(120, 0);
+      for (size_t r = 0; r < kRequestsEach; ++r) {
+        httplib::Result result =
+            client.Post("/v1/documents", bodies[c * kRequestsEach + r], "application/json");
+        if (!result || result->status != 200) ++failures;
+        if (r == 1) {
+          httplib::Result race = client.Post("/v1/documents", contested, "application/json");
+          if (race && race->status == 200) ++contested_wins;
+          if (race && race->status == 409) ++contested_conflicts;
+        }
+      }
+    });
+  }
+  for (std::thread& client : clients) client.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(contested_wins.load(), 1);
+  EXPECT_EQ(contested_conflicts.load(), static_cast<int>(kClients) - 1);
+  const uint64_t expected = 1 + kClients * kRequestsEach * kDocumentsEach + 1;
+  EXPECT_EQ(DocumentCount(), expected);
+  EXPECT_EQ(VerifiedCount(), expected);
+  for (size_t c = 0; c < kClients; ++c) {
+    const Json documents = Json::parse(bodies[c * kRequestsEach])["documents"];
+    for (const Json& document : documents) {
+      const std::string id = document["id"];
+      httplib::Result stored = client_->Get(("/v1/documents/" + id).c_str());
+      ASSERT_TRUE(stored);
+      EXPECT_EQ(stored->status, 200) << id;
+      EXPECT_EQ(Json::parse(stored->body)["text"], document["text"]) << id;
+    }
+  }
+}
+
+TEST_F(ServeIndexTest, RestoreTakesTheArchiveAsTheCliDoes) {
+  StartWithIndex();
+  const std::string spun = Slurp(Example("harbor-spun.txt"));
+  const Outcome cli = Unspin("restore --index " + index_ + " --model " + Model() + " -", spun);
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  httplib::Result restored = Post("/v1/restore", Json({{"text", spun}}).dump());
+  ASSERT_TRUE(restored);
+  ASSERT_EQ(restored->status, 200) << restored->body;
+  Json result = Json::parse(restored->body);
+  EXPECT_EQ(result["restored"], cli.out);
+  ASSERT_EQ(result["sources"].size(), 1u) << restored->body;
+  EXPECT_EQ(result["sources"][0]["id"], original_);
+  // The archive restores more than the model alone does.
+  const Outcome model_only = Unspin("restore --model " + Model() + " -", spun);
+  EXPECT_NE(result["restored"], model_only.out);
+}
+
+// SIGTERM while an add is being received: it is finished and committed
+// before the server exits.
+TEST_F(ServeIndexTest, SigtermCompletesTheAddInFlight) {
+  StartWithIndex();
+  const std::string response =
+      PostAcrossSigterm(*server_, port_, "/v1/documents", DocumentsBody("late-", 20, 0));
+  EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK") << response;
+  EXPECT_EQ(server_->Wait(), 0) << server_->Log();
+  EXPECT_EQ(VerifiedCount(), 21u);
+}
+
+// A server killed outright in the middle of a large add (as soon as the
+// writer's first new file appears in the index directory) leaves the index
+// as it was before the add or with all of it, never in between, never
+// damaged; a server started on it again adds to it.
+TEST_F(ServeIndexTest, KilledDuringAnAddLeavesTheIndexWholeOrAsItWas) {
+  StartWithIndex();
+  std::set<std::string> before;
+  for (const auto& entry : fs::directory_iterator(index_)) before.insert(entry.path().string());
+  const std::string body = DocumentsBody("bulk-", 120, 0);
+  std::thread adder([&] {
+    httplib::Client client("127.0.0.1", port_);
+    client.set_read_timeout(120, 0);
+    client.Post("/v1/documents", body, "application/json");
+  });
+  bool writing = false;
+  for (int tries = 0; tries < 30000 && !writing; ++tries) {
+    for (const auto& entry : fs::directory_iterator(index_)) {
+      writing = writing || !before.contains(entry.path().string());
+    }
+    if (!writing) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ::kill(server_->pid(), SIGKILL);
+  adder.join();
+  server_->Wait();
+  EXPECT_TRUE(writing) << "the add never began writing";
+  const uint64_t count = VerifiedCount();
+  EXPECT_TRUE(count == 1 || count == 121) << count;
+
+  Start({"--index", index_});
+  httplib::Result added = Post("/v1/documents", DocumentsBody("after-", 2, 0));
+  ASSERT_TRUE(added);
+  EXPECT_EQ(added->status, 200) << added->body;
+  EXPECT_EQ(VerifiedCount(), count + 2);
+}
+
+TEST_F(ServeTest, CheckHtmlWritesAStandaloneReport) {
+  const std::string spun = Example("harbor-spun.txt");
+  const std::string report = (dir_ / "report.html").string();
+  const Outcome cli = Unspin("check --json --html " + report + " --model " + Model() + " " + spun);
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  const std::string html = Slurp(report);
+  const std::string open = R"(<script type="application/json" id="report">)";
+  const size_t at = html.find(open);
+  ASSERT_NE(at, std::string::npos);
+  const size_t end = html.find("</script>", at);
+  ASSERT_NE(end, std::string::npos);
+  Json embedded = Json::parse(html.substr(at + open.size(), end - at - open.size()));
+  EXPECT_EQ(embedded["name"], spun);
+  EXPECT_EQ(embedded["text"], Slurp(spun));
+  EXPECT_EQ(embedded["check"], Json::parse(cli.out));
+  // The page around it is the served page, which fetches nothing from elsewhere.
+  std::string page = html;
+  page.erase(at + open.size(), end - at - open.size());
+  EXPECT_EQ(page, Slurp(fs::path(UNSPIN_SOURCE_DIR) / "tools/unspin/web/index.html"));
+
+  // No text can close the script element early; a page's report carries its lines.
+  const std::string hostile = (dir_ / "hostile.html").string();
+  std::ofstream(hostile) << "<html><body><article><p>"
+                         << "The council stated that the &lt;/script&gt; repairs required more "
+                            "time and a bigger budget than planned.</p><p>Share this 12</p>"
+                         << "</article></body></html>";
+  const Outcome page_report =
+      Unspin("check --html " + report + " --model " + Model() + " " + hostile);
+  ASSERT_EQ(page_report.exit_code, 0) << page_report.err;
+  const std::string written = Slurp(report);
+  const size_t script = written.find(open);
+  ASSERT_NE(script, std::string::npos);
+  const size_t closing = written.find("</script>", script);
+  Json from_page =
+      Json::parse(written.substr(script + open.size(), closing - script - open.size()));
+  EXPECT_NE(from_page["text"].get<std::string>().find("</script>"), std::string::npos);
+  EXPECT_TRUE(from_page["check"]["page"]["lines"].is_array());
+  EXPECT_EQ(from_page["check"]["article"], from_page["text"]);
+
+  const Outcome with_lines =
+      Unspin("check --lines --html " + report + " --model " + Model() + " " + spun);
+  EXPECT_EQ(with_lines.exit_code, 1) << with_lines.err;
 }
 
 }  // namespace

@@ -5,12 +5,13 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "archive_restore.h"
+#include "check_view.h"
 #include "cli.h"
 #include "unspin/base/file.h"
 #include "unspin/extract/format.h"
 #include "unspin/pipeline/check.h"
 #include "unspin/pipeline/extract.h"
-#include "unspin/source/find.h"
 
 namespace unspin::cli {
 namespace {
@@ -25,26 +26,44 @@ struct CheckFlags {
   bool features = false;
   std::string index;            // restore: take the wording from this archive's source, when found
   std::string format = "auto";  // auto, text or html
+  std::string html_report;      // check --html: write the page's view of the result here
   pipeline::CheckOptions options;
 };
 
 // The document to check: the input as it is or, for an HTML page (sniffed
 // with --format auto, or --format html), its article as `unspin extract`
 // prints it, as scan does: markup and scripts are not prose, and a page may
-// come in any charset. Offsets then point into that article.
-Result<std::string> DocumentText(const CheckFlags& flags, std::string input) {
+// come in any charset. Offsets then point into that article; *page keeps the
+// extraction.
+Result<std::string> DocumentText(const CheckFlags& flags, std::string input,
+                                 std::optional<pipeline::ExtractResult>* page) {
   const bool html =
       flags.format == "html" ||
       (flags.format == "auto" && extract::DetectFormat(input) == extract::InputFormat::kHtml);
   if (!html) return input;
   pipeline::ExtractOptions options;
   options.format = extract::InputFormat::kHtml;
-  UNSPIN_ASSIGN_OR_RETURN(pipeline::ExtractResult page, pipeline::Extract(input, options));
+  UNSPIN_ASSIGN_OR_RETURN(*page, pipeline::Extract(input, options));
   std::fprintf(stderr,
                "unspin: %s is an HTML page: checking its article (%zu bytes, as `unspin "
                "extract` prints it; offsets point into it)\n",
-               flags.input == "-" ? "the input" : flags.input.c_str(), page.body.size());
-  return std::move(page.body);
+               flags.input == "-" ? "the input" : flags.input.c_str(), (*page)->body.size());
+  return (*page)->body;
+}
+
+// check --html: the web page's view of the result, as a file that needs no
+// server (check_view.h), written atomically.
+int WriteHtmlReport(const CheckFlags& flags, std::string_view text,
+                    const pipeline::CheckResult& result,
+                    const std::optional<pipeline::ExtractResult>& page) {
+  const std::string html = HtmlReport(flags.input == "-" ? "standard input" : flags.input, text,
+                                      CheckViewJson(result, page ? &*page : nullptr));
+  AtomicFileWriter file;
+  Status written = file.Open(flags.html_report);
+  if (written.ok()) written = file.Append(html);
+  if (written.ok()) written = file.Commit();
+  if (!written.ok()) return Fail(written, Origin::kInput);
+  return kExitOk;
 }
 
 // Each span as [text -> original], coloured when stdout is a terminal.
@@ -118,75 +137,21 @@ std::string FeaturesJson(const pipeline::CheckResult& result) {
   return line;
 }
 
-// Archived documents aligned with the text whose wording restore --index
-// takes by vote (source::RestoreByVote).
-constexpr size_t kMaxWitnesses = 5;
-
-// restore --index: the text's wording as voted by the archive's documents that
-// align with it, the text's own wording included. Two documents or more are
-// weighed by how much each text differs from the others
-// (source::WeighByAgreement: a source changed nothing, each spun copy its own
-// share); a single one is taken when the model finds it more original than
-// the text (a source), not otherwise (a spun sibling). When no document
-// aligns with the text, or only a spun one, the model restores it alone.
-int RestoreFromArchive(const CheckFlags& flags, std::string_view input, std::string* restored) {
+// restore --index: the wording voted by the archive's documents that align
+// with the text (archive_restore.h); what was done goes to stderr.
+int RestoreWithIndex(const CheckFlags& flags, std::string_view input, std::string* restored) {
   LoadedIndex loaded;
   if (int code = LoadIndex(flags.model, flags.index, &loaded); code != kExitOk) return code;
-  source::FindOptions options;
-  options.max_matches = kMaxWitnesses;
-  const source::Finder finder(*loaded.index, *loaded.classes, options);
-  Result<std::vector<source::Match>> matches = finder.Find(input);
-  if (!matches.ok()) {
-    return Fail(matches.status(), matches.status().code() == StatusCode::kCorruption
-                                      ? Origin::kModel
-                                      : Origin::kInput);
-  }
-  // The model's restoration: the whole answer when no document aligns, else
-  // it fills in where none speaks.
   const pipeline::Checker checker(*loaded.model, flags.options);
-  Result<pipeline::CheckResult> own = checker.Check(input);
-  if (!own.ok()) return Fail(own.status(), Origin::kInput);
-  if (matches->empty()) {
-    std::fprintf(stderr, "unspin: no source in the index; restored with the model\n");
-    *restored = std::move(own->restored);
-    return kExitOk;
+  Result<ArchiveRestoration> result =
+      RestoreFromArchive(checker, *loaded.index, *loaded.classes, input);
+  if (!result.ok()) {
+    return Fail(result.status(), result.status().code() == StatusCode::kCorruption
+                                     ? Origin::kModel
+                                     : Origin::kInput);
   }
-  std::vector<source::Replacement> fallback;
-  for (const pipeline::SpunSpan& span : own->spans) {
-    fallback.push_back({span.start, span.end, span.original});
-  }
-  std::vector<source::Witness> witnesses;
-  double query_weight = 0;
-  if (matches->size() >= 2) {
-    const source::VoteWeights weights = source::WeighByAgreement(*loaded.classes, *matches);
-    query_weight = weights.query;
-    std::fprintf(stderr, "unspin: the text changed about %.0f%% of its words\n",
-                 100 * weights.query_rate);
-    for (size_t i = 0; i < matches->size(); ++i) {
-      const source::Match& match = (*matches)[i];
-      witnesses.push_back({&match, weights.witnesses[i]});
-      std::fprintf(stderr,
-                   "unspin: restoring from %.*s (score %.2f, coverage %.2f, changed about "
-                   "%.0f%%)\n",
-                   static_cast<int>(match.id.size()), match.id.data(), match.alignment.score,
-                   match.alignment.coverage, 100 * weights.witness_rates[i]);
-    }
-  } else {
-    const source::Match& match = matches->front();
-    Result<pipeline::CheckResult> theirs = checker.Check(match.source_text);
-    if (!theirs.ok()) return Fail(theirs.status(), Origin::kModel);
-    const bool source = theirs->spun_probability < own->spun_probability;
-    std::fprintf(stderr, "unspin: %s %.*s (score %.2f, coverage %.2f, spun %.2f against %.2f)\n",
-                 source ? "restoring from" : "not restoring from a copy that reads as spun,",
-                 static_cast<int>(match.id.size()), match.id.data(), match.alignment.score,
-                 match.alignment.coverage, theirs->spun_probability, own->spun_probability);
-    if (!source) {
-      *restored = std::move(own->restored);
-      return kExitOk;
-    }
-    witnesses.push_back({&match, 1.0});
-  }
-  *restored = source::RestoreByVote(input, query_weight, witnesses, fallback);
+  for (const std::string& note : result->notes) std::fprintf(stderr, "unspin: %s\n", note.c_str());
+  *restored = std::move(result->text);
   return kExitOk;
 }
 
@@ -248,10 +213,15 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
     std::fprintf(stderr, "unspin: --lines reads lines of text, not HTML pages\n");
     return kExitUsage;
   }
+  if (flags.lines && !flags.html_report.empty()) {
+    std::fprintf(stderr, "unspin: --html reports one document, not --lines\n");
+    return kExitUsage;
+  }
   Result<std::string> input = ReadFileOrStdin(flags.input, kMaxInputBytes);
   if (!input.ok()) return Fail(input.status(), Origin::kInput);
+  std::optional<pipeline::ExtractResult> page;
   if (!flags.lines) {
-    input = DocumentText(flags, *std::move(input));
+    input = DocumentText(flags, *std::move(input), &page);
     if (!input.ok()) return Fail(input.status(), Origin::kInput);
   }
   CheckedOutput& out = StandardOutput();
@@ -261,7 +231,7 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
       return kExitUsage;
     }
     std::string restored;
-    if (int code = RestoreFromArchive(flags, *input, &restored); code != kExitOk) return code;
+    if (int code = RestoreWithIndex(flags, *input, &restored); code != kExitOk) return code;
     out.Write(restored);
     return kExitOk;
   }
@@ -286,6 +256,7 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
   } else {
     PrintForPeople(*result, ::isatty(STDOUT_FILENO) == 1, out);
   }
+  if (!flags.html_report.empty()) return WriteHtmlReport(flags, *input, *result, page);
   return kExitOk;
 }
 
@@ -315,6 +286,9 @@ void RegisterCheck(CLI::App& app, Action* action) {
                   "instead of the result; for calibration");
   check->add_flag("--lines", flags->lines,
                   "treat each input line as its own document; one JSON object per line");
+  check->add_option("--html", flags->html_report,
+                    "also write the result as a standalone HTML page (the web page's view of "
+                    "it: inline style and script, nothing fetched) to this file");
   AddFormatOption(check, flags.get());
   check->callback([flags, action] { *action = [flags] { return RunCheck(*flags, false); }; });
 }

@@ -19,14 +19,14 @@
 #include <string_view>
 #include <thread>
 
+#include "check_view.h"
 #include "cli.h"
 #include "serve_api.h"
 
 namespace unspin::cli {
 
-// Embedded at build time (cmake/embed.cmake).
+// Embedded at build time (cmake/embed.cmake), as is kWebPage (check_view.h).
 extern const std::string_view kOpenApiJson;
-extern const std::string_view kWebPage;  // tools/unspin/web/index.html
 
 namespace {
 
@@ -70,13 +70,26 @@ void Send(const serve::ApiResponse& response, httplib::Response& res) {
   res.set_content(response.body, kJson);
 }
 
-// The routes and the methods they answer, for 405 and its Allow header.
+// The routes and the methods they answer, for 405 and its Allow header. A
+// path ending in '/' stands for every path below it.
 constexpr std::pair<std::string_view, std::string_view> kRoutes[] = {
-    {"/", "GET"},          {"/healthz", "GET"},
-    {"/v1/model", "GET"},  {"/v1/openapi.json", "GET"},
-    {"/v1/check", "POST"}, {"/v1/restore", "POST"},
+    {"/", "GET"},
+    {"/healthz", "GET"},
+    {"/v1/model", "GET"},
+    {"/v1/openapi.json", "GET"},
+    {"/v1/check", "POST"},
+    {"/v1/restore", "POST"},
     {"/v1/find", "POST"},
+    {"/v1/documents", "POST"},
+    {"/v1/documents/", "GET"},
 };
+
+bool RouteMatches(std::string_view route, std::string_view path) {
+  if (route.size() > 1 && route.back() == '/') {
+    return path.size() > route.size() && path.substr(0, route.size()) == route;
+  }
+  return path == route;
+}
 
 // Every error httplib answers by itself (no route, a body over the limit, a
 // malformed request) gets the API's JSON error body; answers the handlers
@@ -86,11 +99,11 @@ httplib::Server::HandlerResponse JsonError(const httplib::Request& req, httplib:
   serve::ApiResponse error;
   if (res.status == 404) {
     error = serve::ErrorResponse(404, "not_found", "no such path: " + req.path);
-    for (const auto& [path, method] : kRoutes) {
-      if (req.path == path) {
+    for (const auto& [route, method] : kRoutes) {
+      if (RouteMatches(route, req.path)) {
         error = serve::ErrorResponse(
             405, "method_not_allowed",
-            std::string(path) + " takes " + std::string(method) + ", not " + req.method);
+            req.path + " takes " + std::string(method) + ", not " + req.method);
         res.set_header("Allow", std::string(method));
       }
     }
@@ -118,8 +131,8 @@ int RunServe(const ServeFlags& flags) {
     loaded.model = LoadModel(flags.model, &exit_code);
     if (!loaded.model) return exit_code;
   }
-  const serve::Api api(*loaded.model, loaded.index.get(), loaded.classes.get(),
-                       ModelPath(flags.model), flags.options);
+  serve::Api api(*loaded.model, {flags.index, loaded.classes.get(), std::move(loaded.index)},
+                 ModelPath(flags.model), flags.options);
 
   // SIGINT and SIGTERM are blocked in every thread (the pool inherits the
   // mask) and taken by one waiting thread, which stops the server: a signal
@@ -138,6 +151,12 @@ int RunServe(const ServeFlags& flags) {
   };
   server.set_payload_max_length(flags.max_body_bytes);
   server.set_read_timeout(flags.timeout_seconds, 0);
+  // One request per connection: a kept-alive connection holds its thread
+  // while it idles (up to httplib's 5 s) and is served again ahead of the
+  // connections waiting in the queue, so that 64 clients on 2 threads saw a
+  // p99 of 18 s (bench/serve_load.sh). Closing after each answer serves the
+  // queue in turn; a new loopback connection costs far less than a check.
+  server.set_keep_alive_max_count(1);
   server.set_write_timeout(flags.timeout_seconds, 0);
   // SO_REUSEADDR (a restart need not wait out TIME_WAIT) but not httplib's
   // default SO_REUSEPORT, with which a second server on the same port would
@@ -188,6 +207,13 @@ int RunServe(const ServeFlags& flags) {
   server.Post("/v1/find", [&](const httplib::Request& req, httplib::Response& res) {
     Send(api.Find(req.body), res);
   });
+  server.Post("/v1/documents", [&](const httplib::Request& req, httplib::Response& res) {
+    Send(api.AddDocuments(req.body), res);
+  });
+  // Ids may hold '/' (a text file's id is its path): all the rest is the id.
+  server.Get("/v1/documents/(.+)", [&](const httplib::Request& req, httplib::Response& res) {
+    Send(api.GetDocument(req.matches[1].str()), res);
+  });
 
   const int port = flags.port == 0
                        ? server.bind_to_any_port(flags.host)
@@ -236,8 +262,8 @@ void RegisterServe(CLI::App& app, Action* action) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
   serve->add_option("--index", flags->index,
-                    "source index (unspin index build) for /v1/find; without it /v1/find "
-                    "answers 501");
+                    "source index (unspin index build) for /v1/find, /v1/documents and "
+                    "/v1/restore by the archive; without it find and documents answer 501");
   serve->add_option("--model", flags->model, "model file (default: $UNSPIN_MODEL or the built-in)");
   serve
       ->add_option("--threads", flags->threads,

@@ -1,9 +1,14 @@
 #include "serve_api.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <unordered_set>
 #include <utility>
 
+#include "archive_restore.h"
+#include "check_view.h"
+#include "documents.h"
 #include "unspin/base/json_depth.h"
 #include "unspin/extract/format.h"
 #include "unspin/pipeline/extract.h"
@@ -118,34 +123,58 @@ std::optional<ApiResponse> ParseDocumentRequest(std::string_view body,
   return std::nullopt;
 }
 
-// An HTML page's article, as `unspin extract` prints it (and `check` checks).
-// The page came as a JSON string: UTF-8, whatever its <meta charset> says.
-Result<std::string> Article(std::string_view page) {
+// Parses a check or restore request and, for a page, replaces
+// request->text by its article (as `unspin extract` prints it, and `check`
+// checks), keeping the extraction in *page. The page came as a JSON string:
+// UTF-8, whatever its <meta charset> says. Returns the error response, if any.
+std::optional<ApiResponse> ReadDocument(std::string_view body,
+                                        const pipeline::CheckOptions& defaults,
+                                        DocumentRequest* request,
+                                        std::optional<pipeline::ExtractResult>* page) {
+  if (auto error = ParseDocumentRequest(body, defaults, request)) return error;
+  if (!request->html) return std::nullopt;
   pipeline::ExtractOptions options;
   options.format = extract::InputFormat::kHtml;
   options.charset = "utf-8";
-  UNSPIN_ASSIGN_OR_RETURN(pipeline::ExtractResult extracted, pipeline::Extract(page, options));
-  return std::move(extracted.body);
+  Result<pipeline::ExtractResult> extracted = pipeline::Extract(request->text, options);
+  if (!extracted.ok()) return ErrorResponse(extracted.status());
+  request->text = extracted->body;
+  *page = *std::move(extracted);
+  return std::nullopt;
 }
 
-// What /v1/check and /v1/restore share: the request parsed, an HTML page
-// replaced by its article (request->text), and that text checked. Returns
-// the error response, if any.
-std::optional<ApiResponse> CheckDocument(const model::Model& model,
-                                         const pipeline::CheckOptions& defaults,
-                                         std::string_view body, DocumentRequest* request,
-                                         pipeline::CheckResult* result) {
-  if (auto error = ParseDocumentRequest(body, defaults, request)) return error;
-  if (request->html) {
-    Result<std::string> article = Article(request->text);
-    if (!article.ok()) return ErrorResponse(article.status());
-    request->text = *std::move(article);
+// The documents of a POST /v1/documents body, each read as `unspin index
+// add` reads a JSONL line (ParseDocument), or the 400 that says which is not.
+std::optional<ApiResponse> ReadIndexDocuments(std::string_view body,
+                                              std::vector<source::IndexDocument>* documents) {
+  Json object;
+  if (auto error = ParseObject(body, {"documents"}, &object)) return error;
+  auto list = object.find("documents");
+  if (list == object.end() || !list->is_array() || list->empty()) {
+    return ErrorResponse(400, "invalid_argument",
+                         "\"documents\" must be a non-empty array of {\"id\", \"text\", ...}");
   }
-  const pipeline::Checker checker(model, request->options);
-  Result<pipeline::CheckResult> checked = checker.Check(request->text);
-  if (!checked.ok()) return ErrorResponse(checked.status());
-  *result = *std::move(checked);
+  for (size_t i = 0; i < list->size(); ++i) {
+    const Json& element = (*list)[i];
+    const std::string where = "documents[" + std::to_string(i) + "]";
+    if (!element.is_object()) {
+      return ErrorResponse(400, "invalid_argument", where + " is not a JSON object");
+    }
+    Result<source::IndexDocument> document =
+        ParseDocument({"request", Dump(element), i + 1, /*jsonl=*/true});
+    if (!document.ok()) return ErrorResponse(document.status().WithContext(where));
+    documents->push_back(*std::move(document));
+  }
   return std::nullopt;
+}
+
+// Four decimals, as every score the CLI prints.
+double Rounded(double value) { return std::round(value * 1e4) / 1e4; }
+
+ApiResponse NoIndex() {
+  return ErrorResponse(501, "no_index",
+                       "this server has no source index: start it with `unspin serve --index "
+                       "DIR` (an index from `unspin index build`)");
 }
 
 }  // namespace
@@ -175,39 +204,68 @@ ApiResponse ErrorResponse(const Status& status) {
   return ErrorResponse(500, "internal", status.message());
 }
 
-Api::Api(const model::Model& model, const source::Index* index, const source::WordClasses* classes,
-         std::string model_path, pipeline::CheckOptions defaults)
+Api::Api(const model::Model& model, ServedIndex index, std::string model_path,
+         pipeline::CheckOptions defaults)
     : model_(model),
-      index_(index),
-      classes_(classes),
+      index_dir_(std::move(index.dir)),
+      classes_(index.classes),
       model_path_(std::move(model_path)),
-      defaults_(defaults) {}
+      defaults_(defaults),
+      default_checker_(model, defaults),
+      index_(std::move(index.index)) {}
+
+std::shared_ptr<const source::Index> Api::CurrentIndex() const {
+  std::lock_guard lock(index_mutex_);
+  return index_;
+}
+
+const pipeline::Checker& Api::CheckerFor(const pipeline::CheckOptions& options,
+                                         std::optional<pipeline::Checker>* scratch) const {
+  if (options.change_cost == defaults_.change_cost &&
+      options.min_spun_probability == defaults_.min_spun_probability) {
+    return default_checker_;
+  }
+  return scratch->emplace(model_, options);
+}
 
 ApiResponse Api::Check(std::string_view body) const {
   DocumentRequest request;
-  pipeline::CheckResult result;
-  if (auto error = CheckDocument(model_, defaults_, body, &request, &result)) return *error;
-  std::string json = pipeline::CheckResultToJson(result);
-  if (request.html && !json.empty() && json.back() == '}') {
-    json.pop_back();  // splice the article in: the offsets point into it, not the page
-    json += ",\"article\":" + Dump(Json(request.text)) + "}";
-  }
-  return {200, std::move(json)};
+  std::optional<pipeline::ExtractResult> page;
+  if (auto error = ReadDocument(body, defaults_, &request, &page)) return *error;
+  std::optional<pipeline::Checker> scratch;
+  Result<pipeline::CheckResult> result = CheckerFor(request.options, &scratch).Check(request.text);
+  if (!result.ok()) return ErrorResponse(result.status());
+  return {200, CheckViewJson(*result, page ? &*page : nullptr)};
 }
 
 ApiResponse Api::Restore(std::string_view body) const {
   DocumentRequest request;
-  pipeline::CheckResult result;
-  if (auto error = CheckDocument(model_, defaults_, body, &request, &result)) return *error;
-  return {200, Dump(Json{{"restored", result.restored}})};
+  std::optional<pipeline::ExtractResult> page;
+  if (auto error = ReadDocument(body, defaults_, &request, &page)) return *error;
+  std::optional<pipeline::Checker> scratch;
+  const pipeline::Checker& checker = CheckerFor(request.options, &scratch);
+  const std::shared_ptr<const source::Index> index = CurrentIndex();
+  if (index == nullptr) {
+    Result<pipeline::CheckResult> result = checker.Check(request.text);
+    if (!result.ok()) return ErrorResponse(result.status());
+    return {200, Dump(Json{{"restored", result->restored}})};
+  }
+  Result<ArchiveRestoration> restored =
+      RestoreFromArchive(checker, *index, *classes_, request.text);
+  if (!restored.ok()) return ErrorResponse(restored.status());
+  Json sources = Json::array();
+  for (const ArchiveSource& source : restored->sources) {
+    sources.push_back({{"id", source.id},
+                       {"score", Rounded(source.score)},
+                       {"coverage", Rounded(source.coverage)},
+                       {"weight", Rounded(source.weight)}});
+  }
+  return {200, Dump(Json{{"restored", restored->text}, {"sources", std::move(sources)}})};
 }
 
 ApiResponse Api::Find(std::string_view body) const {
-  if (index_ == nullptr || classes_ == nullptr) {
-    return ErrorResponse(501, "no_index",
-                         "this server has no source index: start it with `unspin serve --index "
-                         "DIR` (an index from `unspin index build`)");
-  }
+  const std::shared_ptr<const source::Index> index = CurrentIndex();
+  if (index == nullptr) return NoIndex();
   Json object;
   if (auto error = ParseObject(body, {"text", "k", "min_score"}, &object)) return *error;
   bool has_text = false;
@@ -223,10 +281,67 @@ ApiResponse Api::Find(std::string_view body) const {
   if (auto error = ReadNumber(object, "min_score", 0, 1, &options.min_score)) return *error;
   options.max_matches = static_cast<size_t>(k);
   options.candidates = std::max(options.candidates, options.max_matches);
-  const source::Finder finder(*index_, *classes_, options);
+  const source::Finder finder(*index, *classes_, options);
   Result<std::vector<source::Match>> matches = finder.Find(text);
   if (!matches.ok()) return ErrorResponse(matches.status());
   return {200, source::MatchesToJson(text, *matches)};
+}
+
+ApiResponse Api::AddDocuments(std::string_view body) {
+  if (CurrentIndex() == nullptr) return NoIndex();
+  std::vector<source::IndexDocument> documents;
+  if (auto error = ReadIndexDocuments(body, &documents)) return *error;
+  // One writer at a time: the index directory takes one (source::IndexWriter
+  // locks it), and the index read here for duplicates must be the last one.
+  std::lock_guard write_lock(write_mutex_);
+  const std::shared_ptr<const source::Index> before = CurrentIndex();
+  std::unordered_set<std::string_view> ids;
+  for (const source::IndexDocument& document : documents) {
+    if (!ids.insert(document.id).second || before->FindId(document.id)) {
+      return ErrorResponse(409, "duplicate_id",
+                           "the index already has a document \"" + document.id +
+                               "\" (or the request names it twice); nothing was added");
+    }
+  }
+  source::WriterOptions options;
+  options.mode = source::WriterOptions::Mode::kAppend;
+  Result<std::unique_ptr<source::IndexWriter>> writer =
+      source::IndexWriter::Create(index_dir_, *classes_, options);
+  if (!writer.ok()) return ErrorResponse(writer.status());
+  // An error before Commit destroys the writer, which removes what it wrote:
+  // the index stays as it was.
+  for (size_t i = 0; i < documents.size(); ++i) {
+    Status added = (*writer)->Add(std::move(documents[i]));
+    if (!added.ok()) {
+      return ErrorResponse(
+          added.WithContext("documents[" + std::to_string(i) + "]; nothing was added"));
+    }
+  }
+  const uint64_t added = (*writer)->added();
+  if (Status committed = (*writer)->Commit(); !committed.ok()) return ErrorResponse(committed);
+  Result<std::unique_ptr<source::Index>> after =
+      source::Index::Open(index_dir_, classes_->fingerprint());
+  if (!after.ok()) return ErrorResponse(after.status());
+  const uint64_t count = (*after)->document_count();
+  {
+    std::lock_guard lock(index_mutex_);
+    index_ = std::shared_ptr<const source::Index>(*std::move(after));
+  }
+  return {200, Dump(Json{{"added", added}, {"documents", count}})};
+}
+
+ApiResponse Api::GetDocument(std::string_view id) const {
+  const std::shared_ptr<const source::Index> index = CurrentIndex();
+  if (index == nullptr) return NoIndex();
+  const std::optional<source::DocumentRef> ref = index->FindId(id);
+  if (!ref) {
+    return ErrorResponse(404, "not_found", "the index has no document \"" + std::string(id) + "\"");
+  }
+  if (Status intact = index->CheckDocument(*ref); !intact.ok()) return ErrorResponse(intact);
+  const source::StoredDocument document = index->Document(*ref);
+  Json metadata = Json::parse(document.metadata, nullptr, /*allow_exceptions=*/false);
+  if (!metadata.is_object()) metadata = Json::object();
+  return {200, Dump(Json{{"id", document.id}, {"text", document.text}, {"metadata", metadata}})};
 }
 
 ApiResponse Api::ModelInfo() const {
@@ -245,7 +360,8 @@ ApiResponse Api::ModelInfo() const {
                {"check_defaults",
                 {{"change_cost", defaults_.change_cost},
                  {"min_spun_probability", defaults_.min_spun_probability}}}};
-  json["index"] = index_ == nullptr ? Json(nullptr) : Json{{"documents", index_->document_count()}};
+  const std::shared_ptr<const source::Index> index = CurrentIndex();
+  json["index"] = index == nullptr ? Json(nullptr) : Json{{"documents", index->document_count()}};
   return {200, Dump(json)};
 }
 

@@ -2,7 +2,7 @@
 // request body and returns a status and a JSON body, so that it can be tested
 // and reused without a socket. cmd_serve.cc binds them to routes.
 //
-//   serve::Api api(model, nullptr, nullptr, path, pipeline::CheckOptions{});
+//   serve::Api api(model, serve::ServedIndex{}, path, pipeline::CheckOptions{});
 //   serve::ApiResponse response = api.Check(R"({"text": "..."})");
 //   // response.http_status == 200, response.body == what `check --json` prints
 //
@@ -10,6 +10,9 @@
 #ifndef UNSPIN_TOOLS_UNSPIN_SERVE_API_H_
 #define UNSPIN_TOOLS_UNSPIN_SERVE_API_H_
 
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,26 +37,51 @@ ApiResponse ErrorResponse(int http_status, std::string_view code, std::string_vi
 // (a damaged model or index, I/O, internal) 500.
 ApiResponse ErrorResponse(const Status& status);
 
-// The handlers. Thread-safe: they share only read-only state. The model, and
-// the index and word classes when given, must outlive the Api.
+// An index the server searches and adds to: its directory, the word classes
+// of its model, and the index as opened at start.
+struct ServedIndex {
+  std::string dir;
+  const source::WordClasses* classes = nullptr;
+  std::unique_ptr<source::Index> index;
+};
+
+// The handlers. Thread-safe: reads share the model and the index as last
+// committed; additions to the index take turns.
 class Api {
  public:
-  // `index` and `classes` are both null (no index: Find answers 501) or both set.
-  Api(const model::Model& model, const source::Index* index, const source::WordClasses* classes,
-      std::string model_path, pipeline::CheckOptions defaults);
+  // The model (and the index's word classes) must outlive the Api. Without
+  // an index (`index.index` null) find and the document routes answer 501.
+  Api(const model::Model& model, ServedIndex index, std::string model_path,
+      pipeline::CheckOptions defaults);
 
   // POST /v1/check: {"text": T} or {"html": H}, with optional "change_cost"
-  // and "min_spun_probability". 200: pipeline::CheckResultToJson of the text
-  // (of an HTML page's article, then with "article": its text, which the
-  // offsets point into).
+  // and "min_spun_probability". 200: CheckViewJson (check_view.h): what
+  // `check --json` prints for the text, or for a page's article with
+  // "article" and "page".
   ApiResponse Check(std::string_view body) const;
 
-  // POST /v1/restore: the same request; 200: {"restored": text}.
+  // POST /v1/restore: the same request; 200: {"restored": text}, restored
+  // with the model; with an index, as `restore --index` (archive_restore.h),
+  // and "sources": [{"id", "score", "coverage", "weight"}] lists the indexed
+  // documents that voted (empty: the model restored alone).
   ApiResponse Restore(std::string_view body) const;
 
   // POST /v1/find: {"text": T} with optional "k" (1-1000) and "min_score"
   // (0-1); 200: source::MatchesToJson. 501 when the server has no index.
   ApiResponse Find(std::string_view body) const;
+
+  // POST /v1/documents: {"documents": [D, ...]}, each D as a JSONL line of
+  // `unspin index add` ({"id", "text", ...}, other fields kept as metadata),
+  // added through source::IndexWriter and committed together: all or none.
+  // 200: {"added": n, "documents": the index's count after}; 400 for a
+  // malformed document (the message names it), 409 for an id the index or
+  // the request already has; nothing is added then. Finds that start after
+  // the 200 see the documents. 501 without an index.
+  ApiResponse AddDocuments(std::string_view body);
+
+  // GET /v1/documents/{id}: 200: {"id", "text", "metadata": {...}}; 404 for
+  // an id the index does not have; 501 without an index.
+  ApiResponse GetDocument(std::string_view id) const;
 
   // GET /v1/model: the model's and index's facts (`unspin model info`).
   ApiResponse ModelInfo() const;
@@ -62,11 +90,22 @@ class Api {
   ApiResponse Health() const;
 
  private:
+  // The index as last committed; null without one.
+  std::shared_ptr<const source::Index> CurrentIndex() const;
+  // The checker for `options`: the one built at start when they are the
+  // defaults, else one built in *scratch.
+  const pipeline::Checker& CheckerFor(const pipeline::CheckOptions& options,
+                                      std::optional<pipeline::Checker>* scratch) const;
+
   const model::Model& model_;
-  const source::Index* index_;
-  const source::WordClasses* classes_;
-  std::string model_path_;
-  pipeline::CheckOptions defaults_;
+  const std::string index_dir_;
+  const source::WordClasses* const classes_;
+  const std::string model_path_;
+  const pipeline::CheckOptions defaults_;
+  const pipeline::Checker default_checker_;
+  mutable std::mutex index_mutex_;  // guards index_ (the pointer, not the index)
+  std::shared_ptr<const source::Index> index_;
+  std::mutex write_mutex_;  // one addition at a time
 };
 
 }  // namespace unspin::cli::serve
