@@ -50,8 +50,11 @@ void PrintMatchesForPeople(std::string_view query, const std::vector<source::Mat
   }
   constexpr size_t kShown = 8;
   for (const source::Match& match : matches) {
-    out.Printf("%.*s  score %.2f  coverage %.2f\n", static_cast<int>(match.id.size()),
-               match.id.data(), match.alignment.score, match.alignment.coverage);
+    const source::SpanPair span = source::AlignedSpan(match.alignment);
+    out.Printf("%.*s  score %.2f  coverage %.2f  source bytes %u-%u of %zu\n",
+               static_cast<int>(match.id.size()), match.id.data(), match.alignment.score,
+               match.alignment.coverage, span.source_begin, span.source_end,
+               match.source_text.size());
     size_t substitutions = 0;
     for (const source::AlignedBlock& block : match.alignment.blocks) {
       for (const source::SpanPair& sub : block.substitutions) {
