@@ -13,11 +13,15 @@
 #   SAMPLE=n         queries per set timed one `unspin find` process each (default 50)
 #   KEEP=dir         keep indexes and per-query results here instead of a temp dir
 #
-# The archive is Reuters-21578 bodies of 80+ words plus the presidential
-# speeches (bench/make_find_sets.py: ~11.6k documents after exact duplicates);
-# the query sets are 300 whole documents, 200 two-paragraph excerpts of 1,000+
-# word documents and 200 unrelated texts, all spun by `unspin simulate`
-# (thesaurus and phrase styles, 25-30% of words changed).
+# The archive is Reuters-21578 bodies of 80+ words, the presidential speeches
+# and the Brown Corpus (bench/make_find_sets.py: 12,031 documents after
+# duplicates); the query sets are 300 whole documents, 200 two-paragraph
+# excerpts and 200 excerpts of 40-80 words of 1,000+ word documents, 300
+# paragraphs of 60-200 words, and 200 unrelated texts of 150+ and 200 of 60+
+# words, all spun by `unspin simulate` (thesaurus and phrase styles, and the real
+# spinners' dictionaries for the paragraphs; 25-31% of words changed).
+# Excerpt sets also report how the source span find prints ("span") overlaps
+# the excerpt's place in its source.
 #
 # What is measured:
 #   index: wall time and peak RSS of the build process (/usr/bin/time -v),
