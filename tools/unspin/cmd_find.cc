@@ -240,7 +240,9 @@ void RegisterFind(CLI::App& app, Action* action) {
       ->capture_default_str();
   find->add_option("--index", flags->index, "index directory (from `unspin index build`)")
       ->required();
-  find->add_option("-k", flags->max_matches, "matches to report at most")
+  find->add_option("-k", flags->max_matches,
+                   "report every document scoring --min-score or more, best first, up to this "
+                   "many")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
   find->add_option("--candidates", flags->candidates,
