@@ -13,11 +13,15 @@
 #   SAMPLE=n         queries per set timed one `unspin find` process each (default 50)
 #   KEEP=dir         keep indexes and per-query results here instead of a temp dir
 #
-# The archive is Reuters-21578 bodies of 80+ words plus the presidential
-# speeches (bench/make_find_sets.py: ~11.6k documents after exact duplicates);
-# the query sets are 300 whole documents, 200 two-paragraph excerpts of 1,000+
-# word documents and 200 unrelated texts, all spun by `unspin simulate`
-# (thesaurus and phrase styles, 25-30% of words changed).
+# The archive is Reuters-21578 bodies of 80+ words, the presidential speeches
+# and the Brown Corpus (bench/make_find_sets.py: 12,031 documents after
+# duplicates); the query sets are 300 whole documents, 200 two-paragraph
+# excerpts and 200 excerpts of 40-80 words of 1,000+ word documents, 300
+# paragraphs of 60-200 words, and 200 unrelated texts of 150+ and 200 of 60+
+# words, all spun by `unspin simulate` (thesaurus and phrase styles, and the real
+# spinners' dictionaries for the paragraphs; 25-31% of words changed).
+# Excerpt sets also report how the source span find prints ("span") overlaps
+# the excerpt's place in its source.
 #
 # What is measured:
 #   index: wall time and peak RSS of the build process (/usr/bin/time -v),
@@ -73,7 +77,7 @@ else
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
 fi
-set_names=(spun excerpt unrelated)
+set_names=(spun excerpt paragraph short-excerpt unrelated unrelated-short)
 
 timed() {  # name, command...: stdout to $work/name.out, /usr/bin/time -v to $work/name.time
   local name=$1
@@ -120,7 +124,7 @@ import json, os, re, subprocess, sys, tempfile, time
 
 work, sets, unspin, sample, unspin_ok = sys.argv[1:6]
 sample, unspin_ok = int(sample), unspin_ok == "1"
-names = ["spun", "excerpt", "unrelated"]
+names = ["spun", "excerpt", "paragraph", "short-excerpt", "unrelated", "unrelated-short"]
 
 
 def cpu_seconds(name):
@@ -143,11 +147,13 @@ def key_values(name):
     return out
 
 
-truth = {}
+truth, style_of, span_of = {}, {}, {}
 for name in names:
     for line in open(os.path.join(sets, f"queries-{name}.truth.tsv"), encoding="utf-8"):
-        qid, source = line.rstrip("\n").split("\t")[:2]
-        truth[qid] = source
+        fields = line.rstrip("\n").split("\t")
+        truth[fields[0]], style_of[fields[0]] = fields[1], fields[2]
+        if len(fields) >= 6:
+            span_of[fields[0]] = (int(fields[4]), int(fields[5]))
 queries = {name: read_jsonl(os.path.join(sets, f"queries-{name}.jsonl")) for name in names}
 docs = sum(1 for _ in open(os.path.join(sets, "docs.jsonl"), encoding="utf-8"))
 stats = json.load(open(os.path.join(sets, "stats.json")))
@@ -175,6 +181,33 @@ def judge(results, name):
     n = len(queries[name])
     return {"at1": at1 / n, "at10": at10 / n, "wrong": wrong, "any": any_match, "n": n,
             "tops": tops, "right_tops": right_tops, "by_query": by_query}
+
+
+def recall_by_style(result, name):
+    """style: recall@1 / @10, for a set spun with more than one style."""
+    cells = {}
+    for q in queries[name]:
+        ids = [m["id"] for m in result["by_query"].get(q["id"], [])]
+        cell = cells.setdefault(style_of[q["id"]], [0, 0, 0])
+        cell[0] += bool(ids) and ids[0] == truth[q["id"]]
+        cell[1] += truth[q["id"]] in ids[:10]
+        cell[2] += 1
+    return ", ".join(f"{style} {a / n:.3f} / {b / n:.3f}" for style, (a, b, n) in sorted(cells.items()))
+
+
+def span_overlap(result, name):
+    """For each query whose first match is right: the overlap (intersection over union) of the
+    source span find reports with the excerpt's true span."""
+    overlaps = []
+    for q in queries[name]:
+        matches = result["by_query"].get(q["id"], [])
+        if not matches or matches[0]["id"] != truth[q["id"]] or q["id"] not in span_of:
+            continue
+        begin, end = matches[0]["span"]["source"]
+        true_begin, true_end = span_of[q["id"]]
+        inter = max(0, min(end, true_end) - max(begin, true_begin))
+        overlaps.append(inter / (max(end, true_end) - min(begin, true_begin)))
+    return overlaps
 
 
 def fmt(value, digits=1):
@@ -240,17 +273,28 @@ for name in names:
     words = stats[name]["words_mean"]
     spin = stats[name]["rate_mean"]
     head = f"{name} ({n} queries, {words:.0f} words, {100 * spin:.1f}% spun)"
-    if name != "unrelated":
+    if not name.startswith("unrelated"):
         rows.append((f"{head}: recall@1", fmt(x["at1"], 3), fmt(u["at1"], 3) if u else "-", ""))
         rows.append((f"{name}: recall@10", fmt(x["at10"], 3), fmt(u["at10"], 3) if u else "-", ""))
         rows.append((f"{name}: wrong top match (unspin: above threshold)", str(x["wrong"]),
                      str(u["wrong"]) if u else "-", ""))
         if name == "spun":
             x_spun_right_min = min(x["right_tops"]) if x["right_tops"] else None
+        if len(set(style_of[q["id"]] for q in queries[name])) > 1:
+            rows.append((f"{name}: recall@1 / @10 by style", recall_by_style(x, name),
+                         recall_by_style(u, name) if u else "-", ""))
+        if u and any(q["id"] in span_of for q in queries[name]):
+            overlaps = sorted(span_overlap(u, name))
+            if overlaps:
+                good = sum(o >= 0.8 for o in overlaps)
+                rows.append((f"{name}: reported source span vs the excerpt's (right matches): "
+                             "overlap p10 / p50, share >= 0.8", "-",
+                             f"{percentile(overlaps, 0.1):.2f} / {percentile(overlaps, 0.5):.2f}, "
+                             f"{good / len(overlaps):.3f}", ""))
     else:
         rows.append((f"{head}: queries with a match above threshold", "no threshold",
                      f"{u['any']} of {n}" if u else "-", ""))
-        rows.append(("unrelated: Xapian top score p50 / max (spun, right: min)",
+        rows.append((f"{name}: Xapian top score p50 / max (spun, right: min)",
                      f"{float(x_kv['top_score_p50']):.0f} / {float(x_kv['top_score_max']):.0f} "
                      f"({x_spun_right_min:.0f})" if x_spun_right_min else "-",
                      f"max {max(u['tops']):.3f}" if u and u["tops"] else "-", ""))
@@ -264,8 +308,9 @@ for name in names:
                  ratio(x_batch, 1000 * u_batch / n, False) if u else ""))
     stems = key_values(f"xapian-stems-{name}")
     rows.append((f"{name}: Xapian, stems-only query: " +
-                 ("recall@1, " if name != "unrelated" else "") + "p50 / p95 ms",
-                 (f"{float(stems['recall_at_1']):.3f}, " if name != "unrelated" else "") +
+                 ("recall@1, " if not name.startswith("unrelated") else "") + "p50 / p95 ms",
+                 (f"{float(stems['recall_at_1']):.3f}, " if not name.startswith("unrelated")
+                  else "") +
                  f"{float(stems['p50_ms']):.1f} / {float(stems['p95_ms']):.1f}", "", ""))
     rows.append((f"{name}: query peak RSS (MB)", fmt(x_query_rss, 0),
                  fmt(u_query_rss, 0) if u else "-", ""))

@@ -5,25 +5,43 @@ bench/find_vs_xapian.sh. Python 3 standard library only.
 From ../shared/corpora it writes into --out:
 
   docs.jsonl               the archive: every Reuters-21578 body of MIN_DOC_WORDS+
-                           words ("reuters-<NEWID>") and every presidential speech
-                           ("speech-<file name>"); paragraphs joined by blank lines.
-                           Exact duplicates (same words) are kept once, first id wins.
+                           words ("reuters-<NEWID>"), every presidential speech
+                           ("speech-<file name>") and every Brown Corpus sample
+                           ("brown-<genre>-<file name>"); paragraphs joined by blank
+                           lines. Exact duplicates (same words) are kept once, first
+                           id wins.
   queries-spun.jsonl       --spun documents of the archive (seeded sample), spun whole
   queries-excerpt.jsonl    --excerpts two-paragraph excerpts of archive documents of
                            EXCERPT_DOC_MIN_WORDS+ words, spun the same way
+  queries-paragraph.jsonl  --paragraphs paragraphs of PARAGRAPH_MIN_WORDS..
+                           PARAGRAPH_MAX_WORDS words (consecutive short paragraphs
+                           joined until there are enough), one per document, spun
+                           with --paragraph-styles
+  queries-short-excerpt.jsonl
+                           --short-excerpts runs of consecutive sentences of one
+                           paragraph, SHORT_EXCERPT_MIN_WORDS..SHORT_EXCERPT_MAX_WORDS
+                           words, of documents of EXCERPT_DOC_MIN_WORDS+ words, spun
+                           with --short-excerpt-styles
   queries-unrelated.jsonl  --unrelated texts that are not in the archive: Reuters
                            bodies of UNRELATED_MIN_BODY_WORDS..MIN_DOC_WORDS-1 words
                            (so never indexed) that share no word NGRAM-gram with any
                            archive document, joined until UNRELATED_MIN_WORDS words,
                            spun the same way
+  queries-unrelated-short.jsonl
+                           the same bodies, joined until UNRELATED_SHORT_MIN_WORDS
+                           words, spun with --paragraph-styles
   <set>.truth.tsv          query id, source doc id (empty for unrelated), style,
-                           measured word-change rate
+                           measured word-change rate, and for excerpts the UTF-8
+                           byte range [begin, end) of the excerpt in the source text
   stats.json               counts and measured spin rates
 
 Every query line is {"id": str, "text": str}. Spinning uses the project's own
 spinner, `unspin simulate --lines`, one paragraph per line (so paragraph breaks
 survive), rotating through --styles (style:rate pairs; query i gets style
-i mod n). The word-change rate of a query is the word-level edit distance
+i mod n). Style `real` is the real spinners' dictionaries as the check
+evaluation sets apply them (bench/make_eval_sets.py, real-dict: at most a
+quarter of a paragraph's words), then `thesaurus` at the rate given: the real
+dictionaries alone change only a few percent of the words. The word-change rate of a query is the word-level edit distance
 (Levenshtein over whitespace tokens: substitutions, insertions, deletions)
 between original and spun text, divided by the original's word count; it is
 computed per paragraph on the difflib alignment, exact Levenshtein inside
@@ -32,8 +50,10 @@ each differing block. The default rates put every style at 25-30%.
 Deterministic: the same corpora, seed and unspin model give the same bytes.
 
 usage: bench/make_find_sets.py --unspin BIN --out DIR [--shared ../shared] [--seed 1]
-       [--spun 300] [--excerpts 200] [--unrelated 200]
-       [--styles thesaurus:0.8,phrase:0.48]
+       [--spun 300] [--excerpts 200] [--paragraphs 300] [--short-excerpts 200]
+       [--unrelated 200] [--styles thesaurus:0.8,phrase:0.48]
+       [--paragraph-styles thesaurus:0.9,phrase:0.6,real:0.7]
+       [--short-excerpt-styles thesaurus:0.8,phrase:0.48]
 """
 import argparse
 import difflib
@@ -47,7 +67,15 @@ import re
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_eval_sets  # noqa: E402  (the real-dictionary spinner, shared with the other sets)
+
 MIN_DOC_WORDS = 80
+PARAGRAPH_MIN_WORDS = 60
+PARAGRAPH_MAX_WORDS = 200
+SHORT_EXCERPT_MIN_WORDS = 40
+SHORT_EXCERPT_MAX_WORDS = 80
+UNRELATED_SHORT_MIN_WORDS = 60
 EXCERPT_DOC_MIN_WORDS = 1000
 EXCERPT_PARAGRAPH_MIN_WORDS = 25
 EXCERPT_MAX_WORDS = 500
@@ -82,10 +110,19 @@ def reuters_articles(path):
             yield newid, paragraphs
 
 
-def speech_paragraphs(path):
+def blank_line_paragraphs(path):
     with open(path, encoding="utf-8", errors="replace") as f:
         blocks = [normalize(b) for b in re.split(r"\n\s*\n", f.read())]
-    return [b for b in blocks if b and not b.startswith("President:")]
+    return [b for b in blocks if b]
+
+
+def speech_paragraphs(path):
+    return [b for b in blank_line_paragraphs(path) if not b.startswith("President:")]
+
+
+def stem(path):
+    name = os.path.basename(path)
+    return name[:-4] if name.endswith(".txt") else name
 
 
 def word_count(paragraphs):
@@ -97,7 +134,8 @@ def load_corpora(shared):
     reuters = sorted(glob.glob(os.path.join(shared, "corpora/reuters21578/*.sgm")))
     speeches = sorted(p for p in glob.glob(os.path.join(shared, "corpora/presidential-speeches/*"))
                       if os.path.basename(p) != "PROVENANCE.md")
-    if not reuters or not speeches:
+    brown = sorted(glob.glob(os.path.join(shared, "corpora/brown/*/*.txt")))
+    if not reuters or not speeches or not brown:
         sys.exit(f"make_find_sets: corpora not found under {shared}/corpora")
     docs, short, seen = [], [], set()
     duplicates = 0
@@ -114,15 +152,16 @@ def load_corpora(shared):
                 continue
             seen.add(key)
             docs.append((f"reuters-{newid}", paragraphs))
-    for path in speeches:
-        paragraphs = speech_paragraphs(path)
+    named = [(f"speech-{stem(path)}", speech_paragraphs(path)) for path in speeches]
+    named += [(f"brown-{os.path.basename(os.path.dirname(path))}-{stem(path)}",
+               blank_line_paragraphs(path)) for path in brown]
+    for doc_id, paragraphs in named:
         key = " ".join(paragraphs)
         if not paragraphs or key in seen:
             duplicates += 1
             continue
         seen.add(key)
-        name = os.path.basename(path)
-        docs.append((f"speech-{name[:-4] if name.endswith('.txt') else name}", paragraphs))
+        docs.append((doc_id, paragraphs))
     return docs, short, duplicates
 
 
@@ -195,15 +234,33 @@ def word_edits(original, spun):
     return edits
 
 
-def spin(unspin, queries, styles, seed):
+def real_spinner(shared, seed):
+    """A function spinning one paragraph with the real spinners' dictionaries (all styles
+    of real-substitutions-dev.tsv), as bench/make_eval_sets.py makes real-dict.jsonl."""
+    table, function_words = make_eval_sets.load_real_substitutions(
+        os.path.join(shared, "data/real-substitutions-dev.tsv"))
+    pattern = make_eval_sets.dictionary_pattern(table)
+    rng = random.Random(seed)
+    return lambda text: make_eval_sets.real_dictionary_spin(text, table, function_words,
+                                                            pattern, rng)
+
+
+def spin(unspin, shared, queries, styles, seed):
     """Spins queries [(id, source, paragraphs)] in place of their paragraphs; returns
     [(id, source, spun paragraphs, style, word-change rate)]."""
     out = [None] * len(queries)
+    real = None
     for s, (style, rate) in enumerate(styles):
         chosen = [i for i in range(len(queries)) if i % len(styles) == s]
         lines = [p for i in chosen for p in queries[i][2]]
+        simulated = style
+        if style == "real":
+            if real is None:
+                real = real_spinner(shared, seed)
+            lines = [real(line) for line in lines]
+            simulated = "thesaurus"
         result = subprocess.run(
-            [unspin, "simulate", "--style", style, "--rate", str(rate), "--seed", str(seed),
+            [unspin, "simulate", "--style", simulated, "--rate", str(rate), "--seed", str(seed),
              "--lines", "-"],
             input="\n".join(lines) + "\n", capture_output=True, text=True, check=True)
         spun = result.stdout.split("\n")
@@ -221,13 +278,15 @@ def spin(unspin, queries, styles, seed):
     return out
 
 
-def write_set(out_dir, name, spun):
+def write_set(out_dir, name, spun, spans=None):
+    """spans: query id -> (begin, end) bytes of the excerpt in its source's text."""
     with open(os.path.join(out_dir, f"queries-{name}.jsonl"), "w", encoding="utf-8") as f:
         for qid, _, paragraphs, _, _ in spun:
             f.write(json.dumps({"id": qid, "text": "\n\n".join(paragraphs)}) + "\n")
     with open(os.path.join(out_dir, f"queries-{name}.truth.tsv"), "w", encoding="utf-8") as f:
         for qid, source, _, style, rate in spun:
-            f.write(f"{qid}\t{source}\t{style}\t{rate:.4f}\n")
+            span = "".join(f"\t{b}" for b in spans[qid]) if spans else ""
+            f.write(f"{qid}\t{source}\t{style}\t{rate:.4f}{span}\n")
     rates = sorted(r for *_, r in spun)
     by_style = {}
     for *_, style, rate in spun:
@@ -253,9 +312,19 @@ def main():
     parser.add_argument("--spun", type=int, default=300)
     parser.add_argument("--excerpts", type=int, default=200)
     parser.add_argument("--unrelated", type=int, default=200)
+    parser.add_argument("--paragraphs", type=int, default=300)
+    parser.add_argument("--short-excerpts", type=int, default=200)
     parser.add_argument("--styles", default="thesaurus:0.8,phrase:0.48")
+    parser.add_argument("--paragraph-styles", default="thesaurus:0.9,phrase:0.6,real:0.7")
+    parser.add_argument("--short-excerpt-styles", default="thesaurus:0.8,phrase:0.48")
     args = parser.parse_args()
-    styles = [(s.split(":")[0], float(s.split(":")[1])) for s in args.styles.split(",")]
+
+    def parse_styles(spec):
+        return [(s.split(":")[0], float(s.split(":")[1])) for s in spec.split(",")]
+
+    styles = parse_styles(args.styles)
+    paragraph_styles = parse_styles(args.paragraph_styles)
+    short_excerpt_styles = parse_styles(args.short_excerpt_styles)
     os.makedirs(args.out, exist_ok=True)
 
     docs, short, duplicates = load_corpora(args.shared)
@@ -265,20 +334,25 @@ def main():
         for doc_id, paragraphs in docs:
             f.write(json.dumps({"id": doc_id, "text": "\n\n".join(paragraphs)}) + "\n")
     speeches = sum(1 for d, _ in docs if d.startswith("speech-"))
-    print(f"make_find_sets: docs.jsonl: {len(docs)} documents ({len(docs) - speeches} Reuters, "
-          f"{speeches} speeches; {duplicates} exact and {near} near duplicates dropped; "
-          f"{len(ambiguous)} mostly contained in another, not used as query sources)",
+    brown = sum(1 for d, _ in docs if d.startswith("brown-"))
+    reuters = len(docs) - speeches - brown
+    print(f"make_find_sets: docs.jsonl: {len(docs)} documents ({reuters} Reuters, "
+          f"{speeches} speeches, {brown} Brown; {duplicates} exact and {near} near duplicates "
+          f"dropped; {len(ambiguous)} mostly contained in another, not used as query sources)",
           file=sys.stderr)
-    stats = {"docs": len(docs), "reuters": len(docs) - speeches, "speeches": speeches,
+    stats = {"docs": len(docs), "reuters": reuters, "speeches": speeches, "brown": brown,
              "duplicates_dropped": duplicates, "near_duplicates_dropped": near,
              "ambiguous_not_sampled": len(ambiguous), "seed": args.seed,
-             "styles": {s: r for s, r in styles}}
+             "styles": {s: r for s, r in styles},
+             "paragraph_styles": {s: r for s, r in paragraph_styles},
+             "short_excerpt_styles": {s: r for s, r in short_excerpt_styles}}
 
     # Whole documents.
     rng = random.Random(args.seed)
     sample = rng.sample(sources, args.spun)
     queries = [(f"spun-{n:03d}", docs[i][0], docs[i][1]) for n, i in enumerate(sample)]
-    stats["spun"] = write_set(args.out, "spun", spin(args.unspin, queries, styles, args.seed))
+    stats["spun"] = write_set(args.out, "spun", spin(args.unspin, args.shared, queries, styles,
+                                                     args.seed))
 
     # Two consecutive paragraphs of a long document, one excerpt per document.
     rng = random.Random(args.seed + 1)
@@ -298,8 +372,64 @@ def main():
         i = rng.choice(pairs)
         queries.append((f"excerpt-{n:03d}", doc_id, paragraphs[i:i + 2]))
     stats["excerpt_candidate_docs"] = len(candidates)
-    stats["excerpt"] = write_set(args.out, "excerpt", spin(args.unspin, queries, styles,
-                                                           args.seed))
+    stats["excerpt"] = write_set(args.out, "excerpt", spin(args.unspin, args.shared, queries,
+                                                           styles, args.seed))
+
+    # Paragraphs: consecutive paragraphs joined until PARAGRAPH_MIN_WORDS, one per document.
+    rng = random.Random(args.seed + 3)
+    candidates = []
+    for i in sources:
+        doc_id, paragraphs = docs[i]
+        runs, group = [], []
+        for paragraph in paragraphs:
+            group.append(paragraph)
+            if word_count(group) >= PARAGRAPH_MIN_WORDS:
+                if word_count(group) <= PARAGRAPH_MAX_WORDS:
+                    runs.append(group)
+                group = []
+        if runs:
+            candidates.append((doc_id, runs))
+    queries = [(f"paragraph-{n:03d}", doc_id, rng.choice(runs))
+               for n, (doc_id, runs) in enumerate(rng.sample(candidates, args.paragraphs))]
+    stats["paragraph_candidate_docs"] = len(candidates)
+    stats["paragraph"] = write_set(args.out, "paragraph", spin(args.unspin, args.shared, queries,
+                                                               paragraph_styles, args.seed))
+
+    # Short excerpts: consecutive sentences of one paragraph of a long document.
+    rng = random.Random(args.seed + 4)
+    candidates = []
+    for i in sources:
+        doc_id, paragraphs = docs[i]
+        if word_count(paragraphs) < EXCERPT_DOC_MIN_WORDS:
+            continue
+        text = "\n\n".join(paragraphs)
+        runs = []
+        at = 0  # character offset of the paragraph in text
+        for paragraph in paragraphs:
+            sentences = [(m.start(), m.end()) for m in re.finditer(r"\S.*?(?:[.!?][\"')]*(?=\s|$)|$)",
+                                                                   paragraph)]
+            for first in range(len(sentences)):
+                for last in range(first, len(sentences)):
+                    begin, end = sentences[first][0], sentences[last][1]
+                    words = len(paragraph[begin:end].split())
+                    if words > SHORT_EXCERPT_MAX_WORDS:
+                        break
+                    if words >= SHORT_EXCERPT_MIN_WORDS:
+                        runs.append((at + begin, at + end))
+                        break
+            at += len(paragraph) + 2
+        if runs:
+            candidates.append((doc_id, text, runs))
+    queries, spans = [], {}
+    for n, (doc_id, text, runs) in enumerate(rng.sample(candidates, args.short_excerpts)):
+        begin, end = rng.choice(runs)
+        qid = f"short-excerpt-{n:03d}"
+        queries.append((qid, doc_id, [text[begin:end]]))
+        spans[qid] = (len(text[:begin].encode()), len(text[:end].encode()))
+    stats["short_excerpt_candidate_docs"] = len(candidates)
+    stats["short-excerpt"] = write_set(
+        args.out, "short-excerpt",
+        spin(args.unspin, args.shared, queries, short_excerpt_styles, args.seed), spans)
 
     # Unrelated: short Reuters bodies (never indexed) sharing no NGRAM-gram with the archive.
     archive_ngrams = set()
@@ -318,8 +448,22 @@ def main():
             if len(queries) == args.unrelated:
                 break
     stats["unrelated_candidate_bodies"] = {"short": len(short), "no_shared_ngram": len(clean)}
-    stats["unrelated"] = write_set(args.out, "unrelated", spin(args.unspin, queries, styles,
-                                                               args.seed))
+    stats["unrelated"] = write_set(args.out, "unrelated", spin(args.unspin, args.shared, queries,
+                                                               styles, args.seed))
+    # The bodies left, in paragraph-sized queries.
+    used = sum(len(q[2]) for q in queries)
+    remaining = [p for _, paragraphs in clean for p in paragraphs][used:]
+    queries, group = [], []
+    for paragraph in remaining:
+        group.append(paragraph)
+        if word_count(group) >= UNRELATED_SHORT_MIN_WORDS:
+            queries.append((f"unrelated-short-{len(queries):03d}", "", group))
+            group = []
+            if len(queries) == args.unrelated:
+                break
+    stats["unrelated-short"] = write_set(args.out, "unrelated-short",
+                                         spin(args.unspin, args.shared, queries,
+                                              paragraph_styles, args.seed))
 
     with open(os.path.join(args.out, "stats.json"), "w", encoding="utf-8") as f:
         json.dump(stats, f, indent=1)

@@ -29,8 +29,10 @@ constexpr uint32_t kMaxGapWords = 8;
 // shorter ones occur between unrelated texts by chance.
 constexpr uint32_t kMinBlockWords = 5;
 // Candidates are aligned only when their shingle weight is at least this share
-// of the best candidate's.
-constexpr double kMinWeightShare = 0.35;
+// of the best candidate's. Low, so that a verbatim copy (every shingle shared)
+// does not hide heavily spun copies of the same text (a third of them shared
+// or fewer); chance candidates share far less.
+constexpr double kMinWeightShare = 0.1;
 
 struct Run {
   uint32_t query;   // first word index
@@ -244,6 +246,38 @@ void ExtendBlock(const ClassedText& query, const Words& s, uint32_t q_low, uint3
   }
 }
 
+// Numbers changed for other numbers in a block, beyond this many, must not
+// outnumber the numbers it keeps (KeepsNumbers).
+constexpr uint32_t kMaxChangedNumbers = 1;
+
+// Whether a block keeps more numbers than it changes for other numbers.
+// Spinners leave numbers alone or spell them out ("two" -> "2"), never put
+// one number for another; two texts of one template (two companies' earnings
+// tables, "Shr 21 cts vs 10 cts ... Revs 47.4 mln vs 32.9 mln") align on the
+// template's words with a different number in every gap.
+template <typename Words>
+bool KeepsNumbers(const ClassedText& query, const Words& source, const std::vector<Run>& runs) {
+  uint32_t kept = 0;
+  uint32_t changed = 0;
+  for (size_t k = 0; k < runs.size(); ++k) {
+    const Run& run = runs[k];
+    for (uint32_t w = run.query; w < run.query + run.length; ++w) {
+      kept += IsNumber(query.words[w]);
+    }
+    if (k + 1 == runs.size()) break;
+    uint32_t query_numbers = 0;
+    uint32_t source_numbers = 0;
+    for (uint32_t w = run.query + run.length; w < runs[k + 1].query; ++w) {
+      query_numbers += IsNumber(query.words[w]);
+    }
+    for (uint32_t w = run.source + run.length; w < runs[k + 1].source; ++w) {
+      source_numbers += IsNumber(source[w]);
+    }
+    changed += std::min(query_numbers, source_numbers);
+  }
+  return changed <= kMaxChangedNumbers || changed <= kept;
+}
+
 // An alignment's shape: its blocks, each the runs of equal classes it chains.
 // It depends on the words' classes only, so it is the same against a stored
 // document's codes as against its classified text.
@@ -284,6 +318,7 @@ Blocks AlignBlocks(const ClassedText& query, const Words& source) {
     ExtendBlock(query, source, q_low, q_high, s_low, s_high, &runs);
     q_low = runs.back().query + runs.back().length;
     s_low = runs.back().source + runs.back().length;
+    if (!KeepsNumbers(query, source, runs)) continue;
     blocks.push_back(std::move(runs));
   }
   return blocks;
@@ -408,6 +443,13 @@ std::optional<WindowWords> ClassifyWindow(const WordClasses& classes,
 }
 
 }  // namespace
+
+SpanPair AlignedSpan(const Alignment& alignment) {
+  if (alignment.blocks.empty()) return {};
+  const SpanPair& first = alignment.blocks.front().span;
+  const SpanPair& last = alignment.blocks.back().span;
+  return {first.query_begin, last.query_end, first.source_begin, last.source_end};
+}
 
 Alignment Align(const ClassedText& query, const ClassedText& source) {
   const TextWords words{source.words};
@@ -786,9 +828,13 @@ std::string MatchesToJson(std::string_view query, const std::vector<Match>& matc
                         {"source", Range(block.span.source_begin, block.span.source_end)},
                         {"substitutions", std::move(substitutions)}});
     }
+    const SpanPair span = AlignedSpan(match.alignment);
     list.push_back({{"id", match.id},
                     {"score", Round4(match.alignment.score)},
                     {"coverage", Round4(match.alignment.coverage)},
+                    {"span",
+                     {{"query", Range(span.query_begin, span.query_end)},
+                      {"source", Range(span.source_begin, span.source_end)}}},
                     {"alignment", std::move(blocks)}});
   }
   nlohmann::ordered_json json = {{"matches", std::move(list)}};

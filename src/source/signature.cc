@@ -25,12 +25,9 @@ bool IsSubstitute(Relation relation) {
 // the walk ends anyway; the cap bounds the work per word.
 constexpr int kMaxClimb = 8;
 
-// Classes are 31-bit: vocabulary ids below 2^30, out-of-vocabulary words
-// hashed into [2^30, 2^31) so they never meet a vocabulary class.
-constexpr uint32_t kOutOfVocabularyBit = uint32_t{1} << 30;
 // Changes whenever the way classes or shingles are computed changes, so that
 // an index built the old way is refused rather than searched wrongly.
-constexpr uint64_t kSchemeVersion = 3;
+constexpr uint64_t kSchemeVersion = 4;
 
 uint64_t HashBytes(std::string_view bytes) { return XXH3_64bits(bytes.data(), bytes.size()); }
 
@@ -149,14 +146,18 @@ ClassedText WordClasses::Classify(std::string_view text) const {
       result.words.push_back(word);
       continue;
     }
-    const std::optional<WordId> id = model_.vocabulary().Find(key);
+    // A number is itself, even where the vocabulary has it ("18"): spinners
+    // leave numbers alone, and the alignment tells them from words.
+    const std::optional<WordId> id =
+        token.kind == text::TokenKind::kNumber ? std::nullopt : model_.vocabulary().Find(key);
     if (id && ToIndex(*id) < size_ && *id != kUnknownWord &&
         ClassOf(ToIndex(*id)) < kOutOfVocabularyBit) {
       word.word_class = ClassOf(ToIndex(*id));
       word.content = !model_.IsFunctionWord(*id);
     } else {
-      word.word_class =
-          static_cast<uint32_t>(word.word_key & (kOutOfVocabularyBit - 1)) | kOutOfVocabularyBit;
+      word.word_class = static_cast<uint32_t>(word.word_key & (kNumberBit - 1)) |
+                        kOutOfVocabularyBit |
+                        (token.kind == text::TokenKind::kNumber ? kNumberBit : 0);
     }
     slot = {word.word_key, word.word_class, word.content, true};
     result.words.push_back(word);

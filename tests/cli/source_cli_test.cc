@@ -71,10 +71,15 @@ TEST_F(SourceCliTest, BuildInfoAndFindTheSourceOfASpunCopy) {
     }
   }
   EXPECT_GT(substitutions, 5u);
+  // The span runs from the first block to the last, in both texts.
+  EXPECT_EQ(best["span"]["query"][0], best["alignment"][0]["query"][0]);
+  EXPECT_EQ(best["span"]["source"][1], best["alignment"].back()["source"][1]);
+  EXPECT_LE(best["span"]["source"][1].get<size_t>(), source.size());
 
   Outcome people = Unspin("find --index " + Index() + " " + Example("harbor-spun.txt"));
   ASSERT_EQ(people.exit_code, 0);
   EXPECT_EQ(people.out.rfind("harbor  score", 0), 0u) << people.out;
+  EXPECT_NE(people.out.find("  source bytes "), std::string::npos) << people.out;
   EXPECT_NE(people.out.find(" <- "), std::string::npos);
 }
 

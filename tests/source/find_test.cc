@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -282,6 +283,88 @@ TEST_F(FindTest, SpunExcerptsFindTheirLongSource) {
       << first << " of " << queries;
 }
 
+// Excerpts of 40-80 words, a third of their words or so changed: each finds
+// its long source first, with the span of the source it comes from.
+TEST_F(FindTest, ShortSpunExcerptsFindTheirSourceAndSpan) {
+  Finder finder(*index_, DefaultClasses());
+  size_t queries = 0;
+  size_t first = 0;
+  for (size_t i = 1; i < documents_->size() && queries < 40; i += 3) {
+    const std::string& text = (*documents_)[i].text;
+    if (text.size() < 6000) continue;
+    // About 60 words from a third of the way in, cut at spaces.
+    const size_t begin = text.find(' ', text.size() / 3) + 1;
+    size_t end = begin;
+    for (int words = 0; words < 60 && end != std::string::npos; ++words) {
+      end = text.find(' ', end + 1);
+    }
+    ASSERT_NE(end, std::string::npos);
+    const auto style = i % 2 == 0 ? simulate::Style::kThesaurus : simulate::Style::kPhrase;
+    const double rate = style == simulate::Style::kThesaurus ? 0.9 : 0.6;
+    const std::string excerpt = Spin(text.substr(begin, end - begin), style, rate, i + 200);
+    auto matches = finder.Find(excerpt);
+    ASSERT_TRUE(matches.ok());
+    ++queries;
+    if (matches->empty() || (*matches)[0].id != (*documents_)[i].id) continue;
+    ++first;
+    // The reported source span lies on the excerpt's place in the source (an
+    // edge word may align a few words beyond it).
+    const SpanPair span = AlignedSpan((*matches)[0].alignment);
+    EXPECT_GE(span.source_begin + 80, begin) << (*documents_)[i].id;
+    EXPECT_LE(span.source_end, end + 80) << (*documents_)[i].id;
+    EXPECT_GT(span.source_end - span.source_begin, (end - begin) / 2) << (*documents_)[i].id;
+  }
+  ASSERT_GE(queries, 30u);
+  EXPECT_GE(first, queries - 1) << first << " of " << queries;
+}
+
+// find -k N lists every document above the threshold: a verbatim copy of the
+// query (every shingle shared) does not hide heavily spun ones.
+TEST(FindCopiesTest, EveryCopyAboveTheThresholdIsListed) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("unspin_find_copies_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const auto documents = Documents(30, 400);
+  const std::string& source = documents[7].text;
+  const std::vector<std::string> copies = {
+      Spin(source, simulate::Style::kThesaurus, 0.9, 1),
+      Spin(source, simulate::Style::kPhrase, 0.6, 2),
+      Spin(source, simulate::Style::kThesaurus, 0.5, 3),
+  };
+  {
+    auto writer = IndexWriter::Create(dir, DefaultClasses(), {});
+    ASSERT_TRUE(writer.ok());
+    for (const auto& document : documents) {
+      ASSERT_TRUE((*writer)->Add({document.id, document.text, "{}"}).ok());
+    }
+    for (size_t c = 0; c < copies.size(); ++c) {
+      ASSERT_TRUE((*writer)->Add({"copy-" + std::to_string(c), copies[c], "{}"}).ok());
+    }
+    ASSERT_TRUE((*writer)->Commit().ok());
+  }
+  auto index = Index::Open(dir, DefaultClasses().fingerprint());
+  ASSERT_TRUE(index.ok());
+  FindOptions options;
+  options.max_matches = 10;
+  options.candidates = 10;
+  const Finder finder(**index, DefaultClasses(), options);
+  const std::set<std::string> family = {documents[7].id, "copy-0", "copy-1", "copy-2"};
+  for (const std::string& query : {source, Spin(source, simulate::Style::kPhrase, 0.5, 4)}) {
+    auto matches = finder.Find(query);
+    ASSERT_TRUE(matches.ok());
+    std::set<std::string> listed;
+    for (size_t m = 0; m < matches->size(); ++m) {
+      listed.insert(std::string((*matches)[m].id));
+      if (m > 0) {
+        EXPECT_LE((*matches)[m].alignment.score, (*matches)[m - 1].alignment.score);
+      }
+    }
+    EXPECT_EQ(listed, family);
+  }
+  index->reset();
+  fs::remove_all(dir);
+}
+
 // The recorded word offsets only save time: damaged ones (they are not
 // covered by the documents' checksums) give the same matches.
 TEST(FindDamageTest, DamagedWordOffsetsGiveTheSameMatches) {
@@ -465,6 +548,36 @@ TEST(AlignTest, ShortChanceOverlapsAreNotEvidence) {
   Alignment alignment = Align(DefaultClasses().Classify(query), DefaultClasses().Classify(source));
   EXPECT_TRUE(alignment.blocks.empty());
   EXPECT_EQ(alignment.coverage, 0.0);
+}
+
+// Two texts of one template (two companies' earnings, every number
+// different) are not copies; a spun copy of one, its numbers kept, is.
+TEST(AlignTest, TemplatesWithOtherNumbersAreNotCopies) {
+  auto table = [](int seed) {
+    std::string text;
+    for (const char* line :
+         {"Shr %d cts vs %d cts", "Net profit %d,%03d vs %d,%03d", "Revs %d.%d mln vs %d.%d mln",
+          "Avg shrs %d.%d mln vs %d.%d mln", "Nine mths", "Shr %d cts vs %d cts",
+          "Net profit %d,%03d vs %d,%03d", "Revs %d.%d mln vs %d.%d mln"}) {
+      char buffer[128];
+      const int a = 11 + seed * 7, b = 13 + seed * 5;
+      std::snprintf(buffer, sizeof buffer, line, a, (a * 37) % 1000, b, (b * 91) % 1000);
+      text += std::string(buffer) + "\n\n";
+    }
+    return text;
+  };
+  const std::string source = table(1);
+  const ClassedText classed_source = DefaultClasses().Classify(source);
+  EXPECT_LT(Align(DefaultClasses().Classify(table(2)), classed_source).score,
+            FindOptions{}.min_score);
+  std::string copy = source;
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{"profit", "earnings"}, {"Nine", "9"}}) {
+    for (size_t at = copy.find(from); at != std::string::npos; at = copy.find(from, at + 1)) {
+      copy.replace(at, from.size(), to);
+    }
+  }
+  EXPECT_GT(Align(DefaultClasses().Classify(copy), classed_source).score, 0.8);
 }
 
 TEST(ClusterTest, FamiliesOfCopiesWithoutChaining) {

@@ -50,8 +50,11 @@ void PrintMatchesForPeople(std::string_view query, const std::vector<source::Mat
   }
   constexpr size_t kShown = 8;
   for (const source::Match& match : matches) {
-    out.Printf("%.*s  score %.2f  coverage %.2f\n", static_cast<int>(match.id.size()),
-               match.id.data(), match.alignment.score, match.alignment.coverage);
+    const source::SpanPair span = source::AlignedSpan(match.alignment);
+    out.Printf("%.*s  score %.2f  coverage %.2f  source bytes %u-%u of %zu\n",
+               static_cast<int>(match.id.size()), match.id.data(), match.alignment.score,
+               match.alignment.coverage, span.source_begin, span.source_end,
+               match.source_text.size());
     size_t substitutions = 0;
     for (const source::AlignedBlock& block : match.alignment.blocks) {
       for (const source::SpanPair& sub : block.substitutions) {
@@ -237,7 +240,9 @@ void RegisterFind(CLI::App& app, Action* action) {
       ->capture_default_str();
   find->add_option("--index", flags->index, "index directory (from `unspin index build`)")
       ->required();
-  find->add_option("-k", flags->max_matches, "matches to report at most")
+  find->add_option("-k", flags->max_matches,
+                   "report every document scoring --min-score or more, best first, up to this "
+                   "many")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
   find->add_option("--candidates", flags->candidates,

@@ -49,6 +49,11 @@ struct Alignment {
   double score = 0;
 };
 
+// The stretch of the query and of the source that an alignment's blocks
+// span, first to last (all zero without blocks): where in a long source an
+// excerpt comes from.
+SpanPair AlignedSpan(const Alignment& alignment);
+
 // Aligns the words of a query with those of a source document: runs of words
 // of equal class (signature.h), chained in order, with short gaps of unequal
 // words between them taken as substitutions. Deterministic, thread-safe.
@@ -147,9 +152,10 @@ struct VoteWeights {
 };
 VoteWeights WeighByAgreement(const WordClasses& classes, std::span<const Match> matches);
 
-// {"matches": [{"id", "score", "coverage", "alignment": [{"query": [b, e],
-// "source": [b, e], "substitutions": [{"query": [b, e], "source": [b, e],
-// "query_text", "source_text"}]}]}]}; scores with 4 decimals.
+// {"matches": [{"id", "score", "coverage", "span": {"query": [b, e], "source":
+// [b, e]}, "alignment": [{"query": [b, e], "source": [b, e], "substitutions":
+// [{"query": [b, e], "source": [b, e], "query_text", "source_text"}]}]}]};
+// `span` is AlignedSpan; scores with 4 decimals.
 std::string MatchesToJson(std::string_view query, const std::vector<Match>& matches);
 
 // A family of copies: every member's text aligns with the center's.

@@ -4,9 +4,11 @@
 // numbers and most function words alone. So each word is mapped to a class:
 // content words to a canonical member of their synonym neighbourhood (after
 // lemmatising, so "declined" and "decreased" can meet), everything else to
-// itself. Shingles are pairs of consecutive content classes; a fixed share of
-// them is kept by hash value ("0 mod p" sampling), so that an excerpt and its
-// source keep the same shingles: containment survives, not only resemblance.
+// itself. Shingles are pairs of consecutive content classes. By default every
+// one is kept (a short, heavily spun text keeps few); a smaller index keeps a
+// fixed share of them by hash value ("0 mod p" sampling), so that an excerpt
+// and its source keep the same shingles: containment survives, not only
+// resemblance.
 //
 //   source::WordClasses classes(*model);
 //   source::ClassedText doc = classes.Classify(text);
@@ -40,6 +42,16 @@ struct ClassedWord {
 struct ClassedText {
   std::vector<ClassedWord> words;  // word and number tokens in text order
 };
+
+// Classes are 31-bit: vocabulary ids below 2^30, other words (most names)
+// and numbers hashed into [2^30, 2^31) so they never meet a vocabulary class,
+// numbers with bit 29 set.
+inline constexpr uint32_t kOutOfVocabularyBit = uint32_t{1} << 30;
+inline constexpr uint32_t kNumberBit = uint32_t{1} << 29;
+inline bool IsNumber(const ClassedWord& word) {
+  return (word.word_class & (kOutOfVocabularyBit | kNumberBit)) ==
+         (kOutOfVocabularyBit | kNumberBit);
+}
 
 // A word's class and content flag in 32 bits, as the index stores them for
 // every word of every document (bit 31: content word).
@@ -78,8 +90,10 @@ class WordClasses {
   uint64_t fingerprint_ = 0;
 };
 
-// Shingles kept in 1 of `modulus` on average.
-inline constexpr uint32_t kDefaultSampleModulus = 4;
+// Shingles kept in 1 of `modulus` on average. Every one by default: with 1 in
+// 4, a spun excerpt of 40-80 words shares a handful of shingles with its
+// source, or none (docs/evaluation-find.md has the measurement).
+inline constexpr uint32_t kDefaultSampleModulus = 1;
 
 // Appends the sampled shingle keys of `text` (pairs of consecutive content
 // classes, hashed), in text order, duplicates included.
