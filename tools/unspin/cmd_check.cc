@@ -312,19 +312,14 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
   CheckedOutput& out = StandardOutput();
   const bool color = UseColor(flags.color);
   ReadCounts counts;
-  int stop_code = kExitOk;  // a single document's failure, or a failed restore --index
-  const Status stop = InternalError("stopped");
-  bool first = true;
+  RecordAnswers answers;
   Status read = ForEachRecord(
       flags.input, flags.format,
       [&](Record& record) -> Status {
         // A record's failure: the whole answer for a single document, one
         // reported record among the others for many.
         auto skip = [&](const Status& error) -> Status {
-          if (!record.many) {
-            stop_code = Fail(error, Origin::kInput);
-            return stop;
-          }
+          if (!record.many) return answers.Stop(Fail(error, Origin::kInput));
           if (flags.json && !restore_only) {
             nlohmann::ordered_json json;
             json["error"] = error.ToString();
@@ -351,13 +346,11 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
         std::string restored = restore_only ? std::move(result->restored) : std::string();
         if (restore_only && !flags.index.empty()) {
           if (int code = RestoreFromArchive(loaded, checker, *text, &restored); code != kExitOk) {
-            stop_code = code;
-            return stop;
+            return answers.Stop(code);
           }
         }
         const bool headed = record.many && !flags.json && !flags.features;
-        if (headed) out.Write(std::string(first ? "" : "\n") + "==> " + record.doc.id + " <==\n");
-        first = false;
+        if (headed) answers.Heading(record);
         const bool ends_line = restored.empty() || restored.back() == '\n';
         if (!restore_only && !flags.json && !flags.features) {
           PrintForPeople(*result, color, out);
@@ -365,17 +358,10 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
           out.Write(Answer(flags, restore_only, record, *result, std::move(restored), page_debris));
         }
         if (headed && restore_only && !ends_line) out.Write("\n");
-        return out.ok() ? Status::Ok() : stop;
+        return answers.Next();
       },
       &counts);
-  if (stop_code != kExitOk) return stop_code;
-  if (!out.ok()) return kExitIO;
-  if (!read.ok()) return Fail(read, Origin::kInput);
-  if (counts.rejected == 0) return kExitOk;
-  std::fprintf(stderr, "unspin: %llu of %llu records could not be checked (reported above)\n",
-               static_cast<unsigned long long>(counts.rejected),
-               static_cast<unsigned long long>(counts.rejected + counts.documents));
-  return kExitBadInput;
+  return answers.ExitCode(read, counts);
 }
 
 void AddColorOption(CLI::App* command, CheckFlags* flags) {

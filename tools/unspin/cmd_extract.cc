@@ -17,9 +17,7 @@ struct ExtractFlags {
 int RunExtract(const ExtractFlags& flags) {
   CheckedOutput& out = StandardOutput();
   ReadCounts counts;
-  int stop_code = kExitOk;
-  const Status stop = InternalError("stopped");
-  bool first = true;
+  RecordAnswers answers;
   Status read = ForEachRecord(
       flags.input, flags.format,
       [&](Record& record) -> Status {
@@ -27,10 +25,7 @@ int RunExtract(const ExtractFlags& flags) {
             record.doc.error.ok() ? ExtractRecord(record.doc)
                                   : Result<pipeline::ExtractResult>(record.doc.error);
         if (!result.ok()) {
-          if (!record.many) {
-            stop_code = Fail(result.status(), Origin::kInput);
-            return stop;
-          }
+          if (!record.many) return answers.Stop(Fail(result.status(), Origin::kInput));
           return ReportSkipped(record, result.status(), &counts);
         }
         ++counts.documents;
@@ -39,18 +34,13 @@ int RunExtract(const ExtractFlags& flags) {
           if (record.many) json = WithRecordIds(record.doc, json);
           out.Write(json + '\n');
         } else {
-          if (record.many)
-            out.Write(std::string(first ? "" : "\n") + "==> " + record.doc.id + " <==\n");
+          answers.Heading(record);
           out.Write(result->body);
         }
-        first = false;
-        return out.ok() ? Status::Ok() : stop;
+        return answers.Next();
       },
       &counts);
-  if (stop_code != kExitOk) return stop_code;
-  if (!out.ok()) return kExitIO;
-  if (!read.ok()) return Fail(read, Origin::kInput);
-  return counts.rejected > 0 ? kExitBadInput : kExitOk;
+  return answers.ExitCode(read, counts);
 }
 
 }  // namespace

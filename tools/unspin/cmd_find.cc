@@ -98,9 +98,7 @@ int RunFind(const FindFlags& flags) {
   CheckedOutput& out = StandardOutput();
   ReadCounts counts;
   uint64_t matched = 0;
-  int stop_code = kExitOk;
-  const Status stop = InternalError("stopped");
-  bool first = true;
+  RecordAnswers answers;
   const std::string format = flags.jsonl && flags.format == "auto" ? "jsonl" : flags.format;
   Status read = ForEachRecord(
       flags.input, format,
@@ -113,8 +111,8 @@ int RunFind(const FindFlags& flags) {
         if (!found.ok()) {
           const bool index_error = found.status().code() == StatusCode::kCorruption;
           if (!record.many || index_error) {
-            stop_code = Fail(found.status(), index_error ? Origin::kModel : Origin::kInput);
-            return stop;
+            return answers.Stop(
+                Fail(found.status(), index_error ? Origin::kModel : Origin::kInput));
           }
           return ReportSkipped(record, found.status(), &counts);
         }
@@ -134,22 +132,17 @@ int RunFind(const FindFlags& flags) {
         } else if (flags.json) {
           out.Write(source::MatchesToJson(*query, *found) + '\n');
         } else {
-          if (lines) out.Write(std::string(first ? "" : "\n") + "==> " + record.doc.id + " <==\n");
+          answers.Heading(record);
           if (found->empty()) {
             out.Write(NoMatchReason(loaded, flags, *query) + '\n');
           } else {
             PrintMatchesForPeople(*query, *found, out);
           }
         }
-        first = false;
-        return out.ok() ? Status::Ok() : stop;
+        return answers.Next();
       },
       &counts);
-  if (stop_code != kExitOk) return stop_code;
-  if (!out.ok()) return kExitIO;
-  if (!read.ok()) return Fail(read, Origin::kInput);
-  if (counts.rejected > 0) return kExitBadInput;
-  return matched > 0 ? kExitOk : kExitNoMatch;
+  return answers.ExitCode(read, counts, matched > 0 ? kExitOk : kExitNoMatch);
 }
 
 // cluster: every document of the index (or the files, indexed first) in one

@@ -98,6 +98,30 @@ std::string WithRecordIds(const extract::Document& doc, std::string_view object)
   return line;
 }
 
+void RecordAnswers::Heading(const Record& record) {
+  if (record.many) {
+    StandardOutput().Write(std::string(first_ ? "" : "\n") + "==> " + record.doc.id + " <==\n");
+  }
+  first_ = false;
+}
+
+Status RecordAnswers::Stop(int exit_code) {
+  stop_code_ = exit_code;
+  return InternalError("stopped");  // never reported: stop_code_ says what happened
+}
+
+Status RecordAnswers::Next() { return StandardOutput().ok() ? Status::Ok() : Stop(kExitIO); }
+
+int RecordAnswers::ExitCode(const Status& read, const ReadCounts& counts, int done) const {
+  if (stop_code_ != kExitOk) return stop_code_;
+  if (!read.ok()) return Fail(read, Origin::kInput);
+  if (counts.rejected == 0) return done;
+  std::fprintf(stderr, "unspin: %llu of %llu records skipped (reported above)\n",
+               static_cast<unsigned long long>(counts.rejected),
+               static_cast<unsigned long long>(counts.rejected + counts.documents));
+  return kExitBadInput;
+}
+
 Result<pipeline::ExtractResult> ExtractRecord(const extract::Document& doc) {
   pipeline::ExtractOptions options;
   options.format = doc.format;

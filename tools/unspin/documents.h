@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "cli.h"
 #include "unspin/base/status.h"
 #include "unspin/extract/records.h"
 #include "unspin/pipeline/extract.h"
@@ -73,6 +74,29 @@ Status ReportSkipped(const Record& record, const Status& why, ReadCounts* counts
 // id is its url) and "url" (when it has one) put first: the line a verb
 // prints for one record of many.
 std::string WithRecordIds(const extract::Document& doc, std::string_view object);
+
+// What check, restore, extract and find share while they answer record by
+// record: the "==> id <==" headings, stopping early, the exit code.
+class RecordAnswers {
+ public:
+  // Writes the heading of a record of many ("==> id <==", a blank line
+  // before all but the first); nothing for a single document.
+  void Heading(const Record& record);
+  // Ends the reading: the verb exits with `exit_code` (already reported).
+  // Returns the Status for `take` to return.
+  Status Stop(int exit_code);
+  // What `take` returns after writing a record's answer: OK, or a stop when
+  // standard output failed.
+  Status Next();
+  // The verb's exit code once ForEachRecord returned `read`: a Stop's code,
+  // 4 when output failed, the read error's (reported here), 2 when records
+  // were skipped (their count said here), else `done`.
+  int ExitCode(const Status& read, const ReadCounts& counts, int done = kExitOk) const;
+
+ private:
+  bool first_ = true;
+  int stop_code_ = kExitOk;
+};
 
 // A record's lines with their kinds (pipeline::Extract, in the record's
 // format and charset). Errors: those of pipeline::Extract.
