@@ -153,7 +153,7 @@ Result<std::vector<AlignStep>> AlignWords(std::span<const std::string> a,
 
 void ExtractSubstitutions(const TextWords& original, const TextWords& spun,
                           std::span<const AlignStep> steps, std::vector<PhrasePair>* out,
-                          ExtractStats* stats) {
+                          ExtractStats* stats, PairKind kind) {
   ExtractStats local;
   if (stats == nullptr) stats = &local;
   const std::span<const std::string> a = original.keys, b = spun.keys;
@@ -181,6 +181,9 @@ void ExtractSubstitutions(const TextWords& original, const TextWords& spun,
       if (a_words <= kMaxPhraseWords && b_words <= kMaxPhraseWords) {
         if (OneSentence(original, i0, i1) && OneSentence(spun, j0, j1)) {
           out->push_back({Slice(a, i0, i1), Slice(b, j0, j1)});
+        }
+        if (kind == PairKind::kTerms && only_substitutions && a_words > 1) {
+          for (size_t s = 0; s < a_words; ++s) out->push_back({{a[i0 + s]}, {b[j0 + s]}});
         }
       } else if (only_substitutions) {
         for (size_t s = 0; s < a_words; ++s) out->push_back({{a[i0 + s]}, {b[j0 + s]}});

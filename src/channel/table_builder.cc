@@ -245,7 +245,7 @@ std::string ChannelTableBuilder::Serialize(VocabularyBuilder* vocabulary) const 
 // ---------------------------------------------------------------------------
 // ChannelLearner
 
-void ChannelLearner::AddPair(std::string_view original, std::string_view spun) {
+void ChannelLearner::AddPair(std::string_view original, std::string_view spun, PairKind kind) {
   ++stats_.pairs;
   TextWords a = SplitWords(original);
   TextWords b = SplitWords(spun);
@@ -255,7 +255,7 @@ void ChannelLearner::AddPair(std::string_view original, std::string_view spun) {
   } else {
     Result<std::vector<AlignStep>> steps = AlignWords(a.keys, b.keys, max_align_cells_);
     if (steps.ok()) {
-      ExtractSubstitutions(a, b, *steps, &found, &stats_.regions);
+      ExtractSubstitutions(a, b, *steps, &found, &stats_.regions, kind);
     } else {
       // Too long to align whole: align sentence by sentence when the copy
       // kept the sentence count, else give up on this pair.
@@ -272,7 +272,7 @@ void ChannelLearner::AddPair(std::string_view original, std::string_view spun) {
       if (sa.size() != sb.size()) return;
       for (size_t s = 0; s < sa.size(); ++s) {
         Result<std::vector<AlignStep>> part = AlignWords(sa[s].keys, sb[s].keys, max_align_cells_);
-        if (part.ok()) ExtractSubstitutions(sa[s], sb[s], *part, &found, &stats_.regions);
+        if (part.ok()) ExtractSubstitutions(sa[s], sb[s], *part, &found, &stats_.regions, kind);
       }
     }
   }

@@ -119,11 +119,79 @@ Result<std::vector<EvalPair>> ReadDocumentPairs(std::string_view originals, std:
   return pairs;
 }
 
+namespace {
+
+std::vector<std::string_view> SplitTabs(std::string_view line) {
+  std::vector<std::string_view> fields;
+  size_t start = 0;
+  while (true) {
+    size_t tab = line.find('\t', start);
+    fields.push_back(line.substr(start, tab == std::string_view::npos ? tab : tab - start));
+    if (tab == std::string_view::npos) return fields;
+    start = tab + 1;
+  }
+}
+
+// The phrase without its notes in parentheses, spaces collapsed.
+std::string WithoutNotes(std::string_view field) {
+  std::string kept;
+  int depth = 0;
+  for (char c : field) {
+    if (c == '(') {
+      ++depth;
+    } else if (c == ')' && depth > 0) {
+      --depth;
+    } else if (depth == 0) {
+      kept.push_back(c);
+    }
+  }
+  std::string phrase;
+  for (size_t i = 0; i < kept.size();) {
+    size_t begin = kept.find_first_not_of(" \t", i);
+    if (begin == std::string::npos) break;
+    size_t end = kept.find_first_of(" \t", begin);
+    if (end == std::string::npos) end = kept.size();
+    if (!phrase.empty()) phrase.push_back(' ');
+    phrase.append(kept, begin, end - begin);
+    i = end;
+  }
+  return phrase;
+}
+
+bool IsHeaderName(std::string_view field) {
+  std::string lower;
+  for (char c : field) lower.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+  return lower == "expected" || lower == "original";
+}
+
+}  // namespace
+
+Result<std::vector<EvalPair>> ReadPhraseList(std::string_view tsv) {
+  std::vector<EvalPair> pairs;
+  std::vector<std::string_view> lines = Lines(tsv);
+  for (size_t k = 0; k < lines.size(); ++k) {
+    std::string_view line = lines[k];
+    if (IsBlank(line) || line.front() == '#') continue;
+    Status utf8 = text::ValidateUtf8(line);
+    if (!utf8.ok()) return LineError("phrase list", k + 1, utf8.message());
+    std::vector<std::string_view> fields = SplitTabs(line);
+    if (fields.size() < 2) {
+      return LineError("phrase list", k + 1,
+                       "expected a phrase, a tab and the phrase it stands for");
+    }
+    if (k == 0 && IsHeaderName(WithoutNotes(fields[1]))) continue;
+    std::string spun = WithoutNotes(fields[0]), original = WithoutNotes(fields[1]);
+    if (spun.empty() || original.empty()) return LineError("phrase list", k + 1, "empty phrase");
+    pairs.push_back({std::to_string(k + 1), std::move(original), std::move(spun)});
+  }
+  return pairs;
+}
+
 Result<ChannelLearnReport> LearnChannel(std::span<const EvalPair> pairs,
                                         const std::string& out_path,
                                         const ChannelLearnOptions& options) {
   channel::ChannelLearner learner;
-  for (const EvalPair& pair : pairs) learner.AddPair(pair.original, pair.spun);
+  for (const EvalPair& pair : pairs) learner.AddPair(pair.original, pair.spun, options.kind);
   ChannelLearnReport report;
   report.stats = learner.stats();
   channel::ChannelTableBuilder table = learner.Finish();

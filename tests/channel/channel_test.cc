@@ -152,6 +152,30 @@ TEST(ExtractTest, LongRegionsSplitOrSkip) {
   EXPECT_EQ(stats.regions_skipped, 1u);
 }
 
+// A term list teaches word swaps as well as the term: "huge information"
+// for "big data" also says "huge" stands for "big". Running text does not:
+// there two adjacent swaps are one rewording.
+TEST(ExtractTest, TermsGiveTheirWordSwapsToo) {
+  TextWords a = SplitWords("big data"), b = SplitWords("huge information");
+  std::vector<PhrasePair> pairs;
+  ExtractSubstitutions(a, b, *AlignWords(a.keys, b.keys), &pairs, nullptr, PairKind::kTerms);
+  EXPECT_EQ(pairs, (std::vector<PhrasePair>{Pair("big data", "huge information"),
+                                            Pair("big", "huge"), Pair("data", "information")}));
+  pairs.clear();
+  ExtractSubstitutions(a, b, *AlignWords(a.keys, b.keys), &pairs, nullptr, PairKind::kText);
+  EXPECT_EQ(pairs, (std::vector<PhrasePair>{Pair("big data", "huge information")}));
+  // One swap in a term is a word pair already; a reworded term of another
+  // length has no word pairs to give.
+  a = SplitWords("surface area"), b = SplitWords("surface region");
+  pairs.clear();
+  ExtractSubstitutions(a, b, *AlignWords(a.keys, b.keys), &pairs, nullptr, PairKind::kTerms);
+  EXPECT_EQ(pairs, (std::vector<PhrasePair>{Pair("area", "region")}));
+  a = SplitWords("cancer"), b = SplitWords("malignant growth");
+  pairs.clear();
+  ExtractSubstitutions(a, b, *AlignWords(a.keys, b.keys), &pairs, nullptr, PairKind::kTerms);
+  EXPECT_EQ(pairs, (std::vector<PhrasePair>{Pair("cancer", "malignant growth")}));
+}
+
 TEST(ExtractTest, IdenticalTextsGiveNothingAndCaseIsFolded) {
   EXPECT_TRUE(Extract("Same words here.", "same WORDS here").empty());
 }

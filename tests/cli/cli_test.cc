@@ -633,6 +633,26 @@ TEST_F(CliTest, ModelCalibrateFitsTheVerdictToPairs) {
             3);  // a model that cannot be opened
 }
 
+// A curated list of spun terms, as research-integrity teams keep them.
+TEST_F(CliTest, ChannelLearnReadsATermList) {
+  std::ofstream(dir_ / "terms.tsv") << "tortured\texpected\tfield\n"
+                                       "huge information\tbig data\tcomputing\n"
+                                       "feedback processing\tback propagation (BP)\n";
+  const std::string terms = (dir_ / "terms.tsv").string();
+  Outcome learn = Unspin("channel learn --phrases " + terms + " -o -");
+  ASSERT_EQ(learn.exit_code, 0) << learn.err;
+  EXPECT_NE(learn.out.find("big data\thuge information\t1\n"), std::string::npos) << learn.out;
+  EXPECT_NE(learn.out.find("data\tinformation\t1\n"), std::string::npos) << learn.out;
+  EXPECT_NE(learn.out.find("propagation\tprocessing\t1\n"), std::string::npos) << learn.out;
+  EXPECT_EQ(learn.out.find("bp"), std::string::npos) << learn.out;
+  Outcome both = Unspin("channel learn --phrases --pairs " + terms);
+  EXPECT_EQ(both.exit_code, 1) << both.err;
+  std::ofstream(dir_ / "one-field.tsv") << "huge information\n";
+  Outcome bad = Unspin("channel learn --phrases " + (dir_ / "one-field.tsv").string());
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("phrase list line 1"), std::string::npos) << bad.err;
+}
+
 TEST_F(CliTest, ChannelLearnThenModelBuildAddsTheTable) {
   std::ofstream(dir_ / "pairs.jsonl")
       << R"({"original": "He failed to revive talks.", "spun": "He stopped working to revive talks."})"

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unspin/base/file.h"
+
 namespace unspin::pipeline {
 namespace {
 
@@ -52,6 +54,57 @@ TEST(ReadDocumentPairsTest, DeeplyNestedLinesAreRefused) {
   pairs = ReadDocumentPairs("{\"id\": 1, \"text\": \"a\"}\n", deep + "\n", nullptr);
   ASSERT_FALSE(pairs.ok());
   EXPECT_EQ(pairs.status().message(), "copies line 1: JSON nested deeper than 512 levels");
+}
+
+// A curated list as users keep it: a header, notes in parentheses, extra
+// columns, comments.
+TEST(ReadPhraseListTest, ReadsTheFirstTwoFieldsWithoutNotes) {
+  Result<std::vector<EvalPair>> pairs = ReadPhraseList(
+      "tortured\texpected\tfield\n"
+      "# from a review\n"
+      "huge information\tbig data\tcomputing\n"
+      "\n"
+      "feedback processing\tback propagation (BP)\n");
+  ASSERT_TRUE(pairs.ok()) << pairs.status().ToString();
+  ASSERT_EQ(pairs->size(), 2u);
+  EXPECT_EQ((*pairs)[0].spun, "huge information");
+  EXPECT_EQ((*pairs)[0].original, "big data");
+  EXPECT_EQ((*pairs)[1].original, "back propagation");
+  EXPECT_EQ((*pairs)[1].id, "5");
+  // Without a header the first line is a term.
+  pairs = ReadPhraseList("profound learning\tdeep learning\n");
+  ASSERT_TRUE(pairs.ok());
+  EXPECT_EQ(pairs->size(), 1u);
+}
+
+TEST(ReadPhraseListTest, BadLinesAreNamed) {
+  Result<std::vector<EvalPair>> pairs = ReadPhraseList("a\tb\nno tab here\n");
+  ASSERT_FALSE(pairs.ok());
+  EXPECT_EQ(pairs.status().message(),
+            "phrase list line 2: expected a phrase, a tab and the phrase it stands for");
+  pairs = ReadPhraseList("a\t(note only)\n");
+  ASSERT_FALSE(pairs.ok());
+  EXPECT_EQ(pairs.status().message(), "phrase list line 1: empty phrase");
+  pairs = ReadPhraseList("a\t\xff\n");
+  EXPECT_EQ(pairs.status().code(), StatusCode::kInvalidArgument);
+}
+
+// What the list teaches about one term's words carries over to another.
+TEST(LearnChannelTest, TermsTeachWordSwaps) {
+  Result<std::vector<EvalPair>> pairs =
+      ReadPhraseList("huge information\tbig data\nneural organization\tneural network\n");
+  ASSERT_TRUE(pairs.ok());
+  const std::string path = ::testing::TempDir() + "/terms.tsv";
+  ChannelLearnOptions options;
+  options.kind = channel::PairKind::kTerms;
+  Result<ChannelLearnReport> report = LearnChannel(*pairs, path, options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  Result<std::string> table = ReadRegularFile(path);
+  ASSERT_TRUE(table.ok());
+  EXPECT_NE(table->find("big\thuge\t1"), std::string::npos) << *table;
+  EXPECT_NE(table->find("data\tinformation\t1"), std::string::npos) << *table;
+  EXPECT_NE(table->find("network\torganization\t1"), std::string::npos) << *table;
+  EXPECT_EQ(report->distinct_substitutions, 4u);
 }
 
 }  // namespace

@@ -320,6 +320,19 @@ TEST_F(CheckTest, NoVerdictWithoutEnoughEnglishText) {
   EXPECT_NE(CheckResultToJson(french).find("\"verdict\":\"not English\""), std::string::npos);
 }
 
+// A phrase checked alone gets no verdict, but a word in it that is clearly
+// out of place is still shown: what a reader pasting a suspect term asks.
+TEST_F(CheckTest, APhraseAloneShowsItsOddWordWithoutAVerdict) {
+  const CheckResult result = CheckWithInvariants("the ruling fete");
+  EXPECT_EQ(result.verdict, Verdict::kNotEnoughText);
+  EXPECT_EQ(result.spun_probability, 0.0);
+  ASSERT_EQ(result.spans.size(), 1u);
+  EXPECT_EQ(result.spans[0].text, "fete");
+  EXPECT_EQ(result.spans[0].original, "party");
+  // A common phrase of plain words shows nothing.
+  EXPECT_TRUE(CheckWithInvariants("the ruling party").spans.empty());
+}
+
 // No verdict without evidence: a text called spun always shows spans; a word
 // flagged but not restored keeps its place in the restored text; the verdict
 // does not move with the change cost.

@@ -15,18 +15,33 @@ struct ChannelFlags {
   std::vector<std::string> inputs;
   std::string output = "-";
   bool pairs = false;
+  bool phrases = false;
   pipeline::ChannelLearnOptions options;
 };
 
-int RunLearn(const ChannelFlags& flags) {
-  if (flags.inputs.size() != (flags.pairs ? 1u : 2u)) {
+int RunLearn(ChannelFlags flags) {
+  const bool one_input = flags.pairs || flags.phrases;
+  if (flags.pairs && flags.phrases) {
+    std::fprintf(stderr, "unspin: channel learn takes --pairs or --phrases, not both\n");
+    return kExitUsage;
+  }
+  if (flags.inputs.size() != (one_input ? 1u : 2u)) {
     std::fprintf(stderr, "unspin: channel learn takes %s\n",
-                 flags.pairs ? "one PAIRS.jsonl with --pairs" : "ORIGINALS and COPIES");
+                 flags.pairs     ? "one PAIRS.jsonl with --pairs"
+                 : flags.phrases ? "one LIST.tsv with --phrases"
+                                 : "ORIGINALS and COPIES");
     return kExitUsage;
   }
   std::vector<pipeline::EvalPair> pairs;
   uint64_t unmatched = 0;
-  if (flags.pairs) {
+  if (flags.phrases) {
+    Result<std::string> list = ReadFileOrStdin(flags.inputs[0], kMaxInputBytes);
+    if (!list.ok()) return Fail(list.status(), Origin::kInput);
+    Result<std::vector<pipeline::EvalPair>> parsed = pipeline::ReadPhraseList(*list);
+    if (!parsed.ok()) return Fail(parsed.status(), Origin::kInput);
+    pairs = std::move(*parsed);
+    flags.options.kind = channel::PairKind::kTerms;
+  } else if (flags.pairs) {
     int exit_code = kExitOk;
     std::optional<std::vector<pipeline::EvalPair>> parsed = ReadPairs(flags.inputs[0], &exit_code);
     if (!parsed) return exit_code;
@@ -82,9 +97,13 @@ void RegisterChannel(CLI::App& app, Action* action) {
       ->add_option("inputs", flags->inputs,
                    "ORIGINALS COPIES: one document per line, paired by line, or JSONL "
                    "{\"id\",\"text\"} paired by id; with --pairs one PAIRS.jsonl "
-                   "{\"original\",\"spun\"} (`-` for stdin)")
+                   "{\"original\",\"spun\"}, with --phrases one LIST.tsv (`-` for stdin)")
       ->required();
   learn->add_flag("--pairs", flags->pairs, "the one input is a PAIRS.jsonl as `unspin eval` reads");
+  learn->add_flag("--phrases", flags->phrases,
+                  "the one input is a curated list of spun terms: TSV of the spun phrase and "
+                  "the phrase it stands for (\"huge information<TAB>big data\"); word swaps "
+                  "inside terms are learned too");
   learn
       ->add_option("--min-count", flags->options.min_count,
                    "drop substitutions seen fewer times (alignment noise)")

@@ -125,9 +125,16 @@ struct ExtractStats {
 // word before it ("had" -> "had actually") and, separately, to the matched
 // word after it ("said" -> "actually said"), within one sentence. Other
 // regions are skipped. Appends to *out; `stats` may be null.
+//
+// With kTerms the texts are a term and the spinner's rewording of it (a
+// curated list of tortured phrases): a region of 2 or more substitutions
+// gives its 1:1 word pairs as well as the phrase pair ("big data" -> "huge
+// information" also gives "big" -> "huge" and "data" -> "information"), so
+// that what one term teaches carries over to others that share a word swap.
+enum class PairKind { kText, kTerms };
 void ExtractSubstitutions(const TextWords& original, const TextWords& spun,
                           std::span<const AlignStep> steps, std::vector<PhrasePair>* out,
-                          ExtractStats* stats);
+                          ExtractStats* stats, PairKind kind = PairKind::kText);
 
 // ---------------------------------------------------------------------------
 // The table under construction
@@ -196,7 +203,7 @@ class ChannelLearner {
       : max_align_cells_(max_align_cells) {}
 
   // Texts must be valid UTF-8 (invalid bytes never form words).
-  void AddPair(std::string_view original, std::string_view spun);
+  void AddPair(std::string_view original, std::string_view spun, PairKind kind = PairKind::kText);
   const LearnStats& stats() const { return stats_; }
   // The table; the learner is left empty.
   ChannelTableBuilder Finish();

@@ -34,9 +34,22 @@ namespace unspin::pipeline {
 Result<std::vector<EvalPair>> ReadDocumentPairs(std::string_view originals, std::string_view copies,
                                                 uint64_t* unmatched);
 
+// Reads a curated list of spun terms (tortured phrases) as pairs: TSV, one
+// term per line, the spun phrase in the first field and the phrase it stands
+// for in the second (further fields are ignored). Blank lines and lines
+// starting with '#' are skipped, and so is a first line whose second field is
+// "expected" or "original" (any case): a header. Text in parentheses is a
+// note ("back propagation (BP)") and is dropped. Errors: InvalidArgument
+// naming the 1-based line: invalid UTF-8, fewer than two fields, an empty
+// phrase.
+Result<std::vector<EvalPair>> ReadPhraseList(std::string_view tsv);
+
 struct ChannelLearnOptions {
   // Substitutions seen fewer times are dropped (ChannelTableBuilder::Prune).
   uint64_t min_count = 1;
+  // kTerms for pairs from ReadPhraseList: word swaps are learned from
+  // multi-word terms too (channel::ExtractSubstitutions).
+  channel::PairKind kind = channel::PairKind::kText;
 };
 
 struct ChannelLearnReport {

@@ -1,0 +1,165 @@
+#include "unspin/pipeline/verdict.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "unspin/base/check.h"
+
+namespace unspin::pipeline {
+namespace {
+
+// The default calibration of the spun probability, fitted by
+// bench/fit_verdict.py on a pool of every corpus and genre in reach (the 15
+// Brown genres, speeches, Reuters) and five spinner styles, on other
+// paragraphs than the evaluation's, and measured by leaving each genre out
+// in turn (docs/evaluation.md). Rates are per eligible word (one with
+// thesaurus candidates) with kDetectorEligiblePriorWords pseudo-words of
+// prior, so a short text needs more evidence. A rate measured over more words
+// is surer (its error shrinks as 1/sqrt(n)), so beyond a paragraph the rates,
+// and the length term that centres them, weigh sqrt(n / kDetectorParagraphWords).
+constexpr double kDetectorPriorWords = 50.0;
+constexpr double kDetectorEligiblePriorWords = 30.0;
+constexpr double kDetectorParagraphWords = 100.0;
+
+// A text most of whose lower-case words the language model does not know is
+// not English (names and rare words are a few percent of English prose);
+// judged only from this many lower-case words.
+constexpr double kMaxUnknownShare = 0.3;
+constexpr uint32_t kMinLanguageWords = 8;
+
+double Sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+
+}  // namespace
+
+Verdict JudgeVerdict(const DetectorFeatures& features) {
+  if (features.lower_case_words >= kMinLanguageWords &&
+      features.unknown_lower_case_words > kMaxUnknownShare * features.lower_case_words) {
+    return Verdict::kNotEnglish;
+  }
+  if (features.eligible_words < kMinJudgedWords) return Verdict::kNotEnoughText;
+  return Verdict::kJudged;
+}
+
+std::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kJudged:
+      return "judged";
+    case Verdict::kNotEnoughText:
+      return "not enough text";
+    case Verdict::kNotEnglish:
+      return "not English";
+  }
+  return "judged";
+}
+
+DetectorWeights DetectorWeights::Default() {
+  return {.bias = -0.3509,
+          .gain2_rate = 17.3293,
+          .gain3_rate = 22.3538,
+          .gain4_rate = 29.8611,
+          .gain5_rate = 34.0274,
+          .artefact_rate = 13.0162,
+          .length = -3.4100};
+}
+
+DetectorWeights DetectorWeights::Of(const model::Model& model) {
+  return model.detector_weights().empty() ? Default() : FromNumbers(model.detector_weights());
+}
+
+DetectorWeights DetectorWeights::FromNumbers(std::span<const double> numbers) {
+  UNSPIN_CHECK(numbers.size() == model::kDetectorWeightCount);
+  return {numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5], numbers[6]};
+}
+
+DetectorNumbers DetectorWeights::ToNumbers() const {
+  return {bias, gain2_rate, gain3_rate, gain4_rate, gain5_rate, artefact_rate, length};
+}
+
+DetectorInputValues DetectorInputs(uint32_t words, const DetectorFeatures& features) {
+  const double quoted = features.quoted_words;
+  const double unquoted = static_cast<double>(words) - quoted;
+  const double length_weight =
+      std::sqrt(std::max(unquoted, kDetectorParagraphWords) / kDetectorParagraphWords);
+  const double eligible_scale =
+      length_weight / (features.eligible_words + kDetectorEligiblePriorWords);
+  const double scale = length_weight / (unquoted + kDetectorPriorWords);
+  const auto& gains = features.gain_at_least;  // >= 1, 2, 3, 4, 5
+  return {gains[1] * eligible_scale,
+          gains[2] * eligible_scale,
+          gains[3] * eligible_scale,
+          gains[4] * eligible_scale,
+          features.article_disagreements * scale,
+          length_weight};
+}
+
+double SpunProbability(uint32_t words, const DetectorFeatures& features,
+                       const DetectorWeights& weights) {
+  const DetectorNumbers w = weights.ToNumbers();
+  const DetectorInputValues x = DetectorInputs(words, features);
+  double z = w[0];
+  for (size_t i = 0; i < x.size(); ++i) z += w[i + 1] * x[i];
+  return Sigmoid(z);
+}
+
+DetectorWeights FitDetector(std::span<const DetectorExample> examples, double original_weight) {
+  const bool both = std::ranges::any_of(examples, [](const auto& e) { return e.spun; }) &&
+                    std::ranges::any_of(examples, [](const auto& e) { return !e.spun; });
+  if (!both) return DetectorWeights::Default();
+  constexpr size_t k = model::kDetectorWeightCount;
+  // Per example: enough to keep the matrix well conditioned, too little to
+  // shrink the weights (the inputs are rates of a few hundredths).
+  constexpr double kL2 = 1e-6;
+  constexpr int kIterations = 50;
+  std::vector<DetectorNumbers> inputs;  // 1 for the bias, then DetectorInputs
+  for (const DetectorExample& example : examples) {
+    const DetectorInputValues x = DetectorInputs(example.words, example.features);
+    DetectorNumbers v = {1.0};
+    std::copy(x.begin(), x.end(), v.begin() + 1);
+    inputs.push_back(v);
+  }
+  const double n = static_cast<double>(examples.size());
+  DetectorNumbers b{};
+  for (int iteration = 0; iteration < kIterations; ++iteration) {
+    DetectorNumbers gradient{};
+    std::array<DetectorNumbers, k> hessian{};
+    for (size_t e = 0; e < examples.size(); ++e) {
+      const DetectorNumbers& v = inputs[e];
+      double z = 0;
+      for (size_t i = 0; i < k; ++i) z += b[i] * v[i];
+      const double p = Sigmoid(std::clamp(z, -30.0, 30.0));
+      const double y = examples[e].spun ? 1.0 : 0.0;
+      const double weight = examples[e].spun ? 1.0 : original_weight;
+      for (size_t i = 0; i < k; ++i) {
+        gradient[i] += weight * (p - y) * v[i];
+        for (size_t j = 0; j < k; ++j) hessian[i][j] += weight * p * (1 - p) * v[i] * v[j];
+      }
+    }
+    for (size_t i = 0; i < k; ++i) {
+      gradient[i] += kL2 * n * b[i];
+      hessian[i][i] += kL2 * n;
+    }
+    // Solve hessian * step = gradient (Gauss-Jordan, partial pivoting; the
+    // penalty keeps the matrix positive definite).
+    for (size_t c = 0; c < k; ++c) {
+      size_t pivot = c;
+      for (size_t r = c + 1; r < k; ++r) {
+        if (std::abs(hessian[r][c]) > std::abs(hessian[pivot][c])) pivot = r;
+      }
+      std::swap(hessian[c], hessian[pivot]);
+      std::swap(gradient[c], gradient[pivot]);
+      for (size_t r = 0; r < k; ++r) {
+        if (r == c || hessian[c][c] == 0) continue;
+        const double f = hessian[r][c] / hessian[c][c];
+        for (size_t j = 0; j < k; ++j) hessian[r][j] -= f * hessian[c][j];
+        gradient[r] -= f * gradient[c];
+      }
+    }
+    for (size_t i = 0; i < k; ++i) {
+      if (hessian[i][i] != 0) b[i] -= gradient[i] / hessian[i][i];
+    }
+  }
+  return DetectorWeights::FromNumbers(b);
+}
+
+}  // namespace unspin::pipeline
