@@ -533,6 +533,7 @@ Result<ScanSummary> Scan(const Checker& checker, const std::vector<std::string>&
   // The reader side: this thread. Summary fields below are only written here.
   extract::ReaderOptions reader_options;
   reader_options.max_record_bytes = options.max_record_bytes;
+  reader_options.format = options.format;
   uint64_t seq = 0;
   uint64_t bytes_before = 0;
   auto record_error = [&](const std::string& file, const Status& status) {

@@ -216,6 +216,27 @@ TEST_F(ReaderTest, EveryVerbReadsTheSameCrawl) {
   }
 }
 
+// --format says what detection would not, to every verb alike: here a JSONL
+// crawl read as one text.
+TEST_F(ReaderTest, FormatOverridesDetectionForEveryVerb) {
+  const std::string crawl = CrawlJsonl();
+  Outcome extract = Unspin("extract --json --format text " + crawl);
+  ASSERT_EQ(extract.exit_code, 0) << extract.err;
+  EXPECT_EQ(JsonLines(extract.out).size(), 1u);
+  Outcome check = Unspin("check --json --format text " + crawl);
+  ASSERT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_FALSE(nlohmann::json::parse(check.out).contains("url"));  // one document, no ids
+  Outcome build =
+      Unspin("index build --format text --out " + (dir_ / "index").string() + " " + crawl);
+  EXPECT_NE(build.err.find("indexed 1 documents"), std::string::npos) << build.err;
+  const std::string results = (dir_ / "results.jsonl").string();
+  ASSERT_EQ(Unspin("scan --format text " + crawl + " --out " + results).exit_code, 0);
+  std::vector<nlohmann::json> lines = JsonLines(Slurp(results));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["settings"]["format"], "text");
+  EXPECT_EQ(lines[1]["id"], crawl);
+}
+
 // The report: `find --index I page.html` matched nothing where
 // `restore --index I page.html` found the source.
 TEST_F(ReaderTest, FindAndRestoreReadAPageAlike) {

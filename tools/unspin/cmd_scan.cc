@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli.h"
+#include "documents.h"
 #include "unspin/base/crc32c.h"
 #include "unspin/base/section_file.h"
 #include "unspin/pipeline/scan.h"
@@ -27,6 +28,7 @@ struct ScanFlags {
   std::string summary;
   int threads = 0;
   bool overwrite = false;
+  std::string format = "auto";
 };
 
 // The model's identity for the results header: the recorded checksums of
@@ -154,6 +156,12 @@ int RunScan(const ScanFlags& flags) {
   options.threads = flags.threads;
   options.overwrite = flags.overwrite;
   options.settings["model"] = ModelFingerprint(*loaded.model);
+  if (flags.format != "auto") {
+    Result<extract::InputFormat> format = extract::ParseInputFormat(flags.format);
+    if (!format.ok()) return Fail(format.status(), Origin::kInput);
+    options.format = *format;
+    options.settings["format"] = flags.format;
+  }
   if (!flags.index.empty()) options.settings["index"] = flags.index;
   // --index: each document's best source match, as `unspin find` gives it.
   std::unique_ptr<source::Finder> finder;
@@ -235,6 +243,7 @@ void RegisterScan(CLI::App& app, Action* action) {
   scan->add_option("--model", flags->model, "model file (default: $UNSPIN_MODEL or the built-in)");
   scan->add_option("--index", flags->index, "source index directory for the \"source\" field");
   scan->add_option("--summary", flags->summary, "also write the summary as JSON to this file");
+  AddInputFormatOption(scan, &flags->format);
   scan->callback([flags, action] { *action = [flags] { return RunScan(*flags); }; });
 }
 

@@ -63,6 +63,9 @@ struct ScanOptions {
   // Called from one thread at a time, at most every 200 ms and once at the end.
   std::function<void(const ScanProgress&)> progress;
   uint64_t max_record_bytes = uint64_t{64} << 20;  // extract::ReaderOptions::max_record_bytes
+  // Every input's format (extract::ReaderOptions::format); nullopt: detected
+  // per file. Record it in `settings` ("format") when set: it decides the lines.
+  std::optional<extract::InputFormat> format;
   // What decides the result lines besides the inputs (name -> value, e.g.
   // "model" -> the model's fingerprint, "index" -> the index directory),
   // recorded in the output's header line: an output whose header records
