@@ -33,21 +33,34 @@ bool GzipStartsWithWarc(std::string_view input) {
   return produced >= 5 && std::string_view(reinterpret_cast<char*>(out), 5) == "WARC/";
 }
 
-bool LooksLikeJsonl(std::string_view input) {
-  size_t i = 0;
-  if (input.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
-  while (i < input.size() && IsSpace(input[i])) ++i;
-  if (i >= input.size() || input[i] != '{') return false;
-  size_t newline = input.find('\n', i);
+// The line of `input` starting at `at` ('{') is a JSON object (or, cut off
+// by the end of a 64 KiB or longer `input`, starts like one).
+bool IsJsonObjectLine(std::string_view input, size_t at) {
+  size_t newline = input.find('\n', at);
   if (newline == std::string_view::npos && input.size() >= (size_t{64} << 10)) {
-    return i + 1 < input.size() && input[i + 1] == '"';
+    return at + 1 < input.size() && input[at + 1] == '"';
   }
   std::string_view line =
-      input.substr(i, newline == std::string_view::npos ? input.npos : newline - i);
+      input.substr(at, newline == std::string_view::npos ? input.npos : newline - at);
   // Too deep to parse: still JSON lines, whose reader reports the line.
   if (!CheckJsonDepth(line).ok()) return true;
   nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
   return json.is_object();
+}
+
+// The first non-blank line (after a byte order mark) is a JSON object, or
+// the first is a header line (a CSV-style title, a comment) and the next is.
+bool LooksLikeJsonl(std::string_view input) {
+  size_t i = 0;
+  if (input.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+  while (i < input.size() && IsSpace(input[i])) ++i;
+  if (i >= input.size()) return false;
+  if (input[i] == '{') return IsJsonObjectLine(input, i);
+  size_t newline = input.find('\n', i);
+  if (newline == std::string_view::npos) return false;
+  i = newline + 1;
+  while (i < input.size() && IsSpace(input[i])) ++i;
+  return i < input.size() && input[i] == '{' && IsJsonObjectLine(input, i);
 }
 
 }  // namespace

@@ -57,7 +57,8 @@ double Round4(double x) { return std::round(x * 1e4) / 1e4; }
 
 void AddIdFields(const extract::Document& doc, const std::string& input,
                  nlohmann::ordered_json* line) {
-  (*line)[doc.id_is_url ? "url" : "id"] = doc.id;
+  if (!doc.id_is_url) (*line)["id"] = doc.id;
+  if (!doc.url.empty()) (*line)["url"] = doc.url;
   (*line)["input"] = input;
   (*line)["record"] = doc.record;
   (*line)["format"] = extract::InputFormatName(doc.format);
@@ -286,9 +287,12 @@ std::string ScanDocument(const Checker& checker, const extract::Document& doc,
   nlohmann::ordered_json top = nlohmann::ordered_json::array();
   for (const SpunSpan* span : spans) {
     nlohmann::ordered_json entry;
+    entry["start"] = span->start;
+    entry["end"] = span->end;
     entry["text"] = span->text;
     entry["original"] = span->original;
     entry["score"] = Round4(span->score);
+    entry["restored"] = span->restored;
     top.push_back(std::move(entry));
   }
   line["top_spans"] = std::move(top);
@@ -529,6 +533,7 @@ Result<ScanSummary> Scan(const Checker& checker, const std::vector<std::string>&
   // The reader side: this thread. Summary fields below are only written here.
   extract::ReaderOptions reader_options;
   reader_options.max_record_bytes = options.max_record_bytes;
+  reader_options.format = options.format;
   uint64_t seq = 0;
   uint64_t bytes_before = 0;
   auto record_error = [&](const std::string& file, const Status& status) {

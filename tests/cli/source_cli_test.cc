@@ -220,7 +220,8 @@ TEST_F(SourceCliTest, MalformedLinesAreReportedWithLineNumbersAndSkipped) {
   Outcome run = Unspin("index build --out " + Index() + " " + input.string());
   EXPECT_EQ(run.exit_code, 2) << run.err;
   EXPECT_NE(run.err.find("mixed.jsonl:2: not a JSON object"), std::string::npos) << run.err;
-  EXPECT_NE(run.err.find("mixed.jsonl:3: no \"text\" string"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("mixed.jsonl:3: no \"text\" or \"html\" string"), std::string::npos)
+      << run.err;
   EXPECT_NE(run.err.find("mixed.jsonl:4: duplicate document id \"a\""), std::string::npos)
       << run.err;
   EXPECT_NE(run.err.find("mixed.jsonl:6: document \"empty\" has no text"), std::string::npos)
@@ -321,7 +322,10 @@ TEST_F(SourceCliTest, ClusterGroupsCopiesOfOneSource) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   nlohmann::json json = nlohmann::json::parse(run.out);
   EXPECT_EQ(json["documents"], 9);
-  ASSERT_EQ(json["clusters"].size(), 1u) << run.out;
+  EXPECT_EQ(json["families"], 1);
+  // The family first, then each of the six other documents alone.
+  ASSERT_EQ(json["clusters"].size(), 7u) << run.out;
+  for (size_t i = 1; i < 7; ++i) EXPECT_TRUE(json["clusters"][i]["members"].empty());
   std::vector<std::string> family = {json["clusters"][0]["center"]};
   for (const auto& member : json["clusters"][0]["members"]) {
     family.push_back(member["id"]);

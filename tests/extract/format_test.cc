@@ -20,6 +20,16 @@ TEST(DetectFormatTest, PlainText) {
   EXPECT_EQ(DetectFormat("x < y and y > z\n<p> later"), InputFormat::kText);
 }
 
+// Issue 18: a JSONL file with a byte order mark or a header line is JSONL
+// (its reader reports the header line), never one text.
+TEST(DetectFormatTest, JsonLinesAfterAByteOrderMarkOrAHeaderLine) {
+  EXPECT_EQ(DetectFormat("{\"id\": \"a\", \"text\": \"x\"}\n"), InputFormat::kJsonl);
+  EXPECT_EQ(DetectFormat("\xEF\xBB\xBF{\"id\": \"a\", \"text\": \"x\"}\n"), InputFormat::kJsonl);
+  EXPECT_EQ(DetectFormat("id,text\n{\"id\": \"a\", \"text\": \"x\"}\n"), InputFormat::kJsonl);
+  EXPECT_EQ(DetectFormat("A title\n{not json} but prose\n"), InputFormat::kText);
+  EXPECT_EQ(DetectFormat("One line of prose.\nAnother line.\n"), InputFormat::kText);
+}
+
 TEST(DetectFormatTest, NamesRoundTrip) {
   for (InputFormat format :
        {InputFormat::kText, InputFormat::kHtml, InputFormat::kWarc, InputFormat::kJsonl}) {

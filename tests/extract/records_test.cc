@@ -339,6 +339,57 @@ TEST(RecordReaderTest, JsonlLinesWithLineNumbersForBadOnes) {
   EXPECT_NE(all.stats.warnings[2].find("line 6"), std::string::npos);
 }
 
+// Issue 18: the ids every verb gives a JSONL record ("id", else "url", else
+// "<input>:<line>"), the metadata it keeps, and with report_every_record the
+// bad lines handed out in their place, each with its reason.
+TEST(RecordReaderTest, JsonlIdsMetadataAndEveryRecordReported) {
+  std::string jsonl =
+      "\xEF\xBB\xBF{\"id\": \"a\", \"url\": \"http://j.example/a\", \"text\": \"First.\", "
+      "\"section\": {\"name\": \"city\"}}\n"
+      "{\"url\": \"http://j.example/b\", \"html\": \"<p>Second.</p>\"}\n"
+      "{\"text\": \"No name.\"}\n"
+      "not json\n"
+      "{\"id\": \"empty\", \"text\": \"\"}\n"
+      "{\"id\": \"bad\", \"text\": \"caf\xC3\"}\n";
+  ReaderOptions every;
+  every.report_every_record = true;
+  ReadAll all = ReadBytes(jsonl, every);
+  ASSERT_TRUE(all.end.ok());
+  ASSERT_EQ(all.docs.size(), 6u);
+  EXPECT_EQ(all.docs[0].id, "a");
+  EXPECT_FALSE(all.docs[0].id_is_url);
+  EXPECT_EQ(all.docs[0].url, "http://j.example/a");
+  EXPECT_EQ(all.docs[0].metadata,
+            "{\"section\":{\"name\":\"city\"},\"url\":\"http://j.example/a\"}");
+  EXPECT_EQ(all.docs[1].id, "http://j.example/b");
+  EXPECT_TRUE(all.docs[1].id_is_url);
+  EXPECT_EQ(all.docs[1].format, InputFormat::kHtml);
+  EXPECT_EQ(all.docs[2].id, "mem:3");
+  EXPECT_EQ(all.docs[3].id, "mem:4");
+  EXPECT_EQ(all.docs[3].error.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(all.docs[3].error.message().find("not a JSON object"), std::string::npos);
+  EXPECT_TRUE(all.docs[4].error.ok());
+  EXPECT_EQ(all.docs[4].content, "");
+  EXPECT_NE(all.docs[5].error.message().find("invalid UTF-8"), std::string::npos);
+  for (size_t i : {0u, 1u, 2u, 4u}) EXPECT_TRUE(all.docs[i].error.ok()) << i;
+
+  // Scan's reading of the same bytes: the bad lines counted, the empty one
+  // skipped.
+  ReadAll lenient = ReadBytes(jsonl);
+  ASSERT_EQ(lenient.docs.size(), 3u);
+  EXPECT_EQ(Skipped(lenient.stats, SkipReason::kMalformed), 2u);
+  EXPECT_EQ(Skipped(lenient.stats, SkipReason::kEmpty), 1u);
+
+  // A text file in invalid UTF-8: kept as it is for the checker to name the
+  // offset, or repaired for scan.
+  ReadAll kept = ReadBytes("caf\xC3 au lait", every);
+  ASSERT_EQ(kept.docs.size(), 1u);
+  EXPECT_EQ(kept.docs[0].content, "caf\xC3 au lait");
+  ReadAll repaired = ReadBytes("caf\xC3 au lait");
+  ASSERT_EQ(repaired.docs.size(), 1u);
+  EXPECT_EQ(repaired.docs[0].content, "caf\xEF\xBF\xBD au lait");
+}
+
 // Issue 17: every JSON reader bounds the nesting depth (kMaxJsonDepth), so
 // a deep line is one malformed line, as in every other verb.
 TEST(RecordReaderTest, DeeplyNestedJsonlLinesAreMalformedLines) {
@@ -428,11 +479,12 @@ TEST(RecordReaderTest, AFileNamedJsonlIsJsonLinesWhateverItsFirstLine) {
     ReadAll all = ReadEverything(**reader);
     EXPECT_EQ(Skipped(all.stats, SkipReason::kMalformed), 1u);
     ASSERT_EQ(all.stats.warnings.size(), 1u);
-    EXPECT_EQ(all.stats.warnings[0], "line 1: not valid JSON");
+    EXPECT_EQ(all.stats.warnings[0], "line 1: not a JSON object (malformed JSON or invalid UTF-8)");
   }
-  auto text = RecordReader::Open((dir / "header.txt").string());  // no name to go by
+  // With no name to go by, the header line before JSON lines decides (issue 18).
+  auto text = RecordReader::Open((dir / "header.txt").string());
   ASSERT_TRUE(text.ok());
-  EXPECT_EQ((*text)->format(), InputFormat::kText);
+  EXPECT_EQ((*text)->format(), InputFormat::kJsonl);
   fs::remove_all(dir);
 }
 

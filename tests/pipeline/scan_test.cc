@@ -173,6 +173,7 @@ TEST_F(ScanTest, ScanDocumentLineShapeSourceHookAndErrors) {
   extract::Document doc;
   doc.id = "http://a.example/1";
   doc.id_is_url = true;
+  doc.url = doc.id;
   doc.record = 4;
   doc.format = extract::InputFormat::kText;
   doc.content =

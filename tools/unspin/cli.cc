@@ -133,17 +133,23 @@ int FinishStandardOutput(int exit_code) {
   return exit_code == kExitInternal ? kExitInternal : kExitIO;
 }
 
+std::string PlainNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.15g", value);
+  return text;
+}
+
 CLI::Validator FiniteRange(double min, double max) {
-  const CLI::Range range(min, max);
+  const std::string range = "[" + PlainNumber(min) + ", " + PlainNumber(max) + "]";
   return CLI::Validator(
-      [range](std::string& text) -> std::string {
+      [min, max, range](std::string& text) -> std::string {
         double value = 0;
-        if (CLI::detail::lexical_cast(text, value) && !std::isfinite(value)) {
-          return "Value " + text + " is not a finite number";
-        }
-        return range(text);
+        if (!CLI::detail::lexical_cast(text, value)) return "Value " + text + " is not a number";
+        if (!std::isfinite(value)) return "Value " + text + " is not a finite number";
+        if (value < min || value > max) return "Value " + text + " is not in " + range;
+        return {};
       },
-      range.get_description());
+      "NUMBER in " + range);
 }
 
 std::string ModelPath(const std::string& flag) {

@@ -27,6 +27,7 @@ namespace unspin::cli {
 enum ExitCode : int {
   kExitOk = 0,
   kExitUsage = 1,
+  kExitNoMatch = 1,  // find: no query matched (as grep's 1)
   kExitBadInput = 2,
   kExitBadModel = 3,
   kExitIO = 4,
@@ -100,9 +101,13 @@ void ReserveStandardDescriptors();
 // internal error: the output is incomplete.
 int FinishStandardOutput(int exit_code);
 
+// A number as a person writes it: 0.1, 100, 2.5 (not 0.100000).
+std::string PlainNumber(double value);
+
 // The CLI11 check of every floating-point option: a finite number in
-// [min, max]. CLI::Range alone lets "nan" through (every comparison with NaN
-// is false), and "inf" through an open bound.
+// [min, max], the bounds in its messages written as PlainNumber does.
+// CLI::Range alone lets "nan" through (every comparison with NaN is false),
+// and "inf" through an open bound, and prints 0.100000.
 CLI::Validator FiniteRange(double min, double max);
 
 // The model path: --model, else $UNSPIN_MODEL, else the first of

@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "archive_restore.h"
 #include "check_view.h"
 #include "cli.h"
+#include "documents.h"
 #include "unspin/base/file.h"
 #include "unspin/extract/format.h"
 #include "unspin/pipeline/check.h"
@@ -16,8 +18,6 @@
 namespace unspin::cli {
 namespace {
 
-constexpr uint64_t kMaxInputBytes = uint64_t{1} << 30;
-
 struct CheckFlags {
   std::string input = "-";
   std::string model;
@@ -25,30 +25,42 @@ struct CheckFlags {
   bool lines = false;
   bool features = false;
   std::string index;            // restore: take the wording from this archive's source, when found
-  std::string format = "auto";  // auto, text or html
+  std::string format = "auto";  // auto, text, html, jsonl or warc
+  std::string color = "auto";   // auto, always or never
   std::string html_report;      // check --html: write the page's view of the result here
   pipeline::CheckOptions options;
 };
 
-// The document to check: the input as it is or, for an HTML page (sniffed
-// with --format auto, or --format html), its article as `unspin extract`
-// prints it, as scan does: markup and scripts are not prose, and a page may
-// come in any charset. Offsets then point into that article; *page keeps the
-// extraction.
-Result<std::string> DocumentText(const CheckFlags& flags, std::string input,
-                                 std::optional<pipeline::ExtractResult>* page) {
-  const bool html =
-      flags.format == "html" ||
-      (flags.format == "auto" && extract::DetectFormat(input) == extract::InputFormat::kHtml);
-  if (!html) return input;
-  pipeline::ExtractOptions options;
-  options.format = extract::InputFormat::kHtml;
-  UNSPIN_ASSIGN_OR_RETURN(*page, pipeline::Extract(input, options));
-  std::fprintf(stderr,
-               "unspin: %s is an HTML page: checking its article (%zu bytes, as `unspin "
-               "extract` prints it; offsets point into it)\n",
-               flags.input == "-" ? "the input" : flags.input.c_str(), (*page)->body.size());
-  return (*page)->body;
+// The text to check of one record: a text record as it is or, for an HTML
+// page, its article as `unspin extract` prints it, as scan does: markup and
+// scripts are not prose, and a page may come in any charset. Offsets then
+// point into that article. *page_debris gets the page's debris lines (JSON
+// objects as `extract --json` gives them), which the article leaves out, and
+// *extracted the whole extraction (for check --html).
+Result<std::string> TextToCheck(const Record& record, nlohmann::ordered_json* page_debris,
+                                std::optional<pipeline::ExtractResult>* extracted) {
+  if (record.doc.format != extract::InputFormat::kHtml) return record.doc.content;
+  UNSPIN_ASSIGN_OR_RETURN(*extracted, ExtractRecord(record.doc));
+  const pipeline::ExtractResult& page = **extracted;
+  if (!record.many) {
+    std::fprintf(stderr,
+                 "unspin: %s is an HTML page: checking its article (%zu bytes, as `unspin "
+                 "extract` prints it; offsets point into it)\n",
+                 record.location.c_str(), page.body.size());
+  }
+  *page_debris = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < page.lines.size(); ++i) {
+    const extract::Line& line = page.lines[i];
+    if (!extract::IsDebris(line.kind)) continue;
+    nlohmann::ordered_json entry;
+    entry["start"] = line.start;
+    entry["end"] = line.end;
+    entry["kind"] = extract::LineKindName(line.kind);
+    entry["source_start"] = i < page.source_offsets.size() ? page.source_offsets[i] : 0;
+    entry["text"] = std::string_view(page.text).substr(line.start, line.end - line.start);
+    page_debris->push_back(std::move(entry));
+  }
+  return page.body;
 }
 
 // check --html: the web page's view of the result, as a file that needs no
@@ -66,7 +78,16 @@ int WriteHtmlReport(const CheckFlags& flags, std::string_view text,
   return kExitOk;
 }
 
-// Each span as [text -> original], coloured when stdout is a terminal.
+// --color: always, never, or auto: on a terminal unless $NO_COLOR is set
+// (and not empty, https://no-color.org).
+bool UseColor(const std::string& flag) {
+  if (flag == "always") return true;
+  if (flag == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  return ::isatty(STDOUT_FILENO) == 1 && (no_color == nullptr || *no_color == '\0');
+}
+
+// Each span as [text -> original], coloured with --color.
 // Flagged spans (out of place, original unsure) show their guess after "?".
 void PrintSpans(const std::vector<pipeline::SpunSpan>& spans, bool color, CheckedOutput& out) {
   for (const pipeline::SpunSpan& span : spans) {
@@ -139,10 +160,8 @@ std::string FeaturesJson(const pipeline::CheckResult& result) {
 
 // restore --index: the wording voted by the archive's documents that align
 // with the text (archive_restore.h); what was done goes to stderr.
-int RestoreWithIndex(const CheckFlags& flags, std::string_view input, std::string* restored) {
-  LoadedIndex loaded;
-  if (int code = LoadIndex(flags.model, flags.index, &loaded); code != kExitOk) return code;
-  const pipeline::Checker checker(*loaded.model, flags.options);
+int RestoreWithIndex(const LoadedIndex& loaded, const pipeline::Checker& checker,
+                     std::string_view input, std::string* restored) {
   Result<ArchiveRestoration> result =
       RestoreFromArchive(checker, *loaded.index, *loaded.classes, input);
   if (!result.ok()) {
@@ -208,63 +227,134 @@ int CheckLines(const pipeline::Checker& checker, std::string_view input, const C
   return ExitCodeFor(first_error, Origin::kInput);
 }
 
-int RunCheck(const CheckFlags& flags, bool restore_only) {
-  if (flags.lines && flags.format == "html") {
-    std::fprintf(stderr, "unspin: --lines reads lines of text, not HTML pages\n");
-    return kExitUsage;
-  }
-  if (flags.lines && !flags.html_report.empty()) {
-    std::fprintf(stderr, "unspin: --html reports one document, not --lines\n");
-    return kExitUsage;
-  }
-  Result<std::string> input = ReadFileOrStdin(flags.input, kMaxInputBytes);
-  if (!input.ok()) return Fail(input.status(), Origin::kInput);
-  std::optional<pipeline::ExtractResult> page;
-  if (!flags.lines) {
-    input = DocumentText(flags, *std::move(input), &page);
-    if (!input.ok()) return Fail(input.status(), Origin::kInput);
-  }
-  CheckedOutput& out = StandardOutput();
-  if (restore_only && !flags.index.empty()) {
-    if (flags.lines) {
-      std::fprintf(stderr, "unspin: restore --index takes one document, not --lines\n");
-      return kExitUsage;
-    }
-    std::string restored;
-    if (int code = RestoreWithIndex(flags, *input, &restored); code != kExitOk) return code;
-    out.Write(restored);
-    return kExitOk;
-  }
-  int exit_code = kExitOk;
-  std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
-  if (!model) return exit_code;
-  pipeline::Checker checker(*model, flags.options);
-  if (flags.lines) return CheckLines(checker, *input, flags, restore_only);
-
-  Result<pipeline::CheckResult> result = checker.Check(*input);
-  if (!result.ok()) return Fail(result.status(), Origin::kInput);
-  if (result->verdict != pipeline::Verdict::kJudged && !flags.features && !restore_only) {
-    std::fprintf(stderr, "unspin: no verdict: %s\n",
-                 std::string(pipeline::VerdictName(result->verdict)).c_str());
-  }
+// What check --json, check --features and restore print for one record.
+std::string Answer(const CheckFlags& flags, bool restore_only, const Record& record,
+                   const pipeline::CheckResult& result, std::string restored,
+                   const nlohmann::ordered_json& page_debris) {
   if (restore_only) {
-    out.Write(result->restored);
-  } else if (flags.features) {
-    out.Write(FeaturesJson(*result) + '\n');
-  } else if (flags.json) {
-    out.Write(pipeline::CheckResultToJson(*result) + '\n');
-  } else {
-    PrintForPeople(*result, ::isatty(STDOUT_FILENO) == 1, out);
+    if (!flags.json) return restored;
+    nlohmann::ordered_json json;
+    json["restored"] = std::move(restored);
+    return WithRecordIds(record.doc,
+                         json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) +
+           '\n';
   }
-  if (!flags.html_report.empty()) return WriteHtmlReport(flags, *input, *result, page);
-  return kExitOk;
+  if (flags.features) {
+    const std::string features = FeaturesJson(result);
+    return (record.many ? WithRecordIds(record.doc, features) : features) + '\n';
+  }
+  std::string json = pipeline::CheckResultToJson(result);
+  if (!page_debris.is_null()) {
+    nlohmann::ordered_json object = nlohmann::ordered_json::parse(json);
+    object["debris"] = page_debris;
+    json = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  return (record.many ? WithRecordIds(record.doc, json) : json) + '\n';
 }
 
-void AddFormatOption(CLI::App* command, CheckFlags* flags) {
+// check and restore: each record of the input on its own (docs/input.md). A
+// file of many records (JSONL, WARC) gets one answer per record, in order:
+// with --json one JSON line carrying the record's "id" (or "url"), else its
+// answer under a "==> id <==" line. A record that cannot be read or checked
+// is reported on stderr and skipped (check --json puts {"id", "error",
+// "location"} in its place), and the exit code is 2 at the end.
+int RunCheck(const CheckFlags& flags, bool restore_only) {
+  if (flags.lines && flags.format != "auto" && flags.format != "text") {
+    std::fprintf(stderr, "unspin: --lines reads lines of text, not --format %s\n",
+                 flags.format.c_str());
+    return kExitUsage;
+  }
+  if (!flags.html_report.empty() &&
+      (flags.lines || flags.format == "jsonl" || flags.format == "warc")) {
+    std::fprintf(stderr, "unspin: --html reports one document, not --lines or a file of records\n");
+    return kExitUsage;
+  }
+  if (flags.lines && restore_only && !flags.index.empty()) {
+    std::fprintf(stderr, "unspin: restore --index takes whole documents, not --lines\n");
+    return kExitUsage;
+  }
+  // With --index the model comes with the index (same classes).
+  LoadedIndex loaded;
+  if (restore_only && !flags.index.empty()) {
+    if (int code = LoadIndex(flags.model, flags.index, &loaded); code != kExitOk) return code;
+  } else {
+    int exit_code = kExitOk;
+    loaded.model = LoadModel(flags.model, &exit_code);
+    if (!loaded.model) return exit_code;
+  }
+  pipeline::Checker checker(*loaded.model, flags.options);
+  if (flags.lines) {
+    Result<std::string> input = ReadFileOrStdin(flags.input, kMaxInputBytes);
+    if (!input.ok()) return Fail(input.status(), Origin::kInput);
+    return CheckLines(checker, *input, flags, restore_only);
+  }
+  CheckedOutput& out = StandardOutput();
+  const bool color = UseColor(flags.color);
+  ReadCounts counts;
+  RecordAnswers answers;
+  Status read = ForEachRecord(
+      flags.input, flags.format,
+      [&](Record& record) -> Status {
+        // A record's failure: the whole answer for a single document, one
+        // reported record among the others for many.
+        auto skip = [&](const Status& error) -> Status {
+          if (!record.many) return answers.Stop(Fail(error, Origin::kInput));
+          if (flags.json && !restore_only) {
+            nlohmann::ordered_json json;
+            json["error"] = error.ToString();
+            json["location"] = record.location;
+            out.Write(
+                WithRecordIds(record.doc,
+                              json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) +
+                '\n');
+          }
+          return ReportSkipped(record, error, &counts);
+        };
+        if (!record.doc.error.ok()) return skip(record.doc.error);
+        nlohmann::ordered_json page_debris;
+        std::optional<pipeline::ExtractResult> page;
+        Result<std::string> text = TextToCheck(record, &page_debris, &page);
+        if (!text.ok()) return skip(text.status());
+        Result<pipeline::CheckResult> result = checker.Check(*text);
+        if (!result.ok()) return skip(result.status());
+        ++counts.documents;
+        if (result->verdict != pipeline::Verdict::kJudged && !flags.features && !restore_only) {
+          std::fprintf(stderr, "unspin: %s%sno verdict: %s\n",
+                       record.many ? record.location.c_str() : "", record.many ? ": " : "",
+                       std::string(pipeline::VerdictName(result->verdict)).c_str());
+        }
+        std::string restored = restore_only ? std::move(result->restored) : std::string();
+        if (restore_only && !flags.index.empty()) {
+          if (int code = RestoreWithIndex(loaded, checker, *text, &restored); code != kExitOk) {
+            return answers.Stop(code);
+          }
+        }
+        const bool headed = record.many && !flags.json && !flags.features;
+        if (headed) answers.Heading(record);
+        const bool ends_line = restored.empty() || restored.back() == '\n';
+        if (!restore_only && !flags.json && !flags.features) {
+          PrintForPeople(*result, color, out);
+        } else {
+          out.Write(Answer(flags, restore_only, record, *result, std::move(restored), page_debris));
+        }
+        if (headed && restore_only && !ends_line) out.Write("\n");
+        if (!flags.html_report.empty()) {
+          if (int code = WriteHtmlReport(flags, *text, *result, page); code != kExitOk) {
+            return answers.Stop(code);
+          }
+        }
+        return answers.Next();
+      },
+      &counts);
+  return answers.ExitCode(read, counts);
+}
+
+void AddColorOption(CLI::App* command, CheckFlags* flags) {
   command
-      ->add_option("--format", flags->format,
-                   "input format: auto (an HTML page is checked by its article), text or html")
-      ->check(CLI::IsMember({"auto", "text", "html"}))
+      ->add_option("--color", flags->color,
+                   "colour the spans: auto (on a terminal, unless $NO_COLOR is set), always or "
+                   "never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
 }
 
@@ -274,7 +364,9 @@ void RegisterCheck(CLI::App& app, Action* action) {
   auto flags = std::make_shared<CheckFlags>();
   CLI::App* check = app.add_subcommand(
       "check", "Say whether a text is spun, show the spans that give it away, restore them");
-  check->add_option("input", flags->input, "text file to check, or - for standard input")
+  check
+      ->add_option("input", flags->input,
+                   "text, HTML, JSONL or WARC file to check, or - for standard input")
       ->capture_default_str();
   check->add_option("--model", flags->model, "model file (default: $UNSPIN_MODEL or the built-in)");
   check->add_flag("--json", flags->json,
@@ -289,20 +381,24 @@ void RegisterCheck(CLI::App& app, Action* action) {
   check->add_option("--html", flags->html_report,
                     "also write the result as a standalone HTML page (the web page's view of "
                     "it: inline style and script, nothing fetched) to this file");
-  AddFormatOption(check, flags.get());
+  AddInputFormatOption(check, &flags->format);
+  AddColorOption(check, flags.get());
   check->callback([flags, action] { *action = [flags] { return RunCheck(*flags, false); }; });
 }
 
 void RegisterRestore(CLI::App& app, Action* action) {
   auto flags = std::make_shared<CheckFlags>();
   CLI::App* restore = app.add_subcommand("restore", "Print the text with its spun spans restored");
-  restore->add_option("input", flags->input, "text file, or - for standard input")
+  restore
+      ->add_option("input", flags->input, "text, HTML, JSONL or WARC file, or - for standard input")
       ->capture_default_str();
   restore->add_option("--model", flags->model,
                       "model file (default: $UNSPIN_MODEL or the built-in)");
   AddCheckerOptions(restore, &flags->options);
   restore->add_flag("--lines", flags->lines, "restore each input line as its own document");
-  AddFormatOption(restore, flags.get());
+  AddInputFormatOption(restore, &flags->format);
+  restore->add_flag("--json", flags->json,
+                    "print one JSON line {\"id\"|\"url\", \"restored\"} per record");
   restore->add_option("--index", flags->index,
                       "source index (unspin index build): when it holds the text's source, "
                       "take the original wording from it");

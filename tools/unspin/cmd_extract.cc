@@ -1,14 +1,10 @@
 // unspin extract: the article of a text or HTML page, without its debris.
-#include <optional>
-
 #include "cli.h"
-#include "unspin/base/file.h"
+#include "documents.h"
 #include "unspin/pipeline/extract.h"
 
 namespace unspin::cli {
 namespace {
-
-constexpr uint64_t kMaxInputBytes = uint64_t{1} << 30;
 
 struct ExtractFlags {
   std::string input = "-";
@@ -16,26 +12,35 @@ struct ExtractFlags {
   bool json = false;
 };
 
+// Each record's article; for many records (JSONL, WARC) under a "==> id <=="
+// line, or with --json one line per record carrying its "id" (or "url").
 int RunExtract(const ExtractFlags& flags) {
-  pipeline::ExtractOptions options;
-  if (flags.format != "auto") {
-    Result<extract::InputFormat> format = extract::ParseInputFormat(flags.format);
-    if (!format.ok()) {
-      Fail(format.status(), Origin::kInput);
-      return kExitUsage;
-    }
-    options.format = *format;
-  }
-  Result<std::string> input = ReadFileOrStdin(flags.input, kMaxInputBytes);
-  if (!input.ok()) return Fail(input.status(), Origin::kInput);
-  Result<pipeline::ExtractResult> result = pipeline::Extract(*input, options);
-  if (!result.ok()) return Fail(result.status(), Origin::kInput);
-  if (flags.json) {
-    StandardOutput().Write(pipeline::ExtractResultToJson(*result) + '\n');
-  } else {
-    StandardOutput().Write(result->body);
-  }
-  return kExitOk;
+  CheckedOutput& out = StandardOutput();
+  ReadCounts counts;
+  RecordAnswers answers;
+  Status read = ForEachRecord(
+      flags.input, flags.format,
+      [&](Record& record) -> Status {
+        Result<pipeline::ExtractResult> result =
+            record.doc.error.ok() ? ExtractRecord(record.doc)
+                                  : Result<pipeline::ExtractResult>(record.doc.error);
+        if (!result.ok()) {
+          if (!record.many) return answers.Stop(Fail(result.status(), Origin::kInput));
+          return ReportSkipped(record, result.status(), &counts);
+        }
+        ++counts.documents;
+        if (flags.json) {
+          std::string json = pipeline::ExtractResultToJson(*result);
+          if (record.many) json = WithRecordIds(record.doc, json);
+          out.Write(json + '\n');
+        } else {
+          answers.Heading(record);
+          out.Write(result->body);
+        }
+        return answers.Next();
+      },
+      &counts);
+  return answers.ExitCode(read, counts);
 }
 
 }  // namespace
@@ -44,13 +49,12 @@ void RegisterExtract(CLI::App& app, Action* action) {
   auto flags = std::make_shared<ExtractFlags>();
   CLI::App* extract = app.add_subcommand(
       "extract", "Print the article (title and body) of a text or HTML page, without page debris");
-  extract->add_option("input", flags->input, "text or HTML file, or - for standard input")
+  extract
+      ->add_option("input", flags->input, "text, HTML, JSONL or WARC file, or - for standard input")
       ->capture_default_str();
-  extract->add_option("--format", flags->format, "input format: text, html or auto (sniffed)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"auto", "text", "html"}));
+  AddInputFormatOption(extract, &flags->format);
   extract->add_flag("--json", flags->json,
-                    "print one JSON object: format, body, lines (start, end, kind)");
+                    "print one JSON object per document: format, body, lines (start, end, kind)");
   extract->callback([flags, action] { *action = [flags] { return RunExtract(*flags); }; });
 }
 

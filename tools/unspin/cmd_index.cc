@@ -27,11 +27,12 @@ struct IndexFlags {
   uint32_t sample = source::kDefaultSampleModulus;
   bool json = false;
   bool allow_empty = false;  // build: zero documents may replace an existing index
+  std::string format = "auto";
 };
 
-// Documents read but not yet added, and what preparing them gave.
+// Records read but not yet added, and what preparing them gave.
 struct Batch {
-  std::vector<RawDocument> raw;  // the path and line stay here for error reports
+  std::vector<Record> records;  // their locations stay here for error reports
   std::vector<Result<source::PreparedDocument>> prepared;
   std::atomic<size_t> next{0};  // the next document a worker takes
 };
@@ -54,7 +55,7 @@ class BatchPreparer {
 
   // The workers begin on `batch` (the previous one must be done: Wait).
   void Start(Batch* batch) {
-    batch->prepared.assign(batch->raw.size(), InternalError("not prepared"));
+    batch->prepared.assign(batch->records.size(), InternalError("not prepared"));
     {
       std::lock_guard lock(mutex_);
       batch_ = batch;
@@ -84,19 +85,19 @@ class BatchPreparer {
       }
       // Documents are taken one at a time: their lengths vary a hundredfold.
       size_t i = 0;
-      while ((i = batch->next.fetch_add(1)) < batch->raw.size()) {
-        RawDocument& raw = batch->raw[i];
-        Result<source::IndexDocument> document =
-            ParseDocument({raw.path, std::move(raw.bytes), raw.line, raw.jsonl});
-        batch->prepared[i] =
-            document.ok() ? Result<source::PreparedDocument>(writer_.Prepare(std::move(*document)))
-                          : Result<source::PreparedDocument>(document.status());
+      while ((i = batch->next.fetch_add(1)) < batch->records.size()) {
+        batch->prepared[i] = Prepare(&batch->records[i].doc);
       }
       {
         std::lock_guard lock(mutex_);
         if (--busy_ == 0) done_.notify_all();
       }
     }
+  }
+
+  Result<source::PreparedDocument> Prepare(extract::Document* doc) const {
+    UNSPIN_ASSIGN_OR_RETURN(source::IndexDocument document, ToIndexDocument(doc));
+    return writer_.Prepare(std::move(document));
   }
 
   const source::IndexWriter& writer_;
@@ -158,7 +159,7 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
       if (added.ok()) {
         ++counts.documents;
       } else {
-        ReportSkipped(ready->raw[i].path, ready->raw[i].line, added.message(), &counts);
+        static_cast<void>(ReportSkipped(ready->records[i], added, &counts));
       }
     }
     progress.Update((*writer)->added());
@@ -180,15 +181,15 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
   constexpr size_t kBatchDocuments = 1024;
   for (const std::string& input : flags.inputs) {
     Status write_error = Status::Ok();
-    Status status = ReadRawDocuments(
-        input,
-        [&](RawDocument raw) {
-          batch_bytes += raw.bytes.size();
-          batch->raw.push_back(std::move(raw));
-          if (write_error.ok() &&
-              (batch->raw.size() >= kBatchDocuments || batch_bytes >= kBatchBytes)) {
+    Status status = ForEachRecord(
+        input, flags.format,
+        [&](Record& record) -> Status {
+          batch_bytes += record.doc.content.size();
+          batch->records.push_back(std::move(record));
+          if (batch->records.size() >= kBatchDocuments || batch_bytes >= kBatchBytes) {
             write_error = start_batch();
           }
+          return write_error;
         },
         &counts);
     if (write_error.ok()) write_error = start_batch();
@@ -198,6 +199,7 @@ int RunWrite(const IndexFlags& flags, source::WriterOptions::Mode mode) {
     }
     if (!write_error.ok()) return Fail(write_error, Origin::kModel);
     if (!status.ok()) return Fail(status, Origin::kInput);
+    progress.Update((*writer)->added());
   }
   progress.Finish();
   if (mode == source::WriterOptions::Mode::kReplace && (*writer)->added() == 0) {
@@ -269,9 +271,10 @@ int RunInfo(const IndexFlags& flags) {
 void AddWriteOptions(CLI::App* command, const std::shared_ptr<IndexFlags>& flags) {
   command
       ->add_option("inputs", flags->inputs,
-                   "JSONL files ({\"id\", \"text\", ...} per line) or plain text files "
-                   "(id = path); - for standard input")
+                   "JSONL files ({\"id\"|\"url\", \"text\"|\"html\", ...} per line), WARC, "
+                   "text or HTML files (id = path); - for standard input")
       ->required();
+  AddInputFormatOption(command, &flags->format);
   command->add_option("--model", flags->model,
                       "model file (default: $UNSPIN_MODEL or the built one)");
   command

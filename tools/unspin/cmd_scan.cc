@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cli.h"
+#include "documents.h"
 #include "scan_setup.h"
 #include "unspin/pipeline/scan.h"
 #include "unspin/source/find.h"
@@ -24,6 +25,7 @@ struct ScanFlags {
   std::string summary;
   int threads = 0;
   bool overwrite = false;
+  std::string format = "auto";
 };
 
 std::string Duration(double seconds) {
@@ -136,6 +138,12 @@ int RunScan(const ScanFlags& flags) {
   options.threads = flags.threads;
   options.overwrite = flags.overwrite;
   options.settings["model"] = ModelFingerprint(*loaded.model);
+  if (flags.format != "auto") {
+    Result<extract::InputFormat> format = extract::ParseInputFormat(flags.format);
+    if (!format.ok()) return Fail(format.status(), Origin::kInput);
+    options.format = *format;
+    options.settings["format"] = flags.format;
+  }
   if (!flags.index.empty()) options.settings["index"] = flags.index;
   // --index: each document's best source match, as `unspin find` gives it.
   std::unique_ptr<source::Finder> finder;
@@ -203,6 +211,7 @@ void RegisterScan(CLI::App& app, Action* action) {
   scan->add_option("--model", flags->model, "model file (default: $UNSPIN_MODEL or the built-in)");
   scan->add_option("--index", flags->index, "source index directory for the \"source\" field");
   scan->add_option("--summary", flags->summary, "also write the summary as JSON to this file");
+  AddInputFormatOption(scan, &flags->format);
   scan->callback([flags, action] { *action = [flags] { return RunScan(*flags); }; });
 }
 

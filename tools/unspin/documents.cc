@@ -1,199 +1,151 @@
 #include "documents.h"
 
-#include <fcntl.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
-#include <cctype>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <nlohmann/json.hpp>
-#include <optional>
-#include <vector>
 
-#include "unspin/base/json_depth.h"
-#include "unspin/extract/format.h"
-#include "unspin/extract/records.h"
+#include "unspin/base/file.h"
 
 namespace unspin::cli {
 namespace {
 
-constexpr uint64_t kMaxDocumentBytes = uint64_t{1} << 30;
-constexpr size_t kSniffBytes = size_t{64} << 10;
-constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
-
-// The start of the line at `at` after blank lines: its first non-white byte.
-size_t NextLineStart(std::string_view text, size_t at) {
-  while (at < text.size() && std::isspace(static_cast<unsigned char>(text[at]))) ++at;
-  return at;
-}
-
-// JSON lines by name (".jsonl", ".ndjson", also gzipped) or by content: the
-// first non-blank line, after a UTF-8 byte order mark, starts with '{', or
-// the first line is a header and the next starts with '{'. Anything else is
-// one plain-text document.
-bool IsJsonLines(const std::string& path, std::string_view head) {
-  if (extract::HasJsonLinesExtension(path)) return true;
-  if (head.starts_with(kUtf8ByteOrderMark)) head.remove_prefix(kUtf8ByteOrderMark.size());
-  size_t at = NextLineStart(head, 0);
-  if (at < head.size() && head[at] == '{') return true;
-  const size_t newline = head.find('\n', at);
-  if (newline == std::string_view::npos) return false;
-  at = NextLineStart(head, newline + 1);
-  return at < head.size() && head[at] == '{';
-}
-
-void Offer(const std::string& path, uint64_t line, source::IndexDocument document,
-           const std::function<Status(source::IndexDocument, uint64_t)>& take, ReadCounts* counts) {
-  Status status = take(std::move(document), line);
-  if (status.ok()) {
-    ++counts->documents;
-  } else {
-    ReportSkipped(path, line, status.message(), counts);
+std::string Location(const std::string& path, extract::InputFormat format,
+                     const extract::Document& doc) {
+  switch (format) {
+    case extract::InputFormat::kJsonl:
+      return path + ":" + std::to_string(doc.record + 1);
+    case extract::InputFormat::kWarc:
+      return path + ": record " + std::to_string(doc.record);
+    case extract::InputFormat::kText:
+    case extract::InputFormat::kHtml:
+      break;
   }
+  return path == "-" ? "the input" : path;
 }
 
 }  // namespace
 
-void ReportSkipped(const std::string& path, uint64_t line, std::string_view why,
-                   ReadCounts* counts) {
-  std::fprintf(stderr, "unspin: %s:%llu: %.*s (skipped)\n", path.c_str(),
-               static_cast<unsigned long long>(line), static_cast<int>(why.size()), why.data());
-  ++counts->rejected;
+void AddInputFormatOption(CLI::App* command, std::string* format) {
+  command
+      ->add_option("--format", *format,
+                   "input format: auto (detected), text, html (checked by its article), jsonl "
+                   "({\"id\"|\"url\", \"text\"|\"html\"} per line) or warc")
+      ->check(CLI::IsMember({"auto", "text", "html", "jsonl", "warc"}))
+      ->capture_default_str();
 }
 
-Result<source::IndexDocument> ParseDocument(RawDocument raw) {
-  if (!raw.jsonl) return source::IndexDocument{std::move(raw.path), std::move(raw.bytes), "{}"};
-  // Most archive lines are {"id": ..., "text": ...} alone, and a general
-  // JSON parser was a sixth of an index build's time on them.
-  if (std::optional<extract::IdAndText> plain = extract::ParseIdTextLine(raw.bytes)) {
-    return source::IndexDocument{std::move(plain->id), std::move(plain->text), "{}"};
+Result<std::unique_ptr<extract::RecordReader>> OpenInput(const std::string& path,
+                                                         const std::string& format) {
+  extract::ReaderOptions options;
+  options.report_every_record = true;
+  options.max_record_bytes = kMaxInputBytes;
+  if (format != "auto") {
+    UNSPIN_ASSIGN_OR_RETURN(options.format, extract::ParseInputFormat(format));
   }
-  UNSPIN_RETURN_IF_ERROR(CheckJsonDepth(raw.bytes));
-  nlohmann::json json = nlohmann::json::parse(raw.bytes, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object()) {
-    return InvalidArgumentError("not a JSON object (malformed JSON or invalid UTF-8)");
+  struct stat info {};
+  if (path != "-" && ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+    return extract::RecordReader::Open(path, options);
   }
-  auto id = json.find("id");
-  auto text = json.find("text");
-  if (id == json.end() || !(id->is_string() || id->is_number_integer())) {
-    return InvalidArgumentError("no \"id\" string");
-  }
-  if (text == json.end() || !text->is_string()) return InvalidArgumentError("no \"text\" string");
-  source::IndexDocument document;
-  document.id = id->is_string() ? std::move(id->get_ref<std::string&>()) : id->dump();
-  document.text = std::move(text->get_ref<std::string&>());
-  json.erase("id");
-  json.erase("text");
-  document.metadata = json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return document;
+  // Standard input, a pipe or a FIFO: read whole (a directory fails here, EISDIR).
+  UNSPIN_ASSIGN_OR_RETURN(std::string bytes, ReadFileOrStdin(path, kMaxInputBytes));
+  return extract::RecordReader::FromBytes(std::move(bytes), path, options);
 }
 
-Status ReadRawDocuments(const std::string& path, const std::function<void(RawDocument)>& take,
-                        ReadCounts* counts) {
-  int fd = STDIN_FILENO;
-  if (path != "-") {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      const int error = errno;
-      if (error == ENOENT) return NotFoundError("cannot open " + path + ": no such file");
-      return ErrnoError("cannot open " + path, error);
-    }
+Status ForEachRecord(const std::string& path, const std::string& format,
+                     const std::function<Status(Record&)>& take, ReadCounts* counts) {
+  UNSPIN_ASSIGN_OR_RETURN(std::unique_ptr<extract::RecordReader> reader, OpenInput(path, format));
+  const extract::InputFormat input_format = reader->format();
+  Record record;
+  record.many =
+      input_format == extract::InputFormat::kJsonl || input_format == extract::InputFormat::kWarc;
+  for (;;) {
+    Result<bool> more = reader->Next(&record.doc);
+    if (!more.ok()) return more.status().WithContext(path == "-" ? "the input" : path);
+    if (!*more) break;
+    record.location = Location(path, input_format, record.doc);
+    UNSPIN_RETURN_IF_ERROR(take(record));
   }
-  struct Closer {
-    int fd;
-    ~Closer() {
-      if (fd != STDIN_FILENO) ::close(fd);
+  // A WARC record that is not a document by fault (a lying Content-Length,
+  // broken HTTP) was skipped by the reader: said here, counted as rejected.
+  if (input_format == extract::InputFormat::kWarc) {
+    const extract::ReaderStats& stats = reader->stats();
+    for (const std::string& warning : stats.warnings) {
+      std::fprintf(stderr, "unspin: %s: %s\n", path.c_str(), warning.c_str());
     }
-  } closer{fd};
-  // Lines are cut out of 1 MiB blocks (getline is several times slower). A
-  // read error (standard input closed, EIO) is an error, never an early end:
-  // an index build would otherwise publish what it read so far.
-  constexpr size_t kBlockBytes = size_t{1} << 20;
-  std::vector<char> block(kBlockBytes);
-  auto read_block = [&]() -> Result<size_t> {
-    for (;;) {
-      const ssize_t got = ::read(fd, block.data(), block.size());
-      if (got >= 0) return static_cast<size_t>(got);
-      if (errno != EINTR) {
-        return ErrnoError(path == "-" ? "cannot read standard input" : "cannot read " + path,
-                          errno);
-      }
-    }
-  };
-  // The first 64 KiB (or the whole input, when shorter) decide the format.
-  std::string head;
-  bool at_end = false;
-  while (!at_end && head.size() < kSniffBytes) {
-    UNSPIN_ASSIGN_OR_RETURN(size_t got, read_block());
-    head.append(block.data(), got);
-    at_end = got == 0;
+    counts->rejected += stats.skipped[static_cast<size_t>(extract::SkipReason::kMalformed)] +
+                        stats.skipped[static_cast<size_t>(extract::SkipReason::kBinary)] +
+                        stats.skipped[static_cast<size_t>(extract::SkipReason::kTooLarge)];
   }
-  if (!IsJsonLines(path, head)) {
-    std::string text = std::move(head);
-    while (!at_end && text.size() <= kMaxDocumentBytes) {
-      UNSPIN_ASSIGN_OR_RETURN(size_t got, read_block());
-      text.append(block.data(), got);
-      at_end = got == 0;
-    }
-    if (text.size() > kMaxDocumentBytes) {
-      ReportSkipped(path, 1, "document over 1 GiB", counts);
-      return Status::Ok();
-    }
-    take({path, std::move(text), 1, false});
-    return Status::Ok();
-  }
-  std::string line;
-  uint64_t line_number = 0;
-  auto emit = [&] {
-    ++line_number;
-    if (line_number == 1 && line.starts_with(kUtf8ByteOrderMark)) {
-      line.erase(0, kUtf8ByteOrderMark.size());
-    }
-    if (line.find_first_not_of(" \t\r") != std::string::npos) {
-      take({path, std::move(line), line_number, true});
-    }
-    line.clear();
-  };
-  auto cut_lines = [&](const char* bytes, size_t size) {
-    size_t start = 0;
-    while (start < size) {
-      const void* newline = std::memchr(bytes + start, '\n', size - start);
-      const size_t end = newline == nullptr
-                             ? size
-                             : static_cast<size_t>(static_cast<const char*>(newline) - bytes);
-      line.append(bytes + start, end - start);
-      if (newline == nullptr) break;
-      emit();
-      start = end + 1;
-    }
-  };
-  cut_lines(head.data(), head.size());
-  head = std::string();
-  while (!at_end) {
-    UNSPIN_ASSIGN_OR_RETURN(size_t got, read_block());
-    cut_lines(block.data(), got);
-    at_end = got == 0;
-  }
-  if (!line.empty()) emit();
   return Status::Ok();
 }
 
-Status ReadDocuments(const std::string& path,
-                     const std::function<Status(source::IndexDocument, uint64_t line)>& take,
-                     ReadCounts* counts) {
-  return ReadRawDocuments(
-      path,
-      [&](RawDocument raw) {
-        const uint64_t line = raw.line;
-        Result<source::IndexDocument> document = ParseDocument(std::move(raw));
-        if (!document.ok()) {
-          ReportSkipped(path, line, document.status().message(), counts);
-          return;
-        }
-        Offer(path, line, std::move(*document), take, counts);
-      },
-      counts);
+Status ReportSkipped(const Record& record, const Status& why, ReadCounts* counts) {
+  std::fprintf(stderr, "unspin: %s: %s (skipped)\n", record.location.c_str(),
+               why.message().c_str());
+  ++counts->rejected;
+  return Status::Ok();
+}
+
+std::string WithRecordIds(const extract::Document& doc, std::string_view object) {
+  nlohmann::ordered_json ids;
+  if (!doc.id_is_url) ids["id"] = doc.id;
+  if (!doc.url.empty()) ids["url"] = doc.url;
+  std::string line = ids.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  line.pop_back();  // splice: {"id", ["url",] ...the fields of object}
+  if (object.size() > 2) line += ',';
+  line.append(object.substr(1));
+  return line;
+}
+
+void RecordAnswers::Heading(const Record& record) {
+  if (record.many) {
+    StandardOutput().Write(std::string(first_ ? "" : "\n") + "==> " + record.doc.id + " <==\n");
+  }
+  first_ = false;
+}
+
+Status RecordAnswers::Stop(int exit_code) {
+  stop_code_ = exit_code;
+  return InternalError("stopped");  // never reported: stop_code_ says what happened
+}
+
+Status RecordAnswers::Next() { return StandardOutput().ok() ? Status::Ok() : Stop(kExitIO); }
+
+int RecordAnswers::ExitCode(const Status& read, const ReadCounts& counts, int done) const {
+  if (stop_code_ != kExitOk) return stop_code_;
+  if (!read.ok()) return Fail(read, Origin::kInput);
+  if (counts.rejected == 0) return done;
+  std::fprintf(stderr, "unspin: %llu of %llu records skipped (reported above)\n",
+               static_cast<unsigned long long>(counts.rejected),
+               static_cast<unsigned long long>(counts.rejected + counts.documents));
+  return kExitBadInput;
+}
+
+Result<pipeline::ExtractResult> ExtractRecord(const extract::Document& doc) {
+  pipeline::ExtractOptions options;
+  options.format = doc.format;
+  options.charset = doc.charset;
+  return pipeline::Extract(doc.content, options);
+}
+
+Result<std::string> ArticleText(const extract::Document& doc) {
+  if (doc.format != extract::InputFormat::kHtml) return doc.content;
+  UNSPIN_ASSIGN_OR_RETURN(pipeline::ExtractResult page, ExtractRecord(doc));
+  return std::move(page.body);
+}
+
+Result<source::IndexDocument> ToIndexDocument(extract::Document* doc) {
+  UNSPIN_RETURN_IF_ERROR(doc->error);
+  source::IndexDocument document;
+  if (doc->format == extract::InputFormat::kHtml) {
+    UNSPIN_ASSIGN_OR_RETURN(document.text, ArticleText(*doc));
+  } else {
+    document.text = std::move(doc->content);
+  }
+  document.id = std::move(doc->id);
+  document.metadata = std::move(doc->metadata);
+  return document;
 }
 
 }  // namespace unspin::cli

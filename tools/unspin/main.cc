@@ -2,8 +2,40 @@
 #include <cerrno>
 #include <cstdio>
 #include <exception>
+#include <string>
+#include <string_view>
 
 #include "cli.h"
+
+namespace {
+
+// The first word where a verb belongs (after `unspin`, or after a verb with
+// verbs of its own: `unspin index ...`) that names none: "unknown verb", with
+// the verbs there are, instead of CLI11's "arguments were not expected".
+// Empty when every verb is known.
+std::string UnknownVerb(CLI::App& app, int argc, char** argv) {
+  CLI::App* level = &app;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view word = argv[i];
+    const std::vector<CLI::App*> verbs = level->get_subcommands({});
+    if (word.starts_with("-") || verbs.empty()) return {};
+    CLI::App* next = nullptr;
+    std::string names;
+    for (CLI::App* verb : verbs) {
+      if (verb->get_name() == word) next = verb;
+      names += (names.empty() ? "" : ", ") + verb->get_name();
+    }
+    if (next == nullptr) {
+      const std::string path = level == &app ? "unspin" : "unspin " + level->get_name();
+      return "unknown verb \"" + std::string(word) + "\"; the verbs of " + path + " are " + names +
+             " (" + path + " --help)";
+    }
+    level = next;
+  }
+  return {};
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace unspin::cli;
@@ -26,6 +58,10 @@ int main(int argc, char** argv) {
   RegisterCluster(app, &action);
   RegisterScan(app, &action);
   RegisterServe(app, &action);
+  if (const std::string unknown = UnknownVerb(app, argc, argv); !unknown.empty()) {
+    std::fprintf(stderr, "unspin: %s\n", unknown.c_str());
+    return FinishStandardOutput(kExitUsage);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

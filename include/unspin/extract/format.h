@@ -32,9 +32,10 @@ Result<InputFormat> ParseInputFormat(std::string_view name);
 // are fine for short inputs):
 // WARC when it starts with "WARC/1.", or with the gzip magic 1f 8b and the
 // first member decompresses to text starting with "WARC/"; JSONL when the
-// first non-blank byte is '{' and the first line parses as a JSON object (a
-// first line cut off by the end of a 64 KiB or longer `input` only needs to
-// start with '{' and '"'); else, on the first 1024 bytes after a UTF-8 byte
+// first non-blank line (after a UTF-8 byte order mark), or the line after
+// it (the first being a header line), starts with '{' and parses as a JSON
+// object (a line cut off by the end of a 64 KiB or longer `input` only needs
+// to start with '{' and '"'); else, on the first 1024 bytes after a UTF-8 byte
 // order mark and white space: HTML when they start with "<!doctype html",
 // "<html", "<head", "<body", an HTML comment followed by one of those, or when a tag of a common
 // block element ("<div", "<p>", "<article", "<meta", "<title" ...) appears in them before any line

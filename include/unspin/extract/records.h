@@ -63,9 +63,22 @@ std::string_view SkipReasonName(SkipReason reason);
 
 // One document read from an input.
 struct Document {
-  // WARC-Target-URI (WARC), "url" or else "id" (JSONL), or the file path.
+  // The document's name (docs/input.md): a JSONL line's "id" (a string, or
+  // a number as written), else its "url", else "<input>:<line>"; a WARC
+  // record's WARC-Target-URI, else its WARC-Record-ID; a text or HTML file's
+  // path ("-" for standard input).
   std::string id;
-  bool id_is_url = false;  // true for a WARC target URI or a JSONL "url"
+  bool id_is_url = false;  // `id` is the url: the record has no id of its own
+  // A JSONL line's "url" or a WARC record's WARC-Target-URI; empty when none.
+  std::string url;
+  // A JSONL line's other members (all but "id", "text" and "html") as a JSON
+  // object; "{}" for every other input.
+  std::string metadata = "{}";
+  // With ReaderOptions::report_every_record: why this record is not a
+  // document (a malformed JSONL line or WARC record, one over
+  // max_record_bytes, a binary payload), the message naming the line or
+  // record; `content` is then empty. OK for a document.
+  Status error;
   // kText: valid UTF-8 (declared latin-1/windows-1252 decoded, invalid bytes
   // replaced by U+FFFD). kHtml: the page bytes; HtmlToText decodes them with
   // `charset` (HtmlOptions::charset).
@@ -104,6 +117,13 @@ struct ReaderOptions {
   // (HasJsonLinesExtension, Open only), else DetectFormat on its first 64 KiB
   // (after gzip decompression when it starts with the gzip magic).
   std::optional<InputFormat> format;
+  // False (scan): bad records are skipped and counted (ReaderStats), empty
+  // ones too, and invalid UTF-8 in text is replaced by U+FFFD. True (the
+  // verbs that read one input for a person): every record is returned as it
+  // is, so that the caller reports each in its place: a bad one with
+  // Document::error set (still counted), an empty one, and text with its
+  // invalid UTF-8 kept (the checker names its byte offset).
+  bool report_every_record = false;
 };
 
 // A JSONL line's "id" and "text" when the line is exactly an object of
@@ -126,7 +146,7 @@ class RecordReader {
   static Result<std::unique_ptr<RecordReader>> Open(const std::string& path,
                                                     const ReaderOptions& options = {});
   // Reads documents out of `bytes` (held by the reader); `name` is the id of
-  // a text or HTML document.
+  // a text or HTML document, and a JSONL input when it HasJsonLinesExtension.
   static Result<std::unique_ptr<RecordReader>> FromBytes(std::string bytes, std::string name,
                                                          const ReaderOptions& options = {});
 

@@ -63,6 +63,9 @@ struct ScanOptions {
   // Called from one thread at a time, at most every 200 ms and once at the end.
   std::function<void(const ScanProgress&)> progress;
   uint64_t max_record_bytes = uint64_t{64} << 20;  // extract::ReaderOptions::max_record_bytes
+  // Every input's format (extract::ReaderOptions::format); nullopt: detected
+  // per file. Record it in `settings` ("format") when set: it decides the lines.
+  std::optional<extract::InputFormat> format;
   // What decides the result lines besides the inputs (name -> value, e.g.
   // "model" -> the model's fingerprint, "index" -> the index directory),
   // recorded in the output's header line: an output whose header records
@@ -137,10 +140,12 @@ struct ScanResume {
 Result<ScanResume> LoadScanOutput(const std::string& path, std::string_view header, bool overwrite);
 
 // The result line (JSON, no newline) of one document of `input`:
-// {"url"|"id", "input", "record", "format", "spun_probability", "words",
-//  "top_spans": [{"text", "original", "score"}] (up to 5, best first),
-//  "debris_lines", "source"}; or, when the document cannot be checked,
-// {"url"|"id", "input", "record", "format", "error", "source": null}.
+// {"id", "url", "input", "record", "format", "spun_probability", "words",
+//  "top_spans": [{"start", "end", "text", "original", "score", "restored"}]
+//  (up to 5, best first; offsets into the checked article), "debris_lines",
+//  "source"}; or, when the document cannot be checked, {"id", "url", "input",
+// "record", "format", "error", "source": null}. "id" is left out when the
+// document's id is its url, "url" when it has none (docs/input.md).
 // *spun_probability is set (-1 for an error line); *source_failed, when
 // given, says whether `find_source` failed ("source": {"error": "..."}).
 // Thread-safe.
