@@ -148,4 +148,18 @@ Result<source::IndexDocument> ToIndexDocument(extract::Document* doc) {
   return document;
 }
 
+Result<source::IndexDocument> JsonToIndexDocument(std::string json, std::string name) {
+  extract::ReaderOptions options;
+  options.format = extract::InputFormat::kJsonl;
+  options.report_every_record = true;
+  json.push_back('\n');
+  UNSPIN_ASSIGN_OR_RETURN(
+      std::unique_ptr<extract::RecordReader> reader,
+      extract::RecordReader::FromBytes(std::move(json), std::move(name), options));
+  extract::Document doc;
+  UNSPIN_ASSIGN_OR_RETURN(bool read, reader->Next(&doc));
+  if (!read) return InvalidArgumentError("not a document");
+  return ToIndexDocument(&doc);
+}
+
 }  // namespace unspin::cli

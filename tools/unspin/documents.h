@@ -113,6 +113,12 @@ Result<std::string> ArticleText(const extract::Document& doc);
 // own (doc->error), those of ArticleText.
 Result<source::IndexDocument> ToIndexDocument(extract::Document* doc);
 
+// One JSON object as an archive document, read as a JSONL record is (the id
+// rules and fields of docs/input.md; `name` stands for the input in an id
+// made up for a record without "id" or "url"). Errors: InvalidArgument for a
+// record that is not one (the reader's message), those of ToIndexDocument.
+Result<source::IndexDocument> JsonToIndexDocument(std::string json, std::string name);
+
 }  // namespace unspin::cli
 
 #endif  // UNSPIN_TOOLS_UNSPIN_DOCUMENTS_H_

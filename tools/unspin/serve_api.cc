@@ -160,8 +160,7 @@ std::optional<ApiResponse> ReadIndexDocuments(std::string_view body,
     if (!element.is_object()) {
       return ErrorResponse(400, "invalid_argument", where + " is not a JSON object");
     }
-    Result<source::IndexDocument> document =
-        ParseDocument({"request", Dump(element), i + 1, /*jsonl=*/true});
+    Result<source::IndexDocument> document = JsonToIndexDocument(Dump(element), where);
     if (!document.ok()) return ErrorResponse(document.status().WithContext(where));
     documents->push_back(*std::move(document));
   }
