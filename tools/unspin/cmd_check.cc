@@ -9,13 +9,12 @@
 #include "unspin/base/file.h"
 #include "unspin/extract/format.h"
 #include "unspin/pipeline/check.h"
+#include "unspin/pipeline/check_windows.h"
 #include "unspin/pipeline/extract.h"
 #include "unspin/source/find.h"
 
 namespace unspin::cli {
 namespace {
-
-constexpr uint64_t kMaxInputBytes = uint64_t{1} << 30;
 
 struct CheckFlags {
   std::string input = "-";
@@ -144,11 +143,15 @@ int RestoreFromArchive(const CheckFlags& flags, std::string_view input, std::str
   // The model's restoration: the whole answer when no document aligns, else
   // it fills in where none speaks.
   const pipeline::Checker checker(*loaded.model, flags.options);
-  Result<pipeline::CheckResult> own = checker.Check(input);
+  Result<pipeline::CheckResult> own = pipeline::CheckInWindows(checker, input);
   if (!own.ok()) return Fail(own.status(), Origin::kInput);
+  auto restore_with_model = [&] {
+    pipeline::ForEachRestoredPiece(input, own->spans,
+                                   [&](std::string_view piece) { restored->append(piece); });
+  };
   if (matches->empty()) {
     std::fprintf(stderr, "unspin: no source in the index; restored with the model\n");
-    *restored = std::move(own->restored);
+    restore_with_model();
     return kExitOk;
   }
   std::vector<source::Replacement> fallback;
@@ -181,7 +184,7 @@ int RestoreFromArchive(const CheckFlags& flags, std::string_view input, std::str
                  static_cast<int>(match.id.size()), match.id.data(), match.alignment.score,
                  match.alignment.coverage, theirs->spun_probability, own->spun_probability);
     if (!source) {
-      *restored = std::move(own->restored);
+      restore_with_model();
       return kExitOk;
     }
     witnesses.push_back({&match, 1.0});
@@ -198,6 +201,23 @@ std::string LineErrorJson(const Status& error, uint64_t line_number) {
   return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// The result of a check as the flags ask for it: the restored text, the
+// detector's inputs, JSON or the report for people. The restored text is
+// written as it is made from `text` and the spans, never held whole.
+void WriteResult(const pipeline::CheckResult& result, std::string_view text,
+                 const CheckFlags& flags, bool restore_only, CheckedOutput& out) {
+  auto write = [&out](std::string_view piece) { out.Write(piece); };
+  if (restore_only) {
+    pipeline::ForEachRestoredPiece(text, result.spans, write);
+  } else if (flags.features) {
+    out.Write(FeaturesJson(result));
+  } else if (flags.json) {
+    pipeline::WriteCheckResultJson(result, text, write);
+  } else {
+    PrintForPeople(result, ::isatty(STDOUT_FILENO) == 1, out);
+  }
+}
+
 // --lines: each line is its own document, one output line per input line. A
 // line that cannot be checked (invalid UTF-8) does not stop the batch: JSON
 // output gets {"error", "line"} in its place, restore prints it as written and
@@ -209,32 +229,26 @@ int CheckLines(const pipeline::Checker& checker, std::string_view input, const C
   uint64_t line_number = 0;
   uint64_t failed_lines = 0;
   Status first_error = Status::Ok();
-  std::string text;
   while (!rest.empty()) {
     ++line_number;
     size_t newline = rest.find('\n');
     std::string_view line = rest.substr(0, newline);
     rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
-    Result<pipeline::CheckResult> result = checker.Check(line);
+    Result<pipeline::CheckResult> result = pipeline::CheckInWindows(checker, line);
     if (!result.ok()) {
       ++failed_lines;
       const Status error = result.status().WithContext("line " + std::to_string(line_number));
       if (first_error.ok()) first_error = error;
       if (restore_only) {
         std::fprintf(stderr, "unspin: %s; printed as written\n", error.ToString().c_str());
-        text = line;
+        out.Write(line);
       } else {
-        text = LineErrorJson(result.status(), line_number);
+        out.Write(LineErrorJson(result.status(), line_number));
       }
-    } else if (restore_only) {
-      text = std::move(result->restored);
-    } else if (flags.features) {
-      text = FeaturesJson(*result);
     } else {
-      text = pipeline::CheckResultToJson(*result);
+      WriteResult(*result, line, flags, restore_only, out);
     }
-    text += '\n';
-    if (!out.Write(text)) return kExitIO;
+    if (!out.Write("\n")) return kExitIO;
   }
   if (failed_lines == 0) return kExitOk;
   std::fprintf(stderr, "unspin: %llu of %llu lines could not be checked (the first: %s)\n",
@@ -248,7 +262,7 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
     std::fprintf(stderr, "unspin: --lines reads lines of text, not HTML pages\n");
     return kExitUsage;
   }
-  Result<std::string> input = ReadFileOrStdin(flags.input, kMaxInputBytes);
+  Result<std::string> input = ReadFileOrStdin(flags.input, kMaxTextInputBytes);
   if (!input.ok()) return Fail(input.status(), Origin::kInput);
   if (!flags.lines) {
     input = DocumentText(flags, *std::move(input));
@@ -271,21 +285,16 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
   pipeline::Checker checker(*model, flags.options);
   if (flags.lines) return CheckLines(checker, *input, flags, restore_only);
 
-  Result<pipeline::CheckResult> result = checker.Check(*input);
+  // A long text is checked window by window: the checker's memory is one
+  // window's, whatever the length.
+  Result<pipeline::CheckResult> result = pipeline::CheckInWindows(checker, *input);
   if (!result.ok()) return Fail(result.status(), Origin::kInput);
   if (result->verdict != pipeline::Verdict::kJudged && !flags.features && !restore_only) {
     std::fprintf(stderr, "unspin: no verdict: %s\n",
                  std::string(pipeline::VerdictName(result->verdict)).c_str());
   }
-  if (restore_only) {
-    out.Write(result->restored);
-  } else if (flags.features) {
-    out.Write(FeaturesJson(*result) + '\n');
-  } else if (flags.json) {
-    out.Write(pipeline::CheckResultToJson(*result) + '\n');
-  } else {
-    PrintForPeople(*result, ::isatty(STDOUT_FILENO) == 1, out);
-  }
+  WriteResult(*result, *input, flags, restore_only, out);
+  if (!restore_only && (flags.features || flags.json)) out.Write("\n");
   return kExitOk;
 }
 

@@ -8,8 +8,6 @@
 namespace unspin::cli {
 namespace {
 
-constexpr uint64_t kMaxInputBytes = uint64_t{1} << 30;
-
 struct ExtractFlags {
   std::string input = "-";
   std::string format = "auto";
@@ -26,7 +24,7 @@ int RunExtract(const ExtractFlags& flags) {
     }
     options.format = *format;
   }
-  Result<std::string> input = ReadFileOrStdin(flags.input, kMaxInputBytes);
+  Result<std::string> input = ReadFileOrStdin(flags.input, kMaxTextInputBytes);
   if (!input.ok()) return Fail(input.status(), Origin::kInput);
   Result<pipeline::ExtractResult> result = pipeline::Extract(*input, options);
   if (!result.ok()) return Fail(result.status(), Origin::kInput);

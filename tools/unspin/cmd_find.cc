@@ -19,8 +19,6 @@
 namespace unspin::cli {
 namespace {
 
-constexpr uint64_t kMaxQueryBytes = uint64_t{1} << 30;
-
 struct FindFlags {
   std::string index;
   std::string input = "-";
@@ -108,7 +106,7 @@ int RunFind(const FindFlags& flags) {
     if (!status.ok()) return Fail(status, Origin::kInput);
     return counts.rejected > 0 ? kExitBadInput : kExitOk;
   }
-  Result<std::string> query = ReadFileOrStdin(flags.input, kMaxQueryBytes);
+  Result<std::string> query = ReadFileOrStdin(flags.input, kMaxTextInputBytes);
   if (!query.ok()) return Fail(query.status(), Origin::kInput);
   Result<std::vector<source::Match>> matches = finder.Find(*query);
   if (!matches.ok()) {

@@ -1,6 +1,7 @@
 #include "documents.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -11,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "unspin/base/file.h"
 #include "unspin/base/json_depth.h"
 #include "unspin/extract/format.h"
 #include "unspin/extract/records.h"
@@ -18,7 +20,6 @@
 namespace unspin::cli {
 namespace {
 
-constexpr uint64_t kMaxDocumentBytes = uint64_t{1} << 30;
 constexpr size_t kSniffBytes = size_t{64} << 10;
 constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
 
@@ -130,14 +131,25 @@ Status ReadRawDocuments(const std::string& path, const std::function<void(RawDoc
     at_end = got == 0;
   }
   if (!IsJsonLines(path, head)) {
+    // One document: a regular file over the limit is refused from its size,
+    // anything else when it reads past the limit.
+    struct stat info {};
+    if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) &&
+        static_cast<uint64_t>(info.st_size) > kMaxTextInputBytes) {
+      const Status too_large =
+          TooLargeError("the document", static_cast<uint64_t>(info.st_size), kMaxTextInputBytes);
+      ReportSkipped(path, 1, too_large.message(), counts);
+      return Status::Ok();
+    }
     std::string text = std::move(head);
-    while (!at_end && text.size() <= kMaxDocumentBytes) {
+    while (!at_end && text.size() <= kMaxTextInputBytes) {
       UNSPIN_ASSIGN_OR_RETURN(size_t got, read_block());
       text.append(block.data(), got);
       at_end = got == 0;
     }
-    if (text.size() > kMaxDocumentBytes) {
-      ReportSkipped(path, 1, "document over 1 GiB", counts);
+    if (text.size() > kMaxTextInputBytes) {
+      ReportSkipped(path, 1, TooLargeError("the document", 0, kMaxTextInputBytes).message(),
+                    counts);
       return Status::Ok();
     }
     take({path, std::move(text), 1, false});
@@ -145,13 +157,22 @@ Status ReadRawDocuments(const std::string& path, const std::function<void(RawDoc
   }
   std::string line;
   uint64_t line_number = 0;
+  // A line over the limit is not held: its bytes are dropped up to its end,
+  // and it is reported there.
+  bool too_long = false;
   auto emit = [&] {
     ++line_number;
-    if (line_number == 1 && line.starts_with(kUtf8ByteOrderMark)) {
-      line.erase(0, kUtf8ByteOrderMark.size());
-    }
-    if (line.find_first_not_of(" \t\r") != std::string::npos) {
-      take({path, std::move(line), line_number, true});
+    if (too_long) {
+      ReportSkipped(path, line_number, TooLargeError("the line", 0, kMaxTextInputBytes).message(),
+                    counts);
+      too_long = false;
+    } else {
+      if (line_number == 1 && line.starts_with(kUtf8ByteOrderMark)) {
+        line.erase(0, kUtf8ByteOrderMark.size());
+      }
+      if (line.find_first_not_of(" \t\r") != std::string::npos) {
+        take({path, std::move(line), line_number, true});
+      }
     }
     line.clear();
   };
@@ -162,7 +183,11 @@ Status ReadRawDocuments(const std::string& path, const std::function<void(RawDoc
       const size_t end = newline == nullptr
                              ? size
                              : static_cast<size_t>(static_cast<const char*>(newline) - bytes);
-      line.append(bytes + start, end - start);
+      if (!too_long && line.size() + (end - start) > kMaxTextInputBytes) {
+        too_long = true;
+        line = std::string();
+      }
+      if (!too_long) line.append(bytes + start, end - start);
       if (newline == nullptr) break;
       emit();
       start = end + 1;
@@ -175,7 +200,7 @@ Status ReadRawDocuments(const std::string& path, const std::function<void(RawDoc
     cut_lines(block.data(), got);
     at_end = got == 0;
   }
-  if (!line.empty()) emit();
+  if (!line.empty() || too_long) emit();
   return Status::Ok();
 }
 

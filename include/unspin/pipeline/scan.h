@@ -57,12 +57,21 @@ struct ScanProgress {
   double seconds = 0;        // since the scan started
 };
 
+inline constexpr uint64_t kDefaultScanMemoryBytes = uint64_t{1} << 30;
+
 struct ScanOptions {
   int threads = 0;  // worker threads; 0: one per core
   SourceFinder find_source;
   // Called from one thread at a time, at most every 200 ms and once at the end.
   std::function<void(const ScanProgress&)> progress;
   uint64_t max_record_bytes = uint64_t{64} << 20;  // extract::ReaderOptions::max_record_bytes
+  // The records in flight (read, being checked, or waiting to be written)
+  // hold at most this many bytes of content together: the reader waits for
+  // room. A record larger than the whole budget is not checked: its result
+  // line is an error naming its size and the budget. Checking a record takes
+  // about its size again (its spans), plus one window's working memory
+  // (CheckInWindows) per thread.
+  uint64_t memory_bytes = kDefaultScanMemoryBytes;
   // What decides the result lines besides the inputs (name -> value, e.g.
   // "model" -> the model's fingerprint, "index" -> the index directory),
   // recorded in the output's header line: an output whose header records
