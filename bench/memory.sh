@@ -5,8 +5,8 @@
 #
 # Texts: Brown corpus files (../shared/corpora/brown) joined with blank lines
 # and repeated to 5, 20 and 50 MB. check runs with --json, output to
-# /dev/null; scan reads the same text cut into 64 KB JSONL records and one
-# file of four 8 MB records, with 2 threads. "model" is the peak RSS of
+# /dev/null; scan reads the same text cut into 64 KB JSONL records, and one
+# file of LARGE_RECORDS records of LARGE_MB MB each, with 2 threads. "model" is the peak RSS of
 # checking one paragraph (the model's pages the check touches, the binary);
 # "per MB" is (peak - model) / input MB: the target is at most 3.
 #
@@ -15,20 +15,24 @@
 #   BEFORE=binary  another unspin binary to measure the same way (optional)
 #   MODEL=file     model for both (default BUILD/model/en-us.unspin)
 #   SIZES="5 20"   text sizes in MB (default "5 20 50")
+#   LARGE_MB=n LARGE_RECORDS=n   the large records (default 8 MB, 4 records)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build/release}
 model=${MODEL:-$build/model/en-us.unspin}
 sizes=${SIZES:-5 20 50}
+large_mb=${LARGE_MB:-8}
+large_records=${LARGE_RECORDS:-4}
 brown=$root/../shared/corpora/brown
 after=$build/tools/unspin
 [[ -x $after ]] || { echo "memory.sh: $after not found; scripts/build release" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-python3 - "$brown" "$work" $sizes <<'PY'
+python3 - "$brown" "$work" "$large_mb" "$large_records" $sizes <<'PY'
 import json, pathlib, sys
-brown, work, sizes = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3:]
+brown, work = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+large_mb, large_records, sizes = float(sys.argv[3]), int(sys.argv[4]), sys.argv[5:]
 corpus = "".join(p.read_text(encoding="utf-8") + "\n\n" for p in sorted(brown.glob("*/*.txt")))
 (work / "tiny.txt").write_text(corpus[: corpus.index("\n\n") + 1], encoding="utf-8")
 def text_of(n):
@@ -41,8 +45,8 @@ for mb in sizes:
         for k, start in enumerate(range(0, len(text), 64_000)):
             out.write(json.dumps({"id": f"r{k}", "text": text[start:start + 64_000]}) + "\n")
 with open(work / "large.jsonl", "w", encoding="utf-8") as out:
-    for k in range(4):
-        out.write(json.dumps({"id": f"large{k}", "text": text_of(8_000_000)}) + "\n")
+    for k in range(large_records):
+        out.write(json.dumps({"id": f"large{k}", "text": text_of(int(large_mb * 1e6))}) + "\n")
 PY
 
 peak_kb() {  # command...: the peak RSS of running it, in KB
@@ -77,7 +81,7 @@ PY
         "$work/records$mb.jsonl")"
   done
   rm -f "$work/out.jsonl"
-  report "scan 4 records of 8MB" "$work/large.jsonl" \
+  report "scan ${large_records} records of ${large_mb}MB" "$work/large.jsonl" \
     "$(peak_kb "$bin" scan --model "$model" --threads 2 --out "$work/out.jsonl" \
       "$work/large.jsonl")"
 done

@@ -86,7 +86,13 @@ Result<CheckResult> CheckInWindows(const Checker& checker, std::string_view inpu
     const auto offset = static_cast<uint32_t>(window.begin);
     ShiftSpans(std::move(part.spans), offset, &whole.spans);
     ShiftSpans(std::move(part.flagged), offset, &whole.flagged);
-    ShiftSpans(std::move(part.weak_flagged), offset, &whole.weak_flagged);
+    // The weak flagged spans are shown only when nothing else is: once a
+    // window has a span or a flagged one, none of them ever will be.
+    if (whole.spans.empty() && whole.flagged.empty()) {
+      ShiftSpans(std::move(part.weak_flagged), offset, &whole.weak_flagged);
+    } else {
+      whole.weak_flagged = {};
+    }
     for (DebrisSpan& debris : part.debris) {
       debris.start += offset;
       debris.end += offset;

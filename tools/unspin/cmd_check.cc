@@ -202,16 +202,17 @@ std::string LineErrorJson(const Status& error, uint64_t line_number) {
 }
 
 // The result of a check as the flags ask for it: the restored text, the
-// detector's inputs, JSON or the report for people. The restored text is
-// written as it is made from `text` and the spans, never held whole.
+// detector's inputs, JSON (`json`: --json, and always with --lines) or the
+// report for people. The restored text is written as it is made from `text`
+// and the spans, never held whole.
 void WriteResult(const pipeline::CheckResult& result, std::string_view text,
-                 const CheckFlags& flags, bool restore_only, CheckedOutput& out) {
+                 const CheckFlags& flags, bool restore_only, bool json, CheckedOutput& out) {
   auto write = [&out](std::string_view piece) { out.Write(piece); };
   if (restore_only) {
     pipeline::ForEachRestoredPiece(text, result.spans, write);
   } else if (flags.features) {
     out.Write(FeaturesJson(result));
-  } else if (flags.json) {
+  } else if (json) {
     pipeline::WriteCheckResultJson(result, text, write);
   } else {
     PrintForPeople(result, ::isatty(STDOUT_FILENO) == 1, out);
@@ -246,7 +247,7 @@ int CheckLines(const pipeline::Checker& checker, std::string_view input, const C
         out.Write(LineErrorJson(result.status(), line_number));
       }
     } else {
-      WriteResult(*result, line, flags, restore_only, out);
+      WriteResult(*result, line, flags, restore_only, /*json=*/true, out);
     }
     if (!out.Write("\n")) return kExitIO;
   }
@@ -293,7 +294,7 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
     std::fprintf(stderr, "unspin: no verdict: %s\n",
                  std::string(pipeline::VerdictName(result->verdict)).c_str());
   }
-  WriteResult(*result, *input, flags, restore_only, out);
+  WriteResult(*result, *input, flags, restore_only, flags.json, out);
   if (!restore_only && (flags.features || flags.json)) out.Write("\n");
   return kExitOk;
 }
