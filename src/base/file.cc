@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
@@ -20,38 +21,55 @@ Status ReadAll(int fd, const std::string& name, uint64_t max_bytes, std::string*
       return ErrnoError("cannot read " + name, errno);
     }
     if (n == 0) return Status::Ok();
-    if (out->size() + static_cast<uint64_t>(n) > max_bytes) {
-      return ResourceExhaustedError(name + ": input is larger than the limit of " +
-                                    std::to_string(max_bytes) + " bytes");
-    }
+    if (out->size() + static_cast<uint64_t>(n) > max_bytes)
+      return TooLargeError(name, 0, max_bytes);
     out->append(buffer, static_cast<size_t>(n));
   }
 }
 
 }  // namespace
 
+Status TooLargeError(const std::string& name, uint64_t size, uint64_t max_bytes) {
+  const std::string limit =
+      std::to_string(max_bytes) + " bytes (" + std::to_string(max_bytes >> 20) + " MiB)";
+  if (size == 0) return ResourceExhaustedError(name + " is over the limit of " + limit);
+  return ResourceExhaustedError(name + " is " + std::to_string(size) +
+                                " bytes, over the limit of " + limit);
+}
+
 Result<std::string> ReadFileOrStdin(const std::string& path, uint64_t max_bytes) {
-  std::string content;
-  if (path == "-") {
-    UNSPIN_RETURN_IF_ERROR(ReadAll(STDIN_FILENO, "standard input", max_bytes, &content));
-    return content;
+  const bool standard_input = path == "-";
+  const std::string name = standard_input ? "standard input" : path;
+  int fd = STDIN_FILENO;
+  if (!standard_input) {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) return NotFoundError(path + ": no such file");
+      return ErrnoError("cannot open " + path, errno);
+    }
   }
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return NotFoundError(path + ": no such file");
-    return ErrnoError("cannot open " + path, errno);
-  }
+  struct Closer {
+    int fd;
+    bool owned;
+    ~Closer() {
+      if (owned) ::close(fd);
+    }
+  } closer{fd, !standard_input};
+  // A regular file (standard input redirected from one too) tells its size:
+  // one over the limit is refused before a byte of it is read.
   struct stat info {};
-  if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
-    ::close(fd);
-    return ErrnoError("cannot read " + path, EISDIR);
+  uint64_t size = 0;
+  if (::fstat(fd, &info) == 0) {
+    if (S_ISDIR(info.st_mode)) return ErrnoError("cannot read " + name, EISDIR);
+    if (S_ISREG(info.st_mode)) {
+      const off_t at = ::lseek(fd, 0, SEEK_CUR);
+      size = static_cast<uint64_t>(std::max<off_t>(info.st_size - std::max<off_t>(at, 0), 0));
+      if (size > max_bytes) return TooLargeError(name, size, max_bytes);
+    }
   }
-  if (info.st_size > 0 && static_cast<uint64_t>(info.st_size) <= max_bytes) {
-    content.reserve(static_cast<size_t>(info.st_size));
-  }
-  Status status = ReadAll(fd, path, max_bytes, &content);
-  ::close(fd);
-  if (!status.ok()) return status;
+  std::string content;
+  content.reserve(static_cast<size_t>(size));
+  UNSPIN_RETURN_IF_ERROR(ReadAll(fd, name, max_bytes, &content));
   return content;
 }
 
@@ -86,8 +104,7 @@ Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_bytes)
   std::string content;
   if (static_cast<uint64_t>(info.st_size) > max_bytes) {
     ::close(fd);
-    return ResourceExhaustedError(path + ": file is larger than the limit of " +
-                                  std::to_string(max_bytes) + " bytes");
+    return TooLargeError(path, static_cast<uint64_t>(info.st_size), max_bytes);
   }
   content.reserve(static_cast<size_t>(info.st_size));
   Status status = ReadAll(fd, path, max_bytes, &content);

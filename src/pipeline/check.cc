@@ -34,6 +34,7 @@
 #include <cmath>
 #include <compare>
 #include <deque>
+#include <functional>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -1281,18 +1282,18 @@ Checker::Checker(const model::Model& model, CheckOptions options)
   }
 }
 
-Result<CheckResult> Checker::Check(std::string_view input) const {
+Result<CheckEvidence> Checker::Gather(std::string_view input) const {
   if (input.size() >= (uint64_t{1} << 32)) {
     return InvalidArgumentError("input is larger than 4 GiB; split it into documents");
   }
   UNSPIN_RETURN_IF_ERROR(text::ValidateUtf8(input));
   text::TokenizedText tokens = text::Tokenize(input);
-  CheckResult result;
+  CheckEvidence evidence;
   // Page debris (counters, captions, adverts ...) is reported, and left out
   // of the verdict: it was not written by the article's author.
   for (const extract::Line& line : extract::ClassifyLines(input)) {
     if (extract::IsDebris(line.kind)) {
-      result.debris.push_back(
+      evidence.debris.push_back(
           {line.start, line.end, std::string(extract::LineKindName(line.kind))});
     }
   }
@@ -1309,7 +1310,7 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
     }
   }
   std::vector<PieceResult> decoded(pieces.size());
-  SentenceDecoder decoder(model_, options_, in_language_model_, input, tokens, result.debris);
+  SentenceDecoder decoder(model_, options_, in_language_model_, input, tokens, evidence.debris);
   for (uint32_t k = 0; k < pieces.size(); ++k) {
     decoder.Decode(k, pieces[k], &decoded[k]);
   }
@@ -1318,26 +1319,23 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
     decoded[k] = PieceResult();
     decoder.Decode(k, pieces[k], &decoded[k]);
   }
-  std::vector<SpunSpan> flagged, weak_flagged;
   for (PieceResult& piece : decoded) {
-    std::move(piece.spans.begin(), piece.spans.end(), std::back_inserter(result.spans));
-    result.words += piece.words;
-    result.features.spans += piece.features.spans;
-    result.features.evidence += piece.features.evidence;
-    result.features.soft_evidence += piece.features.soft_evidence;
-    result.features.quoted_words += piece.features.quoted_words;
-    result.features.quoted_soft_evidence += piece.features.quoted_soft_evidence;
-    result.features.article_disagreements += piece.features.article_disagreements;
-    result.features.eligible_words += piece.features.eligible_words;
-    for (size_t k = 0; k < result.features.gain_at_least.size(); ++k) {
-      result.features.gain_at_least[k] += piece.features.gain_at_least[k];
-    }
-    result.features.lower_case_words += piece.features.lower_case_words;
-    result.features.unknown_lower_case_words += piece.features.unknown_lower_case_words;
-    std::move(piece.flagged.begin(), piece.flagged.end(), std::back_inserter(flagged));
+    std::move(piece.spans.begin(), piece.spans.end(), std::back_inserter(evidence.spans));
+    evidence.words += piece.words;
+    evidence.features.Add(piece.features);
+    std::move(piece.flagged.begin(), piece.flagged.end(), std::back_inserter(evidence.flagged));
     std::move(piece.weak_flagged.begin(), piece.weak_flagged.end(),
-              std::back_inserter(weak_flagged));
+              std::back_inserter(evidence.weak_flagged));
   }
+  return evidence;
+}
+
+CheckResult Checker::Judge(CheckEvidence evidence) const {
+  CheckResult result;
+  result.spans = std::move(evidence.spans);
+  result.debris = std::move(evidence.debris);
+  result.words = evidence.words;
+  result.features = evidence.features;
   result.verdict = JudgeVerdict(result.features);
   if (result.verdict == Verdict::kJudged) {
     result.spun_probability = SpunProbability(result.words, result.features, detector_);
@@ -1346,35 +1344,55 @@ Result<CheckResult> Checker::Check(std::string_view input) const {
     // Too little text for a verdict (a phrase, a title), but a word that is
     // clearly out of place is still shown: a phrase checked alone ("surface
     // region") is what a reader asks about.
-    std::move(flagged.begin(), flagged.end(), std::back_inserter(result.spans));
+    std::move(evidence.flagged.begin(), evidence.flagged.end(), std::back_inserter(result.spans));
   } else if (result.verdict != Verdict::kJudged ||
              result.spun_probability < options_.min_spun_probability) {
     result.spans.clear();
   } else {
-    std::move(flagged.begin(), flagged.end(), std::back_inserter(result.spans));
+    std::move(evidence.flagged.begin(), evidence.flagged.end(), std::back_inserter(result.spans));
     // No verdict without evidence: a text called spun shows the words that
     // carry it, the weaker ones too when there is nothing stronger; with
     // none at all (a verdict from the prior and length alone) it is not
     // called spun.
     if (result.spun_probability >= 0.5 && result.spans.empty()) {
-      result.spans = std::move(weak_flagged);
+      result.spans = std::move(evidence.weak_flagged);
       if (result.spans.empty()) result.spun_probability = kUnevidencedCap;
     }
   }
   std::sort(result.spans.begin(), result.spans.end(),
             [](const SpunSpan& a, const SpunSpan& b) { return a.start < b.start; });
-  uint32_t copied = 0;
-  for (const SpunSpan& span : result.spans) {
-    if (!span.restored) continue;
-    result.restored.append(input.substr(copied, span.start - copied));
-    result.restored.append(span.original);
-    copied = span.end;
-  }
-  result.restored.append(input.substr(copied));
   return result;
 }
 
-std::string CheckResultToJson(const CheckResult& result) {
+Result<CheckResult> Checker::Check(std::string_view input) const {
+  UNSPIN_ASSIGN_OR_RETURN(CheckEvidence evidence, Gather(input));
+  CheckResult result = Judge(std::move(evidence));
+  ForEachRestoredPiece(input, result.spans,
+                       [&](std::string_view piece) { result.restored.append(piece); });
+  return result;
+}
+
+void ForEachRestoredPiece(std::string_view input, std::span<const SpunSpan> spans,
+                          const std::function<void(std::string_view)>& take) {
+  uint32_t copied = 0;
+  for (const SpunSpan& span : spans) {
+    if (!span.restored) continue;
+    take(input.substr(copied, span.start - copied));
+    take(span.original);
+    copied = span.end;
+  }
+  take(input.substr(copied));
+}
+
+namespace {
+
+// CheckResultToJson's text before the restored text's JSON string, and after it.
+struct CheckResultJsonParts {
+  std::string head;  // {"spun_probability":...,"spans":[...],"restored":
+  std::string tail;  // ,"debris":[...],"verdict":"..."}
+};
+
+CheckResultJsonParts CheckResultJson(const CheckResult& result) {
   nlohmann::ordered_json json;
   json["spun_probability"] = Round4(result.spun_probability);
   json["spans"] = nlohmann::ordered_json::array();
@@ -1389,13 +1407,47 @@ std::string CheckResultToJson(const CheckResult& result) {
     entry["restored"] = span.restored;
     json["spans"].push_back(std::move(entry));
   }
-  json["restored"] = result.restored;
-  json["debris"] = nlohmann::ordered_json::array();
+  CheckResultJsonParts parts;
+  parts.head = json.dump();
+  parts.head.back() = ',';  // the object goes on: {"spun_probability":...,"spans":[...],
+  parts.head += "\"restored\":";
+  nlohmann::ordered_json tail;
+  tail["debris"] = nlohmann::ordered_json::array();
   for (const DebrisSpan& debris : result.debris) {
-    json["debris"].push_back({{"start", debris.start}, {"end", debris.end}, {"kind", debris.kind}});
+    tail["debris"].push_back({{"start", debris.start}, {"end", debris.end}, {"kind", debris.kind}});
   }
-  json["verdict"] = VerdictName(result.verdict);
-  return json.dump();
+  tail["verdict"] = VerdictName(result.verdict);
+  parts.tail = tail.dump();
+  parts.tail.front() = ',';
+  return parts;
+}
+
+}  // namespace
+
+std::string CheckResultToJson(const CheckResult& result) {
+  const CheckResultJsonParts parts = CheckResultJson(result);
+  return parts.head + nlohmann::ordered_json(result.restored).dump() + parts.tail;
+}
+
+void WriteCheckResultJson(const CheckResult& result, std::string_view input,
+                          const std::function<void(std::string_view)>& write) {
+  const CheckResultJsonParts parts = CheckResultJson(result);
+  write(parts.head);
+  write("\"");
+  // JSON escapes character by character, so the escaped pieces of a string,
+  // cut between UTF-8 characters, are the pieces of the escaped string.
+  constexpr size_t kChunkBytes = size_t{64} << 10;
+  ForEachRestoredPiece(input, result.spans, [&](std::string_view piece) {
+    while (!piece.empty()) {
+      size_t cut = std::min(piece.size(), kChunkBytes);
+      while (cut < piece.size() && (static_cast<unsigned char>(piece[cut]) & 0xC0) == 0x80) ++cut;
+      const std::string quoted = nlohmann::ordered_json(piece.substr(0, cut)).dump();
+      write(std::string_view(quoted).substr(1, quoted.size() - 2));
+      piece.remove_prefix(cut);
+    }
+  });
+  write("\"");
+  write(parts.tail);
 }
 
 }  // namespace unspin::pipeline

@@ -6,8 +6,9 @@
 //   the readers give); line `seq` is written only after lines 0..seq-1, so
 //   the output is the same for any number of threads.
 // - At most kJobsPerThread * threads documents are in flight (queued, being
-//   checked, or waiting to be written): memory is bounded by that many
-//   records.
+//   checked, or waiting to be written), holding at most
+//   ScanOptions::memory_bytes of content together: memory is bounded by the
+//   budget, whatever the records' sizes and the number of threads.
 // - The output's first line is its header (ScanHeader: the inputs and
 //   settings); then it only ever grows by whole lines ('\n'-terminated): a
 //   torn line can only be the last one, and LoadScanOutput removes it.
@@ -34,6 +35,7 @@
 #include <thread>
 
 #include "unspin/base/json_depth.h"
+#include "unspin/pipeline/check_windows.h"
 #include "unspin/pipeline/extract.h"
 
 namespace unspin::pipeline {
@@ -258,6 +260,19 @@ Result<ScanResume> LoadScanOutput(const std::string& path, std::string_view head
   return resume;
 }
 
+namespace {
+
+// The result line of a document that could not be checked.
+std::string ErrorLine(const extract::Document& doc, const std::string& input, const Status& error) {
+  nlohmann::ordered_json line;
+  AddIdFields(doc, input, &line);
+  line["error"] = error.ToString();
+  line["source"] = nullptr;
+  return Dump(line);
+}
+
+}  // namespace
+
 std::string ScanDocument(const Checker& checker, const extract::Document& doc,
                          const std::string& input, const SourceFinder& find_source,
                          double* spun_probability, bool* source_failed) {
@@ -270,12 +285,8 @@ std::string ScanDocument(const Checker& checker, const extract::Document& doc,
   options.charset = doc.charset;
   Result<ExtractResult> page = Extract(doc.content, options);
   Result<CheckResult> check =
-      page.ok() ? checker.Check(page->body) : Result<CheckResult>(page.status());
-  if (!check.ok()) {
-    line["error"] = check.status().ToString();
-    line["source"] = nullptr;
-    return Dump(line);
-  }
+      page.ok() ? CheckInWindows(checker, page->body) : Result<CheckResult>(page.status());
+  if (!check.ok()) return ErrorLine(doc, input, check.status());
   *spun_probability = check->spun_probability;
   line["spun_probability"] = Round4(check->spun_probability);
   line["words"] = check->words;
@@ -320,6 +331,8 @@ struct Job {
   uint64_t seq = 0;
   extract::Document doc;
   const std::string* input = nullptr;
+  uint64_t bytes = 0;  // the content's size, counted against the memory budget
+  Status refused;      // not checked: its result line is this error
 };
 
 // Shared state of one Scan call.
@@ -336,12 +349,16 @@ class ScanRun {
         last_flush_(start_),
         last_progress_(start_) {}
 
-  // Blocks while the queue is full. False when the scan is stopping.
-  bool Push(Job job, size_t capacity) {
+  // Blocks while the queue is full: `capacity` jobs, or `memory_bytes` of
+  // content in flight. False when the scan is stopping.
+  bool Push(Job job, size_t capacity, uint64_t memory_bytes) {
     std::unique_lock lock(mutex_);
-    not_full_.wait(lock, [&] { return in_flight_ < capacity || stop_; });
+    not_full_.wait(lock, [&] {
+      return (in_flight_ < capacity && in_flight_bytes_ + job.bytes <= memory_bytes) || stop_;
+    });
     if (stop_) return false;
     ++in_flight_;
+    in_flight_bytes_ += job.bytes;
     queue_.push_back(std::move(job));
     not_empty_.notify_one();
     return true;
@@ -365,10 +382,13 @@ class ScanRun {
       }
       double p = -1;
       bool source_failed = false;
-      std::string line =
-          ScanDocument(checker_, job.doc, *job.input, options_.find_source, &p, &source_failed);
+      std::string line = job.refused.ok() ? ScanDocument(checker_, job.doc, *job.input,
+                                                         options_.find_source, &p, &source_failed)
+                                          : ErrorLine(job.doc, *job.input, job.refused);
       line += '\n';
-      Finish(job.seq, std::move(line), p, source_failed, extract::InputFormatName(job.doc.format));
+      job.doc.content = std::string();  // freed now; counted in flight until its line is written
+      Finish(job.seq, std::move(line), p, source_failed, extract::InputFormatName(job.doc.format),
+             job.bytes);
     }
   }
 
@@ -423,11 +443,12 @@ class ScanRun {
   }
 
   // Writes every finished line that is next in order.
-  void Finish(uint64_t seq, std::string line, double p, bool source_failed,
-              std::string_view format) {
+  void Finish(uint64_t seq, std::string line, double p, bool source_failed, std::string_view format,
+              uint64_t bytes) {
     std::lock_guard lock(write_mutex_);
-    pending_.emplace(seq, Pending{std::move(line), p, source_failed, std::string(format)});
+    pending_.emplace(seq, Pending{std::move(line), p, source_failed, std::string(format), bytes});
     size_t written = 0;
+    uint64_t written_bytes = 0;
     while (!pending_.empty() && pending_.begin()->first == next_write_) {
       Pending& next = pending_.begin()->second;
       if (write_error_.ok() &&
@@ -440,6 +461,7 @@ class ScanRun {
       if (next.p >= 0) {
         ++summary_->spun_histogram[std::min<size_t>(9, static_cast<size_t>(next.p * 10))];
       }
+      written_bytes += next.bytes;
       pending_.erase(pending_.begin());
       ++next_write_;
       ++written;
@@ -455,6 +477,7 @@ class ScanRun {
     {
       std::lock_guard queue_lock(mutex_);
       in_flight_ -= written;
+      in_flight_bytes_ -= written_bytes;
       if (!write_error_.ok()) stop_ = true;
       not_full_.notify_all();
       if (stop_) not_empty_.notify_all();
@@ -467,6 +490,7 @@ class ScanRun {
     double p;
     bool source_failed;
     std::string format;
+    uint64_t bytes;  // the record's, counted in flight until its line is written
   };
 
   const Checker& checker_;
@@ -476,10 +500,11 @@ class ScanRun {
   ScanSummary* summary_;  // counters written under write_mutex_ while workers run
   std::chrono::steady_clock::time_point start_;
 
-  std::mutex mutex_;  // queue_, in_flight_, closed_, stop_
+  std::mutex mutex_;  // queue_, in_flight_, in_flight_bytes_, closed_, stop_
   std::condition_variable not_empty_, not_full_;
   std::deque<Job> queue_;
   size_t in_flight_ = 0;
+  uint64_t in_flight_bytes_ = 0;
   bool closed_ = false;
   bool stop_ = false;
 
@@ -565,7 +590,15 @@ Result<ScanSummary> Scan(const Checker& checker, const std::vector<std::string>&
       }
       job.seq = seq++;
       job.input = &file;
-      if (!run.Push(std::move(job), capacity)) break;
+      job.bytes = job.doc.content.size();
+      if (job.bytes > options.memory_bytes) {
+        job.refused = ResourceExhaustedError(
+            "the record is " + std::to_string(job.bytes) + " bytes, over the memory budget of " +
+            std::to_string(options.memory_bytes) + " bytes (--memory); not checked");
+        job.doc.content = std::string();
+        job.bytes = 0;
+      }
+      if (!run.Push(std::move(job), capacity, options.memory_bytes)) break;
     }
     const extract::ReaderStats& stats = records.stats();
     for (size_t i = 0; i < extract::kSkipReasonCount; ++i) summary.skipped[i] += stats.skipped[i];

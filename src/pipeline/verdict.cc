@@ -162,4 +162,17 @@ DetectorWeights FitDetector(std::span<const DetectorExample> examples, double or
   return DetectorWeights::FromNumbers(b);
 }
 
+void DetectorFeatures::Add(const DetectorFeatures& other) {
+  spans += other.spans;
+  evidence += other.evidence;
+  soft_evidence += other.soft_evidence;
+  quoted_words += other.quoted_words;
+  quoted_soft_evidence += other.quoted_soft_evidence;
+  article_disagreements += other.article_disagreements;
+  eligible_words += other.eligible_words;
+  for (size_t k = 0; k < gain_at_least.size(); ++k) gain_at_least[k] += other.gain_at_least[k];
+  lower_case_words += other.lower_case_words;
+  unknown_lower_case_words += other.unknown_lower_case_words;
+}
+
 }  // namespace unspin::pipeline

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -294,6 +295,71 @@ TEST_F(ScanTest, OutputIsTheSameForAnyThreadCount) {
       EXPECT_EQ(written, reference);
     }
   }
+}
+
+// Issue 17, item 9: the records in flight stay within ScanOptions::memory_bytes.
+// A budget just above the largest record (one record at a time, whatever the
+// thread count) gives the same results as the default; a record larger than
+// the budget gets an error line of its own, and the others are checked.
+TEST_F(ScanTest, AMemoryBudgetChangesNothingButRefusesARecordOverIt) {
+  const fs::path input = dir_ / "docs.jsonl";
+  std::vector<std::string> texts;
+  size_t largest = 0;
+  {
+    std::ofstream jsonl(input, std::ios::binary);
+    for (int i = 0; i < 24; ++i) {
+      std::string text;
+      for (int k = 0; k <= i % 5; ++k) {
+        text += "Inspectors stated the pier " + std::to_string(i * 7 + k) +
+                " required urgent work before the winter storms. ";
+      }
+      const std::string line =
+          nlohmann::json({{"id", "doc-" + std::to_string(i)}, {"text", text}}).dump();
+      largest = std::max(largest, text.size());
+      jsonl << line << "\n";
+    }
+  }
+  auto scan = [&](uint64_t memory_bytes, const std::string& name) {
+    const std::string out = (dir_ / name).string();
+    ScanOptions options;
+    options.threads = 3;
+    options.memory_bytes = memory_bytes;
+    Result<ScanSummary> summary = Scan(*checker_, {input.string()}, out, options);
+    EXPECT_TRUE(summary.ok()) << summary.status().ToString();
+    return std::make_pair(Slurp(out), summary.ok() ? summary->errors : 0);
+  };
+  const auto [reference, reference_errors] = scan(kDefaultScanMemoryBytes, "default.jsonl");
+  EXPECT_EQ(reference_errors, 0u);
+  const auto [budgeted, budgeted_errors] = scan(largest, "budget.jsonl");
+  EXPECT_EQ(budgeted, reference);
+  EXPECT_EQ(budgeted_errors, 0u);
+
+  // Below the largest record: those over it are refused, each on its line.
+  const uint64_t small = largest - 1;
+  const auto [refused, refused_errors] = scan(small, "small.jsonl");
+  std::istringstream reference_lines(reference), lines(refused);
+  std::string expected, line;
+  ASSERT_TRUE(std::getline(reference_lines, expected));
+  ASSERT_TRUE(std::getline(lines, line));  // the headers
+  uint64_t errors = 0;
+  while (std::getline(reference_lines, expected)) {
+    ASSERT_TRUE(std::getline(lines, line));
+    const nlohmann::json result = nlohmann::json::parse(line);
+    if (result.contains("error")) {
+      ++errors;
+      EXPECT_NE(result["error"].get<std::string>().find("over the memory budget of " +
+                                                        std::to_string(small) + " bytes"),
+                std::string::npos)
+          << line;
+      EXPECT_EQ(result["id"], nlohmann::json::parse(expected)["id"]);
+    } else {
+      EXPECT_EQ(line, expected);
+    }
+  }
+  EXPECT_FALSE(std::getline(lines, line));
+  EXPECT_GE(errors, 1u);
+  EXPECT_LT(errors, 24u);
+  EXPECT_EQ(refused_errors, errors);
 }
 
 }  // namespace

@@ -110,6 +110,11 @@ std::string PlainNumber(double value);
 // and "inf" through an open bound, and prints 0.100000.
 CLI::Validator FiniteRange(double min, double max);
 
+// A memory budget as `lm build --memory` and `scan --memory` take it: "25%"
+// (of physical memory), "512M", "4G", "64K", "1000000" (bytes); nullopt if
+// malformed or not positive.
+std::optional<uint64_t> ParseMemory(const std::string& text);
+
 // The model path: --model, else $UNSPIN_MODEL, else the first of
 // DefaultModelPaths() that exists, else the first of them (where
 // `model build` writes a new one). Empty only when no path is known.

@@ -204,35 +204,6 @@ void ReportSkipped(const ReadStats& stats) {
   }
 }
 
-// "25%" (of physical memory), "512M", "4G", "1000000" (bytes); nullopt if malformed.
-std::optional<uint64_t> ParseMemory(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  char* end = nullptr;
-  double value = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() || !(value > 0) || !std::isfinite(value)) return std::nullopt;
-  std::string suffix(end);
-  double bytes;
-  if (suffix == "%") {
-    if (value > 100) return std::nullopt;
-    double physical = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) *
-                      static_cast<double>(::sysconf(_SC_PAGESIZE));
-    bytes = physical * value / 100;
-  } else if (suffix.empty() || suffix == "B") {
-    bytes = value;
-  } else if (suffix == "K" || suffix == "k") {
-    bytes = value * 1024;
-  } else if (suffix == "M" || suffix == "m") {
-    bytes = value * 1024 * 1024;
-  } else if (suffix == "G" || suffix == "g") {
-    bytes = value * 1024 * 1024 * 1024;
-  } else {
-    return std::nullopt;
-  }
-  // A budget beyond 2^62 bytes is no budget, and not a uint64_t to convert.
-  if (!(bytes < 0x1p62)) return std::nullopt;
-  return static_cast<uint64_t>(bytes);
-}
-
 int RunBuild(const LmFlags& flags) {
   auto start = std::chrono::steady_clock::now();
   std::optional<uint64_t> memory = ParseMemory(flags.memory);

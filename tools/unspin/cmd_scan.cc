@@ -26,6 +26,7 @@ struct ScanFlags {
   int threads = 0;
   bool overwrite = false;
   std::string format = "auto";
+  std::string memory = "1G";  // pipeline::kDefaultScanMemoryBytes
 };
 
 std::string Duration(double seconds) {
@@ -124,6 +125,12 @@ int RunScan(const ScanFlags& flags) {
       return kExitUsage;
     }
   }
+  const std::optional<uint64_t> memory = ParseMemory(flags.memory);
+  if (!memory) {
+    std::fprintf(stderr, "unspin: --memory %s: expected e.g. 512M, 4G or 25%%\n",
+                 flags.memory.c_str());
+    return kExitUsage;
+  }
   // With --index the model comes with the index (same classes); without, alone.
   LoadedIndex loaded;
   if (!flags.index.empty()) {
@@ -137,6 +144,7 @@ int RunScan(const ScanFlags& flags) {
   pipeline::ScanOptions options;
   options.threads = flags.threads;
   options.overwrite = flags.overwrite;
+  options.memory_bytes = *memory;
   options.settings["model"] = ModelFingerprint(*loaded.model);
   if (flags.format != "auto") {
     Result<extract::InputFormat> format = extract::ParseInputFormat(flags.format);
@@ -208,6 +216,10 @@ void RegisterScan(CLI::App& app, Action* action) {
                  "or a file that is not a results file)");
   scan->add_option("--threads", flags->threads, "worker threads (default: one per core)")
       ->check(CLI::Range(1, 1024));
+  scan->add_option("--memory", flags->memory,
+                   "budget for the records in flight, e.g. 512M, 4G, 25% (of RAM); the reader "
+                   "waits for room, and a record larger than the budget gets an error line")
+      ->capture_default_str();
   scan->add_option("--model", flags->model, "model file (default: $UNSPIN_MODEL or the built-in)");
   scan->add_option("--index", flags->index, "source index directory for the \"source\" field");
   scan->add_option("--summary", flags->summary, "also write the summary as JSON to this file");

@@ -9,8 +9,6 @@
 namespace unspin::cli {
 namespace {
 
-constexpr uint64_t kMaxInputBytes = uint64_t{1} << 30;
-
 struct SimulateFlags {
   std::string input = "-";
   std::string model;
@@ -28,7 +26,7 @@ int RunSimulate(const SimulateFlags& flags) {
   }
   simulate::SpinOptions options = flags.options;
   options.style = *style;
-  Result<std::string> input = ReadFileOrStdin(flags.input, kMaxInputBytes);
+  Result<std::string> input = ReadFileOrStdin(flags.input, kMaxTextInputBytes);
   if (!input.ok()) return Fail(input.status(), Origin::kInput);
   int exit_code = kExitOk;
   std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);

@@ -39,16 +39,24 @@ Result<std::unique_ptr<extract::RecordReader>> OpenInput(const std::string& path
                                                          const std::string& format) {
   extract::ReaderOptions options;
   options.report_every_record = true;
-  options.max_record_bytes = kMaxInputBytes;
+  options.max_record_bytes = kMaxTextInputBytes;
   if (format != "auto") {
     UNSPIN_ASSIGN_OR_RETURN(options.format, extract::ParseInputFormat(format));
   }
   struct stat info {};
   if (path != "-" && ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
-    return extract::RecordReader::Open(path, options);
+    UNSPIN_ASSIGN_OR_RETURN(std::unique_ptr<extract::RecordReader> reader,
+                            extract::RecordReader::Open(path, options));
+    // A file that is one document is refused from its size, before it is read.
+    const extract::InputFormat read_as = reader->format();
+    if ((read_as == extract::InputFormat::kText || read_as == extract::InputFormat::kHtml) &&
+        static_cast<uint64_t>(info.st_size) > kMaxTextInputBytes) {
+      return TooLargeError(path, static_cast<uint64_t>(info.st_size), kMaxTextInputBytes);
+    }
+    return reader;
   }
   // Standard input, a pipe or a FIFO: read whole (a directory fails here, EISDIR).
-  UNSPIN_ASSIGN_OR_RETURN(std::string bytes, ReadFileOrStdin(path, kMaxInputBytes));
+  UNSPIN_ASSIGN_OR_RETURN(std::string bytes, ReadFileOrStdin(path, kMaxTextInputBytes));
   return extract::RecordReader::FromBytes(std::move(bytes), path, options);
 }
 

@@ -27,9 +27,6 @@
 
 namespace unspin::cli {
 
-// Standard input, a pipe, and each record are read up to this size.
-inline constexpr uint64_t kMaxInputBytes = uint64_t{1} << 30;
-
 struct ReadCounts {
   uint64_t documents = 0;  // records the verb took as documents (it counts them)
   uint64_t rejected = 0;   // records reported on stderr and skipped
@@ -53,7 +50,7 @@ void AddInputFormatOption(CLI::App* command, std::string* format);
 // Opens `path` ("-": standard input; a pipe is read whole) with `format`
 // (as AddInputFormatOption takes it), returning every record as it is
 // (extract::ReaderOptions::report_every_record). Errors: NotFound / IOError
-// for the input, ResourceExhausted for standard input over kMaxInputBytes,
+// for the input, ResourceExhausted for standard input over kMaxTextInputBytes,
 // InvalidArgument for an unknown format.
 Result<std::unique_ptr<extract::RecordReader>> OpenInput(const std::string& path,
                                                          const std::string& format);

@@ -18,9 +18,21 @@
 
 namespace unspin {
 
+// The largest text a verb reads whole (check, restore, extract, simulate,
+// find's query, a plain-text document or a JSONL line of index build/add).
+inline constexpr uint64_t kMaxTextInputBytes = uint64_t{1} << 30;
+
+// ResourceExhausted: "`name` is `size` bytes, over the limit of `max_bytes`
+// bytes (N MiB)"; `size` 0 when the size is not known (a pipe read past the
+// limit): "`name` is over the limit ...".
+Status TooLargeError(const std::string& name, uint64_t size, uint64_t max_bytes);
+
 // Reads a whole file, or standard input when `path` is "-": a text input, so
-// a pipe or a FIFO is read too. Refuses files larger than `max_bytes` with
-// ResourceExhausted; a directory is an IOError (EISDIR), as reading it is.
+// a pipe or a FIFO is read too. A regular file larger than `max_bytes` is
+// refused from its size before anything is read; anything else is read up
+// to `max_bytes` + 1 bytes and then refused: ResourceExhausted
+// (TooLargeError) either way. A directory is an IOError (EISDIR), as
+// reading it is.
 Result<std::string> ReadFileOrStdin(const std::string& path,
                                     uint64_t max_bytes = uint64_t{1} << 32);
 

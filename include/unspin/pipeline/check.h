@@ -9,6 +9,7 @@
 #define UNSPIN_PIPELINE_CHECK_H_
 
 #include <array>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -66,6 +67,21 @@ struct CheckOptions {
   double min_spun_probability = 0.1;
 };
 
+// What a check finds in a text before its verdict (Checker::Gather): the
+// verdict reads only the counts, so the evidence of the parts of a long text,
+// added up, is the evidence of the whole (CheckInWindows).
+struct CheckEvidence {
+  std::vector<SpunSpan> spans;  // restored by the decoder, in input order
+  // Flagged, not restored (restored false): shown when the text is judged at
+  // or above min_spun_probability; the weak ones only when it is called spun
+  // with nothing else to show.
+  std::vector<SpunSpan> flagged;
+  std::vector<SpunSpan> weak_flagged;
+  std::vector<DebrisSpan> debris;
+  uint32_t words = 0;
+  DetectorFeatures features;
+};
+
 // Stateless apart from the model reference and a table derived from it at
 // construction (a bit per vocabulary word); thread-safe. The model must
 // outlive the Checker.
@@ -76,6 +92,13 @@ class Checker {
   // Checks one document. Errors: InvalidArgument for invalid UTF-8 (the
   // message names the byte offset) or input over 4 GiB.
   Result<CheckResult> Check(std::string_view input) const;
+
+  // Check in two steps: the evidence of a text (errors as Check's), and the
+  // verdict on evidence, with the spans it shows (`restored` left empty:
+  // ForEachRestoredPiece makes it). Check(x) is Judge(Gather(x)) with its
+  // restored text.
+  Result<CheckEvidence> Gather(std::string_view input) const;
+  CheckResult Judge(CheckEvidence evidence) const;
 
  private:
   const model::Model& model_;
@@ -93,6 +116,19 @@ class Checker {
 // when the text got no verdict (a number still, for every consumer that
 // ranks texts by it); "verdict" says why.
 std::string CheckResultToJson(const CheckResult& result);
+
+// Calls `take` with the pieces of the restored text, in order: `input` with
+// each restored span of `spans` (sorted, non-overlapping, offsets into
+// `input`) replaced by its original. The views live as long as `input` and
+// `spans`.
+void ForEachRestoredPiece(std::string_view input, std::span<const SpunSpan> spans,
+                          const std::function<void(std::string_view)>& take);
+
+// CheckResultToJson(result), written in pieces through `write` with the
+// restored text made from `input` and the spans as it goes (result.restored
+// is not read): a long text's output is never held whole.
+void WriteCheckResultJson(const CheckResult& result, std::string_view input,
+                          const std::function<void(std::string_view)>& write);
 
 }  // namespace unspin::pipeline
 

@@ -57,6 +57,8 @@ struct ScanProgress {
   double seconds = 0;        // since the scan started
 };
 
+inline constexpr uint64_t kDefaultScanMemoryBytes = uint64_t{1} << 30;
+
 struct ScanOptions {
   int threads = 0;  // worker threads; 0: one per core
   SourceFinder find_source;
@@ -66,6 +68,13 @@ struct ScanOptions {
   // Every input's format (extract::ReaderOptions::format); nullopt: detected
   // per file. Record it in `settings` ("format") when set: it decides the lines.
   std::optional<extract::InputFormat> format;
+  // The records in flight (read, being checked, or waiting to be written)
+  // hold at most this many bytes of content together: the reader waits for
+  // room. A record larger than the whole budget is not checked: its result
+  // line is an error naming its size and the budget. Checking a record takes
+  // about its size again (its spans), plus one window's working memory
+  // (CheckInWindows) per thread.
+  uint64_t memory_bytes = kDefaultScanMemoryBytes;
   // What decides the result lines besides the inputs (name -> value, e.g.
   // "model" -> the model's fingerprint, "index" -> the index directory),
   // recorded in the output's header line: an output whose header records

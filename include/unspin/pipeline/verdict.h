@@ -45,6 +45,10 @@ struct DetectorFeatures {
   // does not know: most of them unknown, the text is not English.
   uint32_t lower_case_words = 0;
   uint32_t unknown_lower_case_words = 0;
+
+  // Adds `other`'s counts and sums: the features of a text are the sums of
+  // its pieces'.
+  void Add(const DetectorFeatures& other);
 };
 
 // The verdict: spun probability = logistic(bias + the weighted detector
