@@ -45,15 +45,7 @@ Result<std::unique_ptr<extract::RecordReader>> OpenInput(const std::string& path
   }
   struct stat info {};
   if (path != "-" && ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
-    UNSPIN_ASSIGN_OR_RETURN(std::unique_ptr<extract::RecordReader> reader,
-                            extract::RecordReader::Open(path, options));
-    // A file that is one document is refused from its size, before it is read.
-    const extract::InputFormat read_as = reader->format();
-    if ((read_as == extract::InputFormat::kText || read_as == extract::InputFormat::kHtml) &&
-        static_cast<uint64_t>(info.st_size) > kMaxTextInputBytes) {
-      return TooLargeError(path, static_cast<uint64_t>(info.st_size), kMaxTextInputBytes);
-    }
-    return reader;
+    return extract::RecordReader::Open(path, options);
   }
   // Standard input, a pipe or a FIFO: read whole (a directory fails here, EISDIR).
   UNSPIN_ASSIGN_OR_RETURN(std::string bytes, ReadFileOrStdin(path, kMaxTextInputBytes));
@@ -67,6 +59,19 @@ Status ForEachRecord(const std::string& path, const std::string& format,
   Record record;
   record.many =
       input_format == extract::InputFormat::kJsonl || input_format == extract::InputFormat::kWarc;
+  // A file that is one document, over the limit, is refused from its size
+  // before it is read: a record with that error, reported as any bad record.
+  struct stat info {};
+  if (!record.many && path != "-" && ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) &&
+      static_cast<uint64_t>(info.st_size) > kMaxTextInputBytes) {
+    record.doc = extract::Document();
+    record.doc.id = path;
+    record.doc.format = input_format;
+    record.doc.error =
+        TooLargeError("the document", static_cast<uint64_t>(info.st_size), kMaxTextInputBytes);
+    record.location = path;
+    return take(record);
+  }
   for (;;) {
     Result<bool> more = reader->Next(&record.doc);
     if (!more.ok()) return more.status().WithContext(path == "-" ? "the input" : path);
