@@ -3,8 +3,8 @@
 // (the first byte picks), leniently (scan) and with every record reported
 // (the other verbs), with the invariants checked: Next terminates, text
 // documents are valid UTF-8 (when lenient), HTML/text only, records numbered
-// in increasing order, a reported bad record holds no content, counts add up; and the JSONL fast path (ParseIdTextLine) agrees
-// with nlohmann::json on the same bytes.
+// in increasing order, a reported bad record holds no content, counts add up; and the JSONL fast
+// path (ParseIdTextLine) agrees with nlohmann::json on the same bytes.
 //
 //   clang++ -std=c++20 -fsanitize=fuzzer,address -Iinclude fuzz/records_fuzz.cc \
 //       src/extract/*.cc src/text/*.cc src/base/*.cc -lgumbo -lz -lutf8proc && ./a.out
