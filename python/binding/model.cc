@@ -5,6 +5,7 @@
 
 #include "binding.h"
 #include "scan_setup.h"
+#include "unspin/pipeline/check_windows.h"
 
 namespace unspin::python {
 
@@ -72,10 +73,23 @@ const pipeline::Checker& CheckerFor(const ModelHandle& model, double change_cost
   return **owned;
 }
 
-Result<pipeline::CheckResult> CheckReleased(const pipeline::Checker& checker,
-                                            const std::string& text) {
-  py::gil_scoped_release release;
-  return checker.Check(text);
+// The text checked as `unspin check` checks it (window by window, with its
+// restored text), without the GIL; errors raised as Python exceptions.
+pipeline::CheckResult CheckOrThrow(const ModelHandle& model, const std::string& text,
+                                   double change_cost, double min_spun_probability) {
+  std::unique_ptr<pipeline::Checker> owned;
+  const pipeline::Checker& checker = CheckerFor(model, change_cost, min_spun_probability, &owned);
+  Result<pipeline::CheckResult> result = InvalidArgumentError("not checked");
+  {
+    py::gil_scoped_release release;
+    result = pipeline::CheckInWindows(checker, text);
+    if (result.ok()) {
+      pipeline::ForEachRestoredPiece(
+          text, result->spans, [&](std::string_view piece) { result->restored.append(piece); });
+    }
+  }
+  ThrowIfError(result.status());
+  return *std::move(result);
 }
 
 }  // namespace
@@ -95,15 +109,12 @@ void BindModel(py::module_& module) {
           "check",
           [](const ModelHandle& model, const std::string& text, double change_cost,
              double min_spun_probability) {
-            std::unique_ptr<pipeline::Checker> owned;
-            const pipeline::Checker& checker =
-                CheckerFor(model, change_cost, min_spun_probability, &owned);
-            Result<pipeline::CheckResult> result = CheckReleased(checker, text);
-            ThrowIfError(result.status());
+            const pipeline::CheckResult result =
+                CheckOrThrow(model, text, change_cost, min_spun_probability);
             std::string json;
             {
               py::gil_scoped_release release;
-              json = pipeline::CheckResultToJson(*result);
+              json = pipeline::CheckResultToJson(result);
             }
             return ParseJson(json);
           },
@@ -113,12 +124,7 @@ void BindModel(py::module_& module) {
           "restore",
           [](const ModelHandle& model, const std::string& text, double change_cost,
              double min_spun_probability) {
-            std::unique_ptr<pipeline::Checker> owned;
-            const pipeline::Checker& checker =
-                CheckerFor(model, change_cost, min_spun_probability, &owned);
-            Result<pipeline::CheckResult> result = CheckReleased(checker, text);
-            ThrowIfError(result.status());
-            return std::move(result->restored);
+            return CheckOrThrow(model, text, change_cost, min_spun_probability).restored;
           },
           py::arg("text"), py::kw_only(), py::arg("change_cost") = defaults.change_cost,
           py::arg("min_spun_probability") = defaults.min_spun_probability)
