@@ -82,11 +82,7 @@ pipeline::CheckResult CheckOrThrow(const ModelHandle& model, const std::string& 
   Result<pipeline::CheckResult> result = InvalidArgumentError("not checked");
   {
     py::gil_scoped_release release;
-    result = pipeline::CheckInWindows(checker, text);
-    if (result.ok()) {
-      pipeline::ForEachRestoredPiece(
-          text, result->spans, [&](std::string_view piece) { result->restored.append(piece); });
-    }
+    result = pipeline::CheckInWindowsRestored(checker, text);
   }
   ThrowIfError(result.status());
   return *std::move(result);

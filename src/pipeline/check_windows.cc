@@ -104,4 +104,12 @@ Result<CheckResult> CheckInWindows(const Checker& checker, std::string_view inpu
   return checker.Judge(std::move(whole));
 }
 
+Result<CheckResult> CheckInWindowsRestored(const Checker& checker, std::string_view input,
+                                           size_t window_bytes) {
+  UNSPIN_ASSIGN_OR_RETURN(CheckResult result, CheckInWindows(checker, input, window_bytes));
+  ForEachRestoredPiece(input, result.spans,
+                       [&](std::string_view piece) { result.restored.append(piece); });
+  return result;
+}
+
 }  // namespace unspin::pipeline

@@ -71,6 +71,9 @@ TEST_F(CheckWindowsTest, OneWindowGivesTheWholeTextsJson) {
       const std::string expected = CheckResultToJson(checker.Check(text).value());
       EXPECT_EQ(WindowedJson(checker, text, text.size()), expected);
       EXPECT_NE(expected.find("\"restored\":true"), std::string::npos);
+      // The same answer held whole, restored text included.
+      EXPECT_EQ(CheckResultToJson(CheckInWindowsRestored(checker, text, text.size()).value()),
+                expected);
     }
   }
 }

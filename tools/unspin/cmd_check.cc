@@ -175,15 +175,6 @@ int RestoreWithIndex(const LoadedIndex& loaded, const pipeline::Checker& checker
   return kExitOk;
 }
 
-// A text checked window by window, so that the checker's memory is one
-// window's whatever the length (check_windows.h), with its restored text.
-Result<pipeline::CheckResult> CheckWhole(const pipeline::Checker& checker, std::string_view text) {
-  UNSPIN_ASSIGN_OR_RETURN(pipeline::CheckResult result, pipeline::CheckInWindows(checker, text));
-  pipeline::ForEachRestoredPiece(text, result.spans,
-                                 [&](std::string_view piece) { result.restored.append(piece); });
-  return result;
-}
-
 // The JSON object that stands in for a line --lines cannot check.
 std::string LineErrorJson(const Status& error, uint64_t line_number) {
   nlohmann::ordered_json json;
@@ -209,7 +200,7 @@ int CheckLines(const pipeline::Checker& checker, std::string_view input, const C
     size_t newline = rest.find('\n');
     std::string_view line = rest.substr(0, newline);
     rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
-    Result<pipeline::CheckResult> result = CheckWhole(checker, line);
+    Result<pipeline::CheckResult> result = pipeline::CheckInWindowsRestored(checker, line);
     if (!result.ok()) {
       ++failed_lines;
       const Status error = result.status().WithContext("line " + std::to_string(line_number));
@@ -325,7 +316,7 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
         std::optional<pipeline::ExtractResult> page;
         Result<std::string> text = TextToCheck(record, &page_debris, &page);
         if (!text.ok()) return skip(text.status());
-        Result<pipeline::CheckResult> result = CheckWhole(checker, *text);
+        Result<pipeline::CheckResult> result = pipeline::CheckInWindowsRestored(checker, *text);
         if (!result.ok()) return skip(result.status());
         ++counts.documents;
         if (result->verdict != pipeline::Verdict::kJudged && !flags.features && !restore_only) {

@@ -50,6 +50,12 @@ std::vector<ByteRange> CheckWindows(std::string_view input, size_t window_bytes)
 Result<CheckResult> CheckInWindows(const Checker& checker, std::string_view input,
                                    size_t window_bytes = kDefaultWindowBytes);
 
+// CheckInWindows with `restored` made (ForEachRestoredPiece): the whole
+// answer in memory, for callers that hand it on whole (a record's JSON line,
+// a Python dict). Errors: as CheckInWindows'.
+Result<CheckResult> CheckInWindowsRestored(const Checker& checker, std::string_view input,
+                                           size_t window_bytes = kDefaultWindowBytes);
+
 }  // namespace unspin::pipeline
 
 #endif  // UNSPIN_PIPELINE_CHECK_WINDOWS_H_
