@@ -71,20 +71,26 @@ def test_text_that_cannot_be_utf8_is_refused(model):
 
 
 def test_check_releases_the_gil(model):
-    text = " ".join(wordnet_documents(40, skip=20))  # long enough to dwarf scheduling noise
-    start = time.monotonic()
-    model.check(text)
-    one_check = time.monotonic() - start
-    gaps = []
-    worker = threading.Thread(target=lambda: [model.check(text) for _ in range(3)])
-    last = time.monotonic()
-    worker.start()
-    while worker.is_alive():
-        now = time.monotonic()
-        gaps.append(now - last)
-        last = now
-    # Holding the GIL for a whole check would stall this loop that long.
-    assert max(gaps) < one_check / 2, (max(gaps), one_check)
+    text = " ".join(wordnet_documents(40, skip=20))
+
+    def share_of_time_this_thread_ran():
+        # While another thread checks, this loop runs in every short gap it
+        # gets; a check holding the GIL would leave it only the moments the
+        # other thread spends in Python between checks.
+        gaps = []
+        worker = threading.Thread(target=lambda: [model.check(text) for _ in range(3)])
+        start = last = time.monotonic()
+        worker.start()
+        while worker.is_alive():
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+        return sum(gap for gap in gaps if gap < 0.005) / (last - start)
+
+    # The best of three runs, so that a moment of load elsewhere on the
+    # machine (which can stall any thread) does not decide.
+    shares = [share_of_time_this_thread_ran() for _ in range(3)]
+    assert max(shares) > 0.5, shares
 
 
 @pytest.fixture(scope="module")
