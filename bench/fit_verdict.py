@@ -32,7 +32,18 @@ STYLES = ("sim-thesaurus-0.25", "sim-thesaurus-0.6", "sim-phrase-0.6", "sim-spar
 L2 = 1e-6  # per example, as FitDetector's kL2
 
 
+FEATURE_CACHE = {}  # text -> features, kept in --cache FILE between runs of the same binary
+
+
 def features(unspin, texts):
+    missing = sorted({t for t in texts if t not in FEATURE_CACHE})
+    if missing:
+        for text, found in zip(missing, check_features(unspin, missing)):
+            FEATURE_CACHE[text] = found
+    return [FEATURE_CACHE[t] for t in texts]
+
+
+def check_features(unspin, texts):
     run = subprocess.run([unspin, "check", "--features", "--lines", "-"],
                          input="".join(" ".join(t.split()) + "\n" for t in texts),
                          capture_output=True, text=True)
@@ -114,21 +125,42 @@ def main():
     ap.add_argument("--frontier", default="",
                     help="comma-separated original weights: print max false alarms and pooled "
                          "ECE for each")
+    ap.add_argument("--cache", default="",
+                    help="JSON file of every text's features, read if it exists and written "
+                         "after (delete it when the checker changes)")
+    ap.add_argument("--spun-share", type=float, default=0.0,
+                    help="also score with the bias moved to a collection where this share is spun "
+                         "(the default weights assume 1 / (1 + original weight))")
     args = ap.parse_args()
+    if args.cache and os.path.exists(args.cache):
+        with open(args.cache, encoding="utf-8") as f:
+            FEATURE_CACHE.update(json.load(f))
     fit_rows = load(args.unspin, os.path.join(args.sets, "fit"))
     eval_rows = load(args.unspin, os.path.join(args.sets, "eval"))
+    if args.cache:
+        with open(args.cache, "w", encoding="utf-8") as f:
+            json.dump(FEATURE_CACHE, f)
     groups = sorted({r[0] for r in fit_rows})
     for weight in [float(w) for w in args.frontier.split(",") if w]:
-        worst, pooled_p, pooled_y = 0.0, [], []
-        for group in groups:
-            b = fit([(inputs(r[3]), r[2]) for r in fit_rows if r[0] != group], weight)
-            held = [r for r in eval_rows if r[0] == group]
-            originals = {id(r[3]): predict(b, inputs(r[3])) for r in held if r[2] == 0}
-            worst = max(worst, sum(p >= 0.5 for p in originals.values()) / max(1, len(originals)))
-            pooled_p += [predict(b, inputs(r[3])) for r in held]
-            pooled_y += [r[2] for r in held]
-        print(f"original weight {weight:g}: worst genre's false alarms {worst:.3f}, "
-              f"pooled ECE {calibration_error(pooled_p, pooled_y):.4f}")
+        shifts = {"": 0.0}
+        if args.spun_share:
+            # The fit's prior odds are 1 / weight (each original once per style it was spun in);
+            # moving the bias gives the odds of a collection where spun_share is spun.
+            shifts[f" (bias moved to spun share {args.spun_share:g})"] = (
+                math.log(args.spun_share / (1 - args.spun_share)) + math.log(weight))
+        for label, shift in shifts.items():
+            worst, pooled_p, pooled_y = 0.0, [], []
+            for group in groups:
+                b = fit([(inputs(r[3]), r[2]) for r in fit_rows if r[0] != group], weight)
+                b[0] += shift
+                held = [r for r in eval_rows if r[0] == group]
+                originals = {id(r[3]): predict(b, inputs(r[3])) for r in held if r[2] == 0}
+                worst = max(worst,
+                            sum(p >= 0.5 for p in originals.values()) / max(1, len(originals)))
+                pooled_p += [predict(b, inputs(r[3])) for r in held]
+                pooled_y += [r[2] for r in held]
+            print(f"original weight {weight:g}{label}: worst genre's false alarms {worst:.3f}, "
+                  f"pooled ECE {calibration_error(pooled_p, pooled_y):.4f}")
     print(f"{'held out':<18} {'originals':>9} {'FA@0.5':>7} " +
           " ".join(f"{s:>18}" for s in STYLES) + f" {'ECE':>6}")
     pooled_p, pooled_y = [], []

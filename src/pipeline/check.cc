@@ -327,6 +327,8 @@ class SentenceDecoder {
     word_guesses_.assign(words_.size(), {});
     features->lower_case_words += lower_case_words_;
     features->unknown_lower_case_words += unknown_lower_case_words_;
+    features->english_marker_words += english_marker_words_;
+    features->foreign_marker_words += foreign_marker_words_;
     *words += static_cast<uint32_t>(words_.size());
     if (words_.empty()) return;
     candidates_.clear();
@@ -410,6 +412,8 @@ class SentenceDecoder {
     words_.clear();
     lower_case_words_ = 0;
     unknown_lower_case_words_ = 0;
+    english_marker_words_ = 0;
+    foreign_marker_words_ = 0;
     const uint32_t sentence_end = sentence.first_token + sentence.token_count;
     for (uint32_t t = sentence.first_token; t < sentence_end; ++t) {
       const text::Token& token = tokens_.tokens[t];
@@ -442,6 +446,8 @@ class SentenceDecoder {
       if (lower_case) {
         ++lower_case_words_;
         if (id == kUnknownWord) ++unknown_lower_case_words_;
+        if (IsEnglishMarker(bytes)) ++english_marker_words_;
+        if (IsForeignMarker(bytes)) ++foreign_marker_words_;
       }
       bool name_like = StartsUpper(bytes) && !words_.empty();
       const bool word = token.kind == text::TokenKind::kWord && !name_like &&
@@ -1202,6 +1208,8 @@ class SentenceDecoder {
   std::vector<SentenceWord> words_;
   uint32_t lower_case_words_ = 0;  // CollectWords' counts for the piece
   uint32_t unknown_lower_case_words_ = 0;
+  uint32_t english_marker_words_ = 0;
+  uint32_t foreign_marker_words_ = 0;
   // Spans of artefacts found while collecting words (glued tokens, expanded
   // initialisms), reported after the sentence's decoded spans.
   std::vector<SpunSpan> artefact_spans_;

@@ -1,6 +1,7 @@
 #include "unspin/pipeline/verdict.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -27,6 +28,10 @@ constexpr double kDetectorParagraphWords = 100.0;
 // judged only from this many lower-case words.
 constexpr double kMaxUnknownShare = 0.3;
 constexpr uint32_t kMinLanguageWords = 8;
+// English prose has about a third of its lower-case words among the English
+// markers and almost none among the foreign ones; German or French prose has
+// a fifth or more among the foreign ones.
+constexpr double kMinForeignMarkerShare = 0.1;
 
 double Sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
@@ -37,8 +42,34 @@ Verdict JudgeVerdict(const DetectorFeatures& features) {
       features.unknown_lower_case_words > kMaxUnknownShare * features.lower_case_words) {
     return Verdict::kNotEnglish;
   }
+  if (features.lower_case_words >= kMinLanguageWords &&
+      features.foreign_marker_words > features.english_marker_words &&
+      features.foreign_marker_words >= kMinForeignMarkerShare * features.lower_case_words) {
+    return Verdict::kNotEnglish;
+  }
   if (features.eligible_words < kMinJudgedWords) return Verdict::kNotEnoughText;
   return Verdict::kJudged;
+}
+
+bool IsEnglishMarker(std::string_view lower_case_word) {
+  // Sorted, for the binary search.
+  static constexpr std::array<std::string_view, 40> kMarkers = {
+      "and",    "are",  "be",   "been", "but",   "by",    "could", "for",  "from",  "had",
+      "has",    "have", "his",  "is",   "it",    "its",   "not",   "of",   "our",   "she",
+      "should", "than", "that", "the",  "their", "there", "these", "they", "this",  "those",
+      "to",     "we",   "were", "what", "when",  "which", "who",   "with", "would", "you"};
+  return std::ranges::binary_search(kMarkers, lower_case_word);
+}
+
+bool IsForeignMarker(std::string_view lower_case_word) {
+  // Sorted bytewise, as string_view compares, for the binary search.
+  static constexpr std::array kMarkers = std::to_array<std::string_view>(
+      {"auf",   "aux",  "avec", "con", "dans", "das", "dat", "degli", "del",  "della", "delle",
+       "dem",   "der",  "des",  "det", "di",   "die", "dos", "du",    "een",  "ein",   "eine",
+       "einer", "el",   "est",  "et",  "für",  "gli", "het", "ist",   "les",  "los",   "mit",
+       "nicht", "niet", "não",  "och", "para", "pas", "per", "por",   "pour", "que",   "qui",
+       "sich",  "sono", "sur",  "una", "und",  "une", "van", "voor",  "zijn", "zu"});
+  return std::ranges::binary_search(kMarkers, lower_case_word);
 }
 
 std::string_view VerdictName(Verdict verdict) {
@@ -173,6 +204,8 @@ void DetectorFeatures::Add(const DetectorFeatures& other) {
   for (size_t k = 0; k < gain_at_least.size(); ++k) gain_at_least[k] += other.gain_at_least[k];
   lower_case_words += other.lower_case_words;
   unknown_lower_case_words += other.unknown_lower_case_words;
+  english_marker_words += other.english_marker_words;
+  foreign_marker_words += other.foreign_marker_words;
 }
 
 }  // namespace unspin::pipeline

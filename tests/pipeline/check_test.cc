@@ -320,6 +320,50 @@ TEST_F(CheckTest, NoVerdictWithoutEnoughEnglishText) {
   EXPECT_NE(CheckResultToJson(french).find("\"verdict\":\"not English\""), std::string::npos);
 }
 
+// German, Dutch or Spanish text whose words the speech model half knows
+// (names, loan words, "die", "in") writes its own function words, not
+// English's: no verdict, where English text of the same length is judged.
+TEST_F(CheckTest, TextWithMoreForeignThanEnglishFunctionWordsIsNotEnglish) {
+  for (const std::string input : {
+           "Der Minister sagte, dass das neue Gesetz den Menschenhandel und die Zwangsarbeit in "
+           "der Fischereiflotte bekämpfen soll, und die Regierung stimmte zu. Die Opposition "
+           "kritisierte den Entwurf scharf und verlangte eine Anhörung im Parlament.",
+           "De minister zei dat de nieuwe wet mensenhandel en dwangarbeid in de vissersvloot moet "
+           "bestrijden, en de regering stemde in. De oppositie was kritisch en wilde een debat in "
+           "het parlement over de kosten van de plannen.",
+           "El ministro dijo que la nueva ley combate la trata de personas y el trabajo forzoso en "
+           "la flota pesquera, y el gobierno la aprobó. La oposición criticó el proyecto y pidió "
+           "un debate en el parlamento sobre los costes del plan.",
+       }) {
+    const CheckResult result = CheckWithInvariants(input);
+    EXPECT_EQ(result.verdict, Verdict::kNotEnglish) << input;
+    EXPECT_GT(result.features.foreign_marker_words, result.features.english_marker_words) << input;
+    EXPECT_TRUE(result.spans.empty()) << input;
+  }
+  const CheckResult english = CheckWithInvariants(
+      "The minister said that the new law would fight trafficking and forced labour in the "
+      "fishing fleet, and the government agreed. The opposition was critical and wanted a debate "
+      "in parliament about the costs of the plans.");
+  EXPECT_EQ(english.verdict, Verdict::kJudged);
+  EXPECT_GT(english.features.english_marker_words * 5, english.features.lower_case_words);
+  EXPECT_EQ(english.features.foreign_marker_words, 0u);
+}
+
+TEST(EnglishMarkerTest, CommonEnglishFunctionWordsOnly) {
+  for (std::string_view word : {"the", "of", "and", "which", "would", "with", "you"}) {
+    EXPECT_TRUE(IsEnglishMarker(word)) << word;
+  }
+  for (std::string_view word : {"in", "a", "was", "die", "de", "The", "theory", "", "zu"}) {
+    EXPECT_FALSE(IsEnglishMarker(word)) << word;
+  }
+  for (std::string_view word : {"und", "les", "los", "della", "não", "für", "zu", "auf", "zijn"}) {
+    EXPECT_TRUE(IsForeignMarker(word)) << word;
+  }
+  for (std::string_view word : {"the", "in", "a", "is", "on", "Die", "", "nao"}) {
+    EXPECT_FALSE(IsForeignMarker(word)) << word;
+  }
+}
+
 // A phrase checked alone gets no verdict, but a word in it that is clearly
 // out of place is still shown: what a reader pasting a suspect term asks.
 TEST_F(CheckTest, APhraseAloneShowsItsOddWordWithoutAVerdict) {

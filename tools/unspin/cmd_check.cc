@@ -151,11 +151,13 @@ std::string FeaturesJson(const pipeline::CheckResult& result) {
                 "{\"words\":%u,\"spans\":%u,\"evidence\":%.4f,\"soft_evidence\":%.4f,"
                 "\"quoted_words\":%u,\"quoted_soft_evidence\":%.4f,\"article_disagreements\":%u,"
                 "\"eligible_words\":%u,\"gain_at_least\":[%u,%u,%u,%u,%u],"
-                "\"lower_case_words\":%u,\"unknown_lower_case_words\":%u}",
+                "\"lower_case_words\":%u,\"unknown_lower_case_words\":%u,\"english_marker_words\":%"
+                "u,\"foreign_marker_words\":%u}",
                 result.words, f.spans, f.evidence, f.soft_evidence, f.quoted_words,
                 f.quoted_soft_evidence, f.article_disagreements, f.eligible_words,
                 f.gain_at_least[0], f.gain_at_least[1], f.gain_at_least[2], f.gain_at_least[3],
-                f.gain_at_least[4], f.lower_case_words, f.unknown_lower_case_words);
+                f.gain_at_least[4], f.lower_case_words, f.unknown_lower_case_words,
+                f.english_marker_words, f.foreign_marker_words);
   return line;
 }
 

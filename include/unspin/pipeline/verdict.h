@@ -41,10 +41,15 @@ struct DetectorFeatures {
   // the verdict is computed from.
   uint32_t eligible_words = 0;
   std::array<uint32_t, 5> gain_at_least{};
-  // Words written all in lower case, and those of them the language model
-  // does not know: most of them unknown, the text is not English.
+  // Words written all in lower case, those of them the language model does
+  // not know, and those that are function words of English and of the other
+  // languages written in Latin letters (IsEnglishMarker, IsForeignMarker):
+  // most of them unknown, or more foreign function words than English ones,
+  // the text is not English.
   uint32_t lower_case_words = 0;
   uint32_t unknown_lower_case_words = 0;
+  uint32_t english_marker_words = 0;
+  uint32_t foreign_marker_words = 0;
 
   // Adds `other`'s counts and sums: the features of a text are the sums of
   // its pieces'.
@@ -124,9 +129,21 @@ inline constexpr uint32_t kMinJudgedWords = 5;
 
 // kNotEnglish when more than 30% of a text's lower-case words (8 or more) are
 // unknown to the language model (names and rare words are a few percent of
-// English prose); else kNotEnoughText below kMinJudgedWords eligible words;
-// else kJudged.
+// English prose), or when at least 10% of them are function words of
+// another language and more than are English ones (German, French or Dutch
+// text that the speech model half knows: "die", "und", "les"); else
+// kNotEnoughText below kMinJudgedWords eligible words; else kJudged. Text of
+// no language (a table of figures) is judged as English.
 Verdict JudgeVerdict(const DetectorFeatures& features);
+
+// Whether a lower-case word is one of the commonest English function words
+// ("the", "of", "which"...) that are not also common words of the other
+// languages written in Latin letters ("in", "a", "was", "die" are left out).
+bool IsEnglishMarker(std::string_view lower_case_word);
+// Whether a lower-case word is one of the commonest function words of
+// German, French, Spanish, Italian, Portuguese or Dutch that English prose
+// rarely writes ("und", "les", "los", "della", "não", "het").
+bool IsForeignMarker(std::string_view lower_case_word);
 
 }  // namespace unspin::pipeline
 
