@@ -15,7 +15,7 @@ originals called spun (p >= 0.5), ROC AUC per style, and the calibration (ECE, 1
 the half-spun mix of all styles. Then it fits on the whole fit half and prints the weights,
 which are pipeline::DetectorWeights::Default().
 
-usage: bench/fit_verdict.py [--unspin BIN] [--sets build/genre] [--original-weight 6]
+usage: bench/fit_verdict.py [--unspin BIN] [--sets build/genre] [--original-weight 12]
 """
 import argparse
 import json
@@ -120,7 +120,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--unspin", default=os.path.join(here, "../build/release/tools/unspin"))
     ap.add_argument("--sets", default=os.path.join(here, "../build/genre"))
-    ap.add_argument("--original-weight", type=float, default=6.0)
+    ap.add_argument("--original-weight", type=float, default=12.0)
     ap.add_argument("--show", nargs="*", default=[], help="texts to print the verdict of")
     ap.add_argument("--frontier", default="",
                     help="comma-separated original weights: print max false alarms and pooled "

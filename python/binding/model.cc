@@ -52,23 +52,19 @@ namespace {
 
 // The checker for these options: the model's default one when they are the
 // defaults (no table to derive), else a new one in `owned`.
-const pipeline::Checker& CheckerFor(const ModelHandle& model, double change_cost,
-                                    double min_spun_probability,
+const pipeline::Checker& CheckerFor(const ModelHandle& model, const pipeline::CheckOptions& options,
                                     std::unique_ptr<pipeline::Checker>* owned) {
-  const pipeline::CheckOptions defaults;
-  if (change_cost == defaults.change_cost &&
-      min_spun_probability == defaults.min_spun_probability) {
-    return model.default_checker();
-  }
-  if (!(change_cost >= 0 && change_cost <= 100)) {
+  if (options == pipeline::CheckOptions{}) return model.default_checker();
+  if (!(options.change_cost >= 0 && options.change_cost <= 100)) {
     throw py::value_error("change_cost must be a number from 0 to 100");
   }
-  if (!(min_spun_probability >= 0 && min_spun_probability <= 1)) {
+  if (!(options.min_spun_probability >= 0 && options.min_spun_probability <= 1)) {
     throw py::value_error("min_spun_probability must be a number from 0 to 1");
   }
-  pipeline::CheckOptions options;
-  options.change_cost = change_cost;
-  options.min_spun_probability = min_spun_probability;
+  if (!(options.spun_share >= pipeline::kMinSpunShare &&
+        options.spun_share <= pipeline::kMaxSpunShare)) {
+    throw py::value_error("spun_share must be a number from 0.001 to 0.999");
+  }
   *owned = model.CheckerWith(options);
   return **owned;
 }
@@ -76,9 +72,9 @@ const pipeline::Checker& CheckerFor(const ModelHandle& model, double change_cost
 // The text checked as `unspin check` checks it (window by window, with its
 // restored text), without the GIL; errors raised as Python exceptions.
 pipeline::CheckResult CheckOrThrow(const ModelHandle& model, const std::string& text,
-                                   double change_cost, double min_spun_probability) {
+                                   const pipeline::CheckOptions& options) {
   std::unique_ptr<pipeline::Checker> owned;
-  const pipeline::Checker& checker = CheckerFor(model, change_cost, min_spun_probability, &owned);
+  const pipeline::Checker& checker = CheckerFor(model, options, &owned);
   Result<pipeline::CheckResult> result = InvalidArgumentError("not checked");
   {
     py::gil_scoped_release release;
@@ -104,9 +100,12 @@ void BindModel(py::module_& module) {
       .def(
           "check",
           [](const ModelHandle& model, const std::string& text, double change_cost,
-             double min_spun_probability) {
+             double min_spun_probability, double spun_share) {
             const pipeline::CheckResult result =
-                CheckOrThrow(model, text, change_cost, min_spun_probability);
+                CheckOrThrow(model, text,
+                             {.change_cost = change_cost,
+                              .min_spun_probability = min_spun_probability,
+                              .spun_share = spun_share});
             std::string json;
             {
               py::gil_scoped_release release;
@@ -115,15 +114,21 @@ void BindModel(py::module_& module) {
             return ParseJson(json);
           },
           py::arg("text"), py::kw_only(), py::arg("change_cost") = defaults.change_cost,
-          py::arg("min_spun_probability") = defaults.min_spun_probability)
+          py::arg("min_spun_probability") = defaults.min_spun_probability,
+          py::arg("spun_share") = defaults.spun_share)
       .def(
           "restore",
           [](const ModelHandle& model, const std::string& text, double change_cost,
-             double min_spun_probability) {
-            return CheckOrThrow(model, text, change_cost, min_spun_probability).restored;
+             double min_spun_probability, double spun_share) {
+            return CheckOrThrow(model, text,
+                                {.change_cost = change_cost,
+                                 .min_spun_probability = min_spun_probability,
+                                 .spun_share = spun_share})
+                .restored;
           },
           py::arg("text"), py::kw_only(), py::arg("change_cost") = defaults.change_cost,
-          py::arg("min_spun_probability") = defaults.min_spun_probability)
+          py::arg("min_spun_probability") = defaults.min_spun_probability,
+          py::arg("spun_share") = defaults.spun_share)
       .def("__repr__", [](const ModelHandle& model) {
         return "<unspin.Model " + model.path() + " (" + model.fingerprint() + ")>";
       });

@@ -21,11 +21,21 @@ class Model:
     def fingerprint(self) -> str:
         """8 hex digits identifying the model (the "model" setting of scan results)."""
     def check(
-        self, text: str, *, change_cost: float = 3.75, min_spun_probability: float = 0.1
+        self,
+        text: str,
+        *,
+        change_cost: float = 3.75,
+        min_spun_probability: float = 0.05,
+        spun_share: float = ...,
     ) -> CheckResult:
         """Exactly what `unspin check --json` prints for the text, as a dict."""
     def restore(
-        self, text: str, *, change_cost: float = 3.75, min_spun_probability: float = 0.1
+        self,
+        text: str,
+        *,
+        change_cost: float = 3.75,
+        min_spun_probability: float = 0.05,
+        spun_share: float = ...,
     ) -> str:
         """The text with its spun spans restored (`unspin restore`)."""
 

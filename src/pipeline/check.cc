@@ -1346,7 +1346,8 @@ CheckResult Checker::Judge(CheckEvidence evidence) const {
   result.features = evidence.features;
   result.verdict = JudgeVerdict(result.features);
   if (result.verdict == Verdict::kJudged) {
-    result.spun_probability = SpunProbability(result.words, result.features, detector_);
+    result.spun_probability =
+        SpunProbability(result.words, result.features, detector_, options_.spun_share);
   }
   if (result.verdict == Verdict::kNotEnoughText) {
     // Too little text for a verdict (a phrase, a title), but a word that is

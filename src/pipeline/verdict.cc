@@ -85,13 +85,13 @@ std::string_view VerdictName(Verdict verdict) {
 }
 
 DetectorWeights DetectorWeights::Default() {
-  return {.bias = -0.3509,
-          .gain2_rate = 17.3293,
-          .gain3_rate = 22.3538,
-          .gain4_rate = 29.8611,
-          .gain5_rate = 34.0274,
-          .artefact_rate = 13.0162,
-          .length = -3.4100};
+  return {.bias = -0.8930,
+          .gain2_rate = 17.1398,
+          .gain3_rate = 22.9978,
+          .gain4_rate = 31.3770,
+          .gain5_rate = 36.2772,
+          .artefact_rate = 14.7013,
+          .length = -3.5738};
 }
 
 DetectorWeights DetectorWeights::Of(const model::Model& model) {
@@ -125,10 +125,11 @@ DetectorInputValues DetectorInputs(uint32_t words, const DetectorFeatures& featu
 }
 
 double SpunProbability(uint32_t words, const DetectorFeatures& features,
-                       const DetectorWeights& weights) {
+                       const DetectorWeights& weights, double spun_share) {
   const DetectorNumbers w = weights.ToNumbers();
   const DetectorInputValues x = DetectorInputs(words, features);
-  double z = w[0];
+  const double share = std::clamp(spun_share, kMinSpunShare, kMaxSpunShare);
+  double z = w[0] + std::log(share / (1.0 - share)) - std::log(1.0 / kOriginalWeight);
   for (size_t i = 0; i < x.size(); ++i) z += w[i + 1] * x[i];
   return Sigmoid(z);
 }

@@ -194,6 +194,13 @@ TEST_F(ServeTest, CheckAndRestoreAnswerAsTheCli) {
   ASSERT_TRUE(strict_checked);
   EXPECT_EQ(strict_checked->body + "\n", strict.out);
   EXPECT_NE(strict_checked->body, checked->body);
+  const Outcome half = Unspin("check --json --spun-share 0.5 --model " + Model() + " -", spun);
+  httplib::Result half_checked =
+      Post("/v1/check", Json({{"text", spun}, {"spun_share", 0.5}}).dump());
+  ASSERT_TRUE(half_checked);
+  EXPECT_EQ(half_checked->body + "\n", half.out);
+  EXPECT_GT(Json::parse(half_checked->body)["spun_probability"].get<double>(),
+            Json::parse(checked->body)["spun_probability"].get<double>());
 
   const Outcome restored = Unspin("restore --model " + Model() + " -", spun);
   httplib::Result restore = Post("/v1/restore", Json({{"text", spun}}).dump());
@@ -277,6 +284,7 @@ TEST_F(ServeTest, BadRequestsGetJsonErrors) {
       {R"({"text": 3})", 400, "invalid_argument"},
       {R"({"text": "a", "change_cost": -1})", 400, "invalid_argument"},
       {R"({"text": "a", "min_spun_probability": "high"})", 400, "invalid_argument"},
+      {R"({"text": "a", "spun_share": 1})", 400, "invalid_argument"},
       {R"({"text": "a", "chnage_cost": 2})", 400, "invalid_argument"},
       {"{\"text\": \"bad \xff byte\"}", 400, "invalid_json"},
       {"{\"text\": \"" + std::string(5000, 'a') + "\"}", 413, "payload_too_large"},

@@ -365,6 +365,26 @@ TEST(EnglishMarkerTest, CommonEnglishFunctionWordsOnly) {
 }
 
 // A phrase checked alone gets no verdict, but a word in it that is clearly
+// The spun share is the verdict's prior: moving it moves the log odds by the
+// ratio of the priors' odds, so a half-spun collection gets odds kOriginalWeight
+// times the default's, and the checker uses the share it is given.
+TEST_F(CheckTest, TheSpunShareMovesTheOddsByTheRatioOfThePriors) {
+  const std::string text = Slurp(fs::path(UNSPIN_SOURCE_DIR) / "examples/harbor-spun.txt");
+  const CheckResult result = CheckWithInvariants(text);
+  ASSERT_EQ(result.verdict, Verdict::kJudged);
+  auto log_odds = [](double p) { return std::log(p / (1 - p)); };
+  const DetectorWeights weights = DetectorWeights::Default();
+  const double at_default =
+      SpunProbability(result.words, result.features, weights, kDefaultSpunShare);
+  EXPECT_NEAR(at_default, result.spun_probability, 1e-4);
+  const double at_half = SpunProbability(result.words, result.features, weights, 0.5);
+  EXPECT_NEAR(log_odds(at_half) - log_odds(at_default), std::log(kOriginalWeight), 1e-9);
+  const double at_one_in_a_hundred = SpunProbability(result.words, result.features, weights, 0.01);
+  EXPECT_LT(at_one_in_a_hundred, at_default);
+  const CheckResult half = Checker(*model_, {.spun_share = 0.5}).Check(text).value();
+  EXPECT_NEAR(half.spun_probability, at_half, 1e-4);
+}
+
 // out of place is still shown: what a reader pasting a suspect term asks.
 TEST_F(CheckTest, APhraseAloneShowsItsOddWordWithoutAVerdict) {
   const CheckResult result = CheckWithInvariants("the ruling fete");
@@ -555,7 +575,7 @@ TEST(DetectorFitTest, FittedWeightsReadTheirExamplesBetter) {
   auto log_loss = [&examples](const DetectorWeights& weights) {
     double total = 0;
     for (const DetectorExample& example : examples) {
-      const double p = SpunProbability(example.words, example.features, weights);
+      const double p = SpunProbability(example.words, example.features, weights, kDefaultSpunShare);
       total -= std::log(std::clamp(example.spun ? p : 1 - p, 1e-12, 1.0));
     }
     return total / static_cast<double>(examples.size());

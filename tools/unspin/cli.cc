@@ -221,6 +221,13 @@ void AddCheckerOptions(CLI::App* command, pipeline::CheckOptions* options) {
                    "0 shows every span")
       ->capture_default_str()
       ->check(FiniteRange(0.0, 1.0));
+  command
+      ->add_option("--spun-share", options->spun_share,
+                   "the share of spun texts expected among those checked: the spun probability "
+                   "is calibrated to it (the default calls few originals spun; 0.5 for a "
+                   "half-spun collection)")
+      ->capture_default_str()
+      ->check(FiniteRange(pipeline::kMinSpunShare, pipeline::kMaxSpunShare));
 }
 
 int LoadIndex(const std::string& model_flag, const std::string& dir, LoadedIndex* loaded) {

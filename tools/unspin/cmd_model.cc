@@ -80,7 +80,8 @@ int RunCalibrate(const ModelFlags& flags) {
     std::vector<double> spun, original;
     double total = 0;
     for (const pipeline::DetectorExample& example : examples) {
-      const double p = pipeline::SpunProbability(example.words, example.features, w);
+      const double p = pipeline::SpunProbability(example.words, example.features, w,
+                                                 pipeline::kDefaultSpunShare);
       (example.spun ? spun : original).push_back(p);
       total -= std::log(std::clamp(example.spun ? p : 1 - p, 1e-12, 1.0));
     }

@@ -95,8 +95,8 @@ std::optional<ApiResponse> ParseDocumentRequest(std::string_view body,
                                                 const pipeline::CheckOptions& defaults,
                                                 DocumentRequest* request) {
   Json object;
-  if (auto error =
-          ParseObject(body, {"text", "html", "change_cost", "min_spun_probability"}, &object)) {
+  if (auto error = ParseObject(
+          body, {"text", "html", "change_cost", "min_spun_probability", "spun_share"}, &object)) {
     return error;
   }
   bool has_text = false;
@@ -118,6 +118,10 @@ std::optional<ApiResponse> ParseDocumentRequest(std::string_view body,
   }
   if (auto error = ReadNumber(object, "min_spun_probability", 0, 1,
                               &request->options.min_spun_probability)) {
+    return error;
+  }
+  if (auto error = ReadNumber(object, "spun_share", pipeline::kMinSpunShare,
+                              pipeline::kMaxSpunShare, &request->options.spun_share)) {
     return error;
   }
   return std::nullopt;
@@ -220,10 +224,7 @@ std::shared_ptr<const source::Index> Api::CurrentIndex() const {
 
 const pipeline::Checker& Api::CheckerFor(const pipeline::CheckOptions& options,
                                          std::optional<pipeline::Checker>* scratch) const {
-  if (options.change_cost == defaults_.change_cost &&
-      options.min_spun_probability == defaults_.min_spun_probability) {
-    return default_checker_;
-  }
+  if (options == defaults_) return default_checker_;
   return scratch->emplace(model_, options);
 }
 
@@ -358,7 +359,8 @@ ApiResponse Api::ModelInfo() const {
                {"channel_entries", info.channel_entries},
                {"check_defaults",
                 {{"change_cost", defaults_.change_cost},
-                 {"min_spun_probability", defaults_.min_spun_probability}}}};
+                 {"min_spun_probability", defaults_.min_spun_probability},
+                 {"spun_share", defaults_.spun_share}}}};
   const std::shared_ptr<const source::Index> index = CurrentIndex();
   json["index"] = index == nullptr ? Json(nullptr) : Json{{"documents", index->document_count()}};
   return {200, Dump(json)};

@@ -64,7 +64,13 @@ struct CheckOptions {
   // A text whose spun probability is below this is reported and restored
   // unchanged (no spans): a change there is more likely the checker's error
   // than a spinner's. 0 reports every span.
-  double min_spun_probability = 0.1;
+  double min_spun_probability = 0.05;
+  // The share of spun texts expected among those checked: the prior the spun
+  // probability is calibrated to (SpunProbability). The default calls few
+  // originals spun; 0.5 is calibrated on a half-spun mix.
+  double spun_share = kDefaultSpunShare;
+
+  friend bool operator==(const CheckOptions&, const CheckOptions&) = default;
 };
 
 // What a check finds in a text before its verdict (Checker::Gather): the

@@ -8,7 +8,8 @@
 //   pipeline::DetectorFeatures features = result.features;  // from Checker::Check
 //   if (pipeline::JudgeVerdict(features) == pipeline::Verdict::kJudged) {
 //     double p = pipeline::SpunProbability(result.words, features,
-//                                          pipeline::DetectorWeights::Default());
+//                                          pipeline::DetectorWeights::Default(),
+//                                          pipeline::kDefaultSpunShare);
 //   }
 #ifndef UNSPIN_PIPELINE_VERDICT_H_
 #define UNSPIN_PIPELINE_VERDICT_H_
@@ -94,8 +95,15 @@ struct DetectorWeights {
 // by sqrt(n / 100) beyond 100 unquoted words, and that length weight.
 DetectorInputValues DetectorInputs(uint32_t words, const DetectorFeatures& features);
 
+// The spun probability in a collection where a share `spun_share` of the
+// texts is spun. Weights are fitted with originals weighing kOriginalWeight
+// against as many spun texts, so they give the odds of a collection where one
+// text in 1 + kOriginalWeight is spun (kDefaultSpunShare); another share
+// moves the odds by the ratio of the priors, which calibrates the verdict to
+// it (docs/evaluation.md: a half-spun mix, ECE 0.204 at the default share and
+// 0.014 at 0.5).
 double SpunProbability(uint32_t words, const DetectorFeatures& features,
-                       const DetectorWeights& weights);
+                       const DetectorWeights& weights, double spun_share);
 
 // A checked text with its true label, for fitting.
 struct DetectorExample {
@@ -111,7 +119,12 @@ struct DetectorExample {
 // (the defaults use kOriginalWeight, so that at most ~2% of original
 // paragraphs of any genre score 0.5 or more). Needs spun and original
 // examples both (else returns the defaults).
-inline constexpr double kOriginalWeight = 6.0;
+inline constexpr double kOriginalWeight = 12.0;
+inline constexpr double kDefaultSpunShare = 1.0 / (1.0 + kOriginalWeight);
+// The shares --spun-share takes: a probability needs a prior strictly between
+// 0 and 1.
+inline constexpr double kMinSpunShare = 0.001;
+inline constexpr double kMaxSpunShare = 0.999;
 DetectorWeights FitDetector(std::span<const DetectorExample> examples,
                             double original_weight = kOriginalWeight);
 
