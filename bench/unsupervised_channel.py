@@ -11,7 +11,10 @@ Sets (made here, seeded, from ../shared, read at run time and never copied):
   brown-consistent
       Brown paragraphs (60-200 words) spun by `unspin simulate --style thesaurus
       --consistent --rate 0.25`: a fixed dictionary, each word form always swapped for the
-      same synonym.
+      same synonym;
+  brown-random
+      the same paragraphs spun by `simulate --style thesaurus --rate 0.25`: a random synonym
+      at every occurrence, a spinner that is not a dictionary (how the learner fails).
 For each set, the table is learned from the first N spun paragraphs (no originals) and
 /work/shared/peers/score_pairs.py scores those N pairs with and without `--channel TABLE`
 (AUC, error reduction, false changes on the originals ...). Also measured: a batch of half
@@ -28,7 +31,8 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 import make_eval_sets as m  # noqa: E402
 
-SETS = ("real-dict", "real-dnw", "real-pointout", "real-spinbot", "brown-consistent")
+SETS = ("real-dict", "real-dnw", "real-pointout", "real-spinbot", "brown-consistent",
+        "brown-random")
 
 
 def brown_paragraphs(shared, count, seed):
@@ -53,12 +57,13 @@ def make_set(name, args, count):
     path = os.path.join(args.out, f"{name}.jsonl")
     if os.path.exists(path):
         return [json.loads(line) for line in open(path, encoding="utf-8")]
-    if name == "brown-consistent":
+    if name.startswith("brown-"):
         originals = brown_paragraphs(args.shared, count * 2, args.seed)
         scratch = os.path.join(args.out, "brown-originals.txt")
         with open(scratch, "w", encoding="utf-8") as f:
             f.write("".join(t + "\n" for t in originals))
-        run = subprocess.run([args.unspin, "simulate", "--style", "thesaurus", "--consistent",
+        consistent = ["--consistent"] if name == "brown-consistent" else []
+        run = subprocess.run([args.unspin, "simulate", "--style", "thesaurus", *consistent,
                               "--rate", "0.25", "--seed", str(args.seed), "--lines", scratch],
                              capture_output=True, text=True, check=True)
         spun = run.stdout.split("\n")[: len(originals)]

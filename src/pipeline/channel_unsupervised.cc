@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <iterator>
 
 #include "unspin/text/utf8.h"
 
@@ -90,10 +91,12 @@ void UnsupervisedChannelLearner::BoundPairs() {
 
 Status UnsupervisedChannelLearner::AddText(std::string_view text) {
   UNSPIN_RETURN_IF_ERROR(text::ValidateUtf8(text));
-  if (!text_hashes_.insert(std::hash<std::string_view>{}(text)).second) {
+  const uint64_t hash = std::hash<std::string_view>{}(text);
+  if (text_hashes_.contains(hash)) {
     ++duplicates_;
     return Status::Ok();
   }
+  if (text_hashes_.size() < options_.max_tracked_texts) text_hashes_.insert(hash);
   UNSPIN_ASSIGN_OR_RETURN(CheckEvidence evidence, checker_.Gather(text));
   ++texts_;
   channel::TextWords words = channel::SplitWords(text);
@@ -161,19 +164,25 @@ Result<UnsupervisedChannel> UnsupervisedChannelLearner::Finish() const {
     entry.preferred = stats.preferred;
     entry.spun_count = std::max(PhraseCount(spun_ids), stats.preferred);
     entry.original_count = PhraseCount(original_ids);
-    // Words the spinner added around the original ("sales" -> "gross
-    // sales"): the original's count holds the spun phrase's occurrences.
-    if (std::ranges::includes(SortedCopy(spun_ids), SortedCopy(original_ids))) {
-      entry.original_count -= std::min(entry.original_count, entry.spun_count);
-    }
     entry.mean_gain = stats.gain_sum / static_cast<double>(stats.preferred);
     // Smoothed by one occurrence on each side, so that a word the batch
     // lacks entirely is not infinitely rare.
-    const double spun_excess =
-        std::log10((static_cast<double>(entry.spun_count) + 1) / (ExpectedCount(spun_ids) + 1));
-    const double original_excess = std::log10((static_cast<double>(entry.original_count) + 1) /
-                                              (ExpectedCount(original_ids) + 1));
-    entry.frequency_evidence = spun_excess - original_excess;
+    auto excess = [this](uint64_t count, const std::vector<WordId>& ids) {
+      return std::log10((static_cast<double>(count) + 1) / (ExpectedCount(ids) + 1));
+    };
+    std::vector<WordId> added;
+    std::ranges::set_difference(SortedCopy(spun_ids), SortedCopy(original_ids),
+                                std::back_inserter(added));
+    if (added.size() + original_ids.size() == spun_ids.size()) {
+      // Words the spinner added around the original ("sales" -> "gross
+      // sales"): the original's count holds the spun phrase's occurrences,
+      // and the evidence is the batch's over-use of the added words.
+      entry.original_count -= std::min(entry.original_count, entry.spun_count);
+      entry.frequency_evidence = excess(PhraseCount(added), added);
+    } else {
+      entry.frequency_evidence =
+          excess(entry.spun_count, spun_ids) - excess(entry.original_count, original_ids);
+    }
     const double share =
         static_cast<double>(entry.preferred) / static_cast<double>(entry.spun_count);
     if (share < options_.min_preferred_share || entry.mean_gain < options_.min_mean_gain ||

@@ -82,8 +82,8 @@ TEST_F(CliTest, UnsupervisedTableRestoresTheSpinnersSwaps) {
   ASSERT_EQ(with_table.exit_code, 0) << with_table.err;
   const size_t spun_missing = missing_words(Slurp(spun_path));
   EXPECT_LT(missing_words(with_table.out) * 10, missing_words(plain.out) * 9)
-      << "spun " << spun_missing << ", restored " << missing_words(plain.out)
-      << ", with the table " << missing_words(with_table.out);
+      << "spun " << spun_missing << ", restored " << missing_words(plain.out) << ", with the table "
+      << missing_words(with_table.out);
   // check takes the table too.
   Outcome check = Unspin("check --json --channel " + table, Lines(Slurp(spun_path))[0]);
   EXPECT_EQ(check.exit_code, 0) << check.err;

@@ -57,6 +57,8 @@ struct UnsupervisedChannelOptions {
   // Memory bound: when this many (original, spun) pairs are counted, those
   // the context preferred only once are dropped.
   size_t max_tracked_pairs = size_t{1} << 20;
+  // ... and repeated texts are recognised among the first this many.
+  size_t max_tracked_texts = size_t{1} << 20;
 };
 
 // One learned swap, with the batch's evidence for it.
@@ -92,8 +94,8 @@ struct UnsupervisedChannel {
 // and counts, per word of the model's vocabulary, its occurrences, and per
 // (original, spun) pair the occurrences where the context preferred the
 // original, with their gains. Memory: a counter per vocabulary word, the
-// pairs (bounded by max_tracked_pairs) and 8 bytes per distinct text. Not
-// thread-safe. The model must outlive the learner.
+// pairs (bounded by max_tracked_pairs) and a hash per distinct text (bounded
+// by max_tracked_texts). Not thread-safe. The model must outlive the learner.
 class UnsupervisedChannelLearner {
  public:
   explicit UnsupervisedChannelLearner(const model::Model& model,
