@@ -1,8 +1,9 @@
 // Learning a spinner's dictionary from its output alone (docs/channel-unsupervised.md).
 //
 // Invariants:
-// - word_counts_ has one counter per word of the model's vocabulary; words_
-//   counts every word token added, known_words_ those the vocabulary holds.
+// - word_counts_ counts the words of the model's vocabulary seen (absent:
+//   0); words_ counts every word token added, known_words_ those the
+//   vocabulary holds.
 // - pairs_ keys are (original, spun) phrases as lookup keys joined by single
 //   spaces, the two sides different, every word in the vocabulary.
 #include "unspin/pipeline/channel_unsupervised.h"
@@ -48,12 +49,24 @@ std::string FormatDouble(double value) {
 
 }  // namespace
 
+std::shared_ptr<const Checker> UnsupervisedChannelLearner::MakeProposer(
+    const model::Model& model, const UnsupervisedChannelOptions& options) {
+  return std::make_shared<const Checker>(model, ProposalOptions(options));
+}
+
 UnsupervisedChannelLearner::UnsupervisedChannelLearner(const model::Model& model,
                                                        UnsupervisedChannelOptions options)
-    : model_(model),
-      options_(options),
-      checker_(model, ProposalOptions(options_)),
-      word_counts_(model.vocabulary().size(), 0) {}
+    : UnsupervisedChannelLearner(model, MakeProposer(model, options), options) {}
+
+UnsupervisedChannelLearner::UnsupervisedChannelLearner(const model::Model& model,
+                                                       std::shared_ptr<const Checker> proposer,
+                                                       UnsupervisedChannelOptions options)
+    : model_(model), options_(options), proposer_(std::move(proposer)) {}
+
+uint64_t UnsupervisedChannelLearner::WordCount(WordId word) const {
+  auto found = word_counts_.find(ToIndex(word));
+  return found == word_counts_.end() ? 0 : found->second;
+}
 
 bool UnsupervisedChannelLearner::PhraseIds(std::string_view phrase,
                                            std::vector<WordId>* ids) const {
@@ -73,7 +86,7 @@ bool UnsupervisedChannelLearner::PhraseIds(std::string_view phrase,
 // A phrase of several words is counted by its rarest word: an upper bound.
 uint64_t UnsupervisedChannelLearner::PhraseCount(const std::vector<WordId>& ids) const {
   uint64_t count = UINT64_MAX;
-  for (WordId id : ids) count = std::min(count, word_counts_[ToIndex(id)]);
+  for (WordId id : ids) count = std::min(count, WordCount(id));
   return ids.empty() ? 0 : count;
 }
 
@@ -97,7 +110,7 @@ Status UnsupervisedChannelLearner::AddText(std::string_view text) {
     return Status::Ok();
   }
   if (text_hashes_.size() < options_.max_tracked_texts) text_hashes_.insert(hash);
-  UNSPIN_ASSIGN_OR_RETURN(CheckEvidence evidence, checker_.Gather(text));
+  UNSPIN_ASSIGN_OR_RETURN(CheckEvidence evidence, proposer_->Gather(text));
   ++texts_;
   channel::TextWords words = channel::SplitWords(text);
   words_ += words.keys.size();

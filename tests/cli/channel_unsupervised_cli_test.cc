@@ -6,6 +6,7 @@
 #include <cctype>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -103,6 +104,75 @@ TEST_F(CliTest, UnsupervisedTableRestoresTheSpinnersSwaps) {
   Outcome records = Unspin("channel learn --unsupervised -o - " + (dir_ / "spun.jsonl").string());
   ASSERT_EQ(records.exit_code, 0) << records.err;
   EXPECT_EQ(records.out, tsv);
+}
+
+// scan --adapt: a crawl of a farm (spun with one dictionary) and a newsroom
+// (originals); the farm's swaps are learned and used on its pages only.
+TEST_F(CliTest, ScanAdaptLearnsEachSitesSpinner) {
+  const std::vector<std::string>& examples = test_data::WordNetExamples();
+  ASSERT_GE(examples.size(), 4800u);
+  std::vector<std::string> paragraphs;
+  for (size_t k = 0; k < 600; ++k) {
+    std::string paragraph;
+    for (size_t j = 0; j < 8; ++j) paragraph += (j > 0 ? " " : "") + examples[k * 8 + j];
+    paragraphs.push_back(std::move(paragraph));
+  }
+  std::ofstream originals(dir_ / "originals.txt");
+  for (const std::string& paragraph : paragraphs) originals << paragraph << "\n";
+  originals.close();
+  Outcome spin = Unspin("simulate --style thesaurus --consistent --lines " +
+                        (dir_ / "originals.txt").string());
+  ASSERT_EQ(spin.exit_code, 0) << spin.err;
+  const std::vector<std::string> spun = Lines(spin.out);
+  ASSERT_EQ(spun.size(), paragraphs.size());
+  std::ofstream crawl(dir_ / "crawl.jsonl");
+  for (size_t k = 0; k < paragraphs.size(); ++k) {
+    const bool farm = k % 2 == 0;
+    nlohmann::json line = {
+        {"url",
+         std::string(farm ? "http://farm.example/" : "http://news.example/") + std::to_string(k)},
+        {"text", farm ? spun[k] : paragraphs[k]}};
+    crawl << line.dump() << "\n";
+  }
+  crawl.close();
+  const std::string input = (dir_ / "crawl.jsonl").string();
+  const std::string out = (dir_ / "results.jsonl").string();
+  const std::string summary = (dir_ / "summary.json").string();
+  Outcome scan =
+      Unspin("scan --adapt --threads 2 --out " + out + " --summary " + summary + " " + input);
+  ASSERT_EQ(scan.exit_code, 0) << scan.err;
+  EXPECT_NE(scan.err.find("site farm.example: 300 documents, "), std::string::npos) << scan.err;
+  nlohmann::json sites = nlohmann::json::parse(Slurp(summary))["sites"];
+  ASSERT_EQ(sites.size(), 2u) << sites.dump();
+  EXPECT_EQ(sites[0]["site"], "farm.example");
+  EXPECT_GE(sites[0]["substitutions"].size(), 5u);
+  EXPECT_LE(sites[1]["substitutions"].size(), 2u);
+
+  // The farm's pages get more restored spans than a scan without --adapt gives them.
+  const std::string plain_out = (dir_ / "plain.jsonl").string();
+  Outcome plain = Unspin("scan --threads 2 --out " + plain_out + " " + input);
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  auto farm_spans = [](const std::string& results) {
+    size_t spans = 0;
+    for (const std::string& line : Lines(results)) {
+      nlohmann::json result = nlohmann::json::parse(line);
+      if (result.contains("url") && result["url"].get<std::string>().starts_with("http://farm")) {
+        spans += result["top_spans"].size();
+      }
+    }
+    return spans;
+  };
+  EXPECT_GT(farm_spans(Slurp(out)), farm_spans(Slurp(plain_out)) + 50);
+
+  // Resumable: the same command finds every result in place.
+  Outcome again = Unspin("scan --adapt --threads 2 --out " + out + " " + input);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("600 resumed"), std::string::npos) << again.err;
+  // The header records the adaptation: without it the file is another scan's.
+  EXPECT_EQ(Unspin("scan --threads 2 --out " + out + " " + input).exit_code, 1);
+  EXPECT_EQ(
+      Unspin("scan --site-field site --out " + (dir_ / "x.jsonl").string() + " " + input).exit_code,
+      1);
 }
 
 TEST_F(CliTest, UnsupervisedLearningRefusesBadInput) {

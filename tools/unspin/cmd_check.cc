@@ -48,7 +48,7 @@ void AddChannelOption(CLI::App* command, CheckFlags* flags) {
 Result<std::string> TextToCheck(const Record& record, nlohmann::ordered_json* page_debris,
                                 std::optional<pipeline::ExtractResult>* extracted) {
   if (record.doc.format != extract::InputFormat::kHtml) return record.doc.content;
-  UNSPIN_ASSIGN_OR_RETURN(*extracted, ExtractRecord(record.doc));
+  UNSPIN_ASSIGN_OR_RETURN(*extracted, pipeline::ExtractDocument(record.doc));
   const pipeline::ExtractResult& page = **extracted;
   if (!record.many) {
     std::fprintf(stderr,

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -93,13 +94,19 @@ struct UnsupervisedChannel {
 // Streams texts through the checker (Checker::Gather with a low change cost)
 // and counts, per word of the model's vocabulary, its occurrences, and per
 // (original, spun) pair the occurrences where the context preferred the
-// original, with their gains. Memory: a counter per vocabulary word, the
+// original, with their gains. Memory: a counter per distinct word, the
 // pairs (bounded by max_tracked_pairs) and a hash per distinct text (bounded
 // by max_tracked_texts). Not thread-safe. The model must outlive the learner.
 class UnsupervisedChannelLearner {
  public:
   explicit UnsupervisedChannelLearner(const model::Model& model,
                                       UnsupervisedChannelOptions options = {});
+  // Many learners (one per site) can share the checker that proposes
+  // originals: MakeProposer(model, options), with the same options.
+  UnsupervisedChannelLearner(const model::Model& model, std::shared_ptr<const Checker> proposer,
+                             UnsupervisedChannelOptions options);
+  static std::shared_ptr<const Checker> MakeProposer(const model::Model& model,
+                                                     const UnsupervisedChannelOptions& options);
 
   // Adds one text (a page, a paragraph). Errors: InvalidArgument for invalid
   // UTF-8 (the byte offset named); the text is then not counted.
@@ -123,8 +130,10 @@ class UnsupervisedChannelLearner {
 
   const model::Model& model_;
   UnsupervisedChannelOptions options_;
-  Checker checker_;
-  std::vector<uint64_t> word_counts_;  // by WordId
+  uint64_t WordCount(WordId word) const;
+
+  std::shared_ptr<const Checker> proposer_;
+  std::unordered_map<uint32_t, uint64_t> word_counts_;  // by word index
   uint64_t words_ = 0;
   uint64_t known_words_ = 0;
   uint64_t texts_ = 0;
