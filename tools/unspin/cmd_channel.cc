@@ -59,6 +59,11 @@ int RunLearnUnsupervised(const ChannelFlags& flags) {
                  flags.pairs ? "pairs" : "phrases");
     return kExitUsage;
   }
+  if (flags.lines && flags.format != "auto" && flags.format != "text") {
+    std::fprintf(stderr, "unspin: --lines reads lines of text, not --format %s\n",
+                 flags.format.c_str());
+    return kExitUsage;
+  }
   int exit_code = kExitOk;
   std::unique_ptr<model::Model> model = LoadModel(flags.model, &exit_code);
   if (!model) return exit_code;
@@ -107,8 +112,9 @@ int RunLearnUnsupervised(const ChannelFlags& flags) {
 int RunLearn(ChannelFlags flags) {
   if (flags.unsupervised) return RunLearnUnsupervised(flags);
   if (flags.min_count > 0) flags.options.min_count = flags.min_count;
-  if (flags.lines || !flags.model.empty()) {
-    std::fprintf(stderr, "unspin: channel learn takes --lines and --model with --unsupervised\n");
+  if (flags.lines || !flags.model.empty() || flags.format != "auto") {
+    std::fprintf(stderr,
+                 "unspin: channel learn takes --lines, --model and --format with --unsupervised\n");
     return kExitUsage;
   }
   const bool one_input = flags.pairs || flags.phrases;
@@ -177,13 +183,15 @@ int RunLearn(ChannelFlags flags) {
 
 void RegisterChannel(CLI::App& app, Action* action) {
   auto flags = std::make_shared<ChannelFlags>();
-  CLI::App* channel =
-      app.add_subcommand("channel", "Learn a spinner's dictionary from aligned text pairs");
+  CLI::App* channel = app.add_subcommand("channel",
+                                         "Learn a spinner's dictionary from aligned text pairs, or "
+                                         "from its spun texts alone");
   channel->require_subcommand(1);
   CLI::App* learn = channel->add_subcommand(
       "learn",
-      "Align originals with their spun copies and write the substitutions as TSV "
-      "(original, spun, count) for `unspin model build --channel`");
+      "Align originals with their spun copies (or, --unsupervised, read spun texts alone) and "
+      "write the substitutions as TSV (original, spun, count) for `unspin model build "
+      "--channel` and `unspin check --channel`");
   learn
       ->add_option("inputs", flags->inputs,
                    "ORIGINALS COPIES: one document per line, paired by line, or JSONL "
