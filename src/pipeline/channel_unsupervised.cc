@@ -97,13 +97,17 @@ double UnsupervisedChannelLearner::ExpectedCount(const std::vector<WordId>& ids)
   return static_cast<double>(known_words_) * std::pow(10.0, log10_share);
 }
 
+// Drops the least supported pairs, a vote at a time, until under the bound.
 void UnsupervisedChannelLearner::BoundPairs() {
-  if (pairs_.size() < options_.max_tracked_pairs) return;
-  std::erase_if(pairs_, [](const auto& entry) { return entry.second.preferred <= 1; });
+  for (uint64_t votes = 1; pairs_.size() >= options_.max_tracked_pairs; ++votes) {
+    std::erase_if(pairs_, [votes](const auto& entry) { return entry.second.preferred <= votes; });
+  }
 }
 
 Status UnsupervisedChannelLearner::AddText(std::string_view text) {
   UNSPIN_RETURN_IF_ERROR(text::ValidateUtf8(text));
+  channel::TextWords words = channel::SplitWords(text);
+  if (words.keys.empty()) return Status::Ok();  // a blank line is no text
   const uint64_t hash = std::hash<std::string_view>{}(text);
   if (text_hashes_.contains(hash)) {
     ++duplicates_;
@@ -112,7 +116,6 @@ Status UnsupervisedChannelLearner::AddText(std::string_view text) {
   if (text_hashes_.size() < options_.max_tracked_texts) text_hashes_.insert(hash);
   UNSPIN_ASSIGN_OR_RETURN(CheckEvidence evidence, proposer_->Gather(text));
   ++texts_;
-  channel::TextWords words = channel::SplitWords(text);
   words_ += words.keys.size();
   for (const std::string& key : words.keys) {
     if (std::optional<WordId> id = model_.vocabulary().Find(key)) {

@@ -54,8 +54,9 @@ class UnsupervisedChannelTest : public ::testing::Test {
     delete originals_;
   }
 
-  static Result<UnsupervisedChannel> Learn(const std::vector<std::string>& texts) {
-    UnsupervisedChannelLearner learner(*model_);
+  static Result<UnsupervisedChannel> Learn(const std::vector<std::string>& texts,
+                                           UnsupervisedChannelOptions options = {}) {
+    UnsupervisedChannelLearner learner(*model_, options);
     for (const std::string& text : texts) UNSPIN_RETURN_IF_ERROR(learner.AddText(text));
     return learner.Finish();
   }
@@ -128,6 +129,33 @@ TEST_F(UnsupervisedChannelTest, RecoversAFixedDictionarysTopSwaps) {
             std::string::npos);
 }
 
+// Memory: with room for a handful of pairs, the learner keeps the most
+// supported ones, and still learns the dictionary's strongest swap.
+TEST_F(UnsupervisedChannelTest, ATightPairBoundKeepsTheStrongestSwaps) {
+  simulate::SpinOptions spin;
+  spin.consistent = true;
+  Result<simulate::Spinner> spinner = simulate::Spinner::Create(*model_, spin);
+  ASSERT_TRUE(spinner.ok());
+  std::vector<std::string> spun;
+  for (size_t k = 0; k < originals_->size(); ++k) {
+    Result<simulate::SpinResult> result = spinner->Spin((*originals_)[k], k);
+    ASSERT_TRUE(result.ok());
+    spun.push_back(std::move(result->text));
+  }
+  Result<UnsupervisedChannel> unbounded = Learn(spun);
+  ASSERT_TRUE(unbounded.ok());
+  ASSERT_FALSE(unbounded->substitutions.empty());
+  UnsupervisedChannelOptions tight;
+  tight.max_tracked_pairs = 50;
+  Result<UnsupervisedChannel> bounded = Learn(spun, tight);
+  ASSERT_TRUE(bounded.ok()) << bounded.status().ToString();
+  EXPECT_LE(bounded->pairs_considered, 50u);
+  ASSERT_FALSE(bounded->substitutions.empty());
+  EXPECT_EQ(bounded->substitutions[0].original, unbounded->substitutions[0].original);
+  EXPECT_EQ(bounded->substitutions[0].spun, unbounded->substitutions[0].spun);
+  EXPECT_LT(bounded->substitutions.size(), unbounded->substitutions.size());
+}
+
 // Original text learns almost nothing: no entry that would change more than
 // 0.1% of its words.
 TEST_F(UnsupervisedChannelTest, OriginalsLearnAlmostNothing) {
@@ -145,7 +173,7 @@ TEST_F(UnsupervisedChannelTest, TooLittleEvidenceIsRefusedWithAReason) {
   EXPECT_EQ(empty.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(empty.status().message().find("too small"), std::string::npos);
 
-  Result<UnsupervisedChannel> one = Learn({(*originals_)[0]});
+  Result<UnsupervisedChannel> one = Learn({(*originals_)[0], "", " \t "});
   ASSERT_FALSE(one.ok());
   EXPECT_NE(one.status().message().find("1 distinct texts"), std::string::npos);
 

@@ -56,7 +56,7 @@ struct UnsupervisedChannelOptions {
   // A batch whose words the model mostly does not know is not English.
   double min_known_word_share = 0.5;
   // Memory bound: when this many (original, spun) pairs are counted, those
-  // the context preferred only once are dropped.
+  // the context preferred least (once, then twice ...) are dropped.
   size_t max_tracked_pairs = size_t{1} << 20;
   // ... and repeated texts are recognised among the first this many.
   size_t max_tracked_texts = size_t{1} << 20;
@@ -108,8 +108,9 @@ class UnsupervisedChannelLearner {
   static std::shared_ptr<const Checker> MakeProposer(const model::Model& model,
                                                      const UnsupervisedChannelOptions& options);
 
-  // Adds one text (a page, a paragraph). Errors: InvalidArgument for invalid
-  // UTF-8 (the byte offset named); the text is then not counted.
+  // Adds one text (a page, a paragraph); one without words (a blank line)
+  // or seen before is not counted. Errors: InvalidArgument for invalid UTF-8
+  // (the byte offset named); the text is then not counted.
   Status AddText(std::string_view text);
 
   // The swaps the batch supports. Errors: InvalidArgument when the batch is
