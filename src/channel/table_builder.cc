@@ -126,6 +126,31 @@ size_t ChannelTableBuilder::Prune(uint64_t min_count) {
   std::erase_if(rows_, [min_count](const auto& row) {
     return row.first.first != row.first.second && row.second < min_count;
   });
+  DropOrphanedUnchangedRows();
+  return before - rows_.size();
+}
+
+size_t ChannelTableBuilder::RetainRows(const std::function<bool(std::string_view)>& known) {
+  const size_t before = rows_.size();
+  // An empty original (the spinner inserted words) has no word to know.
+  auto all_known = [&known](std::string_view phrase) {
+    if (phrase.empty()) return true;
+    size_t start = 0;
+    while (start <= phrase.size()) {
+      size_t end = std::min(phrase.find(' ', start), phrase.size());
+      if (!known(phrase.substr(start, end - start))) return false;
+      start = end + 1;
+    }
+    return true;
+  };
+  std::erase_if(rows_, [&all_known](const auto& row) {
+    return !all_known(row.first.first) || !all_known(row.first.second);
+  });
+  DropOrphanedUnchangedRows();
+  return before - rows_.size();
+}
+
+void ChannelTableBuilder::DropOrphanedUnchangedRows() {
   std::set<std::string_view> substituted;
   for (const auto& [key, count] : rows_) {
     if (key.first != key.second) substituted.insert(key.first);
@@ -133,7 +158,6 @@ size_t ChannelTableBuilder::Prune(uint64_t min_count) {
   std::erase_if(rows_, [&substituted](const auto& row) {
     return row.first.first == row.first.second && !substituted.contains(row.first.first);
   });
-  return before - rows_.size();
 }
 
 std::string ChannelTableBuilder::ToTsv() const {

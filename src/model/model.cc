@@ -55,6 +55,13 @@ Status RequireFile(const std::string& path, std::string_view what, nlohmann::jso
 
 }  // namespace
 
+Result<channel::ChannelTableBuilder> ReadChannelTable(const std::string& path) {
+  UNSPIN_ASSIGN_OR_RETURN(std::string tsv, ReadRegularFile(path));
+  channel::ChannelTableBuilder table;
+  UNSPIN_RETURN_IF_ERROR(table.ReadTsv(tsv, path));
+  return table;
+}
+
 Status BuildModel(const BuildOptions& options, const std::string& out_path, BuildReport* report) {
   nlohmann::json sources;
   const bool trained_lm = !options.lm_path.empty();
@@ -112,9 +119,8 @@ Status BuildModel(const BuildOptions& options, const std::string& out_path, Buil
   std::string channel_section;
   if (!options.channel_path.empty()) {
     UNSPIN_RETURN_IF_ERROR(RequireFile(options.channel_path, "channel", &sources));
-    UNSPIN_ASSIGN_OR_RETURN(std::string tsv, ReadRegularFile(options.channel_path));
-    channel::ChannelTableBuilder channel_table;
-    UNSPIN_RETURN_IF_ERROR(channel_table.ReadTsv(tsv, options.channel_path));
+    UNSPIN_ASSIGN_OR_RETURN(channel::ChannelTableBuilder channel_table,
+                            ReadChannelTable(options.channel_path));
     channel_section = channel_table.Serialize(&vocabulary);
   }
 
@@ -259,7 +265,25 @@ Result<std::unique_ptr<Model>> Model::Open(const std::string& path) {
                            " but the vocabulary has " + std::to_string(model->vocabulary_.size()) +
                            " words; rebuild the model");
   }
+  if (model->channel_.entry_count() > 0) model->channels_.push_back(model->channel_);
   return model;
+}
+
+size_t Model::AddChannel(channel::ChannelTableBuilder table) {
+  const size_t dropped = table.RetainRows(
+      [this](std::string_view word) { return vocabulary_.Find(word).has_value(); });
+  // Interned in the model's own order, every retained word keeps its id.
+  VocabularyBuilder ids;
+  for (uint32_t index = 0; index < vocabulary_.size(); ++index) {
+    ids.Intern(vocabulary_.Word(static_cast<WordId>(index)));
+  }
+  auto section = std::make_unique<std::string>(table.Serialize(&ids));
+  UNSPIN_CHECK(ids.size() == vocabulary_.size());
+  Result<channel::ChannelTable> added = channel::ChannelTable::OpenSection(*section);
+  UNSPIN_CHECK(added.ok());  // serialised just now
+  if (added->entry_count() > 0) channels_.push_back(*added);
+  added_channel_sections_.push_back(std::move(section));
+  return dropped;
 }
 
 Status Model::WriteWithDetectorWeights(std::span<const double> weights,

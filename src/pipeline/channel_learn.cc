@@ -198,18 +198,21 @@ Result<ChannelLearnReport> LearnChannel(std::span<const EvalPair> pairs,
   report.rows_pruned = table.Prune(options.min_count);
   report.distinct_substitutions = table.substitution_count();
   report.table_rows = table.rows().size();
-  std::string tsv = table.ToTsv();
+  UNSPIN_RETURN_IF_ERROR(WriteChannelTable(table.ToTsv(), out_path));
+  return report;
+}
+
+Status WriteChannelTable(std::string_view tsv, const std::string& out_path) {
   if (out_path == "-") {
     if (std::fwrite(tsv.data(), 1, tsv.size(), stdout) != tsv.size() || std::fflush(stdout) != 0) {
       return IOError("writing the channel table to standard output failed");
     }
-    return report;
+    return Status::Ok();
   }
   AtomicFileWriter writer;
   UNSPIN_RETURN_IF_ERROR(writer.Open(out_path));
   UNSPIN_RETURN_IF_ERROR(writer.Append(tsv));
-  UNSPIN_RETURN_IF_ERROR(writer.Commit());
-  return report;
+  return writer.Commit();
 }
 
 }  // namespace unspin::pipeline

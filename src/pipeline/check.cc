@@ -843,8 +843,15 @@ class SentenceDecoder {
   // observed head is.
   void AddChannelProposals(const Phrase& form, const LemmaReading& reading, const Phrase& observed,
                            std::vector<Proposal>* out) const {
-    const channel::ChannelTable& table = model_.channel();
-    if (form.size() > table.max_spun_words()) return;
+    for (const channel::ChannelTable& table : model_.channels()) {
+      if (form.size() <= table.max_spun_words())
+        AddTableProposals(table, form, reading, observed, out);
+    }
+  }
+
+  void AddTableProposals(const channel::ChannelTable& table, const Phrase& form,
+                         const LemmaReading& reading, const Phrase& observed,
+                         std::vector<Proposal>* out) const {
     for (const channel::Candidate& candidate : table.Lookup(form.view())) {
       Phrase words(candidate.original);
       if (!words.empty() &&

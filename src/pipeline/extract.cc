@@ -7,6 +7,13 @@
 
 namespace unspin::pipeline {
 
+Result<ExtractResult> ExtractDocument(const extract::Document& doc) {
+  ExtractOptions options;
+  options.format = doc.format;
+  options.charset = doc.charset;
+  return Extract(doc.content, options);
+}
+
 Result<ExtractResult> Extract(std::string_view input, const ExtractOptions& options) {
   if (input.size() > UINT32_MAX) {
     return InvalidArgumentError("input of " + std::to_string(input.size()) +

@@ -280,10 +280,7 @@ std::string ScanDocument(const Checker& checker, const extract::Document& doc,
   AddIdFields(doc, input, &line);
   *spun_probability = -1;
   if (source_failed != nullptr) *source_failed = false;
-  ExtractOptions options;
-  options.format = doc.format;
-  options.charset = doc.charset;
-  Result<ExtractResult> page = Extract(doc.content, options);
+  Result<ExtractResult> page = ExtractDocument(doc);
   Result<CheckResult> check =
       page.ok() ? CheckInWindows(checker, page->body) : Result<CheckResult>(page.status());
   if (!check.ok()) return ErrorLine(doc, input, check.status());
@@ -382,9 +379,11 @@ class ScanRun {
       }
       double p = -1;
       bool source_failed = false;
-      std::string line = job.refused.ok() ? ScanDocument(checker_, job.doc, *job.input,
-                                                         options_.find_source, &p, &source_failed)
-                                          : ErrorLine(job.doc, *job.input, job.refused);
+      const Checker* adapted = options_.checker_for ? options_.checker_for(job.doc) : nullptr;
+      std::string line = job.refused.ok()
+                             ? ScanDocument(adapted != nullptr ? *adapted : checker_, job.doc,
+                                            *job.input, options_.find_source, &p, &source_failed)
+                             : ErrorLine(job.doc, *job.input, job.refused);
       line += '\n';
       job.doc.content = std::string();  // freed now; counted in flight until its line is written
       Finish(job.seq, std::move(line), p, source_failed, extract::InputFormatName(job.doc.format),

@@ -49,6 +49,13 @@ uint64_t Mix(uint64_t x) {
 
 // SplitMix64 (Steele, Lea, Flood: "Fast splittable pseudorandom number
 // generators", OOPSLA 2014): the same stream on every platform.
+// FNV-1a: a hash of a word that no platform's std::hash changes.
+uint64_t KeyHash(std::string_view key) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (char c : key) hash = (hash ^ static_cast<uint8_t>(c)) * 0x100000001b3ULL;
+  return hash;
+}
+
 class Rng {
  public:
   explicit Rng(uint64_t seed) : state_(seed) {}
@@ -351,8 +358,12 @@ class DocumentSpinner {
       if (!units_[i].content || !Free(units_[i])) continue;
       candidates.clear();
       Substitutes(i, 1, &candidates);
-      if (candidates.empty() || !rng_.Chance(options_.rate)) continue;
-      const std::vector<WordId>& pick = candidates[rng_.Below(candidates.size())];
+      if (candidates.empty()) continue;
+      // Consistent: the word's own draw, the same in every document.
+      Rng word_rng(Mix(options_.seed) ^ Mix(KeyHash(units_[i].key)));
+      Rng& rng = options_.consistent ? word_rng : rng_;
+      if (!rng.Chance(options_.rate)) continue;
+      const std::vector<WordId>& pick = candidates[rng.Below(candidates.size())];
       Replace(i, 1, Surface(pick, units_[i].capitalised), /*fix_article=*/true);
     }
   }
@@ -533,6 +544,11 @@ Result<Spinner> Spinner::Create(const model::Model& model, const SpinOptions& op
   if (!InUnitRange(options.quoted_change_probability) ||
       !InUnitRange(options.name_change_probability)) {
     return InvalidArgumentError("spin probabilities must lie in [0, 1]");
+  }
+  if (options.consistent && options.style != Style::kThesaurus) {
+    return InvalidArgumentError(
+        "a consistent dictionary is a thesaurus-style option; use "
+        "--style thesaurus");
   }
   return Spinner(model, options);
 }

@@ -29,8 +29,15 @@ struct CheckFlags {
   std::string format = "auto";  // auto, text, html, jsonl or warc
   std::string color = "auto";   // auto, always or never
   std::string html_report;      // check --html: write the page's view of the result here
+  std::string channel;          // a learned table (TSV) put beside the model's channel
   pipeline::CheckOptions options;
 };
+
+void AddChannelOption(CLI::App* command, CheckFlags* flags) {
+  command->add_option("--channel", flags->channel,
+                      "a learned channel table (TSV from `unspin channel learn`, with or "
+                      "without --unsupervised) to propose originals from, beside the model's");
+}
 
 // The text to check of one record: a text record as it is or, for an HTML
 // page, its article as `unspin extract` prints it, as scan does: markup and
@@ -41,7 +48,7 @@ struct CheckFlags {
 Result<std::string> TextToCheck(const Record& record, nlohmann::ordered_json* page_debris,
                                 std::optional<pipeline::ExtractResult>* extracted) {
   if (record.doc.format != extract::InputFormat::kHtml) return record.doc.content;
-  UNSPIN_ASSIGN_OR_RETURN(*extracted, ExtractRecord(record.doc));
+  UNSPIN_ASSIGN_OR_RETURN(*extracted, pipeline::ExtractDocument(record.doc));
   const pipeline::ExtractResult& page = **extracted;
   if (!record.many) {
     std::fprintf(stderr,
@@ -285,6 +292,11 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
     loaded.model = LoadModel(flags.model, &exit_code);
     if (!loaded.model) return exit_code;
   }
+  if (!flags.channel.empty()) {
+    Result<channel::ChannelTableBuilder> table = model::ReadChannelTable(flags.channel);
+    if (!table.ok()) return Fail(table.status(), Origin::kInput);
+    loaded.model->AddChannel(std::move(*table));
+  }
   pipeline::Checker checker(*loaded.model, flags.options);
   if (flags.lines) {
     Result<std::string> input = ReadFileOrStdin(flags.input, kMaxTextInputBytes);
@@ -386,6 +398,7 @@ void RegisterCheck(CLI::App& app, Action* action) {
                     "it: inline style and script, nothing fetched) to this file");
   AddInputFormatOption(check, &flags->format);
   AddColorOption(check, flags.get());
+  AddChannelOption(check, flags.get());
   check->callback([flags, action] { *action = [flags] { return RunCheck(*flags, false); }; });
 }
 
@@ -398,6 +411,7 @@ void RegisterRestore(CLI::App& app, Action* action) {
   restore->add_option("--model", flags->model,
                       "model file (default: $UNSPIN_MODEL or the built-in)");
   AddCheckerOptions(restore, &flags->options);
+  AddChannelOption(restore, flags.get());
   restore->add_flag("--lines", flags->lines, "restore each input line as its own document");
   AddInputFormatOption(restore, &flags->format);
   restore->add_flag("--json", flags->json,

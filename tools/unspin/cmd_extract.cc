@@ -22,7 +22,7 @@ int RunExtract(const ExtractFlags& flags) {
       flags.input, flags.format,
       [&](Record& record) -> Status {
         Result<pipeline::ExtractResult> result =
-            record.doc.error.ok() ? ExtractRecord(record.doc)
+            record.doc.error.ok() ? pipeline::ExtractDocument(record.doc)
                                   : Result<pipeline::ExtractResult>(record.doc.error);
         if (!result.ok()) {
           if (!record.many) return answers.Stop(Fail(result.status(), Origin::kInput));

@@ -2,14 +2,19 @@
 // result line per document, resumable (docs/scan.md).
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "cli.h"
 #include "documents.h"
 #include "scan_setup.h"
 #include "unspin/pipeline/scan.h"
+#include "unspin/pipeline/site_channels.h"
 #include "unspin/source/find.h"
 #include "unspin/source/index.h"
 #include "unspin/source/signature.h"
@@ -27,7 +32,76 @@ struct ScanFlags {
   bool overwrite = false;
   std::string format = "auto";
   std::string memory = "1G";  // pipeline::kDefaultScanMemoryBytes
+  bool adapt = false;
+  std::string site_field;
 };
+
+// scan --adapt: each site's learned table beside the model, and a checker on it.
+struct AdaptedSites {
+  std::vector<pipeline::SiteChannel> sites;
+  std::vector<std::unique_ptr<model::Model>> models;
+  std::map<std::string, std::unique_ptr<pipeline::Checker>, std::less<>> checkers;
+};
+
+int AdaptToSites(const ScanFlags& flags, const pipeline::SiteChannelOptions& options,
+                 const model::Model& model, AdaptedSites* adapted) {
+  Result<std::vector<pipeline::SiteChannel>> sites =
+      pipeline::LearnSiteChannels(model, flags.inputs, options);
+  if (!sites.ok()) return Fail(sites.status(), Origin::kInput);
+  adapted->sites = std::move(*sites);
+  for (const pipeline::SiteChannel& site : adapted->sites) {
+    if (site.learned.substitutions.empty()) continue;
+    int exit_code = kExitOk;
+    std::unique_ptr<model::Model> site_model = LoadModel(flags.model, &exit_code);
+    if (!site_model) return exit_code;
+    site_model->AddChannel(site.learned.Table());
+    adapted->checkers[site.site] = std::make_unique<pipeline::Checker>(*site_model);
+    adapted->models.push_back(std::move(site_model));
+  }
+  return kExitOk;
+}
+
+// Each site's learned swaps, on stderr and in the JSON summary.
+void PrintSites(const std::vector<pipeline::SiteChannel>& sites) {
+  for (const pipeline::SiteChannel& site : sites) {
+    std::string swaps;
+    for (size_t k = 0; k < site.learned.substitutions.size() && k < 5; ++k) {
+      const pipeline::LearnedSubstitution& entry = site.learned.substitutions[k];
+      swaps += (k > 0 ? ", " : "") + entry.original + " -> " + entry.spun + " (" +
+               std::to_string(entry.preferred) + ")";
+    }
+    if (site.learned.substitutions.size() > 5) swaps += ", ...";
+    std::fprintf(stderr, "  site %s: %llu documents, %s\n", site.site.c_str(),
+                 static_cast<unsigned long long>(site.documents),
+                 site.not_learned.empty() ? (std::to_string(site.learned.substitutions.size()) +
+                                             " swaps learned" + (swaps.empty() ? "" : ": " + swaps))
+                                                .c_str()
+                                          : ("nothing learned: " + site.not_learned).c_str());
+  }
+}
+
+nlohmann::ordered_json SitesJson(const std::vector<pipeline::SiteChannel>& sites) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const pipeline::SiteChannel& site : sites) {
+    nlohmann::ordered_json entry;
+    entry["site"] = site.site;
+    entry["documents"] = site.documents;
+    nlohmann::ordered_json swaps = nlohmann::ordered_json::array();
+    for (const pipeline::LearnedSubstitution& swap : site.learned.substitutions) {
+      swaps.push_back({{"original", swap.original},
+                       {"spun", swap.spun},
+                       {"preferred", swap.preferred},
+                       {"spun_count", swap.spun_count},
+                       {"original_count", swap.original_count},
+                       {"mean_gain", std::round(swap.mean_gain * 100) / 100},
+                       {"frequency_evidence", std::round(swap.frequency_evidence * 100) / 100}});
+    }
+    entry["substitutions"] = std::move(swaps);
+    if (!site.not_learned.empty()) entry["not_learned"] = site.not_learned;
+    list.push_back(std::move(entry));
+  }
+  return list;
+}
 
 std::string Duration(double seconds) {
   if (!(seconds >= 0) || seconds > 99 * 3600) return "--:--";
@@ -125,6 +199,10 @@ int RunScan(const ScanFlags& flags) {
       return kExitUsage;
     }
   }
+  if (!flags.site_field.empty() && !flags.adapt) {
+    std::fprintf(stderr, "unspin: --site-field names the sites of --adapt; add --adapt\n");
+    return kExitUsage;
+  }
   const std::optional<uint64_t> memory = ParseMemory(flags.memory);
   if (!memory) {
     std::fprintf(stderr, "unspin: --memory %s: expected e.g. 512M, 4G or 25%%\n",
@@ -159,6 +237,23 @@ int RunScan(const ScanFlags& flags) {
     finder = std::make_unique<source::Finder>(*loaded.index, *loaded.classes, BestSourceOptions());
     options.find_source = BestSourceFinder({finder.get()});
   }
+  // --adapt: learn each site's spinner from its pages first (the same
+  // tables on a resume: the learning is deterministic).
+  AdaptedSites adapted;
+  if (flags.adapt) {
+    pipeline::SiteChannelOptions site_options;
+    site_options.field = flags.site_field;
+    site_options.format = options.format;
+    site_options.max_record_bytes = options.max_record_bytes;
+    if (int code = AdaptToSites(flags, site_options, *loaded.model, &adapted); code != kExitOk) {
+      return code;
+    }
+    options.settings["adapt"] = flags.site_field.empty() ? "host" : "field:" + flags.site_field;
+    options.checker_for = [&adapted, &flags](const extract::Document& doc) {
+      auto found = adapted.checkers.find(pipeline::DocumentSite(doc, flags.site_field));
+      return found == adapted.checkers.end() ? nullptr : found->second.get();
+    };
+  }
   bool terminal = ::isatty(STDERR_FILENO) == 1;
   if (terminal) options.progress = DrawProgress;
   Result<pipeline::ScanSummary> summary = pipeline::Scan(checker, flags.inputs, flags.out, options);
@@ -170,9 +265,17 @@ int RunScan(const ScanFlags& flags) {
   }
   if (!summary.ok()) return Fail(summary.status(), Origin::kInput);
   PrintSummary(*summary);
+  if (flags.adapt) PrintSites(adapted.sites);
   if (!flags.summary.empty()) {
     std::ofstream out(flags.summary, std::ios::binary);
-    out << pipeline::ScanSummaryToJson(*summary) << '\n';
+    if (flags.adapt) {
+      nlohmann::ordered_json json = nlohmann::ordered_json::parse(
+          pipeline::ScanSummaryToJson(*summary), nullptr, /*allow_exceptions=*/false);
+      json["sites"] = SitesJson(adapted.sites);
+      out << json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    } else {
+      out << pipeline::ScanSummaryToJson(*summary) << '\n';
+    }
     if (!out) {
       std::fprintf(stderr, "unspin: cannot write %s\n", flags.summary.c_str());
       return kExitIO;
@@ -223,6 +326,12 @@ void RegisterScan(CLI::App& app, Action* action) {
   scan->add_option("--model", flags->model, "model file (default: $UNSPIN_MODEL or the built-in)");
   scan->add_option("--index", flags->index, "source index directory for the \"source\" field");
   scan->add_option("--summary", flags->summary, "also write the summary as JSON to this file");
+  scan->add_flag("--adapt", flags->adapt,
+                 "learn each site's spinner from its own pages first (channel learn "
+                 "--unsupervised per site, docs/channel-unsupervised.md), then check each page "
+                 "with its site's table; the summary lists each site's learned swaps");
+  scan->add_option("--site-field", flags->site_field,
+                   "with --adapt: group JSONL records by this field instead of the URL's host");
   AddInputFormatOption(scan, &flags->format);
   scan->callback([flags, action] { *action = [flags] { return RunScan(*flags); }; });
 }

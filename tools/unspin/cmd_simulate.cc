@@ -102,6 +102,9 @@ void RegisterSimulate(CLI::App& app, Action* action) {
                    "share of content words changed (sparse: every round(1/rate)-th)")
       ->capture_default_str()
       ->check(FiniteRange(0.0, 1.0));
+  simulate->add_flag("--consistent", flags->options.consistent,
+                     "thesaurus style: a fixed dictionary, each word form always swapped for "
+                     "the same synonym (rate: the share of forms swapped)");
   simulate->add_option("--seed", flags->options.seed, "random seed; same seed, same output")
       ->capture_default_str();
   simulate->add_option("--key", flags->key,

@@ -135,16 +135,9 @@ int RecordAnswers::ExitCode(const Status& read, const ReadCounts& counts, int do
   return kExitBadInput;
 }
 
-Result<pipeline::ExtractResult> ExtractRecord(const extract::Document& doc) {
-  pipeline::ExtractOptions options;
-  options.format = doc.format;
-  options.charset = doc.charset;
-  return pipeline::Extract(doc.content, options);
-}
-
 Result<std::string> ArticleText(const extract::Document& doc) {
   if (doc.format != extract::InputFormat::kHtml) return doc.content;
-  UNSPIN_ASSIGN_OR_RETURN(pipeline::ExtractResult page, ExtractRecord(doc));
+  UNSPIN_ASSIGN_OR_RETURN(pipeline::ExtractResult page, pipeline::ExtractDocument(doc));
   return std::move(page.body);
 }
 

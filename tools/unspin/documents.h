@@ -95,10 +95,6 @@ class RecordAnswers {
   int stop_code_ = kExitOk;
 };
 
-// A record's lines with their kinds (pipeline::Extract, in the record's
-// format and charset). Errors: those of pipeline::Extract.
-Result<pipeline::ExtractResult> ExtractRecord(const extract::Document& doc);
-
 // The text a verb checks, indexes or searches for: a text record as it is,
 // an HTML one's article as `unspin extract` prints it. Errors:
 // InvalidArgument / ResourceExhausted from pipeline::Extract.

@@ -30,6 +30,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -163,6 +164,10 @@ class ChannelTableBuilder {
   // of originals left without a substitution. Returns the rows dropped.
   size_t Prune(uint64_t min_count);
 
+  // Drops the rows with a word `known` rejects, then the unchanged rows of
+  // originals left without a substitution. Returns the rows dropped.
+  size_t RetainRows(const std::function<bool(std::string_view)>& known);
+
   // The table as TSV: the header line, then one row per (original, spun),
   // sorted by count (descending), original, spun. ReadTsv reads it back.
   std::string ToTsv() const;
@@ -179,6 +184,8 @@ class ChannelTableBuilder {
   size_t substitution_count() const;
 
  private:
+  void DropOrphanedUnchangedRows();
+
   std::map<std::pair<std::string, std::string>, uint64_t> rows_;
 };
 

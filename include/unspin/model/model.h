@@ -60,6 +60,12 @@ struct BuildReport {
   uint64_t channel_entries = 0;  // (spun, original) entries in CHAN
 };
 
+// Reads a learned channel table (TSV from `unspin channel learn`,
+// channel::ChannelTableBuilder::ReadTsv): what BuildOptions::channel_path and
+// `unspin check --channel` read. Errors: NotFound / IOError for the file,
+// InvalidArgument naming it and the line.
+Result<channel::ChannelTableBuilder> ReadChannelTable(const std::string& path);
+
 // Reads the sources named in `options` and writes the model atomically to
 // `out_path` (an interrupted build leaves an existing file intact).
 // Errors: NotFound for a missing source (install it with scripts/setup),
@@ -99,6 +105,14 @@ class Model {
   const lm::MixedModel& language_model() const { return language_model_; }
   // The learned channel (CHAN section); an empty table when the model has none.
   const channel::ChannelTable& channel() const { return channel_; }
+  // Every channel the checker proposes from: the model's own (when it has
+  // one), then those added with AddChannel, in order.
+  std::span<const channel::ChannelTable> channels() const { return channels_; }
+  // Puts a learned table beside the model's own channel without rebuilding
+  // the file (`unspin check --channel`). Rows with a word the vocabulary
+  // lacks are dropped (the checker could never read or score them); returns
+  // how many. Not thread-safe: add tables before any Checker is made.
+  size_t AddChannel(channel::ChannelTableBuilder table);
   // The detector weights fitted to this model (DTCT section,
   // kDetectorWeightCount finite numbers); empty when it has none.
   std::span<const double> detector_weights() const { return detector_weights_; }
@@ -134,6 +148,9 @@ class Model {
   lexicon::Lexicon lexicon_;
   lm::MixedModel language_model_;
   channel::ChannelTable channel_;
+  std::vector<channel::ChannelTable> channels_;
+  // The sections of added channels (tables view them; heap-held, never moved).
+  std::vector<std::unique_ptr<std::string>> added_channel_sections_;
   std::span<const double> detector_weights_;
   std::span<const float> frequencies_;
   std::string_view metadata_;

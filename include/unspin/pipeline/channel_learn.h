@@ -65,6 +65,10 @@ Result<ChannelLearnReport> LearnChannel(std::span<const EvalPair> pairs,
                                         const std::string& out_path,
                                         const ChannelLearnOptions& options = {});
 
+// Writes a table's TSV to `out_path` atomically ("-": standard output).
+// Errors: IOError when writing fails.
+Status WriteChannelTable(std::string_view tsv, const std::string& out_path);
+
 }  // namespace unspin::pipeline
 
 #endif  // UNSPIN_PIPELINE_CHANNEL_LEARN_H_

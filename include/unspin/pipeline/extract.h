@@ -18,6 +18,7 @@
 #include "unspin/base/status.h"
 #include "unspin/extract/format.h"
 #include "unspin/extract/lines.h"
+#include "unspin/extract/records.h"
 
 namespace unspin::pipeline {
 
@@ -47,6 +48,10 @@ struct ExtractResult {
 // valid UTF-8 (the message names the byte offset; HTML is decoded leniently
 // instead) or over 4 GiB; ResourceExhausted for HTML over 64 MiB. Thread-safe.
 Result<ExtractResult> Extract(std::string_view input, const ExtractOptions& options = {});
+
+// Extract on a record of extract::RecordReader, in its format and declared
+// charset. Errors: those of Extract.
+Result<ExtractResult> ExtractDocument(const extract::Document& doc);
 
 // One JSON object: {"format", "body", "lines": [{"start", "end", "kind"}]};
 // for HTML each line also has "source_start" (offset in the input) and

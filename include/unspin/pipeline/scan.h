@@ -62,6 +62,10 @@ inline constexpr uint64_t kDefaultScanMemoryBytes = uint64_t{1} << 30;
 struct ScanOptions {
   int threads = 0;  // worker threads; 0: one per core
   SourceFinder find_source;
+  // The checker of one document (scan --adapt: its site's, with the site's
+  // learned channel); nullptr, or no function: the scan's checker. Called
+  // from the worker threads, so it must be thread-safe.
+  std::function<const Checker*(const extract::Document&)> checker_for;
   // Called from one thread at a time, at most every 200 ms and once at the end.
   std::function<void(const ScanProgress&)> progress;
   uint64_t max_record_bytes = uint64_t{64} << 20;  // extract::ReaderOptions::max_record_bytes

@@ -57,6 +57,11 @@ struct SpinOptions {
   double rate = 0.25;
   // With the document index, decides every random choice.
   uint64_t seed = 1;
+  // kThesaurus: a fixed dictionary, as a dictionary spinner has: whether a
+  // word form is swapped, and for which synonym, is drawn once per form
+  // (from the seed and the form), so every occurrence in every document
+  // gets the same swap; `rate` is then the share of word forms swapped.
+  bool consistent = false;
   // Probability that a word inside quotation marks may be changed at all.
   double quoted_change_probability = 0;
   // Probability that a capitalised mid-sentence word (a name) may be changed
@@ -84,7 +89,8 @@ struct SpinResult {
 // must outlive it. Thread-safe: Spin is const and keeps no state.
 class Spinner {
  public:
-  // Errors: InvalidArgument when rate or a probability is outside [0, 1].
+  // Errors: InvalidArgument when rate or a probability is outside [0, 1], or
+  // consistent is set for a style other than kThesaurus.
   static Result<Spinner> Create(const model::Model& model, const SpinOptions& options);
 
   // Spins one document. The result depends only on the model, the options,
