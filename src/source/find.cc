@@ -324,6 +324,36 @@ Blocks AlignBlocks(const ClassedText& query, const Words& source) {
   return blocks;
 }
 
+// A block is evidence only when at least one in this many of the pairs of
+// consecutive content words (shingles) its runs align is rare in the archive.
+constexpr uint32_t kPairsPerRarePair = 10;
+
+// Whether a block's aligned shingles are rare enough in the archive to be
+// evidence. A block made of common pairs ("said it is launching", "on the
+// Toronto Stock Exchange"), perhaps with a chance pair or two where the form
+// meets other words, is the wording of a form that hundreds of notices share:
+// no evidence that the texts are related. A shingle the index did not sample
+// cannot be judged, and counts as rare.
+bool HoldsRareShingles(const ClassedText& query, const std::vector<Run>& runs, const Index& index) {
+  uint32_t pairs = 0;
+  uint32_t rare = 0;
+  for (const Run& run : runs) {
+    const ClassedWord* previous = nullptr;
+    for (uint32_t w = run.query; w < run.query + run.length; ++w) {
+      const ClassedWord& word = query.words[w];
+      if (!word.content) continue;
+      if (previous != nullptr) {
+        const uint64_t key = ShingleKey(previous->word_class, word.word_class);
+        ++pairs;
+        rare += key % index.sample_modulus() != 0 ||
+                index.ShingleFrequency(key) <= index.common_frequency();
+      }
+      previous = &word;
+    }
+  }
+  return rare > 0 && rare * kPairsPerRarePair >= pairs;
+}
+
 // The source words the blocks span, [first, end).
 std::pair<uint32_t, uint32_t> SourceRange(const Blocks& blocks) {
   if (blocks.empty()) return {0, 0};
@@ -383,7 +413,10 @@ Alignment ScoreBlocks(const ClassedText& query, const Blocks& blocks, const Word
           substitute(q_gap_begin, next.query, s_gap_begin, next.source);
         }
         alignment.covered_words += next.query - q_gap_begin;
-        credit += 0.5 * (next.query - q_gap_begin);
+        // A gap is a substitution as far as the source has words for it: a
+        // spinner's phrase ("fail" -> "stop working") differs by a word or
+        // two, where two notices of one form hold different material.
+        credit += 0.5 * std::min(next.query - q_gap_begin, next.source - s_gap_begin);
       }
     }
     alignment.blocks.push_back(std::move(block));
@@ -490,7 +523,10 @@ Result<std::vector<Match>> Finder::FindOthers(const ClassedText& query, Document
     // are rejected without reading their text. The rest have only the
     // aligned part of their text classified.
     const CodeWords codes{stored.codes};
-    const Blocks blocks = AlignBlocks(query, codes);
+    Blocks blocks = AlignBlocks(query, codes);
+    std::erase_if(blocks, [&](const std::vector<Run>& runs) {
+      return !HoldsRareShingles(query, runs, index_);
+    });
     if (ScoreBlocks(query, blocks, codes, /*exact=*/false).score < options_.min_score) continue;
     const auto [first, end] = SourceRange(blocks);
     const std::optional<WindowWords> window = ClassifyWindow(classes_, stored, first, end);

@@ -486,10 +486,9 @@ std::vector<Candidate> Index::Candidates(std::span<const uint64_t> keys,
   std::sort(distinct.begin(), distinct.end());
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
 
-  // Shingles in more than this many documents say little (boilerplate,
-  // common phrases) and cost the most to read.
+  // Common shingles say little and cost the most to read.
   const double documents = static_cast<double>(std::max<uint64_t>(state_->documents, 1));
-  const uint64_t max_frequency = std::max<uint64_t>(64, state_->documents / 200);
+  const uint64_t max_frequency = common_frequency();
   std::unordered_map<uint64_t, Candidate> scores;
   std::vector<std::span<const Posting>> lists(state_->segments.size());
   for (uint32_t key : distinct) {
@@ -528,6 +527,14 @@ std::vector<Candidate> Index::Candidates(std::span<const uint64_t> keys,
   }
   return result;
 }
+
+uint64_t Index::ShingleFrequency(uint64_t key) const {
+  uint64_t frequency = 0;
+  for (const auto& segment : state_->segments) frequency += segment.Lookup(PostingKey(key)).size();
+  return frequency;
+}
+
+uint64_t Index::common_frequency() const { return std::max<uint64_t>(64, state_->documents / 200); }
 
 StoredDocument Index::Document(DocumentRef ref) const {
   return state_->segments[ref.segment].Document(ref.ordinal);

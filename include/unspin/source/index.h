@@ -157,6 +157,12 @@ class Index {
   // best first, at most `max_candidates`.
   std::vector<Candidate> Candidates(std::span<const uint64_t> keys, size_t max_candidates) const;
 
+  // In how many documents the shingle is indexed (0 when it was not
+  // sampled), and above which count a shingle is common: boilerplate or a
+  // stock phrase, little evidence that two texts are related.
+  uint64_t ShingleFrequency(uint64_t key) const;
+  uint64_t common_frequency() const;
+
   // The stored document; its bounds were checked at Open, its checksum is
   // not (CheckDocument).
   StoredDocument Document(DocumentRef ref) const;
