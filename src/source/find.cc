@@ -80,10 +80,12 @@ std::vector<Run> FindRuns(const ClassedText& query, const Words& s, bool common_
   // The source positions of each query key, in source order (a counting
   // sort by the key's rank; only the source pairs the query has).
   std::vector<std::pair<uint32_t, uint32_t>> matched;  // (key rank, source position)
+  // One branch per pair, taken rarely: whether a pair has a content word
+  // is about as likely as not, and as a branch of its own it mispredicts.
   for (uint32_t j = 0; j + 1 < s.size(); ++j) {
-    if (!s[j].content && !s[j + 1].content) continue;
+    const uint64_t has_content = uint64_t{s[j].content} | uint64_t{s[j + 1].content};
     const uint64_t key = PairKey(s[j], s[j + 1]);
-    if ((filter[(key >> 6) & 1023] >> (key & 63) & 1) == 0) continue;
+    if ((filter[(key >> 6) & 1023] >> (key & 63) & has_content) == 0) continue;
     const auto found = std::lower_bound(query_keys.begin(), query_keys.end(), key);
     if (found != query_keys.end() && *found == key) {
       matched.emplace_back(static_cast<uint32_t>(found - query_keys.begin()), j);
@@ -140,20 +142,31 @@ std::vector<Run> FindRuns(const ClassedText& query, const Words& s, bool common_
 }
 
 // The heaviest chain of runs increasing in both texts: a sweep in query
-// order with a prefix-maximum tree over source positions, O(R log S).
-std::vector<Run> ChainRuns(const std::vector<Run>& runs, size_t source_words) {
+// order with a prefix-maximum tree over the runs' source end positions,
+// O(R log R) (a tree over every source position would cost a long source's
+// length for each candidate).
+std::vector<Run> ChainRuns(const std::vector<Run>& runs) {
   std::vector<Run> chain;
   if (runs.empty()) return chain;
-  // Fenwick tree of (best chain weight, run) by source end position.
-  std::vector<std::pair<uint64_t, int64_t>> tree(source_words + 2, {0, -1});
-  auto insert = [&](size_t position, uint64_t weight, int64_t run) {
-    for (size_t i = position + 1; i < tree.size(); i += i & (~i + 1)) {
+  std::vector<uint32_t> ends;
+  ends.reserve(runs.size());
+  for (const Run& run : runs) ends.push_back(run.source + run.length);
+  std::sort(ends.begin(), ends.end());
+  ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
+  // Fenwick tree of (best chain weight, run) by the rank of the source end.
+  std::vector<std::pair<uint64_t, int64_t>> tree(ends.size() + 1, {0, -1});
+  auto insert = [&](uint32_t end, uint64_t weight, int64_t run) {
+    const size_t rank =
+        static_cast<size_t>(std::lower_bound(ends.begin(), ends.end(), end) - ends.begin());
+    for (size_t i = rank + 1; i < tree.size(); i += i & (~i + 1)) {
       if (weight > tree[i].first) tree[i] = {weight, run};
     }
   };
-  auto prefix_max = [&](size_t position) {  // over source end positions <= position
+  auto prefix_max = [&](uint32_t position) {  // over source end positions <= position
     std::pair<uint64_t, int64_t> best{0, -1};
-    for (size_t i = position + 1; i > 0; i -= i & (~i + 1)) {
+    const size_t count =
+        static_cast<size_t>(std::upper_bound(ends.begin(), ends.end(), position) - ends.begin());
+    for (size_t i = count; i > 0; i -= i & (~i + 1)) {
       if (tree[i].first > best.first) best = tree[i];
     }
     return best;
@@ -287,7 +300,7 @@ template <typename Words>
 Blocks AlignBlocks(const ClassedText& query, const Words& source) {
   std::vector<Run> seeded = FindRuns(query, source, /*common_pairs_too=*/false);
   if (seeded.empty()) seeded = FindRuns(query, source, /*common_pairs_too=*/true);
-  const std::vector<Run> chain = ChainRuns(seeded, source.size());
+  const std::vector<Run> chain = ChainRuns(seeded);
 
   // Group the chain into blocks: runs separated by short gaps on both sides.
   Blocks groups;
