@@ -31,7 +31,7 @@
 namespace unspin::source {
 
 inline constexpr FileMagic kIndexMagic = {'U', 'N', 'S', 'P', 'I', 'N', 'D', 'X'};
-inline constexpr uint32_t kIndexVersion = 3;
+inline constexpr uint32_t kIndexVersion = 4;
 // Every this-many words of the stored codes, the index records where the word
 // starts in its text: a part of a long document is tokenised from there.
 inline constexpr uint32_t kWordOffsetStride = 64;
