@@ -543,8 +543,19 @@ Result<std::vector<Match>> Finder::FindOthers(const ClassedText& query, Document
     if (ScoreBlocks(query, blocks, codes, /*exact=*/false).score < options_.min_score) continue;
     const auto [first, end] = SourceRange(blocks);
     const std::optional<WindowWords> window = ClassifyWindow(classes_, stored, first, end);
-    Alignment alignment = window ? ScoreBlocks(query, blocks, *window, /*exact=*/true)
-                                 : Align(query, classes_.Classify(stored.text));
+    Alignment alignment;
+    if (window) {
+      alignment = ScoreBlocks(query, blocks, *window, /*exact=*/true);
+    } else {
+      // The same blocks over the whole text, classified: its words are the
+      // stored codes' (the document's checksum covers both).
+      const ClassedText whole = classes_.Classify(stored.text);
+      if (whole.words.size() != stored.codes.size()) {
+        return CorruptionError("document " + std::string(stored.id) +
+                               ": its text does not give its stored class codes");
+      }
+      alignment = ScoreBlocks(query, blocks, TextWords{whole.words}, /*exact=*/true);
+    }
     if (alignment.score < options_.min_score) continue;
     matches.push_back(
         {candidate.document, stored.id, stored.text, stored.metadata, std::move(alignment)});
