@@ -367,13 +367,6 @@ bool HoldsRareShingles(const ClassedText& query, const std::vector<Run>& runs, c
   return rare > 0 && rare * kPairsPerRarePair >= pairs;
 }
 
-// The source words the blocks span, [first, end).
-std::pair<uint32_t, uint32_t> SourceRange(const Blocks& blocks) {
-  if (blocks.empty()) return {0, 0};
-  const Run& last = blocks.back().back();
-  return {blocks.front().front().source, last.source + last.length};
-}
-
 // The alignment the blocks make; `exact`: the source words have word keys
 // and offsets (else equal classes count as identical). Reads only the source
 // words inside the blocks.
@@ -441,24 +434,15 @@ Alignment ScoreBlocks(const ClassedText& query, const Blocks& blocks, const Word
   return alignment;
 }
 
-// Source words [first, end) of a stored document, classified from its text,
-// addressed by their index in the whole document.
-struct WindowWords {
-  std::vector<ClassedWord> words;
-  uint32_t first = 0;
-  const ClassedWord& operator[](size_t i) const { return words[i - first]; }
-};
-
 // Classifies only words [first, end) of a stored document (and a few around
 // them): tokenising starts at the last recorded word offset before `first`.
 // Empty when the words found there are not the document's (its offsets are
-// damaged): the caller then classifies the whole text.
-std::optional<WindowWords> ClassifyWindow(const WordClasses& classes,
-                                          const StoredDocument& document, uint32_t first,
-                                          uint32_t end) {
-  WindowWords window;
-  window.first = first;
-  if (first >= end) return window;
+// damaged).
+std::optional<std::vector<ClassedWord>> ClassifyRange(const WordClasses& classes,
+                                                      const StoredDocument& document,
+                                                      uint32_t first, uint32_t end) {
+  std::vector<ClassedWord> words;
+  if (first >= end) return words;
   const std::span<const uint32_t> offsets = document.word_offsets;
   // Offset k belongs to word document.first_offset_word + k * stride.
   auto offset_before = [&](uint32_t word) -> size_t {
@@ -483,7 +467,41 @@ std::optional<WindowWords> ClassifyWindow(const WordClasses& classes,
     if (ClassCode(word) != document.codes[w]) return std::nullopt;
     word.begin += static_cast<uint32_t>(start_byte);
     word.end += static_cast<uint32_t>(start_byte);
-    window.words.push_back(word);
+    words.push_back(word);
+  }
+  return words;
+}
+
+// The source words inside an alignment's blocks, each block's words
+// classified from the stored text, addressed by their index in the whole
+// document (what ScoreBlocks reads). Only the blocks: an excerpt may align
+// with two places thousands of words apart, and the words between them are
+// not read.
+struct WindowWords {
+  struct Range {
+    uint32_t first;
+    std::vector<ClassedWord> words;
+  };
+  std::vector<Range> ranges;  // one per block, in source order
+  const ClassedWord& operator[](size_t i) const {
+    const auto range = std::partition_point(ranges.begin(), ranges.end(), [i](const Range& r) {
+      return r.first + r.words.size() <= i;
+    });
+    return range->words[i - range->first];
+  }
+};
+
+// Empty when some block's words are not the document's (its offsets are
+// damaged): the caller then classifies the whole text.
+std::optional<WindowWords> ClassifyBlocks(const WordClasses& classes,
+                                          const StoredDocument& document, const Blocks& blocks) {
+  WindowWords window;
+  for (const std::vector<Run>& runs : blocks) {
+    const uint32_t first = runs.front().source;
+    const uint32_t end = runs.back().source + runs.back().length;
+    std::optional<std::vector<ClassedWord>> words = ClassifyRange(classes, document, first, end);
+    if (!words) return std::nullopt;
+    window.ranges.push_back({first, std::move(*words)});
   }
   return window;
 }
@@ -541,8 +559,7 @@ Result<std::vector<Match>> Finder::FindOthers(const ClassedText& query, Document
       return !HoldsRareShingles(query, runs, index_);
     });
     if (ScoreBlocks(query, blocks, codes, /*exact=*/false).score < options_.min_score) continue;
-    const auto [first, end] = SourceRange(blocks);
-    const std::optional<WindowWords> window = ClassifyWindow(classes_, stored, first, end);
+    const std::optional<WindowWords> window = ClassifyBlocks(classes_, stored, blocks);
     Alignment alignment;
     if (window) {
       alignment = ScoreBlocks(query, blocks, *window, /*exact=*/true);
