@@ -1,14 +1,14 @@
 // libFuzzer target for source::Index::Open: the input becomes the sections of
-// one index segment (META, DOCS, STRS, POST, BUCK, CLSS, IDHS, WOFF as docs/formats/index.md
+// one index segment (META, DOCS, STRS, PKEY, PDOC, BUCK, CLSS, IDHS, WOFF as docs/formats/index.md
 // specifies them), wrapped with valid checksums and named by a valid MANIFEST,
 // so that the structural checks are what is exercised. When Open accepts the
 // index, every document is read and Candidates runs for keys from the input.
 //
 // Input: byte 0 selects the mode.
-//   Even: DOCS, STRS, POST, CLSS, IDHS, WOFF each preceded by a u16 length (cut short at
+//   Even: DOCS, STRS, PKEY, PDOC, CLSS, IDHS, WOFF each preceded by a u16 length (cut short at
 //   the end of the input), BUCK built from what is left (repeated to its size).
 //   Odd: the rest edits a small valid segment written here from the format
-//   spec: bit 1 truncates section data[1] % 8 to the length in data[2..3],
+//   spec: bit 1 truncates section data[1] % 9 to the length in data[2..3],
 //   then each group of 5 bytes (u8 section, u24 offset, u8 mask) XORs one byte.
 #include <xxhash.h>
 
@@ -33,11 +33,12 @@ using unspin::fuzz::TempPath;
 
 constexpr uint64_t kFingerprint = 0x0123456789abcdefULL;
 constexpr uint32_t kBuckets = 65536;
-constexpr size_t kSections = 8;
+constexpr size_t kSections = 9;
 constexpr std::array<uint32_t, kSections> kTags = {
-    SectionTag("META"), SectionTag("DOCS"), SectionTag("STRS"), SectionTag("POST"),
-    SectionTag("BUCK"), SectionTag("CLSS"), SectionTag("IDHS"), SectionTag("WOFF")};
-constexpr size_t kBucketSection = 4;
+    SectionTag("META"), SectionTag("DOCS"), SectionTag("STRS"),
+    SectionTag("PKEY"), SectionTag("PDOC"), SectionTag("BUCK"),
+    SectionTag("CLSS"), SectionTag("IDHS"), SectionTag("WOFF")};
+constexpr size_t kBucketSection = 5;
 
 struct DocRecord {
   uint64_t offset;
@@ -87,9 +88,17 @@ std::array<std::string, kSections> SeedSections() {
   std::vector<uint32_t> buckets(kBuckets + 1, 0);
   for (const Posting& posting : postings) ++buckets[(posting.key >> 16) + 1];
   for (uint32_t b = 0; b < kBuckets; ++b) buckets[b + 1] += buckets[b];
+  // PKEY: the low 16 bits of each key; PDOC: each document in 2 bytes (the
+  // segment has at most 65,536 documents).
+  std::vector<uint16_t> posting_keys;
+  std::vector<uint16_t> posting_docs;
+  for (const Posting& posting : postings) {
+    posting_keys.push_back(static_cast<uint16_t>(posting.key));
+    posting_docs.push_back(static_cast<uint16_t>(posting.doc));
+  }
   // One word offset per 64 codes: code 0 is the first word of document "a".
   const std::vector<uint32_t> word_offsets = {0};
-  return {Meta(),         Bytes(docs),  strings,           Bytes(postings),
+  return {Meta(),         Bytes(docs),  strings,           Bytes(posting_keys), Bytes(posting_docs),
           Bytes(buckets), Bytes(codes), Bytes(id_entries), Bytes(word_offsets)};
 }
 
@@ -113,7 +122,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if ((data[0] & 1) == 0) {
     size_t pos = 1;
     sections[0] = Meta();
-    for (size_t s : {size_t{1}, size_t{2}, size_t{3}, size_t{5}, size_t{6}, size_t{7}}) {
+    for (size_t s : {size_t{1}, size_t{2}, size_t{3}, size_t{4}, size_t{6}, size_t{7}, size_t{8}}) {
       size_t length = pos + 2 <= size ? (data[pos] | size_t{data[pos + 1]} << 8) : 0;
       pos = std::min(size, pos + 2);
       length = std::min(length, size - pos);

@@ -80,10 +80,12 @@ std::vector<Run> FindRuns(const ClassedText& query, const Words& s, bool common_
   // The source positions of each query key, in source order (a counting
   // sort by the key's rank; only the source pairs the query has).
   std::vector<std::pair<uint32_t, uint32_t>> matched;  // (key rank, source position)
+  // One branch per pair, taken rarely: whether a pair has a content word
+  // is about as likely as not, and as a branch of its own it mispredicts.
   for (uint32_t j = 0; j + 1 < s.size(); ++j) {
-    if (!s[j].content && !s[j + 1].content) continue;
+    const uint64_t has_content = uint64_t{s[j].content} | uint64_t{s[j + 1].content};
     const uint64_t key = PairKey(s[j], s[j + 1]);
-    if ((filter[(key >> 6) & 1023] >> (key & 63) & 1) == 0) continue;
+    if ((filter[(key >> 6) & 1023] >> (key & 63) & has_content) == 0) continue;
     const auto found = std::lower_bound(query_keys.begin(), query_keys.end(), key);
     if (found != query_keys.end() && *found == key) {
       matched.emplace_back(static_cast<uint32_t>(found - query_keys.begin()), j);
@@ -140,20 +142,31 @@ std::vector<Run> FindRuns(const ClassedText& query, const Words& s, bool common_
 }
 
 // The heaviest chain of runs increasing in both texts: a sweep in query
-// order with a prefix-maximum tree over source positions, O(R log S).
-std::vector<Run> ChainRuns(const std::vector<Run>& runs, size_t source_words) {
+// order with a prefix-maximum tree over the runs' source end positions,
+// O(R log R) (a tree over every source position would cost a long source's
+// length for each candidate).
+std::vector<Run> ChainRuns(const std::vector<Run>& runs) {
   std::vector<Run> chain;
   if (runs.empty()) return chain;
-  // Fenwick tree of (best chain weight, run) by source end position.
-  std::vector<std::pair<uint64_t, int64_t>> tree(source_words + 2, {0, -1});
-  auto insert = [&](size_t position, uint64_t weight, int64_t run) {
-    for (size_t i = position + 1; i < tree.size(); i += i & (~i + 1)) {
+  std::vector<uint32_t> ends;
+  ends.reserve(runs.size());
+  for (const Run& run : runs) ends.push_back(run.source + run.length);
+  std::sort(ends.begin(), ends.end());
+  ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
+  // Fenwick tree of (best chain weight, run) by the rank of the source end.
+  std::vector<std::pair<uint64_t, int64_t>> tree(ends.size() + 1, {0, -1});
+  auto insert = [&](uint32_t end, uint64_t weight, int64_t run) {
+    const size_t rank =
+        static_cast<size_t>(std::lower_bound(ends.begin(), ends.end(), end) - ends.begin());
+    for (size_t i = rank + 1; i < tree.size(); i += i & (~i + 1)) {
       if (weight > tree[i].first) tree[i] = {weight, run};
     }
   };
-  auto prefix_max = [&](size_t position) {  // over source end positions <= position
+  auto prefix_max = [&](uint32_t position) {  // over source end positions <= position
     std::pair<uint64_t, int64_t> best{0, -1};
-    for (size_t i = position + 1; i > 0; i -= i & (~i + 1)) {
+    const size_t count =
+        static_cast<size_t>(std::upper_bound(ends.begin(), ends.end(), position) - ends.begin());
+    for (size_t i = count; i > 0; i -= i & (~i + 1)) {
       if (tree[i].first > best.first) best = tree[i];
     }
     return best;
@@ -287,7 +300,7 @@ template <typename Words>
 Blocks AlignBlocks(const ClassedText& query, const Words& source) {
   std::vector<Run> seeded = FindRuns(query, source, /*common_pairs_too=*/false);
   if (seeded.empty()) seeded = FindRuns(query, source, /*common_pairs_too=*/true);
-  const std::vector<Run> chain = ChainRuns(seeded, source.size());
+  const std::vector<Run> chain = ChainRuns(seeded);
 
   // Group the chain into blocks: runs separated by short gaps on both sides.
   Blocks groups;
@@ -324,11 +337,34 @@ Blocks AlignBlocks(const ClassedText& query, const Words& source) {
   return blocks;
 }
 
-// The source words the blocks span, [first, end).
-std::pair<uint32_t, uint32_t> SourceRange(const Blocks& blocks) {
-  if (blocks.empty()) return {0, 0};
-  const Run& last = blocks.back().back();
-  return {blocks.front().front().source, last.source + last.length};
+// A block is evidence only when at least one in this many of the pairs of
+// consecutive content words (shingles) its runs align is rare in the archive.
+constexpr uint32_t kPairsPerRarePair = 10;
+
+// Whether a block's aligned shingles are rare enough in the archive to be
+// evidence. A block made of common pairs ("said it is launching", "on the
+// Toronto Stock Exchange"), perhaps with a chance pair or two where the form
+// meets other words, is the wording of a form that hundreds of notices share:
+// no evidence that the texts are related. A shingle the index did not sample
+// cannot be judged, and counts as rare.
+bool HoldsRareShingles(const ClassedText& query, const std::vector<Run>& runs, const Index& index) {
+  uint32_t pairs = 0;
+  uint32_t rare = 0;
+  for (const Run& run : runs) {
+    const ClassedWord* previous = nullptr;
+    for (uint32_t w = run.query; w < run.query + run.length; ++w) {
+      const ClassedWord& word = query.words[w];
+      if (!word.content) continue;
+      if (previous != nullptr) {
+        const uint64_t key = ShingleKey(previous->word_class, word.word_class);
+        ++pairs;
+        rare += key % index.sample_modulus() != 0 ||
+                index.ShingleFrequency(key) <= index.common_frequency();
+      }
+      previous = &word;
+    }
+  }
+  return rare > 0 && rare * kPairsPerRarePair >= pairs;
 }
 
 // The alignment the blocks make; `exact`: the source words have word keys
@@ -383,7 +419,10 @@ Alignment ScoreBlocks(const ClassedText& query, const Blocks& blocks, const Word
           substitute(q_gap_begin, next.query, s_gap_begin, next.source);
         }
         alignment.covered_words += next.query - q_gap_begin;
-        credit += 0.5 * (next.query - q_gap_begin);
+        // A gap is a substitution as far as the source has words for it: a
+        // spinner's phrase ("fail" -> "stop working") differs by a word or
+        // two, where two notices of one form hold different material.
+        credit += 0.5 * std::min(next.query - q_gap_begin, next.source - s_gap_begin);
       }
     }
     alignment.blocks.push_back(std::move(block));
@@ -395,24 +434,15 @@ Alignment ScoreBlocks(const ClassedText& query, const Blocks& blocks, const Word
   return alignment;
 }
 
-// Source words [first, end) of a stored document, classified from its text,
-// addressed by their index in the whole document.
-struct WindowWords {
-  std::vector<ClassedWord> words;
-  uint32_t first = 0;
-  const ClassedWord& operator[](size_t i) const { return words[i - first]; }
-};
-
 // Classifies only words [first, end) of a stored document (and a few around
 // them): tokenising starts at the last recorded word offset before `first`.
 // Empty when the words found there are not the document's (its offsets are
-// damaged): the caller then classifies the whole text.
-std::optional<WindowWords> ClassifyWindow(const WordClasses& classes,
-                                          const StoredDocument& document, uint32_t first,
-                                          uint32_t end) {
-  WindowWords window;
-  window.first = first;
-  if (first >= end) return window;
+// damaged).
+std::optional<std::vector<ClassedWord>> ClassifyRange(const WordClasses& classes,
+                                                      const StoredDocument& document,
+                                                      uint32_t first, uint32_t end) {
+  std::vector<ClassedWord> words;
+  if (first >= end) return words;
   const std::span<const uint32_t> offsets = document.word_offsets;
   // Offset k belongs to word document.first_offset_word + k * stride.
   auto offset_before = [&](uint32_t word) -> size_t {
@@ -437,7 +467,41 @@ std::optional<WindowWords> ClassifyWindow(const WordClasses& classes,
     if (ClassCode(word) != document.codes[w]) return std::nullopt;
     word.begin += static_cast<uint32_t>(start_byte);
     word.end += static_cast<uint32_t>(start_byte);
-    window.words.push_back(word);
+    words.push_back(word);
+  }
+  return words;
+}
+
+// The source words inside an alignment's blocks, each block's words
+// classified from the stored text, addressed by their index in the whole
+// document (what ScoreBlocks reads). Only the blocks: an excerpt may align
+// with two places thousands of words apart, and the words between them are
+// not read.
+struct WindowWords {
+  struct Range {
+    uint32_t first;
+    std::vector<ClassedWord> words;
+  };
+  std::vector<Range> ranges;  // one per block, in source order
+  const ClassedWord& operator[](size_t i) const {
+    const auto range = std::partition_point(ranges.begin(), ranges.end(), [i](const Range& r) {
+      return r.first + r.words.size() <= i;
+    });
+    return range->words[i - range->first];
+  }
+};
+
+// Empty when some block's words are not the document's (its offsets are
+// damaged): the caller then classifies the whole text.
+std::optional<WindowWords> ClassifyBlocks(const WordClasses& classes,
+                                          const StoredDocument& document, const Blocks& blocks) {
+  WindowWords window;
+  for (const std::vector<Run>& runs : blocks) {
+    const uint32_t first = runs.front().source;
+    const uint32_t end = runs.back().source + runs.back().length;
+    std::optional<std::vector<ClassedWord>> words = ClassifyRange(classes, document, first, end);
+    if (!words) return std::nullopt;
+    window.ranges.push_back({first, std::move(*words)});
   }
   return window;
 }
@@ -490,12 +554,25 @@ Result<std::vector<Match>> Finder::FindOthers(const ClassedText& query, Document
     // are rejected without reading their text. The rest have only the
     // aligned part of their text classified.
     const CodeWords codes{stored.codes};
-    const Blocks blocks = AlignBlocks(query, codes);
+    Blocks blocks = AlignBlocks(query, codes);
+    std::erase_if(blocks, [&](const std::vector<Run>& runs) {
+      return !HoldsRareShingles(query, runs, index_);
+    });
     if (ScoreBlocks(query, blocks, codes, /*exact=*/false).score < options_.min_score) continue;
-    const auto [first, end] = SourceRange(blocks);
-    const std::optional<WindowWords> window = ClassifyWindow(classes_, stored, first, end);
-    Alignment alignment = window ? ScoreBlocks(query, blocks, *window, /*exact=*/true)
-                                 : Align(query, classes_.Classify(stored.text));
+    const std::optional<WindowWords> window = ClassifyBlocks(classes_, stored, blocks);
+    Alignment alignment;
+    if (window) {
+      alignment = ScoreBlocks(query, blocks, *window, /*exact=*/true);
+    } else {
+      // The same blocks over the whole text, classified: its words are the
+      // stored codes' (the document's checksum covers both).
+      const ClassedText whole = classes_.Classify(stored.text);
+      if (whole.words.size() != stored.codes.size()) {
+        return CorruptionError("document " + std::string(stored.id) +
+                               ": its text does not give its stored class codes");
+      }
+      alignment = ScoreBlocks(query, blocks, TextWords{whole.words}, /*exact=*/true);
+    }
     if (alignment.score < options_.min_score) continue;
     matches.push_back(
         {candidate.document, stored.id, stored.text, stored.metadata, std::move(alignment)});

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
@@ -35,7 +36,8 @@ constexpr uint32_t kBucketCount = uint32_t{1} << kBucketBits;
 constexpr uint32_t kMetaTag = SectionTag("META");
 constexpr uint32_t kDocsTag = SectionTag("DOCS");
 constexpr uint32_t kStringsTag = SectionTag("STRS");
-constexpr uint32_t kPostingsTag = SectionTag("POST");
+constexpr uint32_t kPostingKeysTag = SectionTag("PKEY");
+constexpr uint32_t kPostingDocsTag = SectionTag("PDOC");
 constexpr uint32_t kBucketsTag = SectionTag("BUCK");
 constexpr uint32_t kCodesTag = SectionTag("CLSS");
 constexpr uint32_t kIdsTag = SectionTag("IDHS");
@@ -55,11 +57,27 @@ struct DocRecord {
 };
 static_assert(sizeof(DocRecord) == 40);
 
+// A posting as the writer sorts it. On disk its key's top 16 bits are
+// implied by its bucket: PKEY holds the low 16, PDOC the document in as few
+// bytes as the segment's document count needs.
 struct Posting {
   uint32_t key;  // upper 32 bits of the shingle hash
   uint32_t doc;  // ordinal in the segment
 };
-static_assert(sizeof(Posting) == 8);
+
+// Bytes of each document ordinal in PDOC, for a segment of `documents`.
+uint32_t PostingDocBytes(uint64_t documents) {
+  if (documents <= (uint64_t{1} << 16)) return 2;
+  if (documents <= (uint64_t{1} << 24)) return 3;
+  return 4;
+}
+
+// A bucket's postings of one key: indexes [begin, end) into PKEY and PDOC.
+struct PostingRange {
+  size_t begin = 0;
+  size_t end = 0;
+  size_t size() const { return end - begin; }
+};
 
 struct IdEntry {
   uint64_t hash;  // XXH3-64 of the id
@@ -138,7 +156,13 @@ Result<Manifest> ReadManifest(const std::string& dir) {
     return NotFoundError("no index at " + dir + " (no " + kManifestName +
                          "; build one with `unspin index build`)");
   }
-  UNSPIN_ASSIGN_OR_RETURN(SectionFile file, SectionFile::Open(path, kIndexMagic, kIndexVersion));
+  Result<SectionFile> opened = SectionFile::Open(path, kIndexMagic, kIndexVersion);
+  if (opened.status().code() == StatusCode::kVersionMismatch) {
+    return VersionMismatchError(opened.status().message() +
+                                " (an index of an older or newer unspin: `unspin index build` "
+                                "builds it again)");
+  }
+  UNSPIN_ASSIGN_OR_RETURN(SectionFile file, std::move(opened));
   UNSPIN_ASSIGN_OR_RETURN(std::string_view bytes, file.Section(kManifestTag));
   if (!CheckJsonDepth(bytes).ok()) {
     return CorruptionError(path + ": manifest is not the expected JSON object");
@@ -170,8 +194,10 @@ struct Segment {
   SectionFile file;
   std::span<const DocRecord> docs;
   std::string_view strings;
-  std::span<const Posting> postings;
-  std::span<const uint32_t> buckets;  // kBucketCount + 1 offsets into postings
+  std::span<const uint16_t> posting_keys;  // the low 16 bits of each posting's key
+  const uint8_t* posting_docs = nullptr;   // each posting's document, doc_bytes each
+  uint32_t doc_bytes = 0;
+  std::span<const uint32_t> buckets;  // kBucketCount + 1 offsets into the postings
   std::span<const uint32_t> codes;    // class codes of all documents
   std::span<const IdEntry> ids;       // sorted by hash
   // Entry k: the byte offset, in its document's text, of the word whose code
@@ -189,15 +215,21 @@ struct Segment {
     return std::nullopt;
   }
 
-  std::span<const Posting> Lookup(uint32_t key) const {
+  PostingRange Lookup(uint32_t key) const {
     const uint32_t bucket = key >> (32 - kBucketBits);
-    const Posting* begin = postings.data() + buckets[bucket];
-    const Posting* end = postings.data() + buckets[bucket + 1];
-    const Posting* low =
-        std::lower_bound(begin, end, key, [](const Posting& p, uint32_t k) { return p.key < k; });
-    const Posting* high =
-        std::upper_bound(low, end, key, [](uint32_t k, const Posting& p) { return k < p.key; });
-    return {low, static_cast<size_t>(high - low)};
+    const uint16_t low_bits = static_cast<uint16_t>(key);
+    const auto begin = posting_keys.begin() + buckets[bucket];
+    const auto end = posting_keys.begin() + buckets[bucket + 1];
+    const auto range = std::equal_range(begin, end, low_bits);
+    return {static_cast<size_t>(range.first - posting_keys.begin()),
+            static_cast<size_t>(range.second - posting_keys.begin())};
+  }
+
+  // The document of posting i (little-endian, doc_bytes bytes).
+  uint32_t PostingDoc(size_t i) const {
+    uint32_t doc = 0;
+    std::memcpy(&doc, posting_docs + i * doc_bytes, doc_bytes);
+    return doc;
   }
 
   uint32_t DocumentCrc(uint32_t ordinal) const {
@@ -273,13 +305,17 @@ Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
   }
   UNSPIN_ASSIGN_OR_RETURN(std::string_view docs, segment.file.Section(kDocsTag));
   UNSPIN_ASSIGN_OR_RETURN(segment.strings, segment.file.Section(kStringsTag));
-  UNSPIN_ASSIGN_OR_RETURN(std::string_view postings, segment.file.Section(kPostingsTag));
+  UNSPIN_ASSIGN_OR_RETURN(std::string_view posting_keys, segment.file.Section(kPostingKeysTag));
+  UNSPIN_ASSIGN_OR_RETURN(std::string_view posting_docs, segment.file.Section(kPostingDocsTag));
   UNSPIN_ASSIGN_OR_RETURN(std::string_view buckets, segment.file.Section(kBucketsTag));
   UNSPIN_ASSIGN_OR_RETURN(std::string_view codes, segment.file.Section(kCodesTag));
   UNSPIN_ASSIGN_OR_RETURN(std::string_view ids, segment.file.Section(kIdsTag));
   UNSPIN_ASSIGN_OR_RETURN(std::string_view word_offsets, segment.file.Section(kWordOffsetsTag));
   const size_t code_count = codes.size() / sizeof(uint32_t);
-  if (docs.size() % sizeof(DocRecord) != 0 || postings.size() % sizeof(Posting) != 0 ||
+  const size_t posting_count = posting_keys.size() / sizeof(uint16_t);
+  segment.doc_bytes = PostingDocBytes(docs.size() / sizeof(DocRecord));
+  if (docs.size() % sizeof(DocRecord) != 0 || posting_keys.size() % sizeof(uint16_t) != 0 ||
+      posting_docs.size() != posting_count * segment.doc_bytes ||
       codes.size() % sizeof(uint32_t) != 0 || ids.size() % sizeof(IdEntry) != 0 ||
       buckets.size() != (kBucketCount + 1) * sizeof(uint32_t) ||
       word_offsets.size() !=
@@ -287,8 +323,8 @@ Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
     return CorruptionError(path + ": section sizes are inconsistent");
   }
   segment.docs = {reinterpret_cast<const DocRecord*>(docs.data()), docs.size() / sizeof(DocRecord)};
-  segment.postings = {reinterpret_cast<const Posting*>(postings.data()),
-                      postings.size() / sizeof(Posting)};
+  segment.posting_keys = {reinterpret_cast<const uint16_t*>(posting_keys.data()), posting_count};
+  segment.posting_docs = reinterpret_cast<const uint8_t*>(posting_docs.data());
   segment.buckets = {reinterpret_cast<const uint32_t*>(buckets.data()), kBucketCount + 1};
   segment.codes = {reinterpret_cast<const uint32_t*>(codes.data()), code_count};
   segment.word_offsets = {reinterpret_cast<const uint32_t*>(word_offsets.data()),
@@ -305,7 +341,7 @@ Result<Segment> OpenSegment(const std::string& dir, const std::string& name,
     }
   }
   segment.checked = std::make_unique<std::atomic<bool>[]>(segment.docs.size());
-  if (segment.buckets[0] != 0 || segment.buckets[kBucketCount] != segment.postings.size()) {
+  if (segment.buckets[0] != 0 || segment.buckets[kBucketCount] != posting_count) {
     return CorruptionError(path + ": posting directory does not cover the postings");
   }
   for (uint32_t bucket = 0; bucket < kBucketCount; ++bucket) {
@@ -390,6 +426,13 @@ class SegmentBuilder {
                   return x.key != y.key ? x.key < y.key : x.doc < y.doc;
                 });
     }
+    const uint32_t doc_bytes = PostingDocBytes(records_.size());
+    std::vector<uint16_t> keys(sorted.size());
+    std::string docs(sorted.size() * doc_bytes, '\0');
+    for (size_t i = 0; i < sorted.size(); ++i) {
+      keys[i] = static_cast<uint16_t>(sorted[i].key);
+      std::memcpy(docs.data() + i * doc_bytes, &sorted[i].doc, doc_bytes);
+    }
     std::sort(ids_.begin(), ids_.end(), [](const IdEntry& x, const IdEntry& y) {
       return x.hash != y.hash ? x.hash < y.hash : x.doc < y.doc;
     });
@@ -400,7 +443,8 @@ class SegmentBuilder {
     UNSPIN_RETURN_IF_ERROR(out_.AddSection(kCodesTag, Bytes(codes_)));
     UNSPIN_RETURN_IF_ERROR(out_.AddSection(kWordOffsetsTag, Bytes(word_offsets_)));
     UNSPIN_RETURN_IF_ERROR(out_.AddSection(kDocsTag, Bytes(records_)));
-    UNSPIN_RETURN_IF_ERROR(out_.AddSection(kPostingsTag, Bytes(sorted)));
+    UNSPIN_RETURN_IF_ERROR(out_.AddSection(kPostingKeysTag, Bytes(keys)));
+    UNSPIN_RETURN_IF_ERROR(out_.AddSection(kPostingDocsTag, docs));
     UNSPIN_RETURN_IF_ERROR(out_.AddSection(kBucketsTag, Bytes(buckets)));
     UNSPIN_RETURN_IF_ERROR(out_.AddSection(kIdsTag, Bytes(ids_)));
     UNSPIN_RETURN_IF_ERROR(out_.AddSection(kMetaTag, meta.dump()));
@@ -409,7 +453,7 @@ class SegmentBuilder {
 
  private:
   static constexpr uint64_t kWritebackBytes = uint64_t{8} << 20;
-  static constexpr uint32_t kSectionCount = 8;  // STRS CLSS WOFF DOCS POST BUCK IDHS META
+  static constexpr uint32_t kSectionCount = 9;  // STRS CLSS WOFF DOCS PKEY PDOC BUCK IDHS META
 
   template <typename T>
   static std::string_view Bytes(const std::vector<T>& values) {
@@ -468,10 +512,11 @@ IndexInfo Index::Info() const {
   info.sample_modulus = state_->manifest.sample_modulus;
   info.file_bytes = FileBytes(JoinPath(state_->dir, kManifestName));
   for (const Segment& segment : state_->segments) {
-    info.postings += segment.postings.size();
+    info.postings += segment.posting_keys.size();
     info.text_bytes += segment.strings.size();
-    info.signature_bytes += segment.postings.size_bytes() + segment.buckets.size_bytes() +
-                            segment.docs.size_bytes() + segment.ids.size_bytes();
+    info.signature_bytes +=
+        segment.posting_keys.size_bytes() + segment.posting_keys.size() * segment.doc_bytes +
+        segment.buckets.size_bytes() + segment.docs.size_bytes() + segment.ids.size_bytes();
     info.class_bytes += segment.codes.size_bytes();
     info.file_bytes += FileBytes(JoinPath(state_->dir, segment.name));
   }
@@ -486,12 +531,11 @@ std::vector<Candidate> Index::Candidates(std::span<const uint64_t> keys,
   std::sort(distinct.begin(), distinct.end());
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
 
-  // Shingles in more than this many documents say little (boilerplate,
-  // common phrases) and cost the most to read.
+  // Common shingles say little and cost the most to read.
   const double documents = static_cast<double>(std::max<uint64_t>(state_->documents, 1));
-  const uint64_t max_frequency = std::max<uint64_t>(64, state_->documents / 200);
+  const uint64_t max_frequency = common_frequency();
   std::unordered_map<uint64_t, Candidate> scores;
-  std::vector<std::span<const Posting>> lists(state_->segments.size());
+  std::vector<PostingRange> lists(state_->segments.size());
   for (uint32_t key : distinct) {
     uint64_t frequency = 0;
     for (size_t s = 0; s < state_->segments.size(); ++s) {
@@ -501,11 +545,13 @@ std::vector<Candidate> Index::Candidates(std::span<const uint64_t> keys,
     if (frequency == 0 || frequency > max_frequency) continue;
     const double idf = std::log(1.0 + documents / static_cast<double>(frequency));
     for (size_t s = 0; s < lists.size(); ++s) {
-      for (const Posting& posting : lists[s]) {
-        if (posting.doc >= state_->segments[s].docs.size()) continue;  // damaged; Verify says so
-        const uint64_t slot = (uint64_t{static_cast<uint32_t>(s)} << 32) | posting.doc;
+      const Segment& segment = state_->segments[s];
+      for (size_t i = lists[s].begin; i < lists[s].end; ++i) {
+        const uint32_t doc = segment.PostingDoc(i);
+        if (doc >= segment.docs.size()) continue;  // damaged; Verify says so
+        const uint64_t slot = (uint64_t{static_cast<uint32_t>(s)} << 32) | doc;
         Candidate& candidate = scores[slot];
-        candidate.document = {static_cast<uint32_t>(s), posting.doc};
+        candidate.document = {static_cast<uint32_t>(s), doc};
         candidate.weight += idf;
         ++candidate.shared;
       }
@@ -528,6 +574,14 @@ std::vector<Candidate> Index::Candidates(std::span<const uint64_t> keys,
   }
   return result;
 }
+
+uint64_t Index::ShingleFrequency(uint64_t key) const {
+  uint64_t frequency = 0;
+  for (const auto& segment : state_->segments) frequency += segment.Lookup(PostingKey(key)).size();
+  return frequency;
+}
+
+uint64_t Index::common_frequency() const { return std::max<uint64_t>(64, state_->documents / 200); }
 
 StoredDocument Index::Document(DocumentRef ref) const {
   return state_->segments[ref.segment].Document(ref.ordinal);
@@ -564,9 +618,9 @@ Status Index::Verify() const {
     }
     for (uint32_t bucket = 0; bucket < kBucketCount; ++bucket) {
       for (uint32_t i = segment.buckets[bucket]; i < segment.buckets[bucket + 1]; ++i) {
-        const Posting& posting = segment.postings[i];
-        if ((posting.key >> (32 - kBucketBits)) != bucket || posting.doc >= segment.docs.size() ||
-            (i > segment.buckets[bucket] && posting.key < segment.postings[i - 1].key)) {
+        if (segment.PostingDoc(i) >= segment.docs.size() ||
+            (i > segment.buckets[bucket] &&
+             segment.posting_keys[i] < segment.posting_keys[i - 1])) {
           return CorruptionError(segment.file.path() +
                                  ": postings are out of order or out of range");
         }

@@ -165,14 +165,18 @@ ClassedText WordClasses::Classify(std::string_view text) const {
   return result;
 }
 
+uint64_t ShingleKey(uint32_t first_class, uint32_t second_class) {
+  const uint64_t pair[2] = {first_class, second_class};
+  return XXH3_64bits(pair, sizeof(pair));
+}
+
 void SampledShingles(const ClassedText& text, uint32_t modulus, std::vector<uint64_t>* out) {
-  uint64_t previous = 0;
+  uint32_t previous = 0;
   bool have_previous = false;
   for (const ClassedWord& word : text.words) {
     if (!word.content) continue;
     if (have_previous) {
-      const uint64_t pair[2] = {previous, uint64_t{word.word_class}};
-      const uint64_t key = XXH3_64bits(pair, sizeof(pair));
+      const uint64_t key = ShingleKey(previous, word.word_class);
       if (key % modulus == 0) out->push_back(key);
     }
     previous = word.word_class;

@@ -541,6 +541,27 @@ TEST(AlignTest, ClassCodesBoundTheExactScore) {
   }
 }
 
+// Query words between two runs count as substituted words only as far as the
+// source has words there: an inserted clause covers the query but earns
+// nothing, where a spinner's one-for-one change earns half.
+TEST(AlignTest, GapWordsCountOnlyAsFarAsTheSourceHasWords) {
+  const std::string head = "The city council voted on Monday";
+  const std::string tail = " to close the old harbor bridge for six months of repairs.";
+  auto align = [&](const std::string& query) {
+    return Align(DefaultClasses().Classify(query), DefaultClasses().Classify(head + tail));
+  };
+  const Alignment inserted = align(head + ", after a long and bitter debate," + tail);
+  ASSERT_EQ(inserted.blocks.size(), 1u);
+  EXPECT_EQ(inserted.coverage, 1.0);
+  EXPECT_EQ(inserted.identical_words + 6, inserted.query_words);
+  EXPECT_DOUBLE_EQ(inserted.score,
+                   static_cast<double>(inserted.identical_words) / inserted.query_words);
+  const Alignment swapped = align(head + " to shut" + tail.substr(9));
+  const uint32_t changed = swapped.query_words - swapped.identical_words;
+  EXPECT_GT(changed, 0u);
+  EXPECT_DOUBLE_EQ(swapped.score, (swapped.identical_words + 0.5 * changed) / swapped.query_words);
+}
+
 TEST(AlignTest, ShortChanceOverlapsAreNotEvidence) {
   const std::string source =
       "Prices rose in the United States last year, officials said on Monday.";
@@ -578,6 +599,59 @@ TEST(AlignTest, TemplatesWithOtherNumbersAreNotCopies) {
     }
   }
   EXPECT_GT(Align(DefaultClasses().Classify(copy), classed_source).score, 0.8);
+}
+
+// Notices of one form (a bond issue announced in the same words by a hundred
+// issuers, each with its own particulars) are not copies of each other: a new
+// notice of the form, spun, matches none of them, while a spun copy of one
+// still finds it first.
+TEST(FindTemplateTest, NoticesOfOneFormAreNotCopies) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("unspin_find_template_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const std::string form =
+      "The issuing office of the regional savings banks said it is launching a domestic bond "
+      "issue on behalf of its member institutions. Subscriptions close at the end of next week, "
+      "and the proceeds will be partly used to repay an earlier bond maturing in the spring.";
+  const std::vector<std::string>& sentences = test_data::WordNetExamples();
+  // Notice k: the form and three example sentences of its own (its
+  // particulars), before the form or after it.
+  auto notice = [&](size_t k) {
+    const std::string particulars =
+        sentences[3 * k] + " " + sentences[3 * k + 1] + " " + sentences[3 * k + 2];
+    return k % 2 == 0 ? particulars + "\n\n" + form : form + "\n\n" + particulars;
+  };
+  constexpr size_t kNotices = 100;
+  {
+    auto writer = IndexWriter::Create(dir, DefaultClasses(), {});
+    ASSERT_TRUE(writer.ok());
+    for (size_t k = 0; k < kNotices; ++k) {
+      ASSERT_TRUE((*writer)->Add({"notice-" + std::to_string(k), notice(k), "{}"}).ok());
+    }
+    ASSERT_TRUE((*writer)->Commit().ok());
+  }
+  auto index = Index::Open(dir, DefaultClasses().fingerprint());
+  ASSERT_TRUE(index.ok());
+  ASSERT_LT((*index)->common_frequency(), kNotices);
+  const Finder finder(**index, DefaultClasses());
+  for (size_t k = kNotices; k < kNotices + 10; ++k) {
+    const std::string query = Spin(notice(k), simulate::Style::kThesaurus, 0.5, k);
+    // The form alone aligns with every notice, as a copy would.
+    EXPECT_GT(Align(DefaultClasses().Classify(query), DefaultClasses().Classify(notice(0))).score,
+              FindOptions{}.min_score);
+    auto matches = finder.Find(query);
+    ASSERT_TRUE(matches.ok());
+    EXPECT_TRUE(matches->empty()) << k << " matched " << (*matches)[0].id << " at "
+                                  << (*matches)[0].alignment.score;
+  }
+  for (size_t k : {3, 42, 77}) {
+    auto matches = finder.Find(Spin(notice(k), simulate::Style::kThesaurus, 0.5, k));
+    ASSERT_TRUE(matches.ok());
+    ASSERT_FALSE(matches->empty()) << k;
+    EXPECT_EQ((*matches)[0].id, "notice-" + std::to_string(k));
+  }
+  index->reset();
+  fs::remove_all(dir);
 }
 
 TEST(ClusterTest, FamiliesOfCopiesWithoutChaining) {

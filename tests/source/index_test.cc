@@ -215,6 +215,58 @@ TEST_F(IndexTest, AnotherModelIsAVersionMismatch) {
   EXPECT_NE(index.status().message().find("another model"), std::string::npos);
 }
 
+// An index written by an unspin of another index format (here: the MANIFEST
+// of version 3, before postings were packed) is refused, saying what to do.
+TEST_F(IndexTest, AnIndexOfAnotherFormatIsRefusedWithAClearMessage) {
+  Write(Documents(2));
+  const std::string manifest = (dir_ / "MANIFEST").string();
+  std::string contents;
+  {
+    auto file = SectionFile::Open(manifest, kIndexMagic, kIndexVersion);
+    ASSERT_TRUE(file.ok());
+    auto section = file->Section(SectionTag("MANI"));
+    ASSERT_TRUE(section.ok());
+    contents = std::string(*section);
+  }
+  SectionFileWriter older(kIndexMagic, kIndexVersion - 1);
+  older.Add(SectionTag("MANI"), contents);
+  ASSERT_TRUE(older.Write(manifest).ok());
+  auto index = Index::Open(dir_, DefaultClasses().fingerprint());
+  EXPECT_EQ(index.status().code(), StatusCode::kVersionMismatch);
+  EXPECT_NE(index.status().message().find("unspin index build"), std::string::npos)
+      << index.status().message();
+}
+
+// Postings store each document in as few bytes as the segment needs: two up
+// to 65,536 documents, three above. Both widths find every document by its
+// shingles and pass verification.
+TEST_F(IndexTest, PostingsOfLargeSegmentsRoundTrip) {
+  constexpr uint32_t kDocuments = 65536 + 40;
+  auto text = [](uint32_t k) {
+    return "harbor " + std::to_string(k) + " bridge " + std::to_string(k * 7 + 3) + " council";
+  };
+  {
+    auto writer = IndexWriter::Create(dir_, DefaultClasses(), {});
+    ASSERT_TRUE(writer.ok());
+    for (uint32_t k = 0; k < kDocuments; ++k) {
+      ASSERT_TRUE((*writer)->Add({"doc-" + std::to_string(k), text(k), "{}"}).ok());
+    }
+    ASSERT_TRUE((*writer)->Commit().ok());
+  }
+  auto index = Open();
+  ASSERT_NE(index, nullptr);
+  ASSERT_EQ(index->Info().segments, 1u);
+  EXPECT_TRUE(index->Verify().ok());
+  for (uint32_t k : {0u, 1u, 65535u, 65536u, kDocuments - 1}) {
+    std::vector<uint64_t> keys;
+    SampledShingles(DefaultClasses().Classify(text(k)), index->sample_modulus(), &keys);
+    const std::vector<Candidate> candidates = index->Candidates(keys, 1);
+    ASSERT_EQ(candidates.size(), 1u) << k;
+    EXPECT_EQ(index->Document(candidates[0].document).id, "doc-" + std::to_string(k));
+    EXPECT_EQ(candidates[0].shared, keys.size()) << k;
+  }
+}
+
 // Every kWordOffsetStride-th word of the stored codes has its byte offset
 // recorded, counted across documents (docs/formats/index.md).
 TEST_F(IndexTest, WordOffsetsPointAtTheirWords) {

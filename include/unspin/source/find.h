@@ -6,7 +6,9 @@
 //   std::cout << source::MatchesToJson(text, matches) << "\n";
 //
 // Candidates come from the index's sampled shingles; every reported match is
-// verified by a synonym-aware alignment of the query with the stored text.
+// verified by a synonym-aware alignment of the query with the stored text, in
+// which a block counts only when it holds a shingle that is not common in the
+// archive (Index::common_frequency).
 #ifndef UNSPIN_SOURCE_FIND_H_
 #define UNSPIN_SOURCE_FIND_H_
 
@@ -45,7 +47,8 @@ struct Alignment {
   uint32_t identical_words = 0;  // of those, the same word as in the source
   double coverage = 0;           // covered_words / query_words
   // In [0, 1]: like coverage, but words the spinner changed count half, so a
-  // verbatim copy scores above a spun one.
+  // verbatim copy scores above a spun one, and query words of a gap count
+  // only as far as the source's side of the gap has as many words.
   double score = 0;
 };
 

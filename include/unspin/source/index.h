@@ -31,7 +31,7 @@
 namespace unspin::source {
 
 inline constexpr FileMagic kIndexMagic = {'U', 'N', 'S', 'P', 'I', 'N', 'D', 'X'};
-inline constexpr uint32_t kIndexVersion = 3;
+inline constexpr uint32_t kIndexVersion = 4;
 // Every this-many words of the stored codes, the index records where the word
 // starts in its text: a part of a long document is tokenised from there.
 inline constexpr uint32_t kWordOffsetStride = 64;
@@ -156,6 +156,12 @@ class Index {
   // The documents sharing the most informative sampled shingles with `keys`,
   // best first, at most `max_candidates`.
   std::vector<Candidate> Candidates(std::span<const uint64_t> keys, size_t max_candidates) const;
+
+  // In how many documents the shingle is indexed (0 when it was not
+  // sampled), and above which count a shingle is common: boilerplate or a
+  // stock phrase, little evidence that two texts are related.
+  uint64_t ShingleFrequency(uint64_t key) const;
+  uint64_t common_frequency() const;
 
   // The stored document; its bounds were checked at Open, its checksum is
   // not (CheckDocument).

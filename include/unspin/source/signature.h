@@ -95,6 +95,9 @@ class WordClasses {
 // source, or none (docs/evaluation-find.md has the measurement).
 inline constexpr uint32_t kDefaultSampleModulus = 1;
 
+// The key of the shingle of two consecutive content classes.
+uint64_t ShingleKey(uint32_t first_class, uint32_t second_class);
+
 // Appends the sampled shingle keys of `text` (pairs of consecutive content
 // classes, hashed), in text order, duplicates included.
 void SampledShingles(const ClassedText& text, uint32_t modulus, std::vector<uint64_t>* out);
