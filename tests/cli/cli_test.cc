@@ -801,6 +801,39 @@ TEST_F(CliTest, ScanLabelledWarcOneLinePerPageInOrderAnyThreadCount) {
   EXPECT_EQ(two.err.find("\r["), std::string::npos) << "no progress bar when stderr is a file";
 }
 
+// scan takes check's options; they decide every line, so the header records
+// those that differ from the defaults and a scan with others is not resumed.
+TEST_F(CliTest, ScanTakesCheckOptionsAndRecordsThemInItsHeader) {
+  const std::string warc = ScanData("labelled.warc.gz").string();
+  const std::string plain = (dir_ / "plain.jsonl").string();
+  const std::string half = (dir_ / "half.jsonl").string();
+  ASSERT_EQ(Unspin("scan " + warc + " --out " + plain).exit_code, 0);
+  Outcome shared = Unspin("scan " + warc + " --spun-share 0.5 --out " + half);
+  ASSERT_EQ(shared.exit_code, 0) << shared.err;
+  auto header = [](const std::string& results) {
+    return nlohmann::json::parse(results.substr(0, results.find('\n')));
+  };
+  const nlohmann::json plain_header = header(Slurp(plain));
+  const std::string half_results = Slurp(half);
+  const nlohmann::json half_header = header(half_results);
+  EXPECT_FALSE(plain_header["settings"].contains("spun_share"));
+  EXPECT_EQ(half_header["settings"]["spun_share"], "0.5");
+  std::vector<nlohmann::json> plain_lines = ResultLines(Slurp(plain));
+  std::vector<nlohmann::json> half_lines = ResultLines(half_results);
+  ASSERT_EQ(plain_lines.size(), half_lines.size());
+  for (size_t i = 0; i < plain_lines.size(); ++i) {
+    EXPECT_GE(half_lines[i]["spun_probability"].get<double>(),
+              plain_lines[i]["spun_probability"].get<double>())
+        << half_lines[i]["url"];
+  }
+  // The same file with the default options is another scan's: refused, kept.
+  Outcome again = Unspin("scan " + warc + " --out " + half);
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_EQ(Slurp(half), half_results);
+  EXPECT_EQ(Unspin("scan " + warc + " --spun-share 1 --out " + half).exit_code, 1);
+  EXPECT_EQ(Slurp(half), half_results);
+}
+
 TEST_F(CliTest, ScanResumesAfterATornLineWithoutLossOrDuplicates) {
   std::string warc = ScanData("labelled.warc.gz").string();
   std::string full = (dir_ / "full.jsonl").string();

@@ -34,7 +34,25 @@ struct ScanFlags {
   std::string memory = "1G";  // pipeline::kDefaultScanMemoryBytes
   bool adapt = false;
   std::string site_field;
+  pipeline::CheckOptions check_options;
 };
+
+// The checker options that differ from the defaults, as results-header
+// settings: they decide every line, so a scan with others is not resumed
+// (and a default scan's header stays as it was before the options existed).
+void RecordCheckOptions(const pipeline::CheckOptions& options,
+                        std::map<std::string, std::string>* settings) {
+  const pipeline::CheckOptions defaults;
+  auto record = [settings](const char* name, double value, double default_value) {
+    if (value == default_value) return;
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", value);
+    (*settings)[name] = text;
+  };
+  record("change_cost", options.change_cost, defaults.change_cost);
+  record("min_spun_probability", options.min_spun_probability, defaults.min_spun_probability);
+  record("spun_share", options.spun_share, defaults.spun_share);
+}
 
 // scan --adapt: each site's learned table beside the model, and a checker on it.
 struct AdaptedSites {
@@ -55,7 +73,8 @@ int AdaptToSites(const ScanFlags& flags, const pipeline::SiteChannelOptions& opt
     std::unique_ptr<model::Model> site_model = LoadModel(flags.model, &exit_code);
     if (!site_model) return exit_code;
     site_model->AddChannel(site.learned.Table());
-    adapted->checkers[site.site] = std::make_unique<pipeline::Checker>(*site_model);
+    adapted->checkers[site.site] =
+        std::make_unique<pipeline::Checker>(*site_model, flags.check_options);
     adapted->models.push_back(std::move(site_model));
   }
   return kExitOk;
@@ -218,7 +237,7 @@ int RunScan(const ScanFlags& flags) {
     loaded.model = LoadModel(flags.model, &exit_code);
     if (!loaded.model) return exit_code;
   }
-  pipeline::Checker checker(*loaded.model);
+  pipeline::Checker checker(*loaded.model, flags.check_options);
   pipeline::ScanOptions options;
   options.threads = flags.threads;
   options.overwrite = flags.overwrite;
@@ -231,6 +250,7 @@ int RunScan(const ScanFlags& flags) {
     options.settings["format"] = flags.format;
   }
   if (!flags.index.empty()) options.settings["index"] = flags.index;
+  RecordCheckOptions(flags.check_options, &options.settings);
   // --index: each document's best source match, as `unspin find` gives it.
   std::unique_ptr<source::Finder> finder;
   if (loaded.index) {
@@ -325,6 +345,7 @@ void RegisterScan(CLI::App& app, Action* action) {
       ->capture_default_str();
   scan->add_option("--model", flags->model, "model file (default: $UNSPIN_MODEL or the built-in)");
   scan->add_option("--index", flags->index, "source index directory for the \"source\" field");
+  AddCheckerOptions(scan, &flags->check_options);
   scan->add_option("--summary", flags->summary, "also write the summary as JSON to this file");
   scan->add_flag("--adapt", flags->adapt,
                  "learn each site's spinner from its own pages first (channel learn "
