@@ -86,7 +86,7 @@ def main():
                 print(f"make_scale_archive: {i + 1} documents", file=sys.stderr)
 
     queries = [(f"scale-{n:03d}", picked[i][0], picked[i][1]) for n, i in enumerate(sorted(wanted))]
-    spun = make_find_sets.spin(args.unspin, queries, styles, args.seed)
+    spun = make_find_sets.spin(args.unspin, args.shared, queries, styles, args.seed)
     stats = {"docs": args.docs, "text_bytes": text_bytes,
              "words_mean": round(words / args.docs, 1), "sentence_pool": len(pool),
              "seed": args.seed, "styles": {s: r for s, r in styles},
