@@ -17,6 +17,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,10 @@ py::object ParseJson(const std::string& text);
 // opened with it, which keeps it alive.
 class ModelHandle {
  public:
-  static std::shared_ptr<ModelHandle> Open(const std::string& path);
+  // `channel`: a learned table (TSV, `unspin channel learn`) put beside the
+  // model's own, as `unspin check --channel` does.
+  static std::shared_ptr<ModelHandle> Open(const std::string& path,
+                                           const std::optional<std::string>& channel = {});
 
   const model::Model& model() const { return *model_; }
   const std::string& path() const { return path_; }

@@ -9,12 +9,21 @@
 
 namespace unspin::python {
 
-std::shared_ptr<ModelHandle> ModelHandle::Open(const std::string& path) {
+std::shared_ptr<ModelHandle> ModelHandle::Open(const std::string& path,
+                                               const std::optional<std::string>& channel) {
   Result<std::unique_ptr<model::Model>> opened = [&] {
     py::gil_scoped_release release;
     return model::Model::Open(path);
   }();
   ThrowIfError(opened.status());
+  if (channel) {
+    Result<channel::ChannelTableBuilder> table = [&] {
+      py::gil_scoped_release release;
+      return model::ReadChannelTable(*channel);
+    }();
+    ThrowIfError(table.status());
+    (*opened)->AddChannel(std::move(*table));
+  }
   auto handle = std::make_shared<ModelHandle>();
   handle->model_ = std::move(*opened);
   handle->path_ = path;
@@ -91,10 +100,10 @@ void BindModel(py::module_& module) {
   py::class_<ModelHandle, std::shared_ptr<ModelHandle>>(module, "Model")
       .def_static(
           "open",
-          [](std::optional<std::string> path) {
-            return path ? ModelHandle::Open(*path) : ModelOrDefault(nullptr);
+          [](std::optional<std::string> path, std::optional<std::string> channel) {
+            return ModelHandle::Open(path ? *path : DefaultModelPath(), channel);
           },
-          py::arg("path") = py::none())
+          py::arg("path") = py::none(), py::kw_only(), py::arg("channel") = py::none())
       .def_property_readonly("path", &ModelHandle::path)
       .def_property_readonly("fingerprint", &ModelHandle::fingerprint)
       .def(

@@ -57,6 +57,22 @@ def test_check_options_are_the_cli_options(model):
         model.check(text, spun_share=1)
 
 
+def test_a_learned_channel_is_check_channel(model, tmp_path):
+    table = tmp_path / "farm.tsv"
+    table.write_text("original\tspun\tcount\nsaid\tstated\t183\nsaid\tsaid\t61\n"
+                     "also\tadditionally\t24\n")
+    text = ("The mayor stated that the primary concern was the cost of the bridge repairs. "
+            "The council additionally stated that a vote would come next week.\n")
+    learned = unspin.Model.open(model.path, channel=str(table))
+    result = learned.check(text)
+    assert result == json.loads(
+        cli("check", "--json", "--channel", str(table), input=text).stdout)
+    assert result != model.check(text)
+    assert result["restored"].count("said") == 2
+    with pytest.raises(FileNotFoundError):
+        unspin.Model.open(model.path, channel=str(tmp_path / "absent.tsv"))
+
+
 def test_check_result_has_the_documented_fields(model):
     result = model.check(SPUN)
     assert result["verdict"] == "judged"

@@ -12,9 +12,12 @@ class FormatError(ValueError): ...
 
 class Model:
     @staticmethod
-    def open(path: str | None = None) -> Model:
+    def open(path: str | None = None, *, channel: str | None = None) -> Model:
         """Maps a model file and validates it. Without a path: $UNSPIN_MODEL, else
-        the default model found as the `unspin` binary finds it (unspin._paths)."""
+        the default model found as the `unspin` binary finds it (unspin._paths).
+        `channel`: a learned table (TSV from `unspin channel learn`) put beside the
+        model's own, as `unspin check --channel` does (the fingerprint stays the
+        file's)."""
     @property
     def path(self) -> str: ...
     @property
