@@ -64,15 +64,8 @@ namespace {
 const pipeline::Checker& CheckerFor(const ModelHandle& model, const pipeline::CheckOptions& options,
                                     std::unique_ptr<pipeline::Checker>* owned) {
   if (options == pipeline::CheckOptions{}) return model.default_checker();
-  if (!(options.change_cost >= 0 && options.change_cost <= 100)) {
-    throw py::value_error("change_cost must be a number from 0 to 100");
-  }
-  if (!(options.min_spun_probability >= 0 && options.min_spun_probability <= 1)) {
-    throw py::value_error("min_spun_probability must be a number from 0 to 1");
-  }
-  if (!(options.spun_share >= pipeline::kMinSpunShare &&
-        options.spun_share <= pipeline::kMaxSpunShare)) {
-    throw py::value_error("spun_share must be a number from 0.001 to 0.999");
+  if (Status valid = pipeline::ValidateCheckOptions(options); !valid.ok()) {
+    throw py::value_error(valid.message());
   }
   *owned = model.CheckerWith(options);
   return **owned;

@@ -53,8 +53,10 @@ def test_check_options_are_the_cli_options(model):
     half = model.check(text, spun_share=0.5)
     assert half == json.loads(cli("check", "--json", "--spun-share", "0.5", input=text).stdout)
     assert half["spun_probability"] > model.check(text)["spun_probability"]
-    with pytest.raises(ValueError, match="spun_share"):
+    with pytest.raises(ValueError, match="spun_share must be a number from 0.001 to 0.999"):
         model.check(text, spun_share=1)
+    with pytest.raises(ValueError, match="min_spun_probability"):
+        model.restore(text, min_spun_probability=float("nan"))
 
 
 def test_a_learned_channel_is_check_channel(model, tmp_path):

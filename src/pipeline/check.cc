@@ -33,6 +33,7 @@
 #include <array>
 #include <cmath>
 #include <compare>
+#include <cstdio>
 #include <deque>
 #include <functional>
 #include <iterator>
@@ -1285,7 +1286,27 @@ constexpr double kUnevidencedCap = 0.49;
 
 double Round4(double value) { return std::round(value * 1e4) / 1e4; }
 
+// A bound as a person writes it: 100, 0.001.
+std::string PlainBound(double value) {
+  std::array<char, 32> text{};
+  std::snprintf(text.data(), text.size(), "%.15g", value);
+  return text.data();
+}
+
+Status CheckRange(std::string_view name, double value, OptionRange range) {
+  if (std::isfinite(value) && value >= range.min && value <= range.max) return Status::Ok();
+  return InvalidArgumentError(std::string(name) + " must be a number from " +
+                              PlainBound(range.min) + " to " + PlainBound(range.max));
+}
+
 }  // namespace
+
+Status ValidateCheckOptions(const CheckOptions& options) {
+  UNSPIN_RETURN_IF_ERROR(CheckRange("change_cost", options.change_cost, kChangeCostRange));
+  UNSPIN_RETURN_IF_ERROR(
+      CheckRange("min_spun_probability", options.min_spun_probability, kMinSpunProbabilityRange));
+  return CheckRange("spun_share", options.spun_share, kSpunShareRange);
+}
 
 Checker::Checker(const model::Model& model, CheckOptions options)
     : model_(model),

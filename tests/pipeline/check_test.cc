@@ -149,6 +149,27 @@ class CheckTest : public ::testing::Test {
 model::Model* CheckTest::model_ = nullptr;
 Checker* CheckTest::checker_ = nullptr;
 
+TEST(CheckOptionsTest, EveryUserSetOptionIsCheckedAgainstItsRange) {
+  EXPECT_TRUE(ValidateCheckOptions({}).ok());
+  EXPECT_TRUE(ValidateCheckOptions({.change_cost = kChangeCostRange.max,
+                                    .min_spun_probability = kMinSpunProbabilityRange.min,
+                                    .spun_share = kSpunShareRange.max})
+                  .ok());
+  const double nan = std::nan("");
+  const std::vector<std::pair<CheckOptions, std::string>> invalid = {
+      {{.change_cost = -0.5}, "change_cost must be a number from 0 to 100"},
+      {{.change_cost = nan}, "change_cost must be a number from 0 to 100"},
+      {{.min_spun_probability = 1.5}, "min_spun_probability must be a number from 0 to 1"},
+      {{.spun_share = 0}, "spun_share must be a number from 0.001 to 0.999"},
+      {{.spun_share = INFINITY}, "spun_share must be a number from 0.001 to 0.999"},
+  };
+  for (const auto& [options, message] : invalid) {
+    Status status = ValidateCheckOptions(options);
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << message;
+    EXPECT_EQ(status.message(), message);
+  }
+}
+
 TEST_F(CheckTest, SpunTextSpansAreWellFormed) {
   const std::string spun = Slurp(fs::path(UNSPIN_SOURCE_DIR) / "examples/harbor-spun.txt");
   ASSERT_FALSE(spun.empty());

@@ -214,20 +214,21 @@ void AddCheckerOptions(CLI::App* command, pipeline::CheckOptions* options) {
                    "log10 evidence a replacement must gain over the text as written; "
                    "higher changes less")
       ->capture_default_str()
-      ->check(FiniteRange(0.0, 100.0));
+      ->check(FiniteRange(pipeline::kChangeCostRange.min, pipeline::kChangeCostRange.max));
   command
       ->add_option("--min-spun-probability", options->min_spun_probability,
                    "a text whose spun probability is below this is left as written (no spans); "
                    "0 shows every span")
       ->capture_default_str()
-      ->check(FiniteRange(0.0, 1.0));
+      ->check(FiniteRange(pipeline::kMinSpunProbabilityRange.min,
+                          pipeline::kMinSpunProbabilityRange.max));
   command
       ->add_option("--spun-share", options->spun_share,
                    "the share of spun texts expected among those checked: the spun probability "
                    "is calibrated to it (the default calls few originals spun; 0.5 for a "
                    "half-spun collection)")
       ->capture_default_str()
-      ->check(FiniteRange(pipeline::kMinSpunShare, pipeline::kMaxSpunShare));
+      ->check(FiniteRange(pipeline::kSpunShareRange.min, pipeline::kSpunShareRange.max));
 }
 
 int LoadIndex(const std::string& model_flag, const std::string& dir, LoadedIndex* loaded) {

@@ -57,15 +57,15 @@ std::optional<ApiResponse> ParseObject(std::string_view body,
   return std::nullopt;
 }
 
-// Reads the optional number field `name` into *value when it lies in [low, high].
-std::optional<ApiResponse> ReadNumber(const Json& object, const char* name, double low, double high,
-                                      double* value) {
+// Reads the optional number field `name` into *value when it lies in `range`.
+std::optional<ApiResponse> ReadNumber(const Json& object, const char* name,
+                                      pipeline::OptionRange range, double* value) {
   auto field = object.find(name);
   if (field == object.end()) return std::nullopt;
-  if (!field->is_number() || field->get<double>() < low || field->get<double>() > high) {
+  if (!field->is_number() || field->get<double>() < range.min || field->get<double>() > range.max) {
     return ErrorResponse(400, "invalid_argument",
-                         std::string("\"") + name + "\" must be a number from " + Dump(Json(low)) +
-                             " to " + Dump(Json(high)));
+                         std::string("\"") + name + "\" must be a number from " +
+                             Dump(Json(range.min)) + " to " + Dump(Json(range.max)));
   }
   *value = field->get<double>();
   return std::nullopt;
@@ -113,15 +113,16 @@ std::optional<ApiResponse> ParseDocumentRequest(std::string_view body,
     request->html = true;
   }
   request->options = defaults;
-  if (auto error = ReadNumber(object, "change_cost", 0, 100, &request->options.change_cost)) {
+  if (auto error = ReadNumber(object, "change_cost", pipeline::kChangeCostRange,
+                              &request->options.change_cost)) {
     return error;
   }
-  if (auto error = ReadNumber(object, "min_spun_probability", 0, 1,
+  if (auto error = ReadNumber(object, "min_spun_probability", pipeline::kMinSpunProbabilityRange,
                               &request->options.min_spun_probability)) {
     return error;
   }
-  if (auto error = ReadNumber(object, "spun_share", pipeline::kMinSpunShare,
-                              pipeline::kMaxSpunShare, &request->options.spun_share)) {
+  if (auto error = ReadNumber(object, "spun_share", pipeline::kSpunShareRange,
+                              &request->options.spun_share)) {
     return error;
   }
   return std::nullopt;
@@ -274,11 +275,11 @@ ApiResponse Api::Find(std::string_view body) const {
   if (!has_text) return ErrorResponse(400, "invalid_argument", "the field \"text\" is missing");
   source::FindOptions options;
   double k = static_cast<double>(options.max_matches);
-  if (auto error = ReadNumber(object, "k", 1, 1000, &k)) return *error;
+  if (auto error = ReadNumber(object, "k", {1, 1000}, &k)) return *error;
   if (object.contains("k") && !object["k"].is_number_integer()) {
     return ErrorResponse(400, "invalid_argument", "\"k\" must be a whole number");
   }
-  if (auto error = ReadNumber(object, "min_score", 0, 1, &options.min_score)) return *error;
+  if (auto error = ReadNumber(object, "min_score", {0, 1}, &options.min_score)) return *error;
   options.max_matches = static_cast<size_t>(k);
   options.candidates = std::max(options.candidates, options.max_matches);
   const source::Finder finder(*index, *classes_, options);

@@ -73,6 +73,21 @@ struct CheckOptions {
   friend bool operator==(const CheckOptions&, const CheckOptions&) = default;
 };
 
+// The values each option a user sets may take, the same in every front end:
+// the CLI's flags, serve's JSON fields and the Python keywords.
+struct OptionRange {
+  double min;
+  double max;
+};
+inline constexpr OptionRange kChangeCostRange{0, 100};
+inline constexpr OptionRange kMinSpunProbabilityRange{0, 1};
+inline constexpr OptionRange kSpunShareRange{kMinSpunShare, kMaxSpunShare};
+
+// OK when change_cost, min_spun_probability and spun_share are finite and
+// within their ranges; else InvalidArgument naming the first that is not
+// ("change_cost must be a number from 0 to 100").
+Status ValidateCheckOptions(const CheckOptions& options);
+
 // What a check finds in a text before its verdict (Checker::Gather): the
 // verdict reads only the counts, so the evidence of the parts of a long text,
 // added up, is the evidence of the whole (CheckInWindows).
