@@ -18,6 +18,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/wordnet_text.h"
@@ -448,6 +449,49 @@ TEST_F(CheckTest, SpunVerdictsShowTheirEvidence) {
     }
   }
   EXPECT_GT(called, 0u) << "heavy spinning is called spun";
+}
+
+// Each thread keeps the proposals it collected for the next document it
+// checks with the same checker: a check gives the same answer on a thread
+// that has checked nothing, after other documents, and after checkers with
+// other options (made and destroyed in turn, perhaps at the same address).
+TEST_F(CheckTest, KeptProposalsNeverChangeAnAnswer) {
+  const std::string original = Slurp(fs::path(UNSPIN_SOURCE_DIR) / "examples/harbor-original.txt");
+  simulate::SpinOptions options;
+  options.style = simulate::Style::kThesaurus;
+  options.rate = 0.6;
+  Result<simulate::Spinner> spinner = simulate::Spinner::Create(*model_, options);
+  ASSERT_TRUE(spinner.ok()) << spinner.status().ToString();
+  std::vector<std::string> texts = {spinner->Spin(original).value().text};
+  for (const char* prose : kOriginalProse) texts.push_back(spinner->Spin(prose).value().text);
+  const std::vector<double> costs = {1.0, 3.75, 8.0};
+
+  // Each on a thread of its own: every answer from a cold cache.
+  std::vector<std::string> cold;
+  for (double cost : costs) {
+    for (const std::string& text : texts) {
+      std::thread([&] {
+        const CheckResult result = Checker(*model_, {.change_cost = cost}).Check(text).value();
+        cold.push_back(result.restored + "|" + std::to_string(result.spans.size()));
+      }).join();
+    }
+  }
+  std::set<std::string> distinct(cold.begin(), cold.end());
+  EXPECT_GT(distinct.size(), texts.size()) << "the change cost changes some answers";
+
+  // On this thread: one checker per cost across every text, twice over.
+  for (int round = 0; round < 2; ++round) {
+    size_t i = 0;
+    for (double cost : costs) {
+      const Checker checker(*model_, {.change_cost = cost});
+      for (const std::string& text : texts) {
+        const CheckResult result = checker.Check(text).value();
+        EXPECT_EQ(result.restored + "|" + std::to_string(result.spans.size()), cold[i])
+            << "cost " << cost << " round " << round;
+        ++i;
+      }
+    }
+  }
 }
 
 // Quoted words are measured but never changed, and carry no evidence:

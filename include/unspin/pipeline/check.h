@@ -124,6 +124,9 @@ class Checker {
  private:
   const model::Model& model_;
   CheckOptions options_;
+  // Names this checker to the proposal cache each thread keeps (check.cc):
+  // unique to each construction, so that no other checker reads its entries.
+  uint64_t cache_id_;
   DetectorWeights detector_;  // DetectorWeights::Of(model)
   // By word id: the language model knows the word well enough to judge it
   // (a bit, not the model's frequency array: the checker asks for every
