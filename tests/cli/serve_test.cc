@@ -346,6 +346,29 @@ TEST_F(ServeTest, BadRequestsGetJsonErrors) {
   EXPECT_EQ(health->status, 200);
 }
 
+// The body is JSON whatever type the client names: `curl -d` sends
+// application/x-www-form-urlencoded, which must not be parsed as a form (nor
+// limited to a form's 8 KiB).
+TEST_F(ServeTest, BodiesAreJsonWhateverTheirContentType) {
+  Start({"--quiet"});
+  std::string text;
+  while (text.size() < 20000) text += Slurp(Example("harbor-spun.txt"));
+  const std::string body = Json({{"text", text}}).dump();
+  httplib::Result as_json = Post("/v1/check", body);
+  ASSERT_TRUE(as_json);
+  ASSERT_EQ(as_json->status, 200) << as_json->body.substr(0, 200);
+  for (const char* type : {"application/x-www-form-urlencoded", "text/plain", ""}) {
+    httplib::Result result = client_->Post("/v1/check", body, type);
+    ASSERT_TRUE(result) << type;
+    EXPECT_EQ(result->status, 200) << type << ": " << result->body.substr(0, 200);
+    EXPECT_TRUE(result->body == as_json->body) << type;
+  }
+  httplib::Result form = client_->Post("/v1/check", "text=a+b", "multipart/form-data; boundary=x");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 400);
+  EXPECT_EQ(ErrorCode(form), "invalid_json");
+}
+
 TEST_F(ServeTest, FindNamesTheIndexedSource) {
   const std::string index = (dir_ / "index").string();
   const std::string original = Example("harbor-original.txt");

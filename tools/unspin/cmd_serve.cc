@@ -70,6 +70,29 @@ void Send(const serve::ApiResponse& response, httplib::Response& res) {
   res.set_content(response.body, kJson);
 }
 
+// A POST route answered from its body. The route reads the body itself:
+// httplib's own reading parses an application/x-www-form-urlencoded body (the
+// type `curl -d` sends) as a form and refuses one over 8 KiB with 413,
+// whatever --max-body says. --max-body still applies (httplib sets 413).
+void PostRoute(httplib::Server& server, const std::string& path,
+               std::function<serve::ApiResponse(const std::string& body)> answer) {
+  server.Post(
+      path, [answer = std::move(answer)](const httplib::Request& req, httplib::Response& res,
+                                         const httplib::ContentReader& read_body) {
+        if (req.is_multipart_form_data()) {
+          Send(serve::ErrorResponse(400, "invalid_json", "the body is a multipart form, not JSON"),
+               res);
+          return;
+        }
+        std::string body;
+        const bool read = read_body([&body](const char* bytes, size_t size) {
+          body.append(bytes, size);
+          return true;
+        });
+        if (read) Send(answer(body), res);
+      });
+}
+
 // The routes and the methods they answer, for 405 and its Allow header. A
 // path ending in '/' stands for every path below it.
 constexpr std::pair<std::string_view, std::string_view> kRoutes[] = {
@@ -198,18 +221,11 @@ int RunServe(const ServeFlags& flags) {
   server.Get("/v1/openapi.json", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(kOpenApiJson.data(), kOpenApiJson.size(), kJson);
   });
-  server.Post("/v1/check", [&](const httplib::Request& req, httplib::Response& res) {
-    Send(api.Check(req.body), res);
-  });
-  server.Post("/v1/restore", [&](const httplib::Request& req, httplib::Response& res) {
-    Send(api.Restore(req.body), res);
-  });
-  server.Post("/v1/find", [&](const httplib::Request& req, httplib::Response& res) {
-    Send(api.Find(req.body), res);
-  });
-  server.Post("/v1/documents", [&](const httplib::Request& req, httplib::Response& res) {
-    Send(api.AddDocuments(req.body), res);
-  });
+  PostRoute(server, "/v1/check", [&](const std::string& body) { return api.Check(body); });
+  PostRoute(server, "/v1/restore", [&](const std::string& body) { return api.Restore(body); });
+  PostRoute(server, "/v1/find", [&](const std::string& body) { return api.Find(body); });
+  PostRoute(server, "/v1/documents",
+            [&](const std::string& body) { return api.AddDocuments(body); });
   // Ids may hold '/' (a text file's id is its path): all the rest is the id.
   server.Get("/v1/documents/(.+)", [&](const httplib::Request& req, httplib::Response& res) {
     Send(api.GetDocument(req.matches[1].str()), res);
