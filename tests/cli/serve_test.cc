@@ -573,6 +573,75 @@ TEST_F(ServeTest, SlowClientsTimeOutWithoutStarvingOthers) {
   }
 }
 
+// Clients that send a byte now and then, never letting a read time out, are
+// cut off --timeout after their thread took them, in the head or in the body:
+// with both threads taken by them, a third client is still served.
+TEST_F(ServeTest, DrippingClientsAreCutOffAtTheDeadline) {
+  Start({"--threads", "2", "--timeout", "2", "--quiet"});
+  const std::string body = Json({{"text", std::string(200, 'a')}}).dump();
+  const std::string request = PostHead("/v1/check", body.size()) + body;
+  const size_t head_size = request.size() - body.size();
+  // Sends the first `at_once` bytes of the request, then a byte every 200 ms
+  // for up to 12 s; the seconds the server took them before it closed the
+  // connection or answered.
+  auto drip = [&](size_t at_once, double* seconds) {
+    const int fd = Connect(port_);
+    ASSERT_GE(fd, 0);
+    ASSERT_TRUE(SendAll(fd, request.substr(0, at_once)));
+    const auto start = std::chrono::steady_clock::now();
+    for (size_t i = at_once; i < request.size() && i < at_once + 60; ++i) {
+      char byte;
+      if (!SendAll(fd, request.substr(i, 1)) || ::recv(fd, &byte, 1, MSG_DONTWAIT) >= 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ::close(fd);
+  };
+  double head_seconds = 0;
+  double body_seconds = 0;
+  std::thread head_client(drip, 0, &head_seconds);
+  std::thread body_client(drip, head_size, &body_seconds);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto start = std::chrono::steady_clock::now();
+  httplib::Result health = client_->Get("/healthz");
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  head_client.join();
+  body_client.join();
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_LT(waited, 6.0);
+  EXPECT_LT(head_seconds, 5.0) << "a client dripping its head was never cut off";
+  EXPECT_LT(body_seconds, 5.0) << "a client dripping its body was never cut off";
+}
+
+// A client that asks "Expect: 100-continue" (curl does, for a body over
+// 1 KiB) is sent "100 Continue" before its body; the answer's own deadline
+// starts with the answer, not with that line, however long the check took.
+TEST_F(ServeTest, AnswerAfterContinueIsNotCutByALongCheck) {
+  Start({"--timeout", "1", "--quiet"});
+  std::string text;
+  while (text.size() < (size_t{3} << 19)) text += Slurp(Example("harbor-spun.txt"));
+  const std::string body = Json({{"text", text}, {"min_spun_probability", 0}}).dump();
+  std::string head = PostHead("/v1/check", body.size());
+  head.insert(head.size() - 2, "Expect: 100-continue\r\n");
+  const int fd = Connect(port_);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(SendAll(fd, head));
+  char interim[25] = {};
+  ASSERT_EQ(::recv(fd, interim, sizeof interim, MSG_WAITALL), 25);
+  EXPECT_EQ(std::string(interim, 25), "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_TRUE(SendAll(fd, body));
+  const auto start = std::chrono::steady_clock::now();
+  const std::string response = ReadToEnd(fd);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ::close(fd);
+  EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK")
+      << response.substr(0, 200) << " (after " << seconds << " s)";
+  EXPECT_NE(response.find("\"spun_probability\""), std::string::npos);
+}
+
 class ServeIndexTest : public ServeTest {
  protected:
   // An index of the harbor story's original, and a server on it.

@@ -22,6 +22,7 @@
 #include "check_view.h"
 #include "cli.h"
 #include "serve_api.h"
+#include "serve_connection.h"
 
 namespace unspin::cli {
 
@@ -166,21 +167,13 @@ int RunServe(const ServeFlags& flags) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  httplib::Server server;
+  TimedServer server(std::chrono::seconds(flags.timeout_seconds));
   const size_t threads = flags.threads;
   std::atomic<size_t> open_connections{0};
   server.new_task_queue = [threads, &open_connections] {
     return new CountingPool(threads, &open_connections);
   };
   server.set_payload_max_length(flags.max_body_bytes);
-  server.set_read_timeout(flags.timeout_seconds, 0);
-  // One request per connection: a kept-alive connection holds its thread
-  // while it idles (up to httplib's 5 s) and is served again ahead of the
-  // connections waiting in the queue, so that 64 clients on 2 threads saw a
-  // p99 of 18 s (bench/serve_load.sh). Closing after each answer serves the
-  // queue in turn; a new loopback connection costs far less than a check.
-  server.set_keep_alive_max_count(1);
-  server.set_write_timeout(flags.timeout_seconds, 0);
   // SO_REUSEADDR (a restart need not wait out TIME_WAIT) but not httplib's
   // default SO_REUSEPORT, with which a second server on the same port would
   // start and take a share of the connections instead of failing.
