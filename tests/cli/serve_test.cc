@@ -938,6 +938,18 @@ TEST_F(ServeTest, CheckHtmlWritesAStandaloneReport) {
   const Outcome with_lines =
       Unspin("check --lines --html " + report + " --model " + Model() + " " + spun);
   EXPECT_EQ(with_lines.exit_code, 1) << with_lines.err;
+
+  // A file of records, recognised as one (no --format): refused too, before
+  // any report is written (each record's report would replace the last's).
+  const std::string records = (dir_ / "records.jsonl").string();
+  std::ofstream(records) << Json({{"id", "first"}, {"text", Slurp(spun)}}).dump() << "\n"
+                         << Json({{"id", "second"}, {"text", "A second short text."}}).dump()
+                         << "\n";
+  const std::string unwritten = (dir_ / "unwritten.html").string();
+  const Outcome many = Unspin("check --html " + unwritten + " --model " + Model() + " " + records);
+  EXPECT_EQ(many.exit_code, 1) << many.err;
+  EXPECT_NE(many.err.find("--html reports one document"), std::string::npos) << many.err;
+  EXPECT_FALSE(fs::exists(unwritten));
 }
 
 }  // namespace
