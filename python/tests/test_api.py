@@ -184,6 +184,22 @@ def test_build_refuses_bad_documents_and_keeps_the_index(model, archive, tmp_pat
     assert len(unspin.Index.open(out, model)) == 5
 
 
+def test_a_failed_build_into_a_new_directory_leaves_none(model, archive, tmp_path):
+    documents, _, _ = archive
+
+    def broken():
+        yield documents[0]
+        raise RuntimeError("the source of the documents failed")
+
+    failing = [(broken(), RuntimeError), ([documents[0], documents[0]], ValueError),
+               ([], ValueError), ([(1, "a text")], TypeError), ([("id", None)], TypeError)]
+    for given, error in failing:
+        out = tmp_path / "new-idx"
+        with pytest.raises(error):
+            unspin.Index.build(given, str(out), model)
+        assert not out.exists(), f"{given!r} left {sorted(os.listdir(out))}"
+
+
 def test_an_index_of_another_model_or_none_is_refused(model, tmp_path):
     with pytest.raises(FileNotFoundError):
         unspin.Index.open(str(tmp_path / "nothing"), model)
