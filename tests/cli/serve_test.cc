@@ -396,6 +396,7 @@ TEST_F(ServeTest, FindNamesTheIndexedSource) {
     ASSERT_TRUE(bad_k);
     EXPECT_EQ(bad_k->status, 400) << k;
     EXPECT_EQ(ErrorCode(bad_k), "invalid_argument") << k;
+    EXPECT_NE(bad_k->body.find("whole number from 1 to 1000"), std::string::npos) << bad_k->body;
   }
 }
 
