@@ -512,6 +512,27 @@ TEST_F(ServeTest, PortInUseIsAnIOError) {
   EXPECT_NE(second.err.find("cannot listen"), std::string::npos) << second.err;
 }
 
+// The address the server prints is a URL that opens, an IPv6 one too.
+TEST_F(ServeTest, AnIpv6AddressIsPrintedInBrackets) {
+  ServerProcess server({"--host", "::1", "--quiet"}, dir_ / "ipv6.log");
+  const std::regex serving("serving on (http://[^ ]+/) ");
+  std::smatch match;
+  std::string log;
+  for (int tries = 0; tries < 600 && !server.HasExited(); ++tries) {
+    log = server.Log();
+    if (std::regex_search(log, match, serving)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (log.find("cannot listen") != std::string::npos) GTEST_SKIP() << "no IPv6 loopback here";
+  ASSERT_TRUE(std::regex_search(log, match, serving)) << log;
+  const std::string url = match[1];
+  EXPECT_EQ(url.substr(0, 13), "http://[::1]:") << url;
+  httplib::Client client(url.substr(0, url.size() - 1));
+  httplib::Result health = client.Get("/healthz");
+  ASSERT_TRUE(health) << url;
+  EXPECT_EQ(health->status, 200);
+}
+
 // The status line of a raw request, sent exactly as written (a client
 // library would normalise the path).
 std::string RawStatusLine(int port, const std::string& request) {

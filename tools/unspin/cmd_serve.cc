@@ -232,8 +232,11 @@ int RunServe(const ServeFlags& flags) {
                  flags.host.c_str(), flags.port);
     return kExitIO;
   }
+  // An IPv6 address goes in brackets, so that the line's URL can be opened.
+  const std::string host =
+      flags.host.find(':') == std::string::npos ? flags.host : "[" + flags.host + "]";
   std::fprintf(stderr, "unspin: serving on http://%s:%d/ (%zu threads; Ctrl-C or SIGTERM stops)\n",
-               flags.host.c_str(), port, threads);
+               host.c_str(), port, threads);
   std::fflush(stderr);
 
   std::atomic<bool> signalled{false};
