@@ -118,7 +118,8 @@ std::shared_ptr<IndexHandle> Build(const py::iterable& documents, const std::str
   return IndexHandle::Open(out, std::move(model));
 }
 
-py::object Find(const IndexHandle& index, const std::string& text, size_t k, double min_score) {
+py::object Find(const IndexHandle& index, const py::str& query, size_t k, double min_score) {
+  const std::string text = Utf8(query);
   if (k < 1) throw py::value_error("k must be 1 or more");
   if (!(min_score >= 0 && min_score <= 1)) {
     throw py::value_error("min_score must be a number from 0 to 1");

@@ -87,9 +87,14 @@ def test_restore_is_restore(model):
     assert model.restore(SPUN) == model.check(SPUN)["restored"]
 
 
-def test_text_that_cannot_be_utf8_is_refused(model):
-    with pytest.raises((ValueError, TypeError)):
-        model.check("lone surrogate \udcff")
+def test_text_that_cannot_be_utf8_is_refused(model, archive):
+    documents, root, _ = archive
+    index = unspin.Index.build(documents[:3], str(root / "utf8-idx"), model)
+    for call in (model.check, model.restore, index.find):
+        with pytest.raises(ValueError, match="surrogate"):
+            call("lone surrogate \udcff")
+    with pytest.raises(TypeError):
+        model.check(b"bytes, not a str")
 
 
 def test_check_releases_the_gil(model):
