@@ -497,6 +497,28 @@ TEST_F(ServeTest, SigtermAnswersTheQueuedRequestsToo) {
   EXPECT_EQ(server_->Wait(), 0) << server_->Log();
 }
 
+// SIGTERM closes the door at once (a new connection is refused, so that a
+// server under steady load still stops) and the request in flight is answered.
+TEST_F(ServeTest, SigtermStopsTakingConnectionsAtOnce) {
+  Start({"--threads", "1"});
+  const std::string body = Json({{"text", Slurp(Example("harbor-spun.txt"))}}).dump();
+  const int slow = Connect(port_);
+  ASSERT_GE(slow, 0);
+  ASSERT_TRUE(SendAll(slow, PostHead("/v1/check", body.size()) + body.substr(0, body.size() / 2)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(server_->HasExited()) << server_->Log();
+  const int late = Connect(port_);
+  EXPECT_LT(late, 0) << "a connection was taken after SIGTERM";
+  if (late >= 0) ::close(late);
+  ASSERT_TRUE(SendAll(slow, body.substr(body.size() / 2)));
+  const std::string response = ReadToEnd(slow);
+  ::close(slow);
+  EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK") << response;
+  EXPECT_EQ(server_->Wait(), 0) << server_->Log();
+}
+
 TEST_F(ServeTest, SigintStopsAnIdleServer) {
   Start();
   ASSERT_EQ(::kill(server_->pid(), SIGINT), 0);

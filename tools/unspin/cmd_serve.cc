@@ -1,11 +1,11 @@
 // unspin serve: the JSON API of serve_api.h over HTTP/1.1 (cpp-httplib).
 //
 // An adapter only: routes, limits and shutdown live here; what a request
-// means lives in serve::Api. On SIGINT or SIGTERM the server waits until
-// every connection it accepted has been served and closed (at most --timeout
-// seconds), then closes its listening socket and exits: httplib drops the
-// connections still queued for a thread once that socket is closed, so it is
-// closed only when none is left.
+// means lives in serve::Api. On SIGINT or SIGTERM the server closes its
+// listening socket at once and exits when every connection it accepted, in
+// flight or queued for a thread, has been answered: httplib's pool runs the
+// queued ones before it stops, and TimedServer serves a connection whatever
+// became of the listening socket (httplib's own serving drops it then).
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
@@ -43,27 +43,6 @@ struct ServeFlags {
   int timeout_seconds = 30;
   bool quiet = false;
   pipeline::CheckOptions options;
-};
-
-// httplib's thread pool, counting the connections it was given and has not
-// finished (queued or being served).
-class CountingPool : public httplib::TaskQueue {
- public:
-  CountingPool(size_t threads, std::atomic<size_t>* open_connections)
-      : pool_(threads), open_connections_(open_connections) {}
-
-  void enqueue(std::function<void()> serve_connection) override {
-    open_connections_->fetch_add(1);
-    pool_.enqueue([this, serve_connection = std::move(serve_connection)] {
-      serve_connection();
-      open_connections_->fetch_sub(1);
-    });
-  }
-  void shutdown() override { pool_.shutdown(); }
-
- private:
-  httplib::ThreadPool pool_;
-  std::atomic<size_t>* open_connections_;
 };
 
 void Send(const serve::ApiResponse& response, httplib::Response& res) {
@@ -169,10 +148,7 @@ int RunServe(const ServeFlags& flags) {
 
   TimedServer server(std::chrono::seconds(flags.timeout_seconds));
   const size_t threads = flags.threads;
-  std::atomic<size_t> open_connections{0};
-  server.new_task_queue = [threads, &open_connections] {
-    return new CountingPool(threads, &open_connections);
-  };
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_payload_max_length(flags.max_body_bytes);
   // SO_REUSEADDR (a restart need not wait out TIME_WAIT) but not httplib's
   // default SO_REUSEPORT, with which a second server on the same port would
@@ -240,21 +216,16 @@ int RunServe(const ServeFlags& flags) {
   std::fflush(stderr);
 
   std::atomic<bool> signalled{false};
-  const auto drain_limit = std::chrono::seconds(flags.timeout_seconds);
-  std::thread stopper([&server, &stop_signals, &signalled, &open_connections, drain_limit] {
+  std::thread stopper([&server, &stop_signals, &signalled] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     if (!signalled.exchange(true)) {
       std::fprintf(stderr, "unspin: %s: stopping after the requests in flight\n",
                    signal_number == SIGINT ? "SIGINT" : "SIGTERM");
-      const auto deadline = std::chrono::steady_clock::now() + drain_limit;
-      while (open_connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
     }
     server.stop();
   });
-  // Returns after stop(), once the pool's threads are done.
+  // Returns after stop(), once the pool has answered every connection it was given.
   const bool listened = server.listen_after_bind();
   // Stopped by itself (a failed accept): wake the stopper with a signal of its own.
   if (!signalled.exchange(true)) pthread_kill(stopper.native_handle(), SIGTERM);

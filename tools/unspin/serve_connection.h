@@ -26,8 +26,10 @@ class TimedServer : public httplib::Server {
   explicit TimedServer(std::chrono::milliseconds limit) : limit_(limit) {}
 
  private:
-  // Serves the one request of `socket` and closes it. One request per
-  // connection: a kept-alive connection would hold its thread while it idles
+  // Serves the one request of `socket` and closes it, even after stop()
+  // (httplib's own serving drops a queued connection once the listening
+  // socket is closed; SIGTERM answers every connection accepted). One
+  // request per connection: a kept-alive connection would hold its thread while it idles
   // and be served again ahead of the connections waiting in the queue (64
   // clients on 2 threads then saw a p99 of 18 s, bench/serve_load.sh); a new
   // loopback connection costs far less than a check.
