@@ -46,6 +46,12 @@ void BindErrors(py::module_& module);
 // json.loads(text), with the GIL held.
 py::object ParseJson(const std::string& text);
 
+// A text argument as UTF-8. Taken as a str, not converted by pybind11, which
+// answers a str with no UTF-8 form (a lone surrogate) with a TypeError about
+// the function's signature: this raises Python's own UnicodeEncodeError (a
+// ValueError) naming the character and its position.
+std::string Utf8(const py::str& text);
+
 // An open model and what is derived from it once: the default checker and,
 // on first use, the word classes an index needs. Shared by every Index
 // opened with it, which keeps it alive.

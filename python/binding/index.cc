@@ -45,7 +45,26 @@ std::shared_ptr<IndexHandle> Build(const py::iterable& documents, const std::str
   model = ModelOrDefault(std::move(model));
   source::WriterOptions options;
   options.memory_budget = memory_mb << 20;
+  // A build that fails (a bad document, the iterable raising) leaves `out`
+  // as it was: the writer removes what it staged, and a directory this call
+  // made for it, holding only the writer's lock file then, goes too.
+  std::error_code ignored;
+  const bool out_existed = fs::exists(out, ignored);
   std::unique_ptr<source::IndexWriter> writer;
+  bool committed = false;
+  struct RemoveNewDirectory {
+    std::unique_ptr<source::IndexWriter>& writer;
+    const fs::path out;
+    const bool keep;
+    const bool& committed;
+    ~RemoveNewDirectory() {
+      if (keep || committed) return;
+      writer.reset();
+      std::error_code error;
+      fs::remove(out / "LOCK", error);
+      fs::remove(out, error);  // only if empty: nothing but what the writer made
+    }
+  } remove_new_directory{writer, out, out_existed, committed};
   {
     const source::WordClasses& classes = model->classes();
     py::gil_scoped_release release;
@@ -78,6 +97,10 @@ std::shared_ptr<IndexHandle> Build(const py::iterable& documents, const std::str
                            py::repr(item).cast<std::string>());
     }
     auto pair = py::reinterpret_borrow<py::sequence>(item);
+    if (!py::isinstance<py::str>(pair[0]) || !py::isinstance<py::str>(pair[1])) {
+      throw py::type_error("Index.build takes (id, text) pairs of str, got " +
+                           py::repr(item).cast<std::string>());
+    }
     batch.push_back({pair[0].cast<std::string>(), pair[1].cast<std::string>(), "{}"});
     if (batch.size() == kBuildBatch) add_batch();
   }
@@ -87,14 +110,16 @@ std::shared_ptr<IndexHandle> Build(const py::iterable& documents, const std::str
   }
   {
     py::gil_scoped_release release;
-    Status committed = writer->Commit();
+    Status commit = writer->Commit();
     py::gil_scoped_acquire acquire;
-    ThrowIfError(committed);
+    ThrowIfError(commit);
+    committed = true;
   }
   return IndexHandle::Open(out, std::move(model));
 }
 
-py::object Find(const IndexHandle& index, const std::string& text, size_t k, double min_score) {
+py::object Find(const IndexHandle& index, const py::str& query, size_t k, double min_score) {
+  const std::string text = Utf8(query);
   if (k < 1) throw py::value_error("k must be 1 or more");
   if (!(min_score >= 0 && min_score <= 1)) {
     throw py::value_error("min_score must be a number from 0 to 1");

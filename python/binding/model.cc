@@ -101,10 +101,10 @@ void BindModel(py::module_& module) {
       .def_property_readonly("fingerprint", &ModelHandle::fingerprint)
       .def(
           "check",
-          [](const ModelHandle& model, const std::string& text, double change_cost,
+          [](const ModelHandle& model, const py::str& text, double change_cost,
              double min_spun_probability, double spun_share) {
             const pipeline::CheckResult result =
-                CheckOrThrow(model, text,
+                CheckOrThrow(model, Utf8(text),
                              {.change_cost = change_cost,
                               .min_spun_probability = min_spun_probability,
                               .spun_share = spun_share});
@@ -120,9 +120,9 @@ void BindModel(py::module_& module) {
           py::arg("spun_share") = defaults.spun_share)
       .def(
           "restore",
-          [](const ModelHandle& model, const std::string& text, double change_cost,
+          [](const ModelHandle& model, const py::str& text, double change_cost,
              double min_spun_probability, double spun_share) {
-            return CheckOrThrow(model, text,
+            return CheckOrThrow(model, Utf8(text),
                                 {.change_cost = change_cost,
                                  .min_spun_probability = min_spun_probability,
                                  .spun_share = spun_share})

@@ -53,6 +53,13 @@ py::object ParseJson(const std::string& text) {
   return loads(py::str(text));
 }
 
+std::string Utf8(const py::str& text) {
+  Py_ssize_t size = 0;
+  const char* bytes = PyUnicode_AsUTF8AndSize(text.ptr(), &size);
+  if (bytes == nullptr) throw py::error_already_set();
+  return std::string(bytes, static_cast<size_t>(size));
+}
+
 }  // namespace unspin::python
 
 PYBIND11_MODULE(_unspin, module) {

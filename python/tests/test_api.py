@@ -89,9 +89,14 @@ def test_restore_is_restore(model):
     assert model.restore(SPUN) == model.check(SPUN)["restored"]
 
 
-def test_text_that_cannot_be_utf8_is_refused(model):
-    with pytest.raises((ValueError, TypeError)):
-        model.check("lone surrogate \udcff")
+def test_text_that_cannot_be_utf8_is_refused(model, archive):
+    documents, root, _ = archive
+    index = unspin.Index.build(documents[:3], str(root / "utf8-idx"), model)
+    for call in (model.check, model.restore, index.find):
+        with pytest.raises(ValueError, match="surrogate"):
+            call("lone surrogate \udcff")
+    with pytest.raises(TypeError):
+        model.check(b"bytes, not a str")
 
 
 def test_check_releases_the_gil(model):
@@ -184,6 +189,22 @@ def test_build_refuses_bad_documents_and_keeps_the_index(model, archive, tmp_pat
     with pytest.raises(TypeError):
         unspin.Index.build(["not a pair"], out, model)
     assert len(unspin.Index.open(out, model)) == 5
+
+
+def test_a_failed_build_into_a_new_directory_leaves_none(model, archive, tmp_path):
+    documents, _, _ = archive
+
+    def broken():
+        yield documents[0]
+        raise RuntimeError("the source of the documents failed")
+
+    failing = [(broken(), RuntimeError), ([documents[0], documents[0]], ValueError),
+               ([], ValueError), ([(1, "a text")], TypeError), ([("id", None)], TypeError)]
+    for given, error in failing:
+        out = tmp_path / "new-idx"
+        with pytest.raises(error):
+            unspin.Index.build(given, str(out), model)
+        assert not out.exists(), f"{given!r} left {sorted(os.listdir(out))}"
 
 
 def test_an_index_of_another_model_or_none_is_refused(model, tmp_path):

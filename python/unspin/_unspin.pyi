@@ -1,7 +1,8 @@
 """Type stubs of unspin's C++ part (python/binding/). Every method releases
-the GIL while the engine works. Errors: ValueError (invalid UTF-8 and bad
-arguments), FileNotFoundError and OSError (files), FormatError (a damaged
-model or index, another format version, an index of another model)."""
+the GIL while the engine works. Errors: ValueError (bad arguments, and a
+text with no UTF-8 form: UnicodeEncodeError for a lone surrogate),
+FileNotFoundError and OSError (files), FormatError (a damaged model or
+index, another format version, an index of another model)."""
 
 from collections.abc import Iterable
 from typing import Any

@@ -28,6 +28,7 @@ import argparse
 import fcntl
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import sys
@@ -132,14 +133,22 @@ def _client(args):
     return Client(cluster), cluster
 
 
+def _dashboard(client, cluster) -> str:
+    """Where the dashboard is, or that there is none: a LocalCluster's needs
+    bokeh (Debian 12 has no package of it), without which its address serves
+    only a page asking for it. A remote scheduler's is taken as it says."""
+    if cluster is not None and importlib.util.find_spec("bokeh") is None:
+        return "no dashboard (Dask's needs bokeh, which is not installed)"
+    return f"dashboard {client.dashboard_link}"
+
+
 def _run(args, submit) -> tuple[list, list]:
     """Starts the cluster, submits the tasks (submit(client) -> futures),
     shows progress, and returns (results, failures as (key, exception))."""
     from distributed import progress, wait
     client, cluster = _client(args)
     try:
-        link = client.dashboard_link
-        print(f"unspin.dask: scheduler {client.scheduler.address}, dashboard {link}",
+        print(f"unspin.dask: scheduler {client.scheduler.address}, {_dashboard(client, cluster)}",
               file=sys.stderr)
         futures = submit(client)
         if futures:

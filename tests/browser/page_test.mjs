@@ -173,6 +173,38 @@ test("the page highlights the API's spans of the specimen", async (browser) => {
   });
 });
 
+test("a tap on a phone, or the mouse on a desktop, shows a span's tip", async (browser) => {
+  await withServer([], async (port) => {
+    const api = await post(port, "/v1/check", {text: specimen});
+    const expectTip = async (page, how) => {
+      assert.equal(await page.isVisible("#tip"), true, `the tip shows on ${how}`);
+      const tip = await page.textContent("#tip");
+      assert.ok(tip.includes(api.spans[0].original || "delete"), `tip on ${how}: ${tip}`);
+    };
+    const phone = await browser.newPage({viewport: {width: 390, height: 844}, hasTouch: true,
+                                         isMobile: true});
+    await phone.goto(`http://127.0.0.1:${port}/`);
+    await checkInPage(phone, specimen, "#document mark.span");
+    await phone.tap("#document mark.span >> nth=0");
+    await phone.waitForTimeout(300);  // what a touch browser sends after the tap
+    await expectTip(phone, "a tap");
+    const tipBox = await phone.locator("#tip").boundingBox();
+    assert.ok(tipBox.y >= 0 && tipBox.y + tipBox.height <= 844,
+              `the tip lies inside the screen: ${JSON.stringify(tipBox)}`);
+    await phone.screenshot({path: path.join(outputDir, "page-phone-tap.png")});
+    await phone.close();
+
+    const desktop = await browser.newPage({viewport: {width: 1200, height: 900}});
+    await desktop.goto(`http://127.0.0.1:${port}/`);
+    await checkInPage(desktop, specimen, "#document mark.span");
+    await desktop.hover("#document mark.span >> nth=0");
+    await expectTip(desktop, "hover");
+    await desktop.mouse.move(0, 0);
+    assert.equal(await desktop.isVisible("#tip"), false, "the tip hides when the mouse leaves");
+    await desktop.close();
+  });
+});
+
 test("an uploaded HTML page: spans in place, debris greyed", async (browser) => {
   await withServer([], async (port) => {
     const pagePath = path.join(sourceDir, "tests/data/pages/farm-br.html");

@@ -346,6 +346,29 @@ TEST_F(ServeTest, BadRequestsGetJsonErrors) {
   EXPECT_EQ(health->status, 200);
 }
 
+// The body is JSON whatever type the client names: `curl -d` sends
+// application/x-www-form-urlencoded, which must not be parsed as a form (nor
+// limited to a form's 8 KiB).
+TEST_F(ServeTest, BodiesAreJsonWhateverTheirContentType) {
+  Start({"--quiet"});
+  std::string text;
+  while (text.size() < 20000) text += Slurp(Example("harbor-spun.txt"));
+  const std::string body = Json({{"text", text}}).dump();
+  httplib::Result as_json = Post("/v1/check", body);
+  ASSERT_TRUE(as_json);
+  ASSERT_EQ(as_json->status, 200) << as_json->body.substr(0, 200);
+  for (const char* type : {"application/x-www-form-urlencoded", "text/plain", ""}) {
+    httplib::Result result = client_->Post("/v1/check", body, type);
+    ASSERT_TRUE(result) << type;
+    EXPECT_EQ(result->status, 200) << type << ": " << result->body.substr(0, 200);
+    EXPECT_TRUE(result->body == as_json->body) << type;
+  }
+  httplib::Result form = client_->Post("/v1/check", "text=a+b", "multipart/form-data; boundary=x");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 400);
+  EXPECT_EQ(ErrorCode(form), "invalid_json");
+}
+
 TEST_F(ServeTest, FindNamesTheIndexedSource) {
   const std::string index = (dir_ / "index").string();
   const std::string original = Example("harbor-original.txt");
@@ -373,6 +396,7 @@ TEST_F(ServeTest, FindNamesTheIndexedSource) {
     ASSERT_TRUE(bad_k);
     EXPECT_EQ(bad_k->status, 400) << k;
     EXPECT_EQ(ErrorCode(bad_k), "invalid_argument") << k;
+    EXPECT_NE(bad_k->body.find("whole number from 1 to 1000"), std::string::npos) << bad_k->body;
   }
 }
 
@@ -473,6 +497,28 @@ TEST_F(ServeTest, SigtermAnswersTheQueuedRequestsToo) {
   EXPECT_EQ(server_->Wait(), 0) << server_->Log();
 }
 
+// SIGTERM closes the door at once (a new connection is refused, so that a
+// server under steady load still stops) and the request in flight is answered.
+TEST_F(ServeTest, SigtermStopsTakingConnectionsAtOnce) {
+  Start({"--threads", "1"});
+  const std::string body = Json({{"text", Slurp(Example("harbor-spun.txt"))}}).dump();
+  const int slow = Connect(port_);
+  ASSERT_GE(slow, 0);
+  ASSERT_TRUE(SendAll(slow, PostHead("/v1/check", body.size()) + body.substr(0, body.size() / 2)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(server_->HasExited()) << server_->Log();
+  const int late = Connect(port_);
+  EXPECT_LT(late, 0) << "a connection was taken after SIGTERM";
+  if (late >= 0) ::close(late);
+  ASSERT_TRUE(SendAll(slow, body.substr(body.size() / 2)));
+  const std::string response = ReadToEnd(slow);
+  ::close(slow);
+  EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK") << response;
+  EXPECT_EQ(server_->Wait(), 0) << server_->Log();
+}
+
 TEST_F(ServeTest, SigintStopsAnIdleServer) {
   Start();
   ASSERT_EQ(::kill(server_->pid(), SIGINT), 0);
@@ -486,6 +532,27 @@ TEST_F(ServeTest, PortInUseIsAnIOError) {
                              std::to_string(port_) + " --model " + Model());
   EXPECT_EQ(second.exit_code, 4) << second.err;
   EXPECT_NE(second.err.find("cannot listen"), std::string::npos) << second.err;
+}
+
+// The address the server prints is a URL that opens, an IPv6 one too.
+TEST_F(ServeTest, AnIpv6AddressIsPrintedInBrackets) {
+  ServerProcess server({"--host", "::1", "--quiet"}, dir_ / "ipv6.log");
+  const std::regex serving("serving on (http://[^ ]+/) ");
+  std::smatch match;
+  std::string log;
+  for (int tries = 0; tries < 600 && !server.HasExited(); ++tries) {
+    log = server.Log();
+    if (std::regex_search(log, match, serving)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (log.find("cannot listen") != std::string::npos) GTEST_SKIP() << "no IPv6 loopback here";
+  ASSERT_TRUE(std::regex_search(log, match, serving)) << log;
+  const std::string url = match[1];
+  EXPECT_EQ(url.substr(0, 13), "http://[::1]:") << url;
+  httplib::Client client(url.substr(0, url.size() - 1));
+  httplib::Result health = client.Get("/healthz");
+  ASSERT_TRUE(health) << url;
+  EXPECT_EQ(health->status, 200);
 }
 
 // The status line of a raw request, sent exactly as written (a client
@@ -548,6 +615,75 @@ TEST_F(ServeTest, SlowClientsTimeOutWithoutStarvingOthers) {
               10.0);
     ::close(fd);
   }
+}
+
+// Clients that send a byte now and then, never letting a read time out, are
+// cut off --timeout after their thread took them, in the head or in the body:
+// with both threads taken by them, a third client is still served.
+TEST_F(ServeTest, DrippingClientsAreCutOffAtTheDeadline) {
+  Start({"--threads", "2", "--timeout", "2", "--quiet"});
+  const std::string body = Json({{"text", std::string(200, 'a')}}).dump();
+  const std::string request = PostHead("/v1/check", body.size()) + body;
+  const size_t head_size = request.size() - body.size();
+  // Sends the first `at_once` bytes of the request, then a byte every 200 ms
+  // for up to 12 s; the seconds the server took them before it closed the
+  // connection or answered.
+  auto drip = [&](size_t at_once, double* seconds) {
+    const int fd = Connect(port_);
+    ASSERT_GE(fd, 0);
+    ASSERT_TRUE(SendAll(fd, request.substr(0, at_once)));
+    const auto start = std::chrono::steady_clock::now();
+    for (size_t i = at_once; i < request.size() && i < at_once + 60; ++i) {
+      char byte;
+      if (!SendAll(fd, request.substr(i, 1)) || ::recv(fd, &byte, 1, MSG_DONTWAIT) >= 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ::close(fd);
+  };
+  double head_seconds = 0;
+  double body_seconds = 0;
+  std::thread head_client(drip, 0, &head_seconds);
+  std::thread body_client(drip, head_size, &body_seconds);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto start = std::chrono::steady_clock::now();
+  httplib::Result health = client_->Get("/healthz");
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  head_client.join();
+  body_client.join();
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_LT(waited, 6.0);
+  EXPECT_LT(head_seconds, 5.0) << "a client dripping its head was never cut off";
+  EXPECT_LT(body_seconds, 5.0) << "a client dripping its body was never cut off";
+}
+
+// A client that asks "Expect: 100-continue" (curl does, for a body over
+// 1 KiB) is sent "100 Continue" before its body; the answer's own deadline
+// starts with the answer, not with that line, however long the check took.
+TEST_F(ServeTest, AnswerAfterContinueIsNotCutByALongCheck) {
+  Start({"--timeout", "1", "--quiet"});
+  std::string text;
+  while (text.size() < (size_t{3} << 19)) text += Slurp(Example("harbor-spun.txt"));
+  const std::string body = Json({{"text", text}, {"min_spun_probability", 0}}).dump();
+  std::string head = PostHead("/v1/check", body.size());
+  head.insert(head.size() - 2, "Expect: 100-continue\r\n");
+  const int fd = Connect(port_);
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(SendAll(fd, head));
+  char interim[25] = {};
+  ASSERT_EQ(::recv(fd, interim, sizeof interim, MSG_WAITALL), 25);
+  EXPECT_EQ(std::string(interim, 25), "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_TRUE(SendAll(fd, body));
+  const auto start = std::chrono::steady_clock::now();
+  const std::string response = ReadToEnd(fd);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ::close(fd);
+  EXPECT_EQ(response.substr(0, 15), "HTTP/1.1 200 OK")
+      << response.substr(0, 200) << " (after " << seconds << " s)";
+  EXPECT_NE(response.find("\"spun_probability\""), std::string::npos);
 }
 
 class ServeIndexTest : public ServeTest {
@@ -846,6 +982,18 @@ TEST_F(ServeTest, CheckHtmlWritesAStandaloneReport) {
   const Outcome with_lines =
       Unspin("check --lines --html " + report + " --model " + Model() + " " + spun);
   EXPECT_EQ(with_lines.exit_code, 1) << with_lines.err;
+
+  // A file of records, recognised as one (no --format): refused too, before
+  // any report is written (each record's report would replace the last's).
+  const std::string records = (dir_ / "records.jsonl").string();
+  std::ofstream(records) << Json({{"id", "first"}, {"text", Slurp(spun)}}).dump() << "\n"
+                         << Json({{"id", "second"}, {"text", "A second short text."}}).dump()
+                         << "\n";
+  const std::string unwritten = (dir_ / "unwritten.html").string();
+  const Outcome many = Unspin("check --html " + unwritten + " --model " + Model() + " " + records);
+  EXPECT_EQ(many.exit_code, 1) << many.err;
+  EXPECT_NE(many.err.find("--html reports one document"), std::string::npos) << many.err;
+  EXPECT_FALSE(fs::exists(unwritten));
 }
 
 }  // namespace

@@ -325,6 +325,13 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
           }
           return ReportSkipped(record, error, &counts);
         };
+        // A file found to hold records (no --format said so): one report
+        // per record would each replace the last.
+        if (!flags.html_report.empty() && record.many) {
+          std::fprintf(stderr, "unspin: --html reports one document, and %s holds records\n",
+                       flags.input.c_str());
+          return answers.Stop(kExitUsage);
+        }
         if (!record.doc.error.ok()) return skip(record.doc.error);
         nlohmann::ordered_json page_debris;
         std::optional<pipeline::ExtractResult> page;

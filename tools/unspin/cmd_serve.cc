@@ -1,11 +1,11 @@
 // unspin serve: the JSON API of serve_api.h over HTTP/1.1 (cpp-httplib).
 //
 // An adapter only: routes, limits and shutdown live here; what a request
-// means lives in serve::Api. On SIGINT or SIGTERM the server waits until
-// every connection it accepted has been served and closed (at most --timeout
-// seconds), then closes its listening socket and exits: httplib drops the
-// connections still queued for a thread once that socket is closed, so it is
-// closed only when none is left.
+// means lives in serve::Api. On SIGINT or SIGTERM the server closes its
+// listening socket at once and exits when every connection it accepted, in
+// flight or queued for a thread, has been answered: httplib's pool runs the
+// queued ones before it stops, and TimedServer serves a connection whatever
+// became of the listening socket (httplib's own serving drops it then).
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,6 +22,7 @@
 #include "check_view.h"
 #include "cli.h"
 #include "serve_api.h"
+#include "serve_connection.h"
 
 namespace unspin::cli {
 
@@ -44,30 +45,32 @@ struct ServeFlags {
   pipeline::CheckOptions options;
 };
 
-// httplib's thread pool, counting the connections it was given and has not
-// finished (queued or being served).
-class CountingPool : public httplib::TaskQueue {
- public:
-  CountingPool(size_t threads, std::atomic<size_t>* open_connections)
-      : pool_(threads), open_connections_(open_connections) {}
-
-  void enqueue(std::function<void()> serve_connection) override {
-    open_connections_->fetch_add(1);
-    pool_.enqueue([this, serve_connection = std::move(serve_connection)] {
-      serve_connection();
-      open_connections_->fetch_sub(1);
-    });
-  }
-  void shutdown() override { pool_.shutdown(); }
-
- private:
-  httplib::ThreadPool pool_;
-  std::atomic<size_t>* open_connections_;
-};
-
 void Send(const serve::ApiResponse& response, httplib::Response& res) {
   res.status = response.http_status;
   res.set_content(response.body, kJson);
+}
+
+// A POST route answered from its body. The route reads the body itself:
+// httplib's own reading parses an application/x-www-form-urlencoded body (the
+// type `curl -d` sends) as a form and refuses one over 8 KiB with 413,
+// whatever --max-body says. --max-body still applies (httplib sets 413).
+void PostRoute(httplib::Server& server, const std::string& path,
+               std::function<serve::ApiResponse(const std::string& body)> answer) {
+  server.Post(
+      path, [answer = std::move(answer)](const httplib::Request& req, httplib::Response& res,
+                                         const httplib::ContentReader& read_body) {
+        if (req.is_multipart_form_data()) {
+          Send(serve::ErrorResponse(400, "invalid_json", "the body is a multipart form, not JSON"),
+               res);
+          return;
+        }
+        std::string body;
+        const bool read = read_body([&body](const char* bytes, size_t size) {
+          body.append(bytes, size);
+          return true;
+        });
+        if (read) Send(answer(body), res);
+      });
 }
 
 // The routes and the methods they answer, for 405 and its Allow header. A
@@ -143,21 +146,10 @@ int RunServe(const ServeFlags& flags) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  httplib::Server server;
+  TimedServer server(std::chrono::seconds(flags.timeout_seconds));
   const size_t threads = flags.threads;
-  std::atomic<size_t> open_connections{0};
-  server.new_task_queue = [threads, &open_connections] {
-    return new CountingPool(threads, &open_connections);
-  };
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_payload_max_length(flags.max_body_bytes);
-  server.set_read_timeout(flags.timeout_seconds, 0);
-  // One request per connection: a kept-alive connection holds its thread
-  // while it idles (up to httplib's 5 s) and is served again ahead of the
-  // connections waiting in the queue, so that 64 clients on 2 threads saw a
-  // p99 of 18 s (bench/serve_load.sh). Closing after each answer serves the
-  // queue in turn; a new loopback connection costs far less than a check.
-  server.set_keep_alive_max_count(1);
-  server.set_write_timeout(flags.timeout_seconds, 0);
   // SO_REUSEADDR (a restart need not wait out TIME_WAIT) but not httplib's
   // default SO_REUSEPORT, with which a second server on the same port would
   // start and take a share of the connections instead of failing.
@@ -198,18 +190,11 @@ int RunServe(const ServeFlags& flags) {
   server.Get("/v1/openapi.json", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(kOpenApiJson.data(), kOpenApiJson.size(), kJson);
   });
-  server.Post("/v1/check", [&](const httplib::Request& req, httplib::Response& res) {
-    Send(api.Check(req.body), res);
-  });
-  server.Post("/v1/restore", [&](const httplib::Request& req, httplib::Response& res) {
-    Send(api.Restore(req.body), res);
-  });
-  server.Post("/v1/find", [&](const httplib::Request& req, httplib::Response& res) {
-    Send(api.Find(req.body), res);
-  });
-  server.Post("/v1/documents", [&](const httplib::Request& req, httplib::Response& res) {
-    Send(api.AddDocuments(req.body), res);
-  });
+  PostRoute(server, "/v1/check", [&](const std::string& body) { return api.Check(body); });
+  PostRoute(server, "/v1/restore", [&](const std::string& body) { return api.Restore(body); });
+  PostRoute(server, "/v1/find", [&](const std::string& body) { return api.Find(body); });
+  PostRoute(server, "/v1/documents",
+            [&](const std::string& body) { return api.AddDocuments(body); });
   // Ids may hold '/' (a text file's id is its path): all the rest is the id.
   server.Get("/v1/documents/(.+)", [&](const httplib::Request& req, httplib::Response& res) {
     Send(api.GetDocument(req.matches[1].str()), res);
@@ -223,26 +208,24 @@ int RunServe(const ServeFlags& flags) {
                  flags.host.c_str(), flags.port);
     return kExitIO;
   }
+  // An IPv6 address goes in brackets, so that the line's URL can be opened.
+  const std::string host =
+      flags.host.find(':') == std::string::npos ? flags.host : "[" + flags.host + "]";
   std::fprintf(stderr, "unspin: serving on http://%s:%d/ (%zu threads; Ctrl-C or SIGTERM stops)\n",
-               flags.host.c_str(), port, threads);
+               host.c_str(), port, threads);
   std::fflush(stderr);
 
   std::atomic<bool> signalled{false};
-  const auto drain_limit = std::chrono::seconds(flags.timeout_seconds);
-  std::thread stopper([&server, &stop_signals, &signalled, &open_connections, drain_limit] {
+  std::thread stopper([&server, &stop_signals, &signalled] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     if (!signalled.exchange(true)) {
       std::fprintf(stderr, "unspin: %s: stopping after the requests in flight\n",
                    signal_number == SIGINT ? "SIGINT" : "SIGTERM");
-      const auto deadline = std::chrono::steady_clock::now() + drain_limit;
-      while (open_connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      }
     }
     server.stop();
   });
-  // Returns after stop(), once the pool's threads are done.
+  // Returns after stop(), once the pool has answered every connection it was given.
   const bool listened = server.listen_after_bind();
   // Stopped by itself (a failed accept): wake the stopper with a signal of its own.
   if (!signalled.exchange(true)) pthread_kill(stopper.native_handle(), SIGTERM);

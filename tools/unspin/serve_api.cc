@@ -274,13 +274,13 @@ ApiResponse Api::Find(std::string_view body) const {
   if (auto error = ReadString(object, "text", &has_text, &text)) return *error;
   if (!has_text) return ErrorResponse(400, "invalid_argument", "the field \"text\" is missing");
   source::FindOptions options;
-  double k = static_cast<double>(options.max_matches);
-  if (auto error = ReadNumber(object, "k", {1, 1000}, &k)) return *error;
-  if (object.contains("k") && !object["k"].is_number_integer()) {
-    return ErrorResponse(400, "invalid_argument", "\"k\" must be a whole number");
+  if (auto k = object.find("k"); k != object.end()) {
+    if (!k->is_number_integer() || *k < 1 || *k > 1000) {
+      return ErrorResponse(400, "invalid_argument", "\"k\" must be a whole number from 1 to 1000");
+    }
+    options.max_matches = k->get<size_t>();
   }
   if (auto error = ReadNumber(object, "min_score", {0, 1}, &options.min_score)) return *error;
-  options.max_matches = static_cast<size_t>(k);
   options.candidates = std::max(options.candidates, options.max_matches);
   const source::Finder finder(*index, *classes_, options);
   Result<std::vector<source::Match>> matches = finder.Find(text);
