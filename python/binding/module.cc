@@ -32,6 +32,9 @@ void Raise(const Status& status) {
     case StatusCode::kVersionMismatch:
       PyErr_SetString(FormatErrorType().ptr(), message.c_str());
       throw py::error_already_set();
+    case StatusCode::kDeadlineExceeded:
+      PyErr_SetString(PyExc_TimeoutError, message.c_str());
+      throw py::error_already_set();
     case StatusCode::kOk:
     case StatusCode::kInternal:
       break;

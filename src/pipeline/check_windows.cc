@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <string>
 
 #include "unspin/text/utf8.h"
 
@@ -68,8 +69,21 @@ std::vector<ByteRange> CheckWindows(std::string_view input, size_t window_bytes)
   return windows;
 }
 
+namespace {
+
+Status CheckedByDeadline(CheckDeadline deadline, size_t checked, size_t size) {
+  if (deadline == kNoCheckDeadline || std::chrono::steady_clock::now() < deadline) {
+    return Status::Ok();
+  }
+  return DeadlineExceededError("the check stopped at its time limit after " +
+                               std::to_string(checked) + " of " + std::to_string(size) + " bytes");
+}
+
+}  // namespace
+
 Result<CheckResult> CheckInWindows(const Checker& checker, std::string_view input,
-                                   size_t window_bytes) {
+                                   size_t window_bytes, CheckDeadline deadline) {
+  UNSPIN_RETURN_IF_ERROR(CheckedByDeadline(deadline, 0, input.size()));
   if (input.size() <= window_bytes) {
     UNSPIN_ASSIGN_OR_RETURN(CheckEvidence evidence, checker.Gather(input));
     return checker.Judge(std::move(evidence));
@@ -81,6 +95,7 @@ Result<CheckResult> CheckInWindows(const Checker& checker, std::string_view inpu
   UNSPIN_RETURN_IF_ERROR(text::ValidateUtf8(input));
   CheckEvidence whole;
   for (const ByteRange& window : CheckWindows(input, window_bytes)) {
+    UNSPIN_RETURN_IF_ERROR(CheckedByDeadline(deadline, window.begin, input.size()));
     UNSPIN_ASSIGN_OR_RETURN(CheckEvidence part,
                             checker.Gather(input.substr(window.begin, window.end - window.begin)));
     const auto offset = static_cast<uint32_t>(window.begin);
@@ -105,8 +120,9 @@ Result<CheckResult> CheckInWindows(const Checker& checker, std::string_view inpu
 }
 
 Result<CheckResult> CheckInWindowsRestored(const Checker& checker, std::string_view input,
-                                           size_t window_bytes) {
-  UNSPIN_ASSIGN_OR_RETURN(CheckResult result, CheckInWindows(checker, input, window_bytes));
+                                           size_t window_bytes, CheckDeadline deadline) {
+  UNSPIN_ASSIGN_OR_RETURN(CheckResult result,
+                          CheckInWindows(checker, input, window_bytes, deadline));
   ForEachRestoredPiece(input, result.spans,
                        [&](std::string_view piece) { result.restored.append(piece); });
   return result;

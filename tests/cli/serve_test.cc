@@ -686,6 +686,30 @@ TEST_F(ServeTest, AnswerAfterContinueIsNotCutByALongCheck) {
   EXPECT_NE(response.find("\"spun_probability\""), std::string::npos);
 }
 
+// A check that runs past --check-timeout is stopped at its next window and
+// answered 503 "timeout"; the server goes on answering. 1.5 MB of text takes
+// several seconds to check on any machine this project runs on (docs/evaluation.md,
+// Speed), against a limit of one.
+TEST_F(ServeTest, ACheckPastItsTimeLimitIsStopped) {
+  Start({"--check-timeout", "1", "--quiet"});
+  std::string text;
+  while (text.size() < (size_t{3} << 19)) text += Slurp(Example("harbor-spun.txt")) + "\n\n";
+  for (const char* route : {"/v1/check", "/v1/restore"}) {
+    const auto start = std::chrono::steady_clock::now();
+    httplib::Result stopped = Post(route, Json({{"text", text}}).dump());
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ASSERT_TRUE(stopped) << route;
+    EXPECT_EQ(stopped->status, 503) << route << " after " << seconds << " s";
+    EXPECT_EQ(ErrorCode(stopped), "timeout") << stopped->body.substr(0, 200);
+    EXPECT_NE(stopped->body.find("time limit"), std::string::npos) << stopped->body.substr(0, 200);
+  }
+  httplib::Result small =
+      Post("/v1/check", Json({{"text", Slurp(Example("harbor-spun.txt"))}}).dump());
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->status, 200);
+}
+
 class ServeIndexTest : public ServeTest {
  protected:
   // An index of the harbor story's original, and a server on it.

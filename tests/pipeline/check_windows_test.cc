@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -114,6 +115,25 @@ TEST_F(CheckWindowsTest, ManyWindowsGiveTheWholeTextsVerdict) {
       EXPECT_GE(same * 10, whole.spans.size() * 9) << where;
     }
   }
+}
+
+// A deadline passed stops the check before its next window; one not reached
+// changes nothing.
+TEST_F(CheckWindowsTest, ADeadlinePassedStopsTheCheckBetweenWindows) {
+  const std::string text = Texts(*model_)[0];
+  const Checker checker(*model_);
+  const auto past = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  for (size_t window_bytes : {size_t{3000}, text.size()}) {
+    Result<CheckResult> stopped = CheckInWindows(checker, text, window_bytes, past);
+    ASSERT_FALSE(stopped.ok());
+    EXPECT_EQ(stopped.status().code(), StatusCode::kDeadlineExceeded);
+    EXPECT_NE(stopped.status().message().find("time limit"), std::string::npos);
+  }
+  const auto later = std::chrono::steady_clock::now() + std::chrono::hours(1);
+  const CheckResult unhurried = CheckInWindowsRestored(checker, text, 3000, later).value();
+  const CheckResult plain = CheckInWindowsRestored(checker, text, 3000).value();
+  EXPECT_EQ(unhurried.restored, plain.restored);
+  EXPECT_EQ(unhurried.spun_probability, plain.spun_probability);
 }
 
 TEST_F(CheckWindowsTest, WindowsCoverTheInputAndEndAfterBlankLines) {

@@ -31,6 +31,7 @@ int ExitCodeFor(const Status& status, Origin origin) {
     case StatusCode::kIOError:
       return kExitIO;
     case StatusCode::kInternal:
+    case StatusCode::kDeadlineExceeded:  // no verb sets a deadline
       return kExitInternal;
   }
   return kExitInternal;

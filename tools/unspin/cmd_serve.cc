@@ -41,6 +41,7 @@ struct ServeFlags {
   size_t threads = std::max(2u, std::thread::hardware_concurrency());
   size_t max_body_bytes = size_t{16} << 20;
   int timeout_seconds = 30;
+  int check_timeout_seconds = 60;
   bool quiet = false;
   pipeline::CheckOptions options;
 };
@@ -135,7 +136,8 @@ int RunServe(const ServeFlags& flags) {
     if (!loaded.model) return exit_code;
   }
   serve::Api api(*loaded.model, {flags.index, loaded.classes.get(), std::move(loaded.index)},
-                 ModelPath(flags.model), flags.options);
+                 ModelPath(flags.model), flags.options,
+                 std::chrono::seconds(flags.check_timeout_seconds));
 
   // SIGINT and SIGTERM are blocked in every thread (the pool inherits the
   // mask) and taken by one waiting thread, which stops the server: a signal
@@ -263,6 +265,12 @@ void RegisterServe(CLI::App& app, Action* action) {
                    "seconds a client may take to send a request or read its answer")
       ->capture_default_str()
       ->check(CLI::Range(1, 3600));
+  serve
+      ->add_option("--check-timeout", flags->check_timeout_seconds,
+                   "seconds a check or restoration may run; one that runs longer is stopped "
+                   "and answered 503")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
   serve->add_flag("--quiet", flags->quiet, "do not log each request on stderr");
   AddCheckerOptions(serve, &flags->options);
   serve->callback([flags, action] { *action = [flags] { return RunServe(*flags); }; });

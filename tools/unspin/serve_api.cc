@@ -11,6 +11,7 @@
 #include "documents.h"
 #include "unspin/base/json_depth.h"
 #include "unspin/extract/format.h"
+#include "unspin/pipeline/check_windows.h"
 #include "unspin/pipeline/extract.h"
 #include "unspin/source/find.h"
 
@@ -201,6 +202,8 @@ ApiResponse ErrorResponse(const Status& status) {
       return ErrorResponse(500, "corruption", status.message());
     case StatusCode::kIOError:
       return ErrorResponse(500, "io_error", status.message());
+    case StatusCode::kDeadlineExceeded:
+      return ErrorResponse(503, "timeout", status.message());
     case StatusCode::kOk:
     case StatusCode::kInternal:
       break;
@@ -209,14 +212,21 @@ ApiResponse ErrorResponse(const Status& status) {
 }
 
 Api::Api(const model::Model& model, ServedIndex index, std::string model_path,
-         pipeline::CheckOptions defaults)
+         pipeline::CheckOptions defaults, std::chrono::steady_clock::duration check_time_limit)
     : model_(model),
       index_dir_(std::move(index.dir)),
       classes_(index.classes),
       model_path_(std::move(model_path)),
       defaults_(defaults),
+      check_time_limit_(check_time_limit),
       default_checker_(model, defaults),
       index_(std::move(index.index)) {}
+
+Result<pipeline::CheckResult> Api::CheckWithinLimit(const pipeline::Checker& checker,
+                                                    std::string_view text) const {
+  return pipeline::CheckInWindowsRestored(checker, text, pipeline::kDefaultWindowBytes,
+                                          std::chrono::steady_clock::now() + check_time_limit_);
+}
 
 std::shared_ptr<const source::Index> Api::CurrentIndex() const {
   std::lock_guard lock(index_mutex_);
@@ -234,7 +244,8 @@ ApiResponse Api::Check(std::string_view body) const {
   std::optional<pipeline::ExtractResult> page;
   if (auto error = ReadDocument(body, defaults_, &request, &page)) return *error;
   std::optional<pipeline::Checker> scratch;
-  Result<pipeline::CheckResult> result = CheckerFor(request.options, &scratch).Check(request.text);
+  Result<pipeline::CheckResult> result =
+      CheckWithinLimit(CheckerFor(request.options, &scratch), request.text);
   if (!result.ok()) return ErrorResponse(result.status());
   return {200, CheckViewJson(*result, page ? &*page : nullptr)};
 }
@@ -247,7 +258,7 @@ ApiResponse Api::Restore(std::string_view body) const {
   const pipeline::Checker& checker = CheckerFor(request.options, &scratch);
   const std::shared_ptr<const source::Index> index = CurrentIndex();
   if (index == nullptr) {
-    Result<pipeline::CheckResult> result = checker.Check(request.text);
+    Result<pipeline::CheckResult> result = CheckWithinLimit(checker, request.text);
     if (!result.ok()) return ErrorResponse(result.status());
     return {200, Dump(Json{{"restored", result->restored}})};
   }

@@ -10,6 +10,7 @@
 #ifndef UNSPIN_TOOLS_UNSPIN_SERVE_API_H_
 #define UNSPIN_TOOLS_UNSPIN_SERVE_API_H_
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -51,8 +52,10 @@ class Api {
  public:
   // The model (and the index's word classes) must outlive the Api. Without
   // an index (`index.index` null) find and the document routes answer 501.
+  // A check or a restoration by the model that runs past `check_time_limit`
+  // stops at its next window (pipeline::CheckInWindows) and answers 503.
   Api(const model::Model& model, ServedIndex index, std::string model_path,
-      pipeline::CheckOptions defaults);
+      pipeline::CheckOptions defaults, std::chrono::steady_clock::duration check_time_limit);
 
   // POST /v1/check: {"text": T} or {"html": H}, with optional "change_cost"
   // and "min_spun_probability". 200: CheckViewJson (check_view.h): what
@@ -96,12 +99,17 @@ class Api {
   // defaults, else one built in *scratch.
   const pipeline::Checker& CheckerFor(const pipeline::CheckOptions& options,
                                       std::optional<pipeline::Checker>* scratch) const;
+  // The check as `unspin check` makes it (window by window), stopped at the
+  // time limit.
+  Result<pipeline::CheckResult> CheckWithinLimit(const pipeline::Checker& checker,
+                                                 std::string_view text) const;
 
   const model::Model& model_;
   const std::string index_dir_;
   const source::WordClasses* const classes_;
   const std::string model_path_;
   const pipeline::CheckOptions defaults_;
+  const std::chrono::steady_clock::duration check_time_limit_;
   const pipeline::Checker default_checker_;
   mutable std::mutex index_mutex_;  // guards index_ (the pointer, not the index)
   std::shared_ptr<const source::Index> index_;

@@ -30,6 +30,7 @@ enum class StatusCode : uint8_t {
   kVersionMismatch,
   kResourceExhausted,
   kInternal,
+  kDeadlineExceeded,  // the work stopped at its deadline, unfinished
 };
 
 // Stable lower-case name of a code ("invalid argument", "corruption", ...).
@@ -63,6 +64,7 @@ Status CorruptionError(std::string message);
 Status VersionMismatchError(std::string message);
 Status ResourceExhaustedError(std::string message);
 Status InternalError(std::string message);
+Status DeadlineExceededError(std::string message);
 // IOError whose message ends with strerror(errno_value).
 Status ErrnoError(std::string_view what, int errno_value);
 

@@ -19,6 +19,7 @@
 #ifndef UNSPIN_PIPELINE_CHECK_WINDOWS_H_
 #define UNSPIN_PIPELINE_CHECK_WINDOWS_H_
 
+#include <chrono>
 #include <cstddef>
 #include <string_view>
 #include <vector>
@@ -43,18 +44,25 @@ struct ByteRange {
 // character boundary. `window_bytes` >= 1.
 std::vector<ByteRange> CheckWindows(std::string_view input, size_t window_bytes);
 
+using CheckDeadline = std::chrono::steady_clock::time_point;
+inline constexpr CheckDeadline kNoCheckDeadline = CheckDeadline::max();
+
 // Checker::Check's result for `input`, checked in CheckWindows(input,
 // window_bytes), with `restored` left empty (ForEachRestoredPiece and
 // WriteCheckResultJson make it from `input` and the spans). Errors: as
-// Check's, with offsets into `input`.
+// Check's, with offsets into `input`; DeadlineExceeded when `deadline` has
+// passed before a window is begun (a window is never cut short, so the check
+// stops at most one window's time after it).
 Result<CheckResult> CheckInWindows(const Checker& checker, std::string_view input,
-                                   size_t window_bytes = kDefaultWindowBytes);
+                                   size_t window_bytes = kDefaultWindowBytes,
+                                   CheckDeadline deadline = kNoCheckDeadline);
 
 // CheckInWindows with `restored` made (ForEachRestoredPiece): the whole
 // answer in memory, for callers that hand it on whole (a record's JSON line,
 // a Python dict). Errors: as CheckInWindows'.
 Result<CheckResult> CheckInWindowsRestored(const Checker& checker, std::string_view input,
-                                           size_t window_bytes = kDefaultWindowBytes);
+                                           size_t window_bytes = kDefaultWindowBytes,
+                                           CheckDeadline deadline = kNoCheckDeadline);
 
 }  // namespace unspin::pipeline
 
