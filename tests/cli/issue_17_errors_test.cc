@@ -201,6 +201,25 @@ TEST_F(ErrorsTest, LinesReportALineTheyCannotCheckAndGoOn) {
   EXPECT_NE(restored.err.find("line 2: invalid UTF-8 at byte 4"), std::string::npos)
       << restored.err;
 
+  // restore --json --lines printed the text, --json ignored: a {"restored"}
+  // object per line, the error object in the bad line's place.
+  Outcome restored_json = Run("restore --json --lines -", "", input);
+  EXPECT_EQ(restored_json.exit_code, 2) << restored_json.err;
+  std::istringstream json_lines(restored_json.out);
+  std::vector<nlohmann::json> answers;
+  for (std::string line; std::getline(json_lines, line);) {
+    answers.push_back(nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false));
+  }
+  ASSERT_EQ(answers.size(), 3u) << restored_json.out;
+  for (const nlohmann::json& answer : answers) ASSERT_TRUE(answer.is_object()) << restored_json.out;
+  EXPECT_EQ(answers[0].value("restored", ""), "The council postponed a vote.") << answers[0];
+  EXPECT_EQ(answers[1].value("line", 0), 2) << answers[1];
+  EXPECT_NE(answers[1].value("error", "").find("invalid UTF-8 at byte 4"), std::string::npos)
+      << answers[1];
+  EXPECT_EQ(answers[2].value("restored", ""),
+            "Council members said they needed more time to examine the expense.")
+      << answers[2];
+
   Outcome spun =
       Run("simulate --style thesaurus --lines --key " + (dir_ / "key.jsonl").string() + " -", "",
           input);
