@@ -111,6 +111,43 @@ TEST_F(Issue17Test, ScanNeverTruncatesAFileThatIsNotItsResults) {
   }
 }
 
+// `scan --summary` named an input or the results file and replaced it with
+// the summary, after the scan, exit 0.
+TEST_F(Issue17Test, ScanSummaryNeverReplacesAnInputOrTheResults) {
+  const std::string pages = Pages();
+  const std::string input = Write("v.jsonl", pages);
+  const std::string inside = Write("in/a.jsonl", pages);
+  fs::create_symlink(input, dir_ / "sym-link.jsonl");
+  const std::string out = (dir_ / "results.jsonl").string();
+  for (const std::string& summary : {input, (dir_ / "sym-link.jsonl").string()}) {
+    Outcome run = Unspin("scan " + input + " --out " + out + " --summary " + summary);
+    EXPECT_EQ(run.exit_code, 1) << summary << ": " << run.err;
+    EXPECT_NE(run.err.find("is the input"), std::string::npos) << run.err;
+    EXPECT_EQ(Slurp(input), pages) << summary;
+  }
+  Outcome in_directory =
+      Unspin("scan " + (dir_ / "in").string() + " --out " + out + " --summary " + inside);
+  EXPECT_EQ(in_directory.exit_code, 1) << in_directory.err;
+  EXPECT_EQ(Slurp(inside), pages);
+  EXPECT_FALSE(fs::exists(out)) << "refused before anything was written";
+
+  // The results file, new or resumed, by another spelling too.
+  for (const std::string& summary : {out, (dir_ / "." / "results.jsonl").string()}) {
+    Outcome run = Unspin("scan " + input + " --out " + out + " --summary " + summary);
+    EXPECT_EQ(run.exit_code, 1) << summary << ": " << run.err;
+    EXPECT_NE(run.err.find("is the results file"), std::string::npos) << run.err;
+  }
+  ASSERT_EQ(Unspin("scan " + input + " --out " + out).exit_code, 0);
+  const std::string results = Slurp(out);
+  EXPECT_EQ(Unspin("scan " + input + " --out " + out + " --summary " + out).exit_code, 1);
+  EXPECT_EQ(Slurp(out), results);
+
+  const fs::path summary = dir_ / "summary.json";
+  Outcome run = Unspin("scan " + input + " --out " + out + " --summary " + summary.string());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(nlohmann::json::parse(Slurp(summary))["resumed"], 5) << Slurp(summary);
+}
+
 TEST_F(Issue17Test, ScanResumesOnlyItsOwnResultsAndReplacesOthersOnlyWhenAsked) {
   const std::string first = Write("first.jsonl", Pages());
   const std::string second = Write("second.jsonl", Pages());

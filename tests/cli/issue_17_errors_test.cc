@@ -127,6 +127,38 @@ TEST_F(ErrorsTest, AFullDiskExitsFourAndSaysWhatFailed) {
   }
 }
 
+// Issue 17, item 5: an output file on a full disk (`check --html`, `scan
+// --summary` ...) exited 0 with the file lost, and as root the file renamed
+// over a device replaced it (/dev/full became a regular file). Named here
+// through a link, so that a regression replaces the link, not the device.
+TEST_F(ErrorsTest, AnOutputFileOnAFullDiskExitsFourAndTheDeviceStays) {
+  if (!HasDevFull()) GTEST_SKIP() << "no /dev/full";
+  const fs::path full = dir_ / "full";
+  fs::create_symlink("/dev/full", full);
+  const std::string big = WriteBigText(2);
+  const fs::path pairs = dir_ / "pairs.jsonl";
+  std::ofstream(pairs, std::ios::binary)
+      << nlohmann::json({{"original",
+                          "Council members said they needed more time to examine the "
+                          "expense."},
+                         {"spun", kSpunSentence}})
+             .dump()
+      << '\n';
+  const std::string to = full.string();
+  for (const std::string& args :
+       {"check --html " + to + " " + big, "simulate --style thesaurus --key " + to + " " + big,
+        "eval --details " + to + " " + pairs.string(),
+        "channel learn --pairs -o " + to + " " + pairs.string(),
+        "scan " + big + " --out " + (dir_ / "results.jsonl").string() + " --summary " + to}) {
+    Outcome run = Run(args, ">/dev/null");
+    EXPECT_EQ(run.exit_code, 4) << args << ": " << run.err;
+    EXPECT_NE(run.err.find("No space left on device"), std::string::npos)
+        << args << ": " << run.err;
+    EXPECT_TRUE(fs::is_symlink(full)) << args << ": the link was replaced";
+    EXPECT_FALSE(fs::exists(dir_ / "full.tmp")) << args;
+  }
+}
+
 // Issue 17, item 5: `check x >&-` exited 0.
 TEST_F(ErrorsTest, AClosedStandardOutputExitsFour) {
   const std::string big = WriteBigText(2);

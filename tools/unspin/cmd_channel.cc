@@ -218,7 +218,7 @@ void RegisterChannel(CLI::App& app, Action* action) {
                    "drop substitutions seen fewer times (alignment noise); with --unsupervised "
                    "the occurrences where the context preferred the original (default 1; "
                    "3 with --unsupervised)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1000000000}));
   learn->add_option("-o,--output", flags->output, "table to write (TSV; `-`: stdout)")
       ->capture_default_str();
   learn->callback([flags, action] { *action = [flags] { return RunLearn(*flags); }; });
