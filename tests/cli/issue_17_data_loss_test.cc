@@ -148,6 +148,34 @@ TEST_F(Issue17Test, ScanSummaryNeverReplacesAnInputOrTheResults) {
   EXPECT_EQ(nlohmann::json::parse(Slurp(summary))["resumed"], 5) << Slurp(summary);
 }
 
+// An output file naming the verb's own input replaced it, exit 0: `check
+// --html a.txt a.txt` left a web page where the text was.
+TEST_F(Issue17Test, AnOutputFileNeverReplacesItsInput) {
+  const std::string text =
+      "The council stated that the repairs required more time and a bigger budget.\n";
+  const std::string pairs_text =
+      nlohmann::json({{"original", "The council said the repairs needed more time."},
+                      {"spun", "The council stated the repairs required more time."}})
+          .dump() +
+      "\n";
+  const std::string input = Write("a.txt", text);
+  const std::string pairs = Write("pairs.jsonl", pairs_text);
+  fs::create_symlink(input, dir_ / "link.txt");
+  const std::string link = (dir_ / "link.txt").string();
+  for (const std::string& args :
+       {"check --html " + input + " " + input, "check --html " + link + " " + input,
+        "simulate --style thesaurus --key " + input + " " + input,
+        "eval --details " + pairs + " " + pairs, "channel learn --pairs -o " + pairs + " " + pairs,
+        "lm build -o " + input + " " + input,
+        "lm build -o " + (dir_ / "x.lm").string() + " --arpa " + link + " " + input}) {
+    Outcome run = Unspin(args);
+    EXPECT_EQ(run.exit_code, 1) << args << ": " << run.err;
+    EXPECT_NE(run.err.find("it is left as it is"), std::string::npos) << args << ": " << run.err;
+    EXPECT_EQ(Slurp(input), text) << args;
+    EXPECT_EQ(Slurp(pairs), pairs_text) << args;
+  }
+}
+
 TEST_F(Issue17Test, ScanResumesOnlyItsOwnResultsAndReplacesOthersOnlyWhenAsked) {
   const std::string first = Write("first.jsonl", Pages());
   const std::string second = Write("second.jsonl", Pages());

@@ -110,6 +110,7 @@ int RunLearnUnsupervised(const ChannelFlags& flags) {
 }
 
 int RunLearn(ChannelFlags flags) {
+  if (OutputIsAnInput("-o", flags.output, flags.inputs)) return kExitUsage;
   if (flags.unsupervised) return RunLearnUnsupervised(flags);
   if (flags.min_count > 0) flags.options.min_count = flags.min_count;
   if (flags.lines || !flags.model.empty() || flags.format != "auto") {

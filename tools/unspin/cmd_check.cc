@@ -319,6 +319,7 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
     std::fprintf(stderr, "unspin: --html reports one document, not --lines or a file of records\n");
     return kExitUsage;
   }
+  if (OutputIsAnInput("--html", flags.html_report, {flags.input})) return kExitUsage;
   if (flags.lines && restore_only && !flags.index.empty()) {
     std::fprintf(stderr, "unspin: restore --index takes whole documents, not --lines\n");
     return kExitUsage;

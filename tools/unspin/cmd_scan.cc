@@ -217,27 +217,15 @@ bool SummaryIsItsOwnFile(const ScanFlags& flags) {
   namespace fs = std::filesystem;
   if (flags.summary.empty()) return true;
   std::error_code error;
-  auto same = [&](const std::string& path) {
-    return fs::exists(flags.summary, error)
-               ? fs::equivalent(flags.summary, path, error)
-               : fs::weakly_canonical(flags.summary, error) == fs::weakly_canonical(path, error);
-  };
-  if (same(flags.out)) {
+  if (fs::exists(flags.summary, error)
+          ? fs::equivalent(flags.summary, flags.out, error)
+          : fs::weakly_canonical(flags.summary, error) == fs::weakly_canonical(flags.out, error)) {
     std::fprintf(stderr, "unspin: --summary %s is the results file (--out); name another file\n",
                  flags.summary.c_str());
     return false;
   }
   Result<std::vector<std::string>> files = pipeline::ExpandInputs(flags.inputs);
-  for (const std::string& file : files.ok() ? *files : flags.inputs) {
-    if (same(file)) {
-      std::fprintf(stderr,
-                   "unspin: --summary %s is the input %s; it is left as it is: name another "
-                   "file\n",
-                   flags.summary.c_str(), file.c_str());
-      return false;
-    }
-  }
-  return true;
+  return !OutputIsAnInput("--summary", flags.summary, files.ok() ? *files : flags.inputs);
 }
 
 // The summary as JSON (with --adapt, each site's swaps too), written
