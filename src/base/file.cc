@@ -158,24 +158,35 @@ MappedFile::~MappedFile() {
 AtomicFileWriter::~AtomicFileWriter() {
   if (fd_ >= 0) {
     ::close(fd_);
-    ::unlink(tmp_path_.c_str());
+    if (!in_place_) ::unlink(tmp_path_.c_str());
   }
 }
 
 Status AtomicFileWriter::Open(const std::string& path) {
   UNSPIN_CHECK(fd_ < 0);
   path_ = path;
-  tmp_path_ = path + ".tmp";
-  fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) return ErrnoError("cannot create " + tmp_path_, errno);
   offset_ = 0;
+  // A device or a pipe (/dev/stdout, /dev/full, a FIFO) is written in
+  // place: a file renamed over it would replace it (as root, the device).
+  struct stat info {};
+  in_place_ = ::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode) && !S_ISDIR(info.st_mode);
+  tmp_path_ = in_place_ ? path : path + ".tmp";
+  fd_ = in_place_ ? ::open(path.c_str(), O_WRONLY | O_CLOEXEC)
+                  : ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0)
+    return ErrnoError((in_place_ ? "cannot open " : "cannot create ") + tmp_path_, errno);
   return Status::Ok();
 }
 
-// Writes all of `bytes` at `offset`, through short writes and interrupts.
+// Writes all of `bytes` at `offset`, through short writes and interrupts (in
+// place: in order, at the stream's position).
 Status AtomicFileWriter::WriteFully(uint64_t offset, std::string_view bytes) {
+  if (in_place_ && offset != offset_) {
+    return IOError("cannot write " + path_ + " out of order: it is not a regular file");
+  }
   while (!bytes.empty()) {
-    ssize_t n = ::pwrite(fd_, bytes.data(), bytes.size(), static_cast<off_t>(offset));
+    ssize_t n = in_place_ ? ::write(fd_, bytes.data(), bytes.size())
+                          : ::pwrite(fd_, bytes.data(), bytes.size(), static_cast<off_t>(offset));
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoError("cannot write " + tmp_path_, errno);
@@ -216,6 +227,11 @@ Status AtomicFileWriter::PadTo(uint64_t alignment) {
 
 Status AtomicFileWriter::Commit() {
   UNSPIN_CHECK(fd_ >= 0);
+  if (in_place_) {
+    const int closed = ::close(fd_);
+    fd_ = -1;
+    return closed == 0 ? Status::Ok() : ErrnoError("cannot close " + path_, errno);
+  }
   if (::fsync(fd_) != 0) return ErrnoError("cannot sync " + tmp_path_, errno);
   if (::close(fd_) != 0) {
     fd_ = -1;

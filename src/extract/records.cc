@@ -23,6 +23,7 @@
 #include <utility>
 
 #include "extract/ascii.h"
+#include "unspin/base/file.h"
 #include "unspin/base/json_depth.h"
 #include "unspin/text/utf8.h"
 
@@ -602,10 +603,10 @@ class RecordReader::Impl {
     doc->format = format_;
     if (got > options_.max_record_bytes) {
       return Reject(doc, SkipReason::kTooLarge, name_,
-                    "over " + std::to_string(options_.max_record_bytes) + " bytes, skipped");
+                    TooLargeError("the document", 0, options_.max_record_bytes).message());
     }
     if (std::string_view(doc->content).substr(0, 8192).find('\0') != std::string_view::npos) {
-      return Reject(doc, SkipReason::kBinary, name_, "holds NUL bytes (binary), skipped");
+      return Reject(doc, SkipReason::kBinary, name_, "holds NUL bytes (binary)");
     }
     return Finish(doc);
   }
@@ -634,7 +635,7 @@ class RecordReader::Impl {
         }
         ++stats_.records;
         if (Reject(doc, SkipReason::kTooLarge, where,
-                   "over " + std::to_string(options_.max_record_bytes) + " bytes, skipped")) {
+                   TooLargeError("the line", 0, options_.max_record_bytes).message())) {
           return true;
         }
         continue;

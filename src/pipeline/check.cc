@@ -1525,15 +1525,13 @@ std::string CheckResultToJson(const CheckResult& result) {
   return parts.head + nlohmann::ordered_json(result.restored).dump() + parts.tail;
 }
 
-void WriteCheckResultJson(const CheckResult& result, std::string_view input,
-                          const std::function<void(std::string_view)>& write) {
-  const CheckResultJsonParts parts = CheckResultJson(result);
-  write(parts.head);
+void WriteRestoredJsonString(std::string_view input, std::span<const SpunSpan> spans,
+                             const std::function<void(std::string_view)>& write) {
   write("\"");
   // JSON escapes character by character, so the escaped pieces of a string,
   // cut between UTF-8 characters, are the pieces of the escaped string.
   constexpr size_t kChunkBytes = size_t{64} << 10;
-  ForEachRestoredPiece(input, result.spans, [&](std::string_view piece) {
+  ForEachRestoredPiece(input, spans, [&](std::string_view piece) {
     while (!piece.empty()) {
       size_t cut = std::min(piece.size(), kChunkBytes);
       while (cut < piece.size() && (static_cast<unsigned char>(piece[cut]) & 0xC0) == 0x80) ++cut;
@@ -1543,6 +1541,13 @@ void WriteCheckResultJson(const CheckResult& result, std::string_view input,
     }
   });
   write("\"");
+}
+
+void WriteCheckResultJson(const CheckResult& result, std::string_view input,
+                          const std::function<void(std::string_view)>& write) {
+  const CheckResultJsonParts parts = CheckResultJson(result);
+  write(parts.head);
+  WriteRestoredJsonString(input, result.spans, write);
   write(parts.tail);
 }
 

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -77,6 +78,39 @@ TEST_F(FileTest, APipeIsReadUpToTheLimitAndOneByteMore) {
   EXPECT_EQ(read.status().code(), StatusCode::kResourceExhausted);
   EXPECT_NE(read.status().message().find("over the limit of 1000 bytes"), std::string::npos)
       << read.status().ToString();
+}
+
+// A device named as the output is written in place and stays a device: a
+// file renamed over it replaced it (as root, /dev/full became a regular
+// file). Reached through links here, so that a regression replaces a link.
+TEST_F(FileTest, AnAtomicWriterWritesADeviceInPlace) {
+  struct stat info {};
+  if (::stat("/dev/full", &info) != 0 || !S_ISCHR(info.st_mode) ||
+      ::stat("/dev/null", &info) != 0 || !S_ISCHR(info.st_mode)) {
+    GTEST_SKIP() << "no /dev/full or /dev/null device";
+  }
+  const fs::path null = dir_ / "null", full = dir_ / "full";
+  fs::create_symlink("/dev/null", null);
+  fs::create_symlink("/dev/full", full);
+  {
+    AtomicFileWriter writer;
+    ASSERT_TRUE(writer.Open(null.string()).ok());
+    ASSERT_TRUE(writer.Append("some bytes").ok());
+    Status committed = writer.Commit();
+    EXPECT_TRUE(committed.ok()) << committed.ToString();
+  }
+  EXPECT_TRUE(fs::is_symlink(null));
+  EXPECT_FALSE(fs::exists(dir_ / "null.tmp"));
+
+  AtomicFileWriter writer;
+  Status written = writer.Open(full.string());
+  if (written.ok()) written = writer.Append(std::string(size_t{1} << 16, 'x'));
+  if (written.ok()) written = writer.Commit();
+  EXPECT_EQ(written.code(), StatusCode::kIOError) << written.ToString();
+  EXPECT_NE(written.message().find("No space left on device"), std::string::npos)
+      << written.ToString();
+  EXPECT_TRUE(fs::is_symlink(full));
+  EXPECT_FALSE(fs::exists(dir_ / "full.tmp"));
 }
 
 }  // namespace

@@ -111,6 +111,71 @@ TEST_F(Issue17Test, ScanNeverTruncatesAFileThatIsNotItsResults) {
   }
 }
 
+// `scan --summary` named an input or the results file and replaced it with
+// the summary, after the scan, exit 0.
+TEST_F(Issue17Test, ScanSummaryNeverReplacesAnInputOrTheResults) {
+  const std::string pages = Pages();
+  const std::string input = Write("v.jsonl", pages);
+  const std::string inside = Write("in/a.jsonl", pages);
+  fs::create_symlink(input, dir_ / "sym-link.jsonl");
+  const std::string out = (dir_ / "results.jsonl").string();
+  for (const std::string& summary : {input, (dir_ / "sym-link.jsonl").string()}) {
+    Outcome run = Unspin("scan " + input + " --out " + out + " --summary " + summary);
+    EXPECT_EQ(run.exit_code, 1) << summary << ": " << run.err;
+    EXPECT_NE(run.err.find("is the input"), std::string::npos) << run.err;
+    EXPECT_EQ(Slurp(input), pages) << summary;
+  }
+  Outcome in_directory =
+      Unspin("scan " + (dir_ / "in").string() + " --out " + out + " --summary " + inside);
+  EXPECT_EQ(in_directory.exit_code, 1) << in_directory.err;
+  EXPECT_EQ(Slurp(inside), pages);
+  EXPECT_FALSE(fs::exists(out)) << "refused before anything was written";
+
+  // The results file, new or resumed, by another spelling too.
+  for (const std::string& summary : {out, (dir_ / "." / "results.jsonl").string()}) {
+    Outcome run = Unspin("scan " + input + " --out " + out + " --summary " + summary);
+    EXPECT_EQ(run.exit_code, 1) << summary << ": " << run.err;
+    EXPECT_NE(run.err.find("is the results file"), std::string::npos) << run.err;
+  }
+  ASSERT_EQ(Unspin("scan " + input + " --out " + out).exit_code, 0);
+  const std::string results = Slurp(out);
+  EXPECT_EQ(Unspin("scan " + input + " --out " + out + " --summary " + out).exit_code, 1);
+  EXPECT_EQ(Slurp(out), results);
+
+  const fs::path summary = dir_ / "summary.json";
+  Outcome run = Unspin("scan " + input + " --out " + out + " --summary " + summary.string());
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(nlohmann::json::parse(Slurp(summary))["resumed"], 5) << Slurp(summary);
+}
+
+// An output file naming the verb's own input replaced it, exit 0: `check
+// --html a.txt a.txt` left a web page where the text was.
+TEST_F(Issue17Test, AnOutputFileNeverReplacesItsInput) {
+  const std::string text =
+      "The council stated that the repairs required more time and a bigger budget.\n";
+  const std::string pairs_text =
+      nlohmann::json({{"original", "The council said the repairs needed more time."},
+                      {"spun", "The council stated the repairs required more time."}})
+          .dump() +
+      "\n";
+  const std::string input = Write("a.txt", text);
+  const std::string pairs = Write("pairs.jsonl", pairs_text);
+  fs::create_symlink(input, dir_ / "link.txt");
+  const std::string link = (dir_ / "link.txt").string();
+  for (const std::string& args :
+       {"check --html " + input + " " + input, "check --html " + link + " " + input,
+        "simulate --style thesaurus --key " + input + " " + input,
+        "eval --details " + pairs + " " + pairs, "channel learn --pairs -o " + pairs + " " + pairs,
+        "lm build -o " + input + " " + input,
+        "lm build -o " + (dir_ / "x.lm").string() + " --arpa " + link + " " + input}) {
+    Outcome run = Unspin(args);
+    EXPECT_EQ(run.exit_code, 1) << args << ": " << run.err;
+    EXPECT_NE(run.err.find("it is left as it is"), std::string::npos) << args << ": " << run.err;
+    EXPECT_EQ(Slurp(input), text) << args;
+    EXPECT_EQ(Slurp(pairs), pairs_text) << args;
+  }
+}
+
 TEST_F(Issue17Test, ScanResumesOnlyItsOwnResultsAndReplacesOthersOnlyWhenAsked) {
   const std::string first = Write("first.jsonl", Pages());
   const std::string second = Write("second.jsonl", Pages());

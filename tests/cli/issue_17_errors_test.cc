@@ -127,6 +127,38 @@ TEST_F(ErrorsTest, AFullDiskExitsFourAndSaysWhatFailed) {
   }
 }
 
+// Issue 17, item 5: an output file on a full disk (`check --html`, `scan
+// --summary` ...) exited 0 with the file lost, and as root the file renamed
+// over a device replaced it (/dev/full became a regular file). Named here
+// through a link, so that a regression replaces the link, not the device.
+TEST_F(ErrorsTest, AnOutputFileOnAFullDiskExitsFourAndTheDeviceStays) {
+  if (!HasDevFull()) GTEST_SKIP() << "no /dev/full";
+  const fs::path full = dir_ / "full";
+  fs::create_symlink("/dev/full", full);
+  const std::string big = WriteBigText(2);
+  const fs::path pairs = dir_ / "pairs.jsonl";
+  std::ofstream(pairs, std::ios::binary)
+      << nlohmann::json({{"original",
+                          "Council members said they needed more time to examine the "
+                          "expense."},
+                         {"spun", kSpunSentence}})
+             .dump()
+      << '\n';
+  const std::string to = full.string();
+  for (const std::string& args :
+       {"check --html " + to + " " + big, "simulate --style thesaurus --key " + to + " " + big,
+        "eval --details " + to + " " + pairs.string(),
+        "channel learn --pairs -o " + to + " " + pairs.string(),
+        "scan " + big + " --out " + (dir_ / "results.jsonl").string() + " --summary " + to}) {
+    Outcome run = Run(args, ">/dev/null");
+    EXPECT_EQ(run.exit_code, 4) << args << ": " << run.err;
+    EXPECT_NE(run.err.find("No space left on device"), std::string::npos)
+        << args << ": " << run.err;
+    EXPECT_TRUE(fs::is_symlink(full)) << args << ": the link was replaced";
+    EXPECT_FALSE(fs::exists(dir_ / "full.tmp")) << args;
+  }
+}
+
 // Issue 17, item 5: `check x >&-` exited 0.
 TEST_F(ErrorsTest, AClosedStandardOutputExitsFour) {
   const std::string big = WriteBigText(2);
@@ -200,6 +232,25 @@ TEST_F(ErrorsTest, LinesReportALineTheyCannotCheckAndGoOn) {
                               "expense.\n");
   EXPECT_NE(restored.err.find("line 2: invalid UTF-8 at byte 4"), std::string::npos)
       << restored.err;
+
+  // restore --json --lines printed the text, --json ignored: a {"restored"}
+  // object per line, the error object in the bad line's place.
+  Outcome restored_json = Run("restore --json --lines -", "", input);
+  EXPECT_EQ(restored_json.exit_code, 2) << restored_json.err;
+  std::istringstream json_lines(restored_json.out);
+  std::vector<nlohmann::json> answers;
+  for (std::string line; std::getline(json_lines, line);) {
+    answers.push_back(nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false));
+  }
+  ASSERT_EQ(answers.size(), 3u) << restored_json.out;
+  for (const nlohmann::json& answer : answers) ASSERT_TRUE(answer.is_object()) << restored_json.out;
+  EXPECT_EQ(answers[0].value("restored", ""), "The council postponed a vote.") << answers[0];
+  EXPECT_EQ(answers[1].value("line", 0), 2) << answers[1];
+  EXPECT_NE(answers[1].value("error", "").find("invalid UTF-8 at byte 4"), std::string::npos)
+      << answers[1];
+  EXPECT_EQ(answers[2].value("restored", ""),
+            "Council members said they needed more time to examine the expense.")
+      << answers[2];
 
   Outcome spun =
       Run("simulate --style thesaurus --lines --key " + (dir_ / "key.jsonl").string() + " -", "",

@@ -299,6 +299,18 @@ TEST_F(ReaderTest, BadRecordsAreReportedAlikeByEveryVerb) {
   EXPECT_NE(build.err.find(headed.string() + ":1: not a JSON object"), std::string::npos)
       << build.err;
   EXPECT_NE(build.err.find("indexed 1 documents"), std::string::npos) << build.err;
+
+  // A file of NUL bytes: said once to be skipped ("(binary), skipped (skipped)").
+  const fs::path binary = dir_ / "binary.dat";
+  std::ofstream(binary, std::ios::binary) << std::string(64, '\0');
+  for (const std::string& verb :
+       std::vector<std::string>{"index build --out " + index, "cluster"}) {
+    Outcome run = Unspin(verb + " " + binary.string() + " " + headed.string());
+    EXPECT_EQ(run.exit_code, 2) << verb << ": " << run.err;
+    EXPECT_NE(run.err.find(binary.string() + ": holds NUL bytes (binary) (skipped)\n"),
+              std::string::npos)
+        << verb << ": " << run.err;
+  }
 }
 
 TEST_F(ReaderTest, FindSaysWhyNothingMatchedAndExits1) {
@@ -413,6 +425,12 @@ TEST_F(ReaderTest, ColourUnknownVerbsAndRangeMessages) {
   Outcome probability = Unspin("check --min-spun-probability 1.5 -", "x");
   EXPECT_NE(probability.err.find("1.5 is not in [0, 1]"), std::string::npos) << probability.err;
   EXPECT_EQ(probability.err.find("000000"), std::string::npos) << probability.err;
+  // A count's range: "0 not in range 0.000000 to 17976931348623157081..."
+  // (and 0 said to be outside a range that starts at 0).
+  Outcome count = Unspin("channel learn --min-count 0 --pairs -", "");
+  EXPECT_EQ(count.exit_code, 1);
+  EXPECT_NE(count.err.find("Value 0 not in range 1 to 1000000000"), std::string::npos) << count.err;
+  EXPECT_EQ(count.err.find("000000 to"), std::string::npos) << count.err;
 }
 
 }  // namespace

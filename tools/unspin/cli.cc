@@ -134,6 +134,22 @@ int FinishStandardOutput(int exit_code) {
   return exit_code == kExitInternal ? kExitInternal : kExitIO;
 }
 
+bool OutputIsAnInput(const std::string& flag, const std::string& output,
+                     const std::vector<std::string>& inputs) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (output.empty() || output == "-" || !fs::exists(output, error)) return false;
+  for (const std::string& input : inputs) {
+    if (input == "-" || fs::is_directory(input, error) || !fs::equivalent(input, output, error)) {
+      continue;
+    }
+    std::fprintf(stderr, "unspin: %s %s is the input %s; it is left as it is: name another file\n",
+                 flag.c_str(), output.c_str(), input.c_str());
+    return true;
+  }
+  return false;
+}
+
 std::string PlainNumber(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.15g", value);

@@ -101,6 +101,13 @@ void ReserveStandardDescriptors();
 // internal error: the output is incomplete.
 int FinishStandardOutput(int exit_code);
 
+// True, and said on stderr, when the file `output` that `flag` names is one
+// of `inputs` (the same file by any spelling or link; directories and `-`
+// are not compared): written, it would replace the input. The verb exits 1
+// (usage) and leaves the input as it is.
+bool OutputIsAnInput(const std::string& flag, const std::string& output,
+                     const std::vector<std::string>& inputs);
+
 // A number as a person writes it: 0.1, 100, 2.5 (not 0.100000).
 std::string PlainNumber(double value);
 

@@ -110,6 +110,7 @@ int RunLearnUnsupervised(const ChannelFlags& flags) {
 }
 
 int RunLearn(ChannelFlags flags) {
+  if (OutputIsAnInput("-o", flags.output, flags.inputs)) return kExitUsage;
   if (flags.unsupervised) return RunLearnUnsupervised(flags);
   if (flags.min_count > 0) flags.options.min_count = flags.min_count;
   if (flags.lines || !flags.model.empty() || flags.format != "auto") {
@@ -218,7 +219,7 @@ void RegisterChannel(CLI::App& app, Action* action) {
                    "drop substitutions seen fewer times (alignment noise); with --unsupervised "
                    "the occurrences where the context preferred the original (default 1; "
                    "3 with --unsupervised)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1000000000}));
   learn->add_option("-o,--output", flags->output, "table to write (TSV; `-`: stdout)")
       ->capture_default_str();
   learn->callback([flags, action] { *action = [flags] { return RunLearn(*flags); }; });

@@ -45,9 +45,9 @@ void AddChannelOption(CLI::App* command, CheckFlags* flags) {
 // point into that article. *page_debris gets the page's debris lines (JSON
 // objects as `extract --json` gives them), which the article leaves out, and
 // *extracted the whole extraction (for check --html).
-Result<std::string> TextToCheck(const Record& record, nlohmann::ordered_json* page_debris,
-                                std::optional<pipeline::ExtractResult>* extracted) {
-  if (record.doc.format != extract::InputFormat::kHtml) return record.doc.content;
+Result<std::string_view> TextToCheck(const Record& record, nlohmann::ordered_json* page_debris,
+                                     std::optional<pipeline::ExtractResult>* extracted) {
+  if (record.doc.format != extract::InputFormat::kHtml) return std::string_view(record.doc.content);
   UNSPIN_ASSIGN_OR_RETURN(*extracted, pipeline::ExtractDocument(record.doc));
   const pipeline::ExtractResult& page = **extracted;
   if (!record.many) {
@@ -68,7 +68,7 @@ Result<std::string> TextToCheck(const Record& record, nlohmann::ordered_json* pa
     entry["text"] = std::string_view(page.text).substr(line.start, line.end - line.start);
     page_debris->push_back(std::move(entry));
   }
-  return page.body;
+  return std::string_view(page.body);
 }
 
 // check --html: the web page's view of the result, as a file that needs no
@@ -194,8 +194,9 @@ std::string LineErrorJson(const Status& error, uint64_t line_number) {
 
 // --lines: each line is its own document, one output line per input line. A
 // line that cannot be checked (invalid UTF-8) does not stop the batch: JSON
-// output gets {"error", "line"} in its place, restore prints it as written and
-// says so on stderr; the exit code is then the first such error's (2).
+// output (check, restore --json: {"restored"} per line) gets {"error",
+// "line"} in its place, restore prints it as written and says so on stderr;
+// the exit code is then the first such error's (2).
 int CheckLines(const pipeline::Checker& checker, std::string_view input, const CheckFlags& flags,
                bool restore_only) {
   CheckedOutput& out = StandardOutput();
@@ -214,12 +215,16 @@ int CheckLines(const pipeline::Checker& checker, std::string_view input, const C
       ++failed_lines;
       const Status error = result.status().WithContext("line " + std::to_string(line_number));
       if (first_error.ok()) first_error = error;
-      if (restore_only) {
+      if (restore_only && !flags.json) {
         std::fprintf(stderr, "unspin: %s; printed as written\n", error.ToString().c_str());
         text = line;
       } else {
         text = LineErrorJson(result.status(), line_number);
       }
+    } else if (restore_only && flags.json) {
+      nlohmann::ordered_json json;
+      json["restored"] = std::move(result->restored);
+      text = json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     } else if (restore_only) {
       text = std::move(result->restored);
     } else if (flags.features) {
@@ -237,29 +242,64 @@ int CheckLines(const pipeline::Checker& checker, std::string_view input, const C
   return ExitCodeFor(first_error, Origin::kInput);
 }
 
-// What check --json, check --features and restore print for one record.
-std::string Answer(const CheckFlags& flags, bool restore_only, const Record& record,
-                   const pipeline::CheckResult& result, std::string restored,
-                   const nlohmann::ordered_json& page_debris) {
-  if (restore_only) {
-    if (!flags.json) return restored;
-    nlohmann::ordered_json json;
-    json["restored"] = std::move(restored);
-    return WithRecordIds(record.doc,
-                         json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) +
-           '\n';
-  }
-  if (flags.features) {
+// What check --json, check --features and restore print for one record,
+// written in pieces: the restored text of a long input is made from `text`
+// and the spans as it is written (ForEachRestoredPiece), never held whole
+// (issue 17, item 9). `archive_wording` is restore --index's text, else
+// null. A page's JSON, whose debris is the page's (small: one page), is
+// made whole.
+void WriteAnswer(const CheckFlags& flags, bool restore_only, const Record& record,
+                 const pipeline::CheckResult& result, std::string_view text,
+                 const std::string* archive_wording, const nlohmann::ordered_json& page_debris,
+                 CheckedOutput& out) {
+  char last = '\n';
+  auto write = [&](std::string_view piece) {
+    if (!piece.empty()) last = piece.back();
+    out.Write(piece);
+  };
+  // Opens the object: a record of many starts with its "id" / "url".
+  const std::string head = record.many ? RecordIdsHead(record.doc) : "{";
+  if (restore_only && !flags.json) {
+    if (archive_wording != nullptr) {
+      write(*archive_wording);
+    } else {
+      pipeline::ForEachRestoredPiece(text, result.spans, write);
+    }
+    if (record.many && last != '\n') write("\n");
+  } else if (restore_only) {
+    write(head + "\"restored\":");
+    if (archive_wording != nullptr) {
+      write(nlohmann::ordered_json(*archive_wording)
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    } else {
+      pipeline::WriteRestoredJsonString(text, result.spans, write);
+    }
+    write("}\n");
+  } else if (flags.features) {
     const std::string features = FeaturesJson(result);
-    return (record.many ? WithRecordIds(record.doc, features) : features) + '\n';
-  }
-  std::string json = pipeline::CheckResultToJson(result);
-  if (!page_debris.is_null()) {
-    nlohmann::ordered_json object = nlohmann::ordered_json::parse(json);
+    write((record.many ? WithRecordIds(record.doc, features) : features) + '\n');
+  } else if (page_debris.is_null()) {
+    bool opened = false;
+    pipeline::WriteCheckResultJson(result, text, [&](std::string_view piece) {
+      if (!opened) {
+        write(head);
+        piece.remove_prefix(1);  // the result's own '{'
+        opened = true;
+      }
+      write(piece);
+    });
+    write("\n");
+  } else {
+    std::string restored;
+    pipeline::ForEachRestoredPiece(text, result.spans,
+                                   [&](std::string_view piece) { restored.append(piece); });
+    nlohmann::ordered_json object =
+        nlohmann::ordered_json::parse(pipeline::CheckResultToJson(result));
+    object["restored"] = std::move(restored);
     object["debris"] = page_debris;
-    json = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string json = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    write((record.many ? WithRecordIds(record.doc, json) : json) + '\n');
   }
-  return (record.many ? WithRecordIds(record.doc, json) : json) + '\n';
 }
 
 // check and restore: each record of the input on its own (docs/input.md). A
@@ -279,6 +319,7 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
     std::fprintf(stderr, "unspin: --html reports one document, not --lines or a file of records\n");
     return kExitUsage;
   }
+  if (OutputIsAnInput("--html", flags.html_report, {flags.input})) return kExitUsage;
   if (flags.lines && restore_only && !flags.index.empty()) {
     std::fprintf(stderr, "unspin: restore --index takes whole documents, not --lines\n");
     return kExitUsage;
@@ -335,9 +376,9 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
         if (!record.doc.error.ok()) return skip(record.doc.error);
         nlohmann::ordered_json page_debris;
         std::optional<pipeline::ExtractResult> page;
-        Result<std::string> text = TextToCheck(record, &page_debris, &page);
+        Result<std::string_view> text = TextToCheck(record, &page_debris, &page);
         if (!text.ok()) return skip(text.status());
-        Result<pipeline::CheckResult> result = pipeline::CheckInWindowsRestored(checker, *text);
+        Result<pipeline::CheckResult> result = pipeline::CheckInWindows(checker, *text);
         if (!result.ok()) return skip(result.status());
         ++counts.documents;
         if (result->verdict != pipeline::Verdict::kJudged && !flags.features && !restore_only) {
@@ -345,22 +386,26 @@ int RunCheck(const CheckFlags& flags, bool restore_only) {
                        record.many ? record.location.c_str() : "", record.many ? ": " : "",
                        std::string(pipeline::VerdictName(result->verdict)).c_str());
         }
-        std::string restored = restore_only ? std::move(result->restored) : std::string();
+        std::optional<std::string> archive_wording;
         if (restore_only && !flags.index.empty()) {
-          if (int code = RestoreWithIndex(loaded, checker, *text, &restored); code != kExitOk) {
+          archive_wording.emplace();
+          if (int code = RestoreWithIndex(loaded, checker, *text, &*archive_wording);
+              code != kExitOk) {
             return answers.Stop(code);
           }
         }
-        const bool headed = record.many && !flags.json && !flags.features;
-        if (headed) answers.Heading(record);
-        const bool ends_line = restored.empty() || restored.back() == '\n';
+        if (record.many && !flags.json && !flags.features) answers.Heading(record);
         if (!restore_only && !flags.json && !flags.features) {
           PrintForPeople(*result, color, out);
         } else {
-          out.Write(Answer(flags, restore_only, record, *result, std::move(restored), page_debris));
+          WriteAnswer(flags, restore_only, record, *result, *text,
+                      archive_wording ? &*archive_wording : nullptr, page_debris, out);
         }
-        if (headed && restore_only && !ends_line) out.Write("\n");
         if (!flags.html_report.empty()) {
+          // The report's page shows the restored text: one document, held whole.
+          pipeline::ForEachRestoredPiece(*text, result->spans, [&](std::string_view piece) {
+            result->restored.append(piece);
+          });
           if (int code = WriteHtmlReport(flags, *text, *result, page); code != kExitOk) {
             return answers.Stop(code);
           }

@@ -29,6 +29,7 @@ struct Checked {
 };
 
 int RunEval(const EvalFlags& flags) {
+  if (OutputIsAnInput("--details", flags.details, {flags.input})) return kExitUsage;
   int exit_code = kExitOk;
   std::optional<std::vector<pipeline::EvalPair>> pairs = ReadPairs(flags.input, &exit_code);
   if (!pairs) return exit_code;

@@ -205,6 +205,10 @@ void ReportSkipped(const ReadStats& stats) {
 }
 
 int RunBuild(const LmFlags& flags) {
+  if (OutputIsAnInput("-o", flags.output, flags.inputs) ||
+      OutputIsAnInput("--arpa", flags.arpa, flags.inputs)) {
+    return kExitUsage;
+  }
   auto start = std::chrono::steady_clock::now();
   std::optional<uint64_t> memory = ParseMemory(flags.memory);
   if (!memory) {
@@ -361,6 +365,7 @@ int RunTokenize(const LmFlags& flags) {
 }
 
 int RunConvert(const LmFlags& flags) {
+  if (OutputIsAnInput("-o", flags.output, {flags.arpa_input})) return kExitUsage;
   Result<std::string> text = ReadFileOrStdin(flags.arpa_input);
   if (!text.ok()) return Fail(text.status(), Origin::kInput);
   VocabularyBuilder vocabulary;

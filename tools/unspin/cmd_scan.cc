@@ -4,7 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "documents.h"
 #include "scan_setup.h"
+#include "unspin/base/file.h"
 #include "unspin/pipeline/scan.h"
 #include "unspin/pipeline/site_channels.h"
 #include "unspin/source/find.h"
@@ -209,6 +210,43 @@ void PrintSummary(const pipeline::ScanSummary& summary) {
   }
 }
 
+// --summary is written when the scan is done: it must not name one of the
+// inputs (by any spelling or link, or a file in a scanned directory) or the
+// results file, which it would replace. Usage errors, said on stderr.
+bool SummaryIsItsOwnFile(const ScanFlags& flags) {
+  namespace fs = std::filesystem;
+  if (flags.summary.empty()) return true;
+  std::error_code error;
+  if (fs::exists(flags.summary, error)
+          ? fs::equivalent(flags.summary, flags.out, error)
+          : fs::weakly_canonical(flags.summary, error) == fs::weakly_canonical(flags.out, error)) {
+    std::fprintf(stderr, "unspin: --summary %s is the results file (--out); name another file\n",
+                 flags.summary.c_str());
+    return false;
+  }
+  Result<std::vector<std::string>> files = pipeline::ExpandInputs(flags.inputs);
+  return !OutputIsAnInput("--summary", flags.summary, files.ok() ? *files : flags.inputs);
+}
+
+// The summary as JSON (with --adapt, each site's swaps too), written
+// atomically: exit 4 when it cannot be.
+int WriteSummary(const ScanFlags& flags, const pipeline::ScanSummary& summary,
+                 const AdaptedSites& adapted) {
+  std::string json = pipeline::ScanSummaryToJson(summary);
+  if (flags.adapt) {
+    nlohmann::ordered_json object =
+        nlohmann::ordered_json::parse(json, nullptr, /*allow_exceptions=*/false);
+    object["sites"] = SitesJson(adapted.sites);
+    json = object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  json += '\n';
+  AtomicFileWriter file;
+  Status written = file.Open(flags.summary);
+  if (written.ok()) written = file.Append(json);
+  if (written.ok()) written = file.Commit();
+  return written.ok() ? kExitOk : Fail(written, Origin::kInput);
+}
+
 int RunScan(const ScanFlags& flags) {
   for (const std::string& input : flags.inputs) {
     if (input == "-") {
@@ -218,6 +256,7 @@ int RunScan(const ScanFlags& flags) {
       return kExitUsage;
     }
   }
+  if (!SummaryIsItsOwnFile(flags)) return kExitUsage;
   if (!flags.site_field.empty() && !flags.adapt) {
     std::fprintf(stderr, "unspin: --site-field names the sites of --adapt; add --adapt\n");
     return kExitUsage;
@@ -287,19 +326,7 @@ int RunScan(const ScanFlags& flags) {
   PrintSummary(*summary);
   if (flags.adapt) PrintSites(adapted.sites);
   if (!flags.summary.empty()) {
-    std::ofstream out(flags.summary, std::ios::binary);
-    if (flags.adapt) {
-      nlohmann::ordered_json json = nlohmann::ordered_json::parse(
-          pipeline::ScanSummaryToJson(*summary), nullptr, /*allow_exceptions=*/false);
-      json["sites"] = SitesJson(adapted.sites);
-      out << json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    } else {
-      out << pipeline::ScanSummaryToJson(*summary) << '\n';
-    }
-    if (!out) {
-      std::fprintf(stderr, "unspin: cannot write %s\n", flags.summary.c_str());
-      return kExitIO;
-    }
+    if (int code = WriteSummary(flags, *summary, adapted); code != kExitOk) return code;
   }
   for (const std::string& error : summary->input_errors) {
     std::fprintf(stderr, "unspin: %s\n", error.c_str());

@@ -19,6 +19,7 @@ struct SimulateFlags {
 };
 
 int RunSimulate(const SimulateFlags& flags) {
+  if (OutputIsAnInput("--key", flags.key, {flags.input})) return kExitUsage;
   Result<simulate::Style> style = simulate::ParseStyle(flags.style);
   if (!style.ok()) {
     std::fprintf(stderr, "unspin: %s\n", style.status().message().c_str());

@@ -100,15 +100,21 @@ Status ReportSkipped(const Record& record, const Status& why, ReadCounts* counts
   return Status::Ok();
 }
 
-std::string WithRecordIds(const extract::Document& doc, std::string_view object) {
+std::string RecordIdsHead(const extract::Document& doc) {
   nlohmann::ordered_json ids;
   if (!doc.id_is_url) ids["id"] = doc.id;
   if (!doc.url.empty()) ids["url"] = doc.url;
-  std::string line = ids.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  line.pop_back();  // splice: {"id", ["url",] ...the fields of object}
-  if (object.size() > 2) line += ',';
-  line.append(object.substr(1));
-  return line;
+  if (ids.empty()) return "{";
+  std::string head = ids.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  head.back() = ',';  // the object goes on: {"id", ["url",] ...
+  return head;
+}
+
+std::string WithRecordIds(const extract::Document& doc, std::string_view object) {
+  std::string line = RecordIdsHead(doc);
+  if (object.size() > 2) return line.append(object.substr(1));
+  if (line.back() == ',') line.pop_back();
+  return line + '}';
 }
 
 void RecordAnswers::Heading(const Record& record) {

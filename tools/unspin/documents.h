@@ -72,6 +72,11 @@ Status ReportSkipped(const Record& record, const Status& why, ReadCounts* counts
 // prints for one record of many.
 std::string WithRecordIds(const extract::Document& doc, std::string_view object);
 
+// The start of that line, up to the object's own fields: `{"id":...,` (or
+// `{"url":...,` / both), for a verb that writes the rest of the object in
+// pieces, its opening '{' left out.
+std::string RecordIdsHead(const extract::Document& doc);
+
 // What check, restore, extract and find share while they answer record by
 // record: the "==> id <==" headings, stopping early, the exit code.
 class RecordAnswers {

@@ -75,7 +75,10 @@ class MappedFile {
 
 // Writes `path` so that readers see either the old file or the complete new
 // one: bytes go to "path.tmp", Commit() fsyncs and renames. Destroying an
-// uncommitted writer removes the temporary file. Not thread-safe.
+// uncommitted writer removes the temporary file. A `path` that exists and is
+// neither a regular file nor a directory (a device such as /dev/stdout or
+// /dev/full, a FIFO) is written in place, in order (WriteAt there is an
+// IOError), and kept: nothing is renamed over it. Not thread-safe.
 class AtomicFileWriter {
  public:
   AtomicFileWriter() = default;
@@ -99,7 +102,8 @@ class AtomicFileWriter {
   Status WriteFully(uint64_t offset, std::string_view bytes);
 
   std::string path_;
-  std::string tmp_path_;
+  std::string tmp_path_;  // the path written to: `path_` itself when in place
+  bool in_place_ = false;
   int fd_ = -1;
   uint64_t offset_ = 0;
 };

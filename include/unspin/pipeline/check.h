@@ -148,6 +148,11 @@ std::string CheckResultToJson(const CheckResult& result);
 void ForEachRestoredPiece(std::string_view input, std::span<const SpunSpan> spans,
                           const std::function<void(std::string_view)>& take);
 
+// The restored text (ForEachRestoredPiece) as a JSON string, quotes
+// included, written in pieces through `write`: never held whole.
+void WriteRestoredJsonString(std::string_view input, std::span<const SpunSpan> spans,
+                             const std::function<void(std::string_view)>& write);
+
 // CheckResultToJson(result), written in pieces through `write` with the
 // restored text made from `input` and the spans as it goes (result.restored
 // is not read): a long text's output is never held whole.
