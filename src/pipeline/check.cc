@@ -167,20 +167,51 @@ using Proposal = std::pair<Phrase, double>;  // words, channel cost
 // A thread keeps the proposals of the phrases it has checked with one checker
 // from one document to the next: proposals are a function of the phrase and
 // the checker (its model and options), and words recur across documents as
-// they do within one. Kept, they make a stream of distinct paragraphs 1.4
+// they do within one. Kept, they make a stream of distinct documents 1.3
 // times as fast to check (docs/evaluation.md, Speed). Emptied when the thread
-// checks with another checker, and, between documents, once over
-// kProposalCacheBytes.
-constexpr size_t kProposalCacheBytes = size_t{32} << 20;
+// checks with another checker. Between documents, once over
+// kProposalCacheBytes, the phrases no later document has asked for since
+// they were collected (or since the last such pruning) are dropped: the words
+// that recur across documents stay, a document's own phrases go.
+constexpr size_t kProposalCacheBytes = size_t{16} << 20;
 // What a cached phrase costs beside its proposals: a map node (the phrase,
-// its vector, links, hash) and its bucket.
-constexpr size_t kCachedPhraseBytes = 64;
+// its vector, its count, links, hash) and its bucket.
+constexpr size_t kCachedPhraseBytes = 72;
+
+struct CachedProposals {
+  std::vector<Proposal> proposals;
+  uint64_t document = 0;    // ProposalCache::document when collected or last pruned
+  bool used_later = false;  // asked for by a later document since then
+};
 
 struct ProposalCache {
-  uint64_t checker = 0;  // Checker::cache_id_ of the checker they belong to
-  size_t bytes = 0;      // about what `proposals` holds
-  bool in_use = false;   // a decoder holds pointers into it: never emptied then
-  std::unordered_map<Phrase, std::vector<Proposal>, PhraseHash> proposals;
+  uint64_t checker = 0;   // Checker::cache_id_ of the checker they belong to
+  size_t bytes = 0;       // about what `phrases` holds
+  bool in_use = false;    // a decoder holds pointers into it: never emptied then
+  uint64_t document = 0;  // counts the documents (windows) checked
+  std::unordered_map<Phrase, CachedProposals, PhraseHash> phrases;
+
+  static size_t BytesOf(const CachedProposals& cached) {
+    return kCachedPhraseBytes + cached.proposals.capacity() * sizeof(Proposal);
+  }
+
+  void Clear() {
+    std::unordered_map<Phrase, CachedProposals, PhraseHash>().swap(phrases);
+    bytes = 0;
+  }
+
+  // Keeps the phrases a later document used since the last pruning; all go
+  // when those alone still fill half the budget.
+  void Prune() {
+    std::erase_if(phrases, [](const auto& entry) { return !entry.second.used_later; });
+    bytes = 0;
+    for (auto& [phrase, cached] : phrases) {
+      cached.used_later = false;
+      cached.document = document;
+      bytes += BytesOf(cached);
+    }
+    if (bytes > kProposalCacheBytes / 2) Clear();
+  }
 };
 
 // This thread's cache, ready for a document checked by `checker`, held until
@@ -189,11 +220,13 @@ class HeldProposalCache {
  public:
   explicit HeldProposalCache(uint64_t checker) : cache_(ThreadCache()) {
     UNSPIN_CHECK(!cache_.in_use);
-    if (cache_.checker != checker || cache_.bytes > kProposalCacheBytes) {
-      std::unordered_map<Phrase, std::vector<Proposal>, PhraseHash>().swap(cache_.proposals);
-      cache_.bytes = 0;
+    if (cache_.checker != checker) {
+      cache_.Clear();
       cache_.checker = checker;
+    } else if (cache_.bytes > kProposalCacheBytes) {
+      cache_.Prune();
     }
+    ++cache_.document;
     cache_.in_use = true;
   }
   ~HeldProposalCache() { cache_.in_use = false; }
@@ -784,18 +817,21 @@ class SentenceDecoder {
         written.push_back(LexiconId(j));
       }
       // Words recur in a document: their proposals are collected once.
-      auto [cached, inserted] = proposals_->proposals.try_emplace(written);
+      auto [cached, inserted] = proposals_->phrases.try_emplace(written);
       if (inserted) {
-        CollectProposals(written, &cached->second);
-        proposals_->bytes += kCachedPhraseBytes + cached->second.capacity() * sizeof(Proposal);
+        CollectProposals(written, &cached->second.proposals);
+        cached->second.document = proposals_->document;
+        proposals_->bytes += ProposalCache::BytesOf(cached->second);
+      } else if (cached->second.document != proposals_->document) {
+        cached->second.used_later = true;
       }
-      const std::vector<Proposal>* proposals = &cached->second;
+      const std::vector<Proposal>* proposals = &cached->second.proposals;
       if (!changeable) {
         // A quoted word is only measured: its most frequent candidates
         // carry nearly all of its soft evidence, at a fraction of the cost.
         auto [few, fresh] = quoted_proposals_.try_emplace(phrase);
         if (fresh) {
-          few->second = cached->second;
+          few->second = cached->second.proposals;
           KeepMostFrequent(kMaxQuotedProposals, &few->second);
         }
         proposals = &few->second;
