@@ -175,7 +175,7 @@ using Proposal = std::pair<Phrase, double>;  // words, channel cost
 // that recur across documents stay, a document's own phrases go.
 constexpr size_t kProposalCacheBytes = size_t{16} << 20;
 // What a cached phrase costs beside its proposals: a map node (the phrase,
-// its vector, its count, links, hash) and its bucket.
+// its vector, its document and flag, links, hash) and its bucket.
 constexpr size_t kCachedPhraseBytes = 72;
 
 struct CachedProposals {
@@ -214,8 +214,8 @@ struct ProposalCache {
   }
 };
 
-// This thread's cache, ready for a document checked by `checker`, held until
-// the returned handle is destroyed.
+// This thread's cache, made ready for a document checked by `checker` and
+// held (never emptied or pruned) until the handle is destroyed.
 class HeldProposalCache {
  public:
   explicit HeldProposalCache(uint64_t checker) : cache_(ThreadCache()) {
