@@ -10,8 +10,8 @@
 // as long as it likes, and a few such clients starve the server. Here a
 // client gets `limit` from the moment a thread takes its connection to send
 // the whole request (head and body), and `limit` from the first byte of the
-// answer (an interim "100 Continue" aside) to read all of it; the work
-// between (the check) is not timed, the body limit bounds it.
+// answer (an interim "100 Continue" aside) to read all of it. The work
+// between has a limit of its own (serve --check-timeout, serve_api.h).
 #ifndef UNSPIN_TOOLS_UNSPIN_SERVE_CONNECTION_H_
 #define UNSPIN_TOOLS_UNSPIN_SERVE_CONNECTION_H_
 
