@@ -12,8 +12,10 @@ inputs of pipeline::DetectorInputs (reimplemented here, independently):
 
 For each group G it fits on the fit half of every other group and scores the eval half of G:
 originals called spun (p >= 0.5), ROC AUC per style, and the calibration (ECE, 10 bins) of
-the half-spun mix of all styles. Then it fits on the whole fit half and prints the weights,
-which are pipeline::DetectorWeights::Default().
+the half-spun mix of all styles. The probability is pipeline::SpunProbability's: the fit's log
+odds z moved to the spun share (--spun-share, 0.5 as `check`'s default), held under 0.5 below
+the evidence floor z = 0 (posteriors above 0.48 there squeezed into 0.48-0.49). Then it fits
+on the whole fit half and prints the weights, which are pipeline::DetectorWeights::Default().
 
 usage: bench/fit_verdict.py [--unspin BIN] [--sets build/genre] [--original-weight 12]
 """
@@ -111,8 +113,24 @@ def fit(examples, original_weight, iterations=12):
     return b
 
 
-def predict(b, x):
-    return sigmoid(b[0] + sum(bi * xi for bi, xi in zip(b[1:], x)))
+BELOW_FLOOR_CAP = 0.49  # pipeline::kBelowFloorCap
+BELOW_FLOOR_SQUEEZE_START = 0.48  # pipeline::kBelowFloorSqueezeStart
+
+
+def floored(z, share, original_weight):
+    shift = math.log(share / (1 - share)) + math.log(original_weight)
+    posterior = sigmoid(z + shift)
+    if z >= 0 or posterior <= BELOW_FLOOR_SQUEEZE_START:
+        return posterior
+    at_floor = sigmoid(shift)
+    if at_floor <= BELOW_FLOOR_CAP:
+        return posterior
+    return BELOW_FLOOR_SQUEEZE_START + (BELOW_FLOOR_CAP - BELOW_FLOOR_SQUEEZE_START) * (
+        posterior - BELOW_FLOOR_SQUEEZE_START) / (at_floor - BELOW_FLOOR_SQUEEZE_START)
+
+
+def predict(b, x, share, original_weight):
+    return floored(b[0] + sum(bi * xi for bi, xi in zip(b[1:], x)), share, original_weight)
 
 
 def main():
@@ -128,9 +146,9 @@ def main():
     ap.add_argument("--cache", default="",
                     help="JSON file of every text's features, read if it exists and written "
                          "after (delete it when the checker changes)")
-    ap.add_argument("--spun-share", type=float, default=0.0,
-                    help="also score with the bias moved to a collection where this share is spun "
-                         "(the default weights assume 1 / (1 + original weight))")
+    ap.add_argument("--spun-share", type=float, default=0.5,
+                    help="the share of spun texts the probability is calibrated to (check's "
+                         "--spun-share; the fit's own is 1 / (1 + original weight))")
     args = ap.parse_args()
     if args.cache and os.path.exists(args.cache):
         with open(args.cache, encoding="utf-8") as f:
@@ -141,34 +159,29 @@ def main():
         with open(args.cache, "w", encoding="utf-8") as f:
             json.dump(FEATURE_CACHE, f)
     groups = sorted({r[0] for r in fit_rows})
+    share = args.spun_share
     for weight in [float(w) for w in args.frontier.split(",") if w]:
-        shifts = {"": 0.0}
-        if args.spun_share:
-            # The fit's prior odds are 1 / weight (each original once per style it was spun in);
-            # moving the bias gives the odds of a collection where spun_share is spun.
-            shifts[f" (bias moved to spun share {args.spun_share:g})"] = (
-                math.log(args.spun_share / (1 - args.spun_share)) + math.log(weight))
-        for label, shift in shifts.items():
-            worst, pooled_p, pooled_y = 0.0, [], []
-            for group in groups:
-                b = fit([(inputs(r[3]), r[2]) for r in fit_rows if r[0] != group], weight)
-                b[0] += shift
-                held = [r for r in eval_rows if r[0] == group]
-                originals = {id(r[3]): predict(b, inputs(r[3])) for r in held if r[2] == 0}
-                worst = max(worst,
-                            sum(p >= 0.5 for p in originals.values()) / max(1, len(originals)))
-                pooled_p += [predict(b, inputs(r[3])) for r in held]
-                pooled_y += [r[2] for r in held]
-            print(f"original weight {weight:g}{label}: worst genre's false alarms {worst:.3f}, "
-                  f"pooled ECE {calibration_error(pooled_p, pooled_y):.4f}")
+        worst, pooled_p, pooled_y = 0.0, [], []
+        for group in groups:
+            b = fit([(inputs(r[3]), r[2]) for r in fit_rows if r[0] != group], weight)
+            held = [r for r in eval_rows if r[0] == group]
+            originals = {id(r[3]): predict(b, inputs(r[3]), share, weight)
+                         for r in held if r[2] == 0}
+            worst = max(worst, sum(p >= 0.5 for p in originals.values()) / max(1, len(originals)))
+            pooled_p += [predict(b, inputs(r[3]), share, weight) for r in held]
+            pooled_y += [r[2] for r in held]
+        print(f"original weight {weight:g}, spun share {share:g}: worst genre's false alarms "
+              f"{worst:.3f}, pooled ECE {calibration_error(pooled_p, pooled_y):.4f}")
     print(f"{'held out':<18} {'originals':>9} {'FA@0.5':>7} " +
           " ".join(f"{s:>18}" for s in STYLES) + f" {'ECE':>6}")
     pooled_p, pooled_y = [], []
     for group in groups:
         b = fit([(inputs(r[3]), r[2]) for r in fit_rows if r[0] != group], args.original_weight)
         held = [r for r in eval_rows if r[0] == group]
-        scored = [(r[1], r[2], predict(b, inputs(r[3]))) for r in held]
-        unique_originals = {id(r[3]): predict(b, inputs(r[3])) for r in held if r[2] == 0}
+        scored = [(r[1], r[2], predict(b, inputs(r[3]), share, args.original_weight))
+                  for r in held]
+        unique_originals = {id(r[3]): predict(b, inputs(r[3]), share, args.original_weight)
+                            for r in held if r[2] == 0}
         false_alarms = sum(p >= 0.5 for p in unique_originals.values()) / max(1, len(unique_originals))
         aucs = []
         for style in STYLES:
@@ -186,7 +199,8 @@ def main():
     for path in args.show:
         with open(path, encoding="utf-8") as f:
             text = f.read()
-        print(f"{path}: spun probability {predict(b, inputs(features(args.unspin, [text])[0])):.3f}")
+        p = predict(b, inputs(features(args.unspin, [text])[0]), share, args.original_weight)
+        print(f"{path}: spun probability {p:.3f}")
     names = ("bias", "gain2_rate", "gain3_rate", "gain4_rate", "gain5_rate", "artefact_rate",
              "length")
     print("DetectorWeights::Default(): " + ", ".join(f".{n} = {w:.4f}" for n, w in zip(names, b)))

@@ -101,6 +101,7 @@ def main():
     ap.add_argument("pairs", nargs="+")
     args = ap.parse_args()
     report = {}
+    pooled_p, pooled_y = [], []
     print(f"{'set':<22} {'group':<18} {'pairs':>5} {'AUC':>6} {'FA@.5':>6} {'caught':>6} "
           f"{'ECE':>6} {'ER':>6} {'falseCh':>7} {'noSpan':>6}")
     for path in args.pairs:
@@ -114,6 +115,8 @@ def main():
                          "spun_text": pair["spun"], "orig": results[i],
                          "spun": results[len(pairs) + i]})
         name = re.sub(r"\.jsonl$", "", path.split("/")[-1])
+        pooled_p += [r[side]["spun_probability"] for side in ("orig", "spun") for r in rows]
+        pooled_y += [label for label in (0, 1) for _ in rows]
         groups = sorted({r["group"] for r in rows})
         for group in groups + ["ALL"]:
             members = [r for r in rows if group == "ALL" or r["group"] == group]
@@ -123,6 +126,11 @@ def main():
                   f"{fig['false_alarms']:>6.3f} {fig['caught']:>6.3f} {fig['ece']:>6.3f} "
                   f"{fig['error_reduction']:>6.3f} {fig['false_changes']:>7.4f} "
                   f"{fig['spun_without_span']:>6}")
+    if len(args.pairs) > 1:
+        # Every file is a half-spun mix of one style; together, a half-spun mix of them all.
+        report["pooled_ece"] = calibration_error(pooled_p, pooled_y)
+        print(f"ECE of every file's pairs pooled (a half-spun mix of every style): "
+              f"{report['pooled_ece']:.3f}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(report, f, indent=1)

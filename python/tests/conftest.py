@@ -55,5 +55,5 @@ def result_lines(path: str) -> list[str]:
     """The result lines of an `unspin scan` results file (its header left out)."""
     with open(path, encoding="utf-8") as results:
         lines = results.read().splitlines()
-    assert json.loads(lines[0])["unspin_scan"] == 1
+    assert json.loads(lines[0])["unspin_scan"] == 2
     return lines[1:]

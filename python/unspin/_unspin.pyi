@@ -29,7 +29,7 @@ class Model:
         text: str,
         *,
         change_cost: float = 3.75,
-        min_spun_probability: float = 0.05,
+        min_spun_probability: float = 0.39,
         spun_share: float = ...,
     ) -> CheckResult:
         """Exactly what `unspin check --json` prints for the text, as a dict."""
@@ -38,7 +38,7 @@ class Model:
         text: str,
         *,
         change_cost: float = 3.75,
-        min_spun_probability: float = 0.05,
+        min_spun_probability: float = 0.39,
         spun_share: float = ...,
     ) -> str:
         """The text with its spun spans restored (`unspin restore`)."""

@@ -1368,10 +1368,6 @@ class SentenceDecoder {
   std::vector<lm::LmState> path_states_;
 };
 
-// The spun probability of a text the verdict would call spun with no word
-// to show for it: just below the line.
-constexpr double kUnevidencedCap = 0.49;
-
 double Round4(double value) { return std::round(value * 1e4) / 1e4; }
 
 // A bound as a person writes it: 100, 0.001.
@@ -1488,7 +1484,7 @@ CheckResult Checker::Judge(CheckEvidence evidence) const {
     // called spun.
     if (result.spun_probability >= 0.5 && result.spans.empty()) {
       result.spans = std::move(evidence.weak_flagged);
-      if (result.spans.empty()) result.spun_probability = kUnevidencedCap;
+      if (result.spans.empty()) result.spun_probability = kBelowFloorCap;
     }
   }
   std::sort(result.spans.begin(), result.spans.end(),

@@ -51,7 +51,10 @@ constexpr auto kProgressEvery = std::chrono::milliseconds(200);
 constexpr size_t kMaxWarnings = 100;
 // The results format, the header's "unspin_scan". 1: a header line naming
 // the inputs and settings, then result lines (before it: result lines only).
-constexpr int kScanFormatVersion = 1;
+// 2: spun probabilities for a half-spun collection with the evidence floor
+// (SpunProbability), where 1 had them for one text in 13; a scan of one is
+// not resumed as the other.
+constexpr int kScanFormatVersion = 2;
 // A first line longer than this (or twice this scan's header) is no header.
 constexpr size_t kMaxHeaderBytes = size_t{16} << 20;
 

@@ -124,14 +124,30 @@ DetectorInputValues DetectorInputs(uint32_t words, const DetectorFeatures& featu
           length_weight};
 }
 
-double SpunProbability(uint32_t words, const DetectorFeatures& features,
-                       const DetectorWeights& weights, double spun_share) {
+double DetectorLogOdds(uint32_t words, const DetectorFeatures& features,
+                       const DetectorWeights& weights) {
   const DetectorNumbers w = weights.ToNumbers();
   const DetectorInputValues x = DetectorInputs(words, features);
+  double log_odds = w[0];
+  for (size_t i = 0; i < x.size(); ++i) log_odds += w[i + 1] * x[i];
+  return log_odds;
+}
+
+double FlooredSpunProbability(double log_odds, double spun_share) {
   const double share = std::clamp(spun_share, kMinSpunShare, kMaxSpunShare);
-  double z = w[0] + std::log(share / (1.0 - share)) - std::log(1.0 / kOriginalWeight);
-  for (size_t i = 0; i < x.size(); ++i) z += w[i + 1] * x[i];
-  return Sigmoid(z);
+  const double prior_shift = std::log(share / (1.0 - share)) + std::log(kOriginalWeight);
+  const double posterior = Sigmoid(log_odds + prior_shift);
+  if (log_odds >= 0 || posterior <= kBelowFloorSqueezeStart) return posterior;
+  const double at_floor = Sigmoid(prior_shift);
+  if (at_floor <= kBelowFloorCap) return posterior;
+  return kBelowFloorSqueezeStart + (kBelowFloorCap - kBelowFloorSqueezeStart) *
+                                       (posterior - kBelowFloorSqueezeStart) /
+                                       (at_floor - kBelowFloorSqueezeStart);
+}
+
+double SpunProbability(uint32_t words, const DetectorFeatures& features,
+                       const DetectorWeights& weights, double spun_share) {
+  return FlooredSpunProbability(DetectorLogOdds(words, features, weights), spun_share);
 }
 
 DetectorWeights FitDetector(std::span<const DetectorExample> examples, double original_weight) {

@@ -808,7 +808,7 @@ TEST_F(CliTest, ScanTakesCheckOptionsAndRecordsThemInItsHeader) {
   const std::string plain = (dir_ / "plain.jsonl").string();
   const std::string half = (dir_ / "half.jsonl").string();
   ASSERT_EQ(Unspin("scan " + warc + " --out " + plain).exit_code, 0);
-  Outcome shared = Unspin("scan " + warc + " --spun-share 0.5 --out " + half);
+  Outcome shared = Unspin("scan " + warc + " --spun-share 0.75 --out " + half);
   ASSERT_EQ(shared.exit_code, 0) << shared.err;
   auto header = [](const std::string& results) {
     return nlohmann::json::parse(results.substr(0, results.find('\n')));
@@ -817,7 +817,7 @@ TEST_F(CliTest, ScanTakesCheckOptionsAndRecordsThemInItsHeader) {
   const std::string half_results = Slurp(half);
   const nlohmann::json half_header = header(half_results);
   EXPECT_FALSE(plain_header["settings"].contains("spun_share"));
-  EXPECT_EQ(half_header["settings"]["spun_share"], "0.5");
+  EXPECT_EQ(half_header["settings"]["spun_share"], "0.75");
   std::vector<nlohmann::json> plain_lines = ResultLines(Slurp(plain));
   std::vector<nlohmann::json> half_lines = ResultLines(half_results);
   ASSERT_EQ(plain_lines.size(), half_lines.size());

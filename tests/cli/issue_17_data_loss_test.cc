@@ -183,7 +183,7 @@ TEST_F(Issue17Test, ScanResumesOnlyItsOwnResultsAndReplacesOthersOnlyWhenAsked) 
   ASSERT_EQ(Unspin("scan " + first + " --out " + out).exit_code, 0);
   const std::string results = Slurp(out);
   const nlohmann::json header = nlohmann::json::parse(results.substr(0, results.find('\n')));
-  EXPECT_EQ(header["unspin_scan"], 1);
+  EXPECT_EQ(header["unspin_scan"], 2);
   EXPECT_EQ(header["inputs"], nlohmann::json::array({first}));
   EXPECT_TRUE(header["settings"]["model"].is_string()) << header;
 
@@ -213,6 +213,23 @@ TEST_F(Issue17Test, ScanResumesOnlyItsOwnResultsAndReplacesOthersOnlyWhenAsked) 
     expected.replace(at, first.size(), second);
   }
   EXPECT_EQ(Slurp(out), expected);
+}
+
+// Results of another format version (version 1 held probabilities for
+// another collection) are not resumed: mixing the two would mix scales.
+TEST_F(Issue17Test, ScanDoesNotResumeResultsOfAnotherFormatVersion) {
+  const std::string pages = Write("pages.jsonl", Pages());
+  const std::string out = (dir_ / "results.jsonl").string();
+  ASSERT_EQ(Unspin("scan " + pages + " --out " + out).exit_code, 0);
+  std::string results = Slurp(out);
+  const size_t version = results.find("\"unspin_scan\":2");
+  ASSERT_NE(version, std::string::npos) << results;
+  results.replace(version, 15, "\"unspin_scan\":1");
+  std::ofstream(out, std::ios::binary | std::ios::trunc) << results;
+  Outcome older = Unspin("scan " + pages + " --out " + out);
+  EXPECT_EQ(older.exit_code, 1) << older.err;
+  EXPECT_NE(older.err.find("result format"), std::string::npos) << older.err;
+  EXPECT_EQ(Slurp(out), results);
 }
 
 // ---- 2. index build publishes nothing when its read fails or reads nothing --

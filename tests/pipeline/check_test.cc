@@ -386,27 +386,57 @@ TEST(EnglishMarkerTest, CommonEnglishFunctionWordsOnly) {
   }
 }
 
-// A phrase checked alone gets no verdict, but a word in it that is clearly
-// The spun share is the verdict's prior: moving it moves the log odds by the
-// ratio of the priors' odds, so a half-spun collection gets odds kOriginalWeight
-// times the default's, and the checker uses the share it is given.
+// The spun share is the verdict's prior: at the fit's own share (one text in
+// 1 + kOriginalWeight) and below, the probability is the logistic of the
+// log odds moved by the ratio of the priors' odds; the checker uses the share
+// it is given.
 TEST_F(CheckTest, TheSpunShareMovesTheOddsByTheRatioOfThePriors) {
   const std::string text = Slurp(fs::path(UNSPIN_SOURCE_DIR) / "examples/harbor-spun.txt");
   const CheckResult result = CheckWithInvariants(text);
   ASSERT_EQ(result.verdict, Verdict::kJudged);
   auto log_odds = [](double p) { return std::log(p / (1 - p)); };
   const DetectorWeights weights = DetectorWeights::Default();
-  const double at_default =
-      SpunProbability(result.words, result.features, weights, kDefaultSpunShare);
-  EXPECT_NEAR(at_default, result.spun_probability, 1e-4);
-  const double at_half = SpunProbability(result.words, result.features, weights, 0.5);
-  EXPECT_NEAR(log_odds(at_half) - log_odds(at_default), std::log(kOriginalWeight), 1e-9);
+  EXPECT_NEAR(SpunProbability(result.words, result.features, weights, kDefaultSpunShare),
+              result.spun_probability, 1e-4);
+  const double fit_share = 1 / (1 + kOriginalWeight);
+  const double at_fit_share = SpunProbability(result.words, result.features, weights, fit_share);
+  EXPECT_NEAR(log_odds(at_fit_share), DetectorLogOdds(result.words, result.features, weights),
+              1e-9);
   const double at_one_in_a_hundred = SpunProbability(result.words, result.features, weights, 0.01);
-  EXPECT_LT(at_one_in_a_hundred, at_default);
-  const CheckResult half = Checker(*model_, {.spun_share = 0.5}).Check(text).value();
-  EXPECT_NEAR(half.spun_probability, at_half, 1e-4);
+  EXPECT_NEAR(log_odds(at_one_in_a_hundred) - log_odds(at_fit_share),
+              log_odds(0.01) - log_odds(fit_share), 1e-9);
+  const CheckResult rare = Checker(*model_, {.spun_share = 0.01}).Check(text).value();
+  EXPECT_NEAR(rare.spun_probability, at_one_in_a_hundred, 1e-4);
 }
 
+// The evidence floor: whatever the share, a text under it (log odds < 0) is
+// never called spun, and the probability keeps the order of the log odds, so
+// rankings and ROC AUC do not move with the share. Under the squeeze the
+// posterior is kept as it is; from there up to the floor it rises to the cap.
+TEST(FlooredSpunProbabilityTest, NeverSpunUnderTheFloorAndInTheOrderOfTheEvidence) {
+  const double fit_share = 1 / (1 + kOriginalWeight);
+  for (double share : {0.001, 0.01, fit_share, 0.2, kDefaultSpunShare, 0.9, 0.999}) {
+    double before = -1;
+    for (double z = -12; z <= 6; z += 0.01) {
+      const double p = FlooredSpunProbability(z, share);
+      ASSERT_GT(p, before) << "share " << share << " z " << z;
+      before = p;
+      if (z < 0) {
+        ASSERT_LE(p, kBelowFloorCap) << "share " << share << " z " << z;
+      } else if (share >= fit_share) {
+        ASSERT_GE(p, 0.5 - 1e-12) << "share " << share << " z " << z;
+      }
+      const double posterior =
+          1 / (1 + std::exp(-(z + std::log(share / (1 - share)) + std::log(kOriginalWeight))));
+      if (z >= 0 || posterior <= kBelowFloorSqueezeStart || share < fit_share) {
+        ASSERT_NEAR(p, posterior, 1e-12) << "share " << share << " z " << z;
+      }
+    }
+  }
+  EXPECT_NEAR(FlooredSpunProbability(-1e-9, kDefaultSpunShare), kBelowFloorCap, 1e-6);
+}
+
+// A phrase checked alone gets no verdict, but a word in it that is clearly
 // out of place is still shown: what a reader pasting a suspect term asks.
 TEST_F(CheckTest, APhraseAloneShowsItsOddWordWithoutAVerdict) {
   const CheckResult result = CheckWithInvariants("the ruling fete");

@@ -53,7 +53,7 @@ TEST_F(ScanTest, LoadScanOutputKeepsCompleteResultLinesAndCutsTheRest) {
   std::string path = (dir_ / "out.jsonl").string();
   const std::string header = ScanHeader({"x.warc", "y.jsonl"}, {{"model", "0123abcd"}});
   EXPECT_EQ(header,
-            "{\"unspin_scan\":1,\"inputs\":[\"x.warc\",\"y.jsonl\"],\"settings\":{\"model\":"
+            "{\"unspin_scan\":2,\"inputs\":[\"x.warc\",\"y.jsonl\"],\"settings\":{\"model\":"
             "\"0123abcd\"}}");
   Result<ScanResume> none = LoadScanOutput(path, header, false);
   ASSERT_TRUE(none.ok());

@@ -242,8 +242,8 @@ void AddCheckerOptions(CLI::App* command, pipeline::CheckOptions* options) {
   command
       ->add_option("--spun-share", options->spun_share,
                    "the share of spun texts expected among those checked: the spun probability "
-                   "is calibrated to it (the default calls few originals spun; 0.5 for a "
-                   "half-spun collection)")
+                   "is calibrated to it; a text is called spun only when its evidence passes "
+                   "what about 99% of originals show, whatever the share")
       ->capture_default_str()
       ->check(FiniteRange(pipeline::kSpunShareRange.min, pipeline::kSpunShareRange.max));
 }

@@ -63,11 +63,12 @@ struct CheckOptions {
   int max_alternatives = 3;
   // A text whose spun probability is below this is reported and restored
   // unchanged (no spans): a change there is more likely the checker's error
-  // than a spinner's. 0 reports every span.
-  double min_spun_probability = 0.05;
+  // than a spinner's. 0 reports every span. At the default share this is
+  // the evidence of about one text in 20 when one text in 13 is spun.
+  double min_spun_probability = 0.39;
   // The share of spun texts expected among those checked: the prior the spun
-  // probability is calibrated to (SpunProbability). The default calls few
-  // originals spun; 0.5 is calibrated on a half-spun mix.
+  // probability is calibrated to (SpunProbability). It moves the probability,
+  // not which texts are called spun (the evidence floor decides that).
   double spun_share = kDefaultSpunShare;
 
   friend bool operator==(const CheckOptions&, const CheckOptions&) = default;

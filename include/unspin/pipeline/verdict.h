@@ -96,14 +96,28 @@ struct DetectorWeights {
 DetectorInputValues DetectorInputs(uint32_t words, const DetectorFeatures& features);
 
 // The spun probability in a collection where a share `spun_share` of the
-// texts is spun. Weights are fitted with originals weighing kOriginalWeight
-// against as many spun texts, so they give the odds of a collection where one
-// text in 1 + kOriginalWeight is spun (kDefaultSpunShare); another share
-// moves the odds by the ratio of the priors, which calibrates the verdict to
-// it (docs/evaluation.md: a half-spun mix, ECE 0.204 at the default share and
-// 0.014 at 0.5).
+// texts is spun, held under 0.5 until the evidence reaches a floor.
+//
+// The weights are fitted with originals weighing kOriginalWeight against as
+// many spun texts, so their log odds z are those of a collection where one
+// text in 1 + kOriginalWeight is spun; z >= 0 is the evidence floor, reached
+// by about 1% of original paragraphs of any genre (docs/evaluation.md). The
+// probability is the posterior at `spun_share`: z moved by the ratio of the
+// priors' odds. A text is called spun (0.5 or more) only at or above the
+// floor, whatever the share: where the posterior of a text under the floor
+// is above kBelowFloorSqueezeStart, it is squeezed, in order, into
+// [kBelowFloorSqueezeStart, kBelowFloorCap]. At the default share (0.5) a
+// half-spun mix of every style reads calibrated to an ECE of 0.05 with at
+// most 1.4% of any genre's originals called spun (docs/evaluation.md, "The
+// evidence floor"); below a share of 1 / (1 + kOriginalWeight) nothing is
+// squeezed.
 double SpunProbability(uint32_t words, const DetectorFeatures& features,
                        const DetectorWeights& weights, double spun_share);
+// Its two steps: the log odds at the fit's prior (>= 0: at or above the
+// floor), and the probability at a share from them.
+double DetectorLogOdds(uint32_t words, const DetectorFeatures& features,
+                       const DetectorWeights& weights);
+double FlooredSpunProbability(double log_odds, double spun_share);
 
 // A checked text with its true label, for fitting.
 struct DetectorExample {
@@ -120,7 +134,14 @@ struct DetectorExample {
 // paragraphs of any genre score 0.5 or more). Needs spun and original
 // examples both (else returns the defaults).
 inline constexpr double kOriginalWeight = 12.0;
-inline constexpr double kDefaultSpunShare = 1.0 / (1.0 + kOriginalWeight);
+// The share a collection checked by default is taken to have (the ECE target
+// is for a half-spun mix); --spun-share moves it.
+inline constexpr double kDefaultSpunShare = 0.5;
+// Under the evidence floor the probability stays at most kBelowFloorCap; the
+// posteriors above kBelowFloorSqueezeStart are squeezed into the gap between
+// them, keeping their order (rankings and ROC AUC are those of z).
+inline constexpr double kBelowFloorCap = 0.49;
+inline constexpr double kBelowFloorSqueezeStart = 0.48;
 // The shares --spun-share takes: a probability needs a prior strictly between
 // 0 and 1.
 inline constexpr double kMinSpunShare = 0.001;
