@@ -297,6 +297,15 @@ TEST_F(ServeTest, BadRequestsGetJsonErrors) {
       EXPECT_EQ(ErrorCode(result), c.code) << path << " " << c.body.substr(0, 80);
     }
   }
+  // A number out of range names the bounds as the CLI and Python write them.
+  httplib::Result out_of_range = Post("/v1/check", R"({"text": "a", "change_cost": -1})");
+  ASSERT_TRUE(out_of_range);
+  EXPECT_NE(out_of_range->body.find("\"change_cost\\\" must be a number from 0 to 100"),
+            std::string::npos)
+      << out_of_range->body;
+  httplib::Result share = Post("/v1/check", R"({"text": "a", "spun_share": 1})");
+  ASSERT_TRUE(share);
+  EXPECT_NE(share->body.find("from 0.001 to 0.999"), std::string::npos) << share->body;
   // The message of invalid JSON names the byte, invalid UTF-8 included.
   httplib::Result truncated = Post("/v1/check", "{\"text\": ");
   ASSERT_TRUE(truncated);

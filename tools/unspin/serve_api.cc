@@ -8,6 +8,7 @@
 
 #include "archive_restore.h"
 #include "check_view.h"
+#include "cli.h"
 #include "documents.h"
 #include "unspin/base/json_depth.h"
 #include "unspin/extract/format.h"
@@ -66,7 +67,7 @@ std::optional<ApiResponse> ReadNumber(const Json& object, const char* name,
   if (!field->is_number() || field->get<double>() < range.min || field->get<double>() > range.max) {
     return ErrorResponse(400, "invalid_argument",
                          std::string("\"") + name + "\" must be a number from " +
-                             Dump(Json(range.min)) + " to " + Dump(Json(range.max)));
+                             PlainNumber(range.min) + " to " + PlainNumber(range.max));
   }
   *value = field->get<double>();
   return std::nullopt;
