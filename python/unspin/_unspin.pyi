@@ -30,7 +30,7 @@ class Model:
         *,
         change_cost: float = 3.75,
         min_spun_probability: float = 0.39,
-        spun_share: float = ...,
+        spun_share: float = 0.5,
     ) -> CheckResult:
         """Exactly what `unspin check --json` prints for the text, as a dict."""
     def restore(
@@ -39,7 +39,7 @@ class Model:
         *,
         change_cost: float = 3.75,
         min_spun_probability: float = 0.39,
-        spun_share: float = ...,
+        spun_share: float = 0.5,
     ) -> str:
         """The text with its spun spans restored (`unspin restore`)."""
 
