@@ -649,7 +649,9 @@ inline void NgramModel::StartLookup(const LmState& in, WordId word, Lookup* look
     l.ngram_begin[k] = BucketOf(l.ngram_hash[k], table.buckets);
     __builtin_prefetch(&table.bucket_starts[l.ngram_begin[k]]);
   }
-  if (l.length >= 1) l.context_hash[1] = HashFirst(l.history[0]);
+  // The one-word context needs no lookup (its back-off is the unigram's): its
+  // hash only starts the longer contexts' chain.
+  if (l.length >= 2) l.context_hash[1] = HashFirst(l.history[0]);
   for (int k = 2; k <= l.length; ++k) {
     l.context_hash[k] = HashExtend(l.context_hash[k - 1], l.history[k - 1]);
     const Table& table = tables_[k - 1];
