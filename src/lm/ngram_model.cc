@@ -649,7 +649,9 @@ inline void NgramModel::StartLookup(const LmState& in, WordId word, Lookup* look
     l.ngram_begin[k] = BucketOf(l.ngram_hash[k], table.buckets);
     __builtin_prefetch(&table.bucket_starts[l.ngram_begin[k]]);
   }
-  if (l.length >= 1) l.context_hash[1] = HashFirst(l.history[0]);
+  // The one-word context needs no lookup (its back-off is the unigram's): its
+  // hash only starts the longer contexts' chain.
+  if (l.length >= 2) l.context_hash[1] = HashFirst(l.history[0]);
   for (int k = 2; k <= l.length; ++k) {
     l.context_hash[k] = HashExtend(l.context_hash[k - 1], l.history[k - 1]);
     const Table& table = tables_[k - 1];
@@ -747,15 +749,55 @@ void NgramModel::ScoreBatch(std::span<const LmState> in, std::span<const WordId>
     std::fill(out.begin(), out.end(), LmState());
     return;
   }
+  // A caller's batch often asks the same word after the same state more than
+  // once (a checker's items share their first words and states): within a
+  // window of items each distinct pair is looked up once and copied to the
+  // others. Every state is read before its own item's result is written (a
+  // window's pairs are all compared first), so out may alias in.
+  constexpr size_t kWindow = 256;
+  constexpr size_t kTableSlots = 2 * kWindow;  // open addressing, at most half full
+  constexpr uint16_t kFree = 0xffff;
+  std::array<uint16_t, kTableSlots> table;
+  std::array<uint16_t, kWindow> first_of;  // the window item whose lookup answers item i
+  std::array<uint16_t, kWindow> distinct;  // window items looked up, in order
   // Enough lookups in flight to hide memory latency, few enough to stay in L1.
   constexpr size_t kChunk = 16;
   std::array<Lookup, kChunk> lookups;
-  for (size_t begin = 0; begin < in.size(); begin += kChunk) {
-    const size_t count = std::min(kChunk, in.size() - begin);
-    for (size_t i = 0; i < count; ++i) StartLookup(in[begin + i], words[begin + i], &lookups[i]);
-    for (size_t i = 0; i < count; ++i) LocateLookup(&lookups[i]);
-    for (size_t i = 0; i < count; ++i) {
-      log10_probs[begin + i] = FinishLookup(lookups[i], &out[begin + i]);
+  for (size_t window = 0; window < in.size(); window += kWindow) {
+    const size_t size = std::min(kWindow, in.size() - window);
+    table.fill(kFree);
+    size_t distinct_count = 0;
+    for (size_t i = 0; i < size; ++i) {
+      const LmState& state = in[window + i];
+      const WordId word = words[window + i];
+      size_t slot = (LmStateHash()(state) ^ (ToIndex(word) * 0x9e3779b97f4a7c15ULL)) % kTableSlots;
+      while (table[slot] != kFree &&
+             !(words[window + table[slot]] == word && in[window + table[slot]] == state)) {
+        slot = (slot + 1) % kTableSlots;
+      }
+      if (table[slot] == kFree) {
+        table[slot] = static_cast<uint16_t>(i);
+        distinct[distinct_count++] = static_cast<uint16_t>(i);
+      }
+      first_of[i] = table[slot];
+    }
+    for (size_t begin = 0; begin < distinct_count; begin += kChunk) {
+      const size_t count = std::min(kChunk, distinct_count - begin);
+      for (size_t k = 0; k < count; ++k) {
+        const size_t item = window + distinct[begin + k];
+        StartLookup(in[item], words[item], &lookups[k]);
+      }
+      for (size_t k = 0; k < count; ++k) LocateLookup(&lookups[k]);
+      for (size_t k = 0; k < count; ++k) {
+        const size_t item = window + distinct[begin + k];
+        log10_probs[item] = FinishLookup(lookups[k], &out[item]);
+      }
+    }
+    if (distinct_count == size) continue;
+    for (size_t i = 0; i < size; ++i) {
+      if (first_of[i] == i) continue;
+      log10_probs[window + i] = log10_probs[window + first_of[i]];
+      out[window + i] = out[window + first_of[i]];
     }
   }
 }

@@ -178,32 +178,59 @@ TEST_P(LmRandomModelTest, ChainedMinimalStatesMatchFullHistory) {
   }
 }
 
+// A state of 0..order-1 random words below `words`.
+LmState RandomState(std::mt19937& rng, int order, uint32_t words) {
+  LmState state;
+  const int length = static_cast<int>(Next(rng) % static_cast<uint32_t>(order));
+  for (int j = 0; j < length; ++j) state.context[j] = W(Next(rng) % words);
+  state.length = static_cast<uint8_t>(length);
+  return state;
+}
+
+// ScoreBatch gives each item Score's answer, into separate outputs and in place.
+template <typename Model>
+void ExpectBatchEqualsScore(const Model& model, std::vector<LmState> in,
+                            const std::vector<WordId>& words) {
+  std::vector<float> log10_probs(in.size());
+  std::vector<LmState> out(in.size());
+  model.ScoreBatch(in, words, log10_probs, out);
+  for (size_t i = 0; i < in.size(); ++i) {
+    LmState want_state;
+    ASSERT_EQ(log10_probs[i], model.Score(in[i], words[i], &want_state)) << "item " << i;
+    ASSERT_EQ(out[i], want_state) << "item " << i;
+  }
+  // In place: out aliasing in.
+  model.ScoreBatch(in, words, log10_probs, in);
+  EXPECT_EQ(in, out);
+}
+
 TEST_P(LmRandomModelTest, ScoreBatchEqualsScore) {
   const int order = GetParam();
   RandomModel random = MakeRandomModel(order, 12, 300, 21, true);
   Result<NgramModel> model = NgramModel::Open(random.section);
   ASSERT_TRUE(model.ok()) << model.status().ToString();
   std::mt19937 rng(21);
-  // More items than one batch chunk, with histories of every length.
+  // More items than one lookup chunk, with histories of every length.
   std::vector<LmState> in(50);
   std::vector<WordId> words(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
-    int length = static_cast<int>(Next(rng) % static_cast<uint32_t>(order));
-    for (int j = 0; j < length; ++j) in[i].context[j] = W(Next(rng) % (random.vocab_size + 2));
-    in[i].length = static_cast<uint8_t>(length);
+    in[i] = RandomState(rng, order, random.vocab_size + 2);
     words[i] = W(Next(rng) % (random.vocab_size + 2));
   }
-  std::vector<float> log10_probs(in.size());
-  std::vector<LmState> out(in.size());
-  model->ScoreBatch(in, words, log10_probs, out);
-  for (size_t i = 0; i < in.size(); ++i) {
-    LmState want_state;
-    EXPECT_EQ(log10_probs[i], model->Score(in[i], words[i], &want_state)) << "item " << i;
-    EXPECT_EQ(out[i], want_state) << "item " << i;
+  ExpectBatchEqualsScore(*model, in, words);
+
+  // A batch that asks the same pairs many times (as a checker's does), over
+  // several of ScoreBatch's windows: every item gets its own pair's answer.
+  std::vector<LmState> repeated_in(700);
+  std::vector<WordId> repeated_words(repeated_in.size());
+  for (size_t i = 0; i < repeated_in.size(); ++i) {
+    const size_t pair = Next(rng) % in.size();
+    repeated_in[i] = in[pair];
+    // Equal states may differ in their unused words.
+    if (in[pair].length < kMaxOrder - 1) repeated_in[i].context[kMaxOrder - 2] = W(Next(rng) % 5);
+    repeated_words[i] = words[pair];
   }
-  // In place: out aliasing in.
-  model->ScoreBatch(in, words, log10_probs, in);
-  EXPECT_EQ(in, out);
+  ExpectBatchEqualsScore(*model, repeated_in, repeated_words);
 }
 
 INSTANTIATE_TEST_SUITE_P(Orders, LmRandomModelTest, ::testing::Values(1, 2, 3, 4, 5));
@@ -277,21 +304,10 @@ TEST(LmMixedModelTest, ScoreBatchEqualsScore) {
   std::vector<LmState> in(150);
   std::vector<WordId> words(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
-    const int length = static_cast<int>(Next(rng) % 4);
-    for (int j = 0; j < length; ++j) in[i].context[j] = W(Next(rng) % 14);
-    in[i].length = static_cast<uint8_t>(length);
+    in[i] = RandomState(rng, 4, 14);
     words[i] = W(Next(rng) % 14);
   }
-  std::vector<float> log10_probs(in.size());
-  std::vector<LmState> out(in.size());
-  mixture.ScoreBatch(in, words, log10_probs, out);
-  for (size_t i = 0; i < in.size(); ++i) {
-    LmState want_state;
-    EXPECT_EQ(log10_probs[i], mixture.Score(in[i], words[i], &want_state)) << "item " << i;
-    EXPECT_EQ(out[i], want_state) << "item " << i;
-  }
-  mixture.ScoreBatch(in, words, log10_probs, in);
-  EXPECT_EQ(in, out);
+  ExpectBatchEqualsScore(mixture, in, words);
 }
 
 // A hand-made ARPA-style trigram model.
