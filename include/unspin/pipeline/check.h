@@ -63,12 +63,13 @@ struct CheckOptions {
   int max_alternatives = 3;
   // A text whose spun probability is below this is reported and restored
   // unchanged (no spans): a change there is more likely the checker's error
-  // than a spinner's. 0 reports every span. At the default share this is
-  // the evidence of about one text in 20 when one text in 13 is spun.
+  // than a spinner's. 0 reports every span. At the default share, 0.39 is
+  // the log odds that read 0.05 at the fit's prior (one text in 13 spun).
   double min_spun_probability = 0.39;
   // The share of spun texts expected among those checked: the prior the spun
-  // probability is calibrated to (SpunProbability). It moves the probability,
-  // not which texts are called spun (the evidence floor decides that).
+  // probability is calibrated to (SpunProbability). At one text in 13 or more
+  // it moves the probability, not which texts are called spun: the evidence
+  // floor decides that.
   double spun_share = kDefaultSpunShare;
 
   friend bool operator==(const CheckOptions&, const CheckOptions&) = default;
